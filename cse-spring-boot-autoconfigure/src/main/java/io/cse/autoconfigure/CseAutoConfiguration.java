@@ -1,0 +1,168 @@
+package io.cse.autoconfigure;
+
+import java.time.Clock;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.cse.CheckpointCoordinator;
+import io.cse.CheckpointParticipant;
+import io.cse.InstanceIdentity;
+import io.cse.crac.CracJdkAdapter;
+import io.cse.executor.ExecutorParticipant;
+import io.cse.jdbc.HikariPoolParticipant;
+import io.cse.jdbc.HikariPoolSuspensionEnabler;
+import io.cse.lifecycle.LifecycleParticipant;
+import io.cse.memory.HeapTrimmer;
+import io.cse.memory.ProcessMemory;
+import io.cse.metrics.CseMetrics;
+import io.cse.web.IdleConnectionCloser;
+import io.cse.web.TomcatIdleConnectionCloser;
+import io.cse.web.TrafficGate;
+import io.cse.web.TrafficGateFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.Filter;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+
+/**
+ * Makes the application snapshot-ready: a {@link CheckpointCoordinator} with a participant
+ * for every resource the application has that cannot survive a freeze or a snapshot.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CseProperties.class)
+public final class CseAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	InstanceIdentity cseInstanceIdentity() {
+		return new InstanceIdentity(Clock.systemUTC());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CheckpointCoordinator cseCheckpointCoordinator(ObjectProvider<CheckpointParticipant> participants,
+			InstanceIdentity identity, CseProperties properties, ApplicationEventPublisher eventPublisher,
+			ConfigurableEnvironment environment) {
+		HeapTrimmer trimmer = properties.getFreeze().isTrimHeap()
+				? new HeapTrimmer(new ProcessMemory(), properties.getFreeze().getMaxHeapFreeRatio()) : null;
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().toList(), identity,
+				trimmer, properties.getParticipantTimeout(), eventPublisher, Clock.systemUTC());
+		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));
+		return coordinator;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CracJdkAdapter cseCracJdkAdapter(CheckpointCoordinator coordinator) {
+		return new CracJdkAdapter(coordinator);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(prefix = "cse.executors", name = "enabled", matchIfMissing = true)
+	ExecutorParticipant cseExecutorParticipant(ListableBeanFactory beanFactory) {
+		return new ExecutorParticipant(beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(prefix = "cse.lifecycle", name = "enabled", matchIfMissing = true)
+	LifecycleParticipant cseLifecycleParticipant(ListableBeanFactory beanFactory, CseProperties properties) {
+		return new LifecycleParticipant(beanFactory, properties.getLifecycle().getExcludedBeans());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HikariDataSource.class)
+	@ConditionalOnProperty(prefix = "cse.jdbc", name = "enabled", matchIfMissing = true)
+	static class HikariConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		HikariPoolParticipant cseHikariPoolParticipant(ListableBeanFactory beanFactory) {
+			return new HikariPoolParticipant(beanFactory);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnProperty(prefix = "cse.jdbc", name = "enable-pool-suspension", matchIfMissing = true)
+		static HikariPoolSuspensionEnabler cseHikariPoolSuspensionEnabler() {
+			return new HikariPoolSuspensionEnabler();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(Filter.class)
+	@ConditionalOnProperty(prefix = "cse.traffic", name = "enabled", matchIfMissing = true)
+	static class ServletTrafficConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TrafficGate cseTrafficGate(ApplicationEventPublisher eventPublisher,
+				ObjectProvider<ApplicationAvailability> availability, ObjectProvider<IdleConnectionCloser> closer,
+				CseProperties properties) {
+			IdleConnectionCloser idleConnectionCloser = properties.getTraffic().isCloseIdleConnections()
+					? closer.getIfAvailable(() -> IdleConnectionCloser.NONE) : IdleConnectionCloser.NONE;
+			return new TrafficGate(eventPublisher, availability.getIfAvailable(), idleConnectionCloser,
+					properties.getTraffic().getDrainTimeout());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		TrafficGateFilter cseTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
+				CseProperties properties, Environment environment) {
+			CseProperties.Freeze freeze = properties.getFreeze();
+			return new TrafficGateFilter(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
+					freeze.getHoldTimeout(), freeze.getRetryAfter());
+		}
+
+		private static String endpointPath(Environment environment) {
+			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+			String mapping = environment.getProperty("management.endpoints.web.path-mapping.cse", "cse");
+			String path = (basePath.endsWith("/") ? basePath : basePath + "/") + mapping;
+			return path.startsWith("/") ? path : "/" + path;
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+		static class TomcatConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+				return new TomcatIdleConnectionCloser(applicationContext);
+			}
+
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	@ConditionalOnProperty(prefix = "cse.metrics", name = "enabled", matchIfMissing = true)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CseMetrics cseMetrics(CheckpointCoordinator coordinator) {
+			return new CseMetrics(coordinator);
+		}
+
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.cse.autoconfigure;
+
+import io.cse.CheckpointCoordinator;
+import io.cse.endpoint.CseEndpoint;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code /actuator/cse} endpoint, once the application makes it available.
+ */
+@AutoConfiguration(after = CseAutoConfiguration.class)
+@ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
+@ConditionalOnBean(CheckpointCoordinator.class)
+@ConditionalOnAvailableEndpoint(endpoint = CseEndpoint.class)
+public final class CseEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator) {
+		return new CseEndpoint(coordinator);
+	}
+
+}

@@ -1,0 +1,288 @@
+package io.cse.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the CSE starter.
+ */
+@ConfigurationProperties("cse")
+public class CseProperties {
+
+	/**
+	 * Whether the starter makes the application snapshot-ready.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Longest time one participant may take to quiesce or resume before the operation
+	 * fails and is rolled back.
+	 */
+	private Duration participantTimeout = Duration.ofSeconds(30);
+
+	private final Freeze freeze = new Freeze();
+
+	private final Traffic traffic = new Traffic();
+
+	private final Switch executors = new Switch();
+
+	private final Lifecycle lifecycle = new Lifecycle();
+
+	private final Jdbc jdbc = new Jdbc();
+
+	private final Switch metrics = new Switch();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getParticipantTimeout() {
+		return this.participantTimeout;
+	}
+
+	public void setParticipantTimeout(Duration participantTimeout) {
+		this.participantTimeout = participantTimeout;
+	}
+
+	public Freeze getFreeze() {
+		return this.freeze;
+	}
+
+	public Traffic getTraffic() {
+		return this.traffic;
+	}
+
+	public Switch getExecutors() {
+		return this.executors;
+	}
+
+	public Lifecycle getLifecycle() {
+		return this.lifecycle;
+	}
+
+	public Jdbc getJdbc() {
+		return this.jdbc;
+	}
+
+	public Switch getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * Freeze settings.
+	 */
+	public static class Freeze {
+
+		/**
+		 * Whether a freeze ends with a full garbage collection that gives unused heap back
+		 * to the operating system.
+		 */
+		private boolean trimHeap = true;
+
+		/**
+		 * Percentage of free heap the trim leaves committed.
+		 */
+		private int maxHeapFreeRatio = 10;
+
+		/**
+		 * Whether a request that reaches a frozen instance thaws it and is then served.
+		 */
+		private boolean thawOnRequest = true;
+
+		/**
+		 * Longest time a request is held while the instance is quiesced before it is
+		 * answered with 503 Service Unavailable.
+		 */
+		private Duration holdTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * Delay a client whose request timed out is told to wait before retrying
+		 * (Retry-After header).
+		 */
+		private Duration retryAfter = Duration.ofSeconds(5);
+
+		public boolean isTrimHeap() {
+			return this.trimHeap;
+		}
+
+		public void setTrimHeap(boolean trimHeap) {
+			this.trimHeap = trimHeap;
+		}
+
+		public int getMaxHeapFreeRatio() {
+			return this.maxHeapFreeRatio;
+		}
+
+		public void setMaxHeapFreeRatio(int maxHeapFreeRatio) {
+			this.maxHeapFreeRatio = maxHeapFreeRatio;
+		}
+
+		public boolean isThawOnRequest() {
+			return this.thawOnRequest;
+		}
+
+		public void setThawOnRequest(boolean thawOnRequest) {
+			this.thawOnRequest = thawOnRequest;
+		}
+
+		public Duration getHoldTimeout() {
+			return this.holdTimeout;
+		}
+
+		public void setHoldTimeout(Duration holdTimeout) {
+			this.holdTimeout = holdTimeout;
+		}
+
+		public Duration getRetryAfter() {
+			return this.retryAfter;
+		}
+
+		public void setRetryAfter(Duration retryAfter) {
+			this.retryAfter = retryAfter;
+		}
+
+	}
+
+	/**
+	 * Inbound traffic settings.
+	 */
+	public static class Traffic {
+
+		/**
+		 * Whether inbound requests are drained before, and held during, a freeze.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Longest time requests in flight may take to finish before a freeze fails.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Whether idle keep-alive connections are closed once requests have drained.
+		 */
+		private boolean closeIdleConnections = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public boolean isCloseIdleConnections() {
+			return this.closeIdleConnections;
+		}
+
+		public void setCloseIdleConnections(boolean closeIdleConnections) {
+			this.closeIdleConnections = closeIdleConnections;
+		}
+
+	}
+
+	/**
+	 * A feature that can be switched off.
+	 */
+	public static class Switch {
+
+		/**
+		 * Whether the feature is on.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Settings of the participant that stops other running Lifecycle beans.
+	 */
+	public static class Lifecycle {
+
+		/**
+		 * Whether running Lifecycle beans, such as message listener containers, are stopped
+		 * during a freeze.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Names of Lifecycle beans to leave running during a freeze.
+		 */
+		private Set<String> excludedBeans = new LinkedHashSet<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Set<String> getExcludedBeans() {
+			return this.excludedBeans;
+		}
+
+		public void setExcludedBeans(Set<String> excludedBeans) {
+			this.excludedBeans = excludedBeans;
+		}
+
+	}
+
+	/**
+	 * JDBC connection pool settings.
+	 */
+	public static class Jdbc {
+
+		/**
+		 * Whether HikariCP pools are suspended, and their connections closed, during a
+		 * freeze.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether the starter turns on HikariCP pool suspension before a pool starts (the
+		 * same as spring.datasource.hikari.allow-pool-suspension=true).
+		 */
+		private boolean enablePoolSuspension = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isEnablePoolSuspension() {
+			return this.enablePoolSuspension;
+		}
+
+		public void setEnablePoolSuspension(boolean enablePoolSuspension) {
+			this.enablePoolSuspension = enablePoolSuspension;
+		}
+
+	}
+
+}

@@ -1,0 +1,149 @@
+package io.cse.crac;
+
+import java.util.Map;
+
+import io.cse.CheckpointContext.Operation;
+import io.cse.CheckpointContext.Resumption;
+import io.cse.CheckpointCoordinator;
+import io.cse.OperationReport;
+import io.cse.OperationReport.Outcome;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+
+/**
+ * Connects the {@link CheckpointCoordinator} to a CRaC JDK: a checkpoint that the JDK
+ * takes (for example through {@code jcmd <pid> JDK.checkpoint}) quiesces the same
+ * participants as a freeze, and the restore resumes them. The only class of the starter
+ * that touches {@code org.crac}.
+ * <p>
+ * On a plain JDK the {@code org.crac} library silently discards registrations, so nothing
+ * is registered there and the coordinator drives its participants itself. CRaC holds its
+ * resources weakly: this bean keeps the one resource it registers strongly reachable.
+ */
+public class CracJdkAdapter implements InitializingBean, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(CracJdkAdapter.class);
+
+	private static final String[] CRAC_JDK_CLASSES = { "jdk.crac.Core", "javax.crac.Core" };
+
+	private final CheckpointCoordinator coordinator;
+
+	private final CracRuntime runtime;
+
+	private final Resource resource = new CoordinatorResource();
+
+	private volatile boolean registered;
+
+	/**
+	 * Create an adapter for the JDK this application runs on.
+	 * @param coordinator the coordinator to drive on a JDK checkpoint
+	 */
+	public CracJdkAdapter(CheckpointCoordinator coordinator) {
+		this(coordinator, CracRuntime.DEFAULT);
+	}
+
+	CracJdkAdapter(CheckpointCoordinator coordinator, CracRuntime runtime) {
+		this.coordinator = coordinator;
+		this.runtime = runtime;
+	}
+
+	/**
+	 * Return whether the application runs on a JDK with CRaC support.
+	 * @return whether a JDK checkpoint is possible
+	 */
+	public boolean isCracJdk() {
+		return this.runtime.isCracJdk();
+	}
+
+	/**
+	 * Return whether the adapter registered itself with the JDK.
+	 * @return whether JDK checkpoints drive the coordinator
+	 */
+	public boolean isRegistered() {
+		return this.registered;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		if (this.runtime.isCracJdk()) {
+			this.runtime.register(this.resource);
+			this.registered = true;
+			logger.info("CRaC JDK detected: a JDK checkpoint will quiesce the application first");
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.registered = false;
+	}
+
+	Resource getResource() {
+		return this.resource;
+	}
+
+	private final class CoordinatorResource implements Resource {
+
+		@Override
+		public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
+			if (!CracJdkAdapter.this.registered) {
+				return;
+			}
+			OperationReport report = CracJdkAdapter.this.coordinator.quiesce(Operation.DUMP);
+			if (report.outcome() != Outcome.SUCCESS) {
+				// Failing here makes the JDK abort the checkpoint; the coordinator already
+				// rolled the participants back.
+				throw new IllegalStateException(report.error());
+			}
+		}
+
+		@Override
+		public void afterRestore(Context<? extends Resource> context) {
+			if (CracJdkAdapter.this.registered) {
+				CracJdkAdapter.this.coordinator.resume(Resumption.RESTORE, Map.of());
+			}
+		}
+
+	}
+
+	/**
+	 * The seam between the adapter and the JDK's CRaC support, so that both can be tested
+	 * on a JDK without it.
+	 */
+	interface CracRuntime {
+
+		CracRuntime DEFAULT = new CracRuntime() {
+
+			@Override
+			public boolean isCracJdk() {
+				for (String className : CRAC_JDK_CLASSES) {
+					try {
+						Class.forName(className, false, ClassLoader.getSystemClassLoader());
+						return true;
+					}
+					catch (ClassNotFoundException | LinkageError ex) {
+						// try the next name
+					}
+				}
+				return false;
+			}
+
+			@Override
+			public void register(Resource resource) {
+				Core.getGlobalContext().register(resource);
+			}
+
+		};
+
+		boolean isCracJdk();
+
+		void register(Resource resource);
+
+	}
+
+}

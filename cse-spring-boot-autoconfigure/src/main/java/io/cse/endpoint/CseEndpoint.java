@@ -1,0 +1,276 @@
+package io.cse.endpoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.cse.CheckpointCoordinator;
+import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.InstanceIdentity;
+import io.cse.OperationRejectedException;
+import io.cse.OperationReport;
+import io.cse.OperationReport.Outcome;
+import io.cse.OperationReport.Step;
+import io.cse.memory.MemoryReport;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.lang.Nullable;
+
+/**
+ * {@code /actuator/cse}: what a platform calls to freeze and thaw this instance, and to
+ * see its state. Nothing is reachable until the application opts in, for example with
+ * {@code management.endpoint.cse.access=unrestricted} and
+ * {@code management.endpoints.web.exposure.include=cse}.
+ * <ul>
+ * <li>{@code GET /actuator/cse}: state, engine capabilities, identity, participants and
+ * the last operation's report.</li>
+ * <li>{@code POST /actuator/cse/freeze}: quiesce everything and trim the heap.</li>
+ * <li>{@code POST /actuator/cse/thaw}: resume everything; an optional JSON body
+ * {@code {"properties": {"key": "value"}}} sets properties for this instance first.</li>
+ * </ul>
+ */
+@Endpoint(id = "cse", defaultAccess = Access.NONE)
+public class CseEndpoint {
+
+	private static final String FREEZE = "freeze";
+
+	private static final String THAW = "thaw";
+
+	private final CheckpointCoordinator coordinator;
+
+	/**
+	 * Create an endpoint for the given coordinator.
+	 * @param coordinator the coordinator to drive
+	 */
+	public CseEndpoint(CheckpointCoordinator coordinator) {
+		this.coordinator = coordinator;
+	}
+
+	/**
+	 * Return the state of this instance.
+	 * @return the status
+	 */
+	@ReadOperation
+	public StatusDescriptor status() {
+		List<ParticipantDescriptor> participants = this.coordinator.getParticipants()
+			.stream()
+			.map(ParticipantDescriptor::of)
+			.toList();
+		return new StatusDescriptor(this.coordinator.getState().name(),
+				IdentityDescriptor.of(this.coordinator.getIdentity()), EngineDescriptor.current(), participants,
+				OperationDescriptor.of(this.coordinator.getLastReport()));
+	}
+
+	/**
+	 * Run an operation on this instance.
+	 * @param action {@code freeze} or {@code thaw}
+	 * @param properties properties for this instance, applied by a thaw before anything
+	 * resumes
+	 * @return the operation's report, or what was wrong with the request
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable Map<String, String> properties) {
+		Map<String, String> overrides = (properties != null) ? properties : Map.of();
+		try {
+			OperationReport report = switch (action) {
+				case FREEZE -> {
+					if (!overrides.isEmpty()) {
+						yield null;
+					}
+					yield this.coordinator.freeze();
+				}
+				case THAW -> this.coordinator.thaw(overrides);
+				default -> throw new UnknownActionException(action);
+			};
+			if (report == null) {
+				return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+						"A freeze takes no properties: pass them to the thaw", null);
+			}
+			int status = (report.outcome() == Outcome.SUCCESS) ? WebEndpointResponse.STATUS_OK
+					: WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR;
+			return new WebEndpointResponse<>(OperationDescriptor.of(report), status);
+		}
+		catch (UnknownActionException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action '" + action
+					+ "': use POST /actuator/cse/" + FREEZE + " or POST /actuator/cse/" + THAW, null);
+		}
+		catch (OperationRejectedException ex) {
+			return error(409, ex.getMessage(), ex.getState().name());
+		}
+		catch (IllegalArgumentException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(),
+					this.coordinator.getState().name());
+		}
+	}
+
+	private WebEndpointResponse<Object> error(int status, String message, String state) {
+		return new WebEndpointResponse<>(
+				new ErrorDescriptor(message, (state != null) ? state : this.coordinator.getState().name()), status);
+	}
+
+	private static Double millis(Duration duration) {
+		return (duration != null) ? duration.toNanos() / 1_000_000.0 : null;
+	}
+
+	private static final class UnknownActionException extends RuntimeException {
+
+		UnknownActionException(String action) {
+			super(action);
+		}
+
+	}
+
+	/**
+	 * The state of an instance.
+	 *
+	 * @param state the current state
+	 * @param instance who the instance is
+	 * @param engine what the instance can do
+	 * @param participants what each participant did last, in quiesce order
+	 * @param lastOperation the last operation's report, or {@code null}
+	 */
+	public record StatusDescriptor(String state, IdentityDescriptor instance, EngineDescriptor engine,
+			List<ParticipantDescriptor> participants, OperationDescriptor lastOperation) {
+
+	}
+
+	/**
+	 * Who an instance is.
+	 *
+	 * @param instanceId the instance id
+	 * @param generation the generation
+	 * @param parentId the instance this one was cloned from, or {@code null}
+	 * @param imageId the image this instance was restored from, or {@code null}
+	 * @param startedAt when the instance started
+	 * @param resumedAt when the instance last resumed, or {@code null}
+	 */
+	public record IdentityDescriptor(String instanceId, int generation, String parentId, String imageId,
+			Instant startedAt, Instant resumedAt) {
+
+		static IdentityDescriptor of(InstanceIdentity identity) {
+			return new IdentityDescriptor(identity.getInstanceId(), identity.getGeneration(), identity.getParentId(),
+					identity.getImageId(), identity.getStartedAt(), identity.getResumedAt());
+		}
+
+	}
+
+	/**
+	 * The snapshot engine and what it can do.
+	 *
+	 * @param name the engine's name
+	 * @param capabilities each operation, with {@code available} or why it is not
+	 */
+	public record EngineDescriptor(String name, Map<String, String> capabilities) {
+
+		static EngineDescriptor current() {
+			Map<String, String> capabilities = new LinkedHashMap<>();
+			capabilities.put(FREEZE, "available");
+			capabilities.put("dump", "not yet: snapshots to disk need a snapshot engine, which this version lacks");
+			capabilities.put("clone", "not yet: clones need a snapshot engine, which this version lacks");
+			return new EngineDescriptor("none", capabilities);
+		}
+
+	}
+
+	/**
+	 * What a participant did last.
+	 *
+	 * @param name the participant's name
+	 * @param order its place in the quiesce order
+	 * @param lastQuiescedAt when it last quiesced, or {@code null}
+	 * @param lastQuiesceMs how long its last quiesce took, or {@code null}
+	 * @param lastResumedAt when it last resumed, or {@code null}
+	 * @param lastResumeMs how long its last resume took, or {@code null}
+	 */
+	public record ParticipantDescriptor(String name, int order, Instant lastQuiescedAt, Double lastQuiesceMs,
+			Instant lastResumedAt, Double lastResumeMs) {
+
+		static ParticipantDescriptor of(ParticipantStatus status) {
+			return new ParticipantDescriptor(status.name(), status.order(), status.lastQuiescedAt(),
+					millis(status.lastQuiesceDuration()), status.lastResumedAt(), millis(status.lastResumeDuration()));
+		}
+
+	}
+
+	/**
+	 * What an operation did.
+	 *
+	 * @param operation {@code freeze} or {@code thaw}
+	 * @param outcome how it ended
+	 * @param state the state of the instance when it ended
+	 * @param startedAt when it started
+	 * @param totalMs how long it took
+	 * @param participantsMs how long the participants took, without the heap trim
+	 * @param steps each participant call
+	 * @param memory memory around the heap trim, or {@code null}
+	 * @param error why it failed, or {@code null}
+	 */
+	public record OperationDescriptor(String operation, String outcome, String state, Instant startedAt,
+			double totalMs, double participantsMs, List<StepDescriptor> steps, MemoryDescriptor memory,
+			String error) {
+
+		static OperationDescriptor of(OperationReport report) {
+			if (report == null) {
+				return null;
+			}
+			return new OperationDescriptor(report.operation(), report.outcome().name(), report.state().name(),
+					report.startedAt(), millis(report.duration()), millis(report.participantsDuration()),
+					report.steps().stream().map(StepDescriptor::of).toList(), MemoryDescriptor.of(report.memory()),
+					report.error());
+		}
+
+	}
+
+	/**
+	 * One participant call.
+	 *
+	 * @param participant the participant's name
+	 * @param phase {@code quiesce} or {@code resume}
+	 * @param ms how long it took
+	 * @param error why it failed, or {@code null}
+	 */
+	public record StepDescriptor(String participant, String phase, double ms, String error) {
+
+		static StepDescriptor of(Step step) {
+			return new StepDescriptor(step.participant(), step.phase(), millis(step.duration()), step.error());
+		}
+
+	}
+
+	/**
+	 * Memory around a heap trim.
+	 *
+	 * @param heapCommittedBefore committed heap bytes before
+	 * @param heapCommittedAfter committed heap bytes after
+	 * @param residentBefore resident bytes before, or {@code -1}
+	 * @param residentAfter resident bytes after, or {@code -1}
+	 * @param trimMs how long the trim took
+	 */
+	public record MemoryDescriptor(long heapCommittedBefore, long heapCommittedAfter, long residentBefore,
+			long residentAfter, double trimMs) {
+
+		static MemoryDescriptor of(MemoryReport memory) {
+			return (memory != null) ? new MemoryDescriptor(memory.heapCommittedBefore(), memory.heapCommittedAfter(),
+					memory.residentBefore(), memory.residentAfter(), millis(memory.duration())) : null;
+		}
+
+	}
+
+	/**
+	 * Why a request was refused.
+	 *
+	 * @param error what is wrong and what to do
+	 * @param state the state of the instance, unchanged by the request
+	 */
+	public record ErrorDescriptor(String error, String state) {
+
+	}
+
+}

@@ -1,0 +1,123 @@
+package io.cse.jdbc;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.cse.CheckpointContext;
+import io.cse.CheckpointParticipant;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+
+/**
+ * Suspends every HikariCP pool and closes all its connections, so that a frozen instance
+ * holds no database connection and a snapshot carries none; resumes the pools afterwards,
+ * and they connect again on demand.
+ * <p>
+ * A suspended pool makes callers of {@code getConnection()} wait instead of failing, so
+ * work that slips past the executors and the traffic gate is delayed, not lost. Hikari
+ * only suspends a pool that was started with {@code allowPoolSuspension}, which
+ * {@link HikariPoolSuspensionEnabler} turns on; a pool that started without it fails the
+ * quiesce with the property to set.
+ * <p>
+ * Other {@link DataSource} implementations are left alone and listed in the log: their
+ * connections stay open while frozen. Wrap them in HikariCP or declare a
+ * {@link CheckpointParticipant} that closes them.
+ */
+public class HikariPoolParticipant implements CheckpointParticipant {
+
+	private static final Log logger = LogFactory.getLog(HikariPoolParticipant.class);
+
+	private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+	private final ListableBeanFactory beanFactory;
+
+	private final List<HikariPoolMXBean> suspended = new ArrayList<>();
+
+	/**
+	 * Create a participant for the pools that are beans of the given factory.
+	 * @param beanFactory the factory to find data sources in
+	 */
+	public HikariPoolParticipant(ListableBeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public String getName() {
+		return "jdbc";
+	}
+
+	@Override
+	public int getOrder() {
+		return POOL_ORDER;
+	}
+
+	@Override
+	public void quiesce(CheckpointContext context) throws Exception {
+		Map<String, DataSource> dataSources = this.beanFactory.getBeansOfType(DataSource.class, false, false);
+		for (Map.Entry<String, DataSource> entry : dataSources.entrySet()) {
+			HikariDataSource hikari = unwrap(entry.getValue());
+			if (hikari == null) {
+				logger.warn("DataSource '" + entry.getKey() + "' (" + entry.getValue().getClass().getName()
+						+ ") is not a HikariCP pool: its connections stay open while the instance is quiesced");
+				continue;
+			}
+			HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+			if (pool == null || hikari.isClosed()) {
+				continue; // never used, or closed: no connection to let go
+			}
+			if (!hikari.isAllowPoolSuspension()) {
+				throw new IllegalStateException("HikariCP pool '" + hikari.getPoolName() + "' (bean '" + entry.getKey()
+						+ "') cannot be suspended: set spring.datasource.hikari.allow-pool-suspension=true,"
+						+ " or keep cse.jdbc.enable-pool-suspension=true so that the starter sets it before the pool starts");
+			}
+			pool.suspendPool();
+			this.suspended.add(pool);
+			// Idle connections close now; those in use close as soon as they are returned.
+			pool.softEvictConnections();
+			awaitNoConnections(pool);
+		}
+	}
+
+	@Override
+	public void resume(CheckpointContext context) {
+		for (HikariPoolMXBean pool : this.suspended) {
+			pool.resumePool();
+		}
+		this.suspended.clear();
+	}
+
+	private static void awaitNoConnections(HikariPoolMXBean pool) throws InterruptedException {
+		// Hikari has no notification for this; the coordinator's timeout bounds the wait.
+		while (pool.getTotalConnections() > 0) {
+			pool.softEvictConnections();
+			LockSupport.parkNanos(POLL_NANOS);
+			if (Thread.interrupted()) {
+				throw new InterruptedException("Waiting for " + pool.getActiveConnections()
+						+ " connection(s) in use to be returned to the pool");
+			}
+		}
+	}
+
+	private static HikariDataSource unwrap(DataSource dataSource) {
+		if (dataSource instanceof HikariDataSource hikari) {
+			return hikari;
+		}
+		try {
+			return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
+		}
+		catch (SQLException ex) {
+			return null;
+		}
+	}
+
+}

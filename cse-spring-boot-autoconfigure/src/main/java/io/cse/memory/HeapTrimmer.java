@@ -1,0 +1,104 @@
+package io.cse.memory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Gives unused heap back to the operating system before a freeze or a snapshot: a full
+ * collection with the heap allowed to shrink far more than the JVM's defaults allow.
+ * <p>
+ * {@code MaxHeapFreeRatio} and {@code MinHeapFreeRatio} are manageable HotSpot flags: the
+ * trim lowers them for the one collection it triggers, then puts them back, so the
+ * application's own tuning is left alone. A frozen process then holds, and a snapshot
+ * then carries, roughly the live data instead of the whole committed heap.
+ */
+public class HeapTrimmer {
+
+	private static final Log logger = LogFactory.getLog(HeapTrimmer.class);
+
+	private static final String MAX_FREE = "MaxHeapFreeRatio";
+
+	private static final String MIN_FREE = "MinHeapFreeRatio";
+
+	private final ProcessMemory processMemory;
+
+	private final int maxHeapFreeRatio;
+
+	/**
+	 * Create a trimmer.
+	 * @param processMemory reads the resident memory of the process
+	 * @param maxHeapFreeRatio the percentage of free heap left committed after the trim
+	 */
+	public HeapTrimmer(ProcessMemory processMemory, int maxHeapFreeRatio) {
+		this.processMemory = processMemory;
+		this.maxHeapFreeRatio = maxHeapFreeRatio;
+	}
+
+	/**
+	 * Collect garbage and shrink the heap, measuring memory before and after.
+	 * @return heap and resident memory before and after
+	 */
+	public MemoryReport trim() {
+		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+		long heapBefore = memory.getHeapMemoryUsage().getCommitted();
+		long residentBefore = this.processMemory.residentBytes();
+		long start = System.nanoTime();
+		HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+		String previousMin = readOption(hotSpot, MIN_FREE);
+		String previousMax = readOption(hotSpot, MAX_FREE);
+		boolean lowered = lower(hotSpot, previousMin, previousMax);
+		try {
+			System.gc();
+		}
+		finally {
+			if (lowered) {
+				// Restore in the order that keeps Min <= Max at every step.
+				setOption(hotSpot, MAX_FREE, previousMax);
+				setOption(hotSpot, MIN_FREE, previousMin);
+			}
+		}
+		Duration duration = Duration.ofNanos(System.nanoTime() - start);
+		return new MemoryReport(heapBefore, memory.getHeapMemoryUsage().getCommitted(), residentBefore,
+				this.processMemory.residentBytes(), duration);
+	}
+
+	private boolean lower(HotSpotDiagnosticMXBean hotSpot, String previousMin, String previousMax) {
+		if (hotSpot == null || previousMin == null || previousMax == null) {
+			return false;
+		}
+		int targetMin = Math.min(Integer.parseInt(previousMin), Math.max(0, this.maxHeapFreeRatio - 1));
+		// Lower Min first: the JVM refuses a Max below the current Min.
+		return setOption(hotSpot, MIN_FREE, Integer.toString(targetMin))
+				&& setOption(hotSpot, MAX_FREE, Integer.toString(this.maxHeapFreeRatio));
+	}
+
+	private static String readOption(HotSpotDiagnosticMXBean hotSpot, String name) {
+		if (hotSpot == null) {
+			return null;
+		}
+		try {
+			return hotSpot.getVMOption(name).getValue();
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	private static boolean setOption(HotSpotDiagnosticMXBean hotSpot, String name, String value) {
+		try {
+			hotSpot.setVMOption(name, value);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			// A collector or JVM that does not manage this flag: trim with what it has.
+			logger.debug("Cannot set " + name + "=" + value + ": " + ex.getMessage());
+			return false;
+		}
+	}
+
+}

@@ -1,0 +1,79 @@
+package io.cse.metrics;
+
+import io.cse.CheckpointCoordinator;
+import io.cse.InstanceState;
+import io.cse.OperationCompletedEvent;
+import io.cse.OperationReport;
+import io.cse.OperationReport.Step;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.context.ApplicationListener;
+
+/**
+ * Micrometer metrics of the starter:
+ * <ul>
+ * <li>{@code cse.operations}: a timer per operation ({@code freeze}, {@code thaw}) and
+ * outcome;</li>
+ * <li>{@code cse.participants}: a timer per participant, phase ({@code quiesce},
+ * {@code resume}) and outcome;</li>
+ * <li>{@code cse.state}: {@code 1} for the current state, {@code 0} for the others;</li>
+ * <li>{@code cse.instance}: the generation of this instance, tagged with its id.</li>
+ * </ul>
+ */
+public class CseMetrics implements MeterBinder, ApplicationListener<OperationCompletedEvent> {
+
+	private final CheckpointCoordinator coordinator;
+
+	private volatile MeterRegistry registry;
+
+	/**
+	 * Create metrics for the given coordinator.
+	 * @param coordinator the coordinator to observe
+	 */
+	public CseMetrics(CheckpointCoordinator coordinator) {
+		this.coordinator = coordinator;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.registry = registry;
+		for (InstanceState state : InstanceState.values()) {
+			Gauge.builder("cse.state", this.coordinator, (coordinator) -> (coordinator.getState() == state) ? 1 : 0)
+				.tag("state", state.name())
+				.description("Whether the instance is in this state")
+				.register(registry);
+		}
+		Gauge.builder("cse.instance", this.coordinator, (coordinator) -> coordinator.getIdentity().getGeneration())
+			.tag("instance", this.coordinator.getIdentity().getInstanceId())
+			.description("Generation of this instance: 0 when started from scratch, one more for every clone restore")
+			.register(registry);
+	}
+
+	@Override
+	public void onApplicationEvent(OperationCompletedEvent event) {
+		MeterRegistry registry = this.registry;
+		if (registry == null) {
+			return;
+		}
+		OperationReport report = event.getReport();
+		Timer.builder("cse.operations")
+			.tag("operation", report.operation())
+			.tag("outcome", report.outcome().name().toLowerCase())
+			.description("Time taken by freeze and thaw operations")
+			.register(registry)
+			.record(report.duration());
+		for (Step step : report.steps()) {
+			Timer.builder("cse.participants")
+				.tag("participant", step.participant())
+				.tag("phase", step.phase())
+				.tag("outcome", step.succeeded() ? "success" : "failure")
+				.description("Time taken by each participant to quiesce or resume")
+				.register(registry)
+				.record(step.duration());
+		}
+	}
+
+}

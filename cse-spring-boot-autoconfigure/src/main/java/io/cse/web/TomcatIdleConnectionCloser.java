@@ -1,0 +1,101 @@
+package io.cse.web;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.ProtocolHandler;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+import org.springframework.context.ApplicationContext;
+
+/**
+ * Closes the idle keep-alive connections of an embedded Tomcat: every connection that has
+ * no request being processed. A connection whose request is held by the
+ * {@link TrafficGate} is being processed, so it stays open.
+ * <p>
+ * Spring Boot 3 and 4 keep the web server in classes of different packages, and Tomcat
+ * keeps a protocol's connections behind a protected accessor; both are reached
+ * reflectively here, in this one class, and a server that does not match is left alone.
+ */
+public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
+
+	private static final Log logger = LogFactory.getLog(TomcatIdleConnectionCloser.class);
+
+	private final ApplicationContext applicationContext;
+
+	/**
+	 * Create a closer for the embedded Tomcat of the given web application context.
+	 * @param applicationContext the context that runs the web server
+	 */
+	public TomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
+	public int closeIdleConnections() {
+		int closed = 0;
+		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
+			for (SocketWrapperBase<?> connection : List.copyOf(endpoint.getConnections())) {
+				if (connection.getCurrentProcessor() == null && !connection.isClosed()) {
+					connection.close();
+					closed++;
+				}
+			}
+		}
+		return closed;
+	}
+
+	private List<AbstractEndpoint<?, ?>> endpoints() {
+		List<AbstractEndpoint<?, ?>> endpoints = new ArrayList<>();
+		Tomcat tomcat = tomcat();
+		if (tomcat == null) {
+			return endpoints;
+		}
+		for (Connector connector : tomcat.getService().findConnectors()) {
+			ProtocolHandler handler = connector.getProtocolHandler();
+			if (handler instanceof AbstractProtocol<?> protocol) {
+				AbstractEndpoint<?, ?> endpoint = endpoint(protocol);
+				if (endpoint != null) {
+					endpoints.add(endpoint);
+				}
+			}
+		}
+		return endpoints;
+	}
+
+	private Tomcat tomcat() {
+		try {
+			Object webServer = this.applicationContext.getClass().getMethod("getWebServer")
+				.invoke(this.applicationContext);
+			if (webServer == null) {
+				return null;
+			}
+			Object tomcat = webServer.getClass().getMethod("getTomcat").invoke(webServer);
+			return (tomcat instanceof Tomcat embedded) ? embedded : null;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.debug("No embedded Tomcat found: idle connections are left open", ex);
+			return null;
+		}
+	}
+
+	private static AbstractEndpoint<?, ?> endpoint(AbstractProtocol<?> protocol) {
+		try {
+			Method getEndpoint = AbstractProtocol.class.getDeclaredMethod("getEndpoint");
+			getEndpoint.setAccessible(true);
+			return (AbstractEndpoint<?, ?>) getEndpoint.invoke(protocol);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.debug("Cannot reach the connections of " + protocol + ": idle connections are left open", ex);
+			return null;
+		}
+	}
+
+}

@@ -1,0 +1,246 @@
+package io.cse.web;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+import io.cse.CheckpointContext;
+import io.cse.CheckpointParticipant;
+import io.cse.InstanceState;
+import io.cse.InstanceStateChangedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * The inbound traffic gate: the first participant to quiesce and the last to resume.
+ * <p>
+ * Quiescing closes the gate: readiness goes to {@link ReadinessState#REFUSING_TRAFFIC},
+ * requests in flight finish (bounded by the drain timeout), then idle keep-alive
+ * connections are closed. The listening socket stays open: a request that arrives while
+ * the gate is closed is held, not refused, and goes through once the gate opens again. A
+ * web server filter ({@link TrafficGateFilter}) calls {@link #enter} and {@link #exit}
+ * around every request.
+ */
+public class TrafficGate implements CheckpointParticipant, ApplicationListener<InstanceStateChangedEvent> {
+
+	private static final Log logger = LogFactory.getLog(TrafficGate.class);
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition changed = this.lock.newCondition();
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final ApplicationAvailability availability;
+
+	private final IdleConnectionCloser idleConnectionCloser;
+
+	private final Duration drainTimeout;
+
+	private volatile boolean open = true;
+
+	private volatile boolean frozen;
+
+	private volatile long version;
+
+	private volatile boolean refusingTrafficSetByGate;
+
+	private volatile int lastClosedConnections;
+
+	/**
+	 * Create a gate.
+	 * @param eventPublisher publishes readiness changes
+	 * @param availability the application's availability, or {@code null} if unknown
+	 * @param idleConnectionCloser closes the web server's idle keep-alive connections
+	 * @param drainTimeout how long requests in flight may take to finish
+	 */
+	public TrafficGate(ApplicationEventPublisher eventPublisher, ApplicationAvailability availability,
+			IdleConnectionCloser idleConnectionCloser, Duration drainTimeout) {
+		this.eventPublisher = eventPublisher;
+		this.availability = availability;
+		this.idleConnectionCloser = idleConnectionCloser;
+		this.drainTimeout = drainTimeout;
+	}
+
+	@Override
+	public String getName() {
+		return "traffic";
+	}
+
+	@Override
+	public int getOrder() {
+		return TRAFFIC_ORDER;
+	}
+
+	/**
+	 * Return whether requests go through.
+	 * @return whether the gate is open
+	 */
+	public boolean isOpen() {
+		return this.open;
+	}
+
+	/**
+	 * Return the number of requests in flight.
+	 * @return requests that entered and have not exited yet
+	 */
+	public int getInFlight() {
+		return this.inFlight.get();
+	}
+
+	/**
+	 * Return how many idle connections the last quiesce closed.
+	 * @return the number of connections closed
+	 */
+	public int getLastClosedConnections() {
+		return this.lastClosedConnections;
+	}
+
+	/**
+	 * Let a request in if the gate is open, otherwise hold it until the gate opens.
+	 * @param timeout how long to hold the request at most
+	 * @param thawIfFrozen called, outside any lock, whenever the held request finds the
+	 * instance frozen: returns whether it thawed the instance
+	 * @return whether the request entered; if it did, {@link #exit()} must follow
+	 * @throws InterruptedException if the thread was interrupted while held
+	 */
+	public boolean enter(Duration timeout, BooleanSupplier thawIfFrozen) throws InterruptedException {
+		if (tryEnter()) {
+			return true;
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			long seen = this.version;
+			if (this.frozen && thawIfFrozen.getAsBoolean() && tryEnter()) {
+				return true;
+			}
+			this.lock.lock();
+			try {
+				long remaining = deadline - System.nanoTime();
+				// Wake up when the gate opens or the instance changes state (for example
+				// reaches FROZEN, where this request may thaw it).
+				while (!this.open && seen == this.version && remaining > 0) {
+					remaining = this.changed.awaitNanos(remaining);
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (tryEnter()) {
+				return true;
+			}
+			if (deadline - System.nanoTime() <= 0) {
+				return false;
+			}
+		}
+	}
+
+	/**
+	 * Record that a request that {@link #enter entered} has completed.
+	 */
+	public void exit() {
+		if (this.inFlight.decrementAndGet() == 0 && !this.open) {
+			signalAll();
+		}
+	}
+
+	private boolean tryEnter() {
+		// Count first, then look: a quiesce that closes the gate in between sees the count
+		// and waits for it, so no request slips through unseen.
+		this.inFlight.incrementAndGet();
+		if (this.open) {
+			return true;
+		}
+		exit();
+		return false;
+	}
+
+	@Override
+	public void quiesce(CheckpointContext context) throws Exception {
+		this.open = false;
+		refuseTraffic();
+		long deadline = System.nanoTime() + this.drainTimeout.toNanos();
+		this.lock.lock();
+		try {
+			long remaining = this.drainTimeout.toNanos();
+			while (this.inFlight.get() > 0) {
+				if (remaining <= 0) {
+					throw new IllegalStateException(this.inFlight.get() + " request(s) still in flight after "
+							+ this.drainTimeout.toMillis() + " ms (raise cse.traffic.drain-timeout)");
+				}
+				remaining = this.changed.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+				remaining = Math.min(remaining, deadline - System.nanoTime());
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		this.lastClosedConnections = this.idleConnectionCloser.closeIdleConnections();
+		logger.debug("Traffic gate closed; " + this.lastClosedConnections + " idle connection(s) closed");
+	}
+
+	@Override
+	public void resume(CheckpointContext context) {
+		this.lock.lock();
+		try {
+			this.open = true;
+			this.version++;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		acceptTraffic();
+	}
+
+	@Override
+	public void onApplicationEvent(InstanceStateChangedEvent event) {
+		this.frozen = event.getState() == InstanceState.FROZEN;
+		this.lock.lock();
+		try {
+			this.version++;
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void refuseTraffic() {
+		if (this.availability == null || this.availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC) {
+			AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.REFUSING_TRAFFIC);
+			this.refusingTrafficSetByGate = true;
+		}
+	}
+
+	private void acceptTraffic() {
+		// Only undo what the gate did: an application that refused traffic itself keeps
+		// refusing it.
+		if (this.refusingTrafficSetByGate) {
+			this.refusingTrafficSetByGate = false;
+			AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.ACCEPTING_TRAFFIC);
+		}
+	}
+
+	private void signalAll() {
+		this.lock.lock();
+		try {
+			this.changed.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+}

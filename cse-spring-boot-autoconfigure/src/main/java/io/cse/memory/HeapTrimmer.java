@@ -4,6 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
+
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -62,9 +65,26 @@ public class HeapTrimmer {
 				setOption(hotSpot, MIN_FREE, previousMin);
 			}
 		}
+		trimNativeHeap();
 		Duration duration = Duration.ofNanos(System.nanoTime() - start);
 		return new MemoryReport(heapBefore, memory.getHeapMemoryUsage().getCommitted(), residentBefore,
 				this.processMemory.residentBytes(), duration);
+	}
+
+	/**
+	 * Hand the C heap's free pages back too ({@code jcmd <pid> System.trim_native_heap}):
+	 * a collection frees native memory (class metadata, GC structures) that the C library
+	 * otherwise keeps. JDKs older than 17.0.9 lack the command and skip this step.
+	 */
+	private static void trimNativeHeap() {
+		try {
+			ManagementFactory.getPlatformMBeanServer()
+				.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
+						new Object[] { new String[0] }, new String[] { String[].class.getName() });
+		}
+		catch (JMException | RuntimeException ex) {
+			logger.debug("Cannot trim the native heap: " + ex.getMessage());
+		}
 	}
 
 	private boolean lower(HotSpotDiagnosticMXBean hotSpot, String previousMin, String previousMax) {

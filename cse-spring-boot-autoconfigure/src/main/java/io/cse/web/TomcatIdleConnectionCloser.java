@@ -3,6 +3,7 @@ package io.cse.web;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -17,8 +18,11 @@ import org.springframework.context.ApplicationContext;
 
 /**
  * Closes the idle keep-alive connections of an embedded Tomcat: every connection that has
- * no request being processed. A connection whose request is held by the
- * {@link TrafficGate} is being processed, so it stays open.
+ * no request in flight or held by the {@link TrafficGate}.
+ * <p>
+ * A client that sends a request on a keep-alive connection at the very moment it is
+ * closed sees the connection end before any answer; HTTP clients retry idempotent
+ * requests in that case, as they do when a server's keep-alive timeout expires.
  * <p>
  * Spring Boot 3 and 4 keep the web server in classes of different packages, and Tomcat
  * keeps a protocol's connections behind a protected accessor; both are reached
@@ -39,11 +43,11 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 	}
 
 	@Override
-	public int closeIdleConnections() {
+	public int closeIdleConnections(IntPredicate busy) {
 		int closed = 0;
 		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
 			for (SocketWrapperBase<?> connection : List.copyOf(endpoint.getConnections())) {
-				if (connection.getCurrentProcessor() == null && !connection.isClosed()) {
+				if (!connection.isClosed() && !busy.test(connection.getRemotePort())) {
 					connection.close();
 					closed++;
 				}

@@ -1,6 +1,8 @@
 package io.cse.web;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -39,6 +41,8 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 	private final Condition changed = this.lock.newCondition();
 
 	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final Map<Integer, Integer> busyPorts = new ConcurrentHashMap<>();
 
 	private final ApplicationEventPublisher eventPublisher;
 
@@ -150,6 +154,28 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 	 * Record that a request that {@link #enter entered} has completed.
 	 */
 	public void exit() {
+		leave();
+	}
+
+	/**
+	 * Record that the connection with the given client port has a request under way, held
+	 * or not: a quiesce leaves that connection open.
+	 * @param remotePort the client port of the request's connection
+	 * @see #release(int)
+	 */
+	public void occupy(int remotePort) {
+		this.busyPorts.merge(remotePort, 1, Integer::sum);
+	}
+
+	/**
+	 * Record that a request {@link #occupy occupying} a connection has ended.
+	 * @param remotePort the client port of the request's connection
+	 */
+	public void release(int remotePort) {
+		this.busyPorts.computeIfPresent(remotePort, (port, count) -> (count > 1) ? count - 1 : null);
+	}
+
+	private void leave() {
 		if (this.inFlight.decrementAndGet() == 0 && !this.open) {
 			signalAll();
 		}
@@ -162,7 +188,7 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		if (this.open) {
 			return true;
 		}
-		exit();
+		leave();
 		return false;
 	}
 
@@ -186,7 +212,9 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		finally {
 			this.lock.unlock();
 		}
-		this.lastClosedConnections = this.idleConnectionCloser.closeIdleConnections();
+		// Requests held at the gate keep their connections: they are served after the thaw.
+		this.lastClosedConnections = this.idleConnectionCloser
+			.closeIdleConnections((port) -> this.busyPorts.containsKey(port));
 		logger.debug("Traffic gate closed; " + this.lastClosedConnections + " idle connection(s) closed");
 	}
 

@@ -2,6 +2,9 @@ package io.cse.web;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
@@ -10,12 +13,14 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -69,33 +74,49 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (isEndpointRequest(request)) {
-			chain.doFilter(request, response);
-			return;
-		}
-		if (!enter()) {
-			long seconds = Math.max(1, (this.retryAfter.toMillis() + 999) / 1000);
-			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-			response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value(),
-					"The instance is frozen and did not resume within " + this.holdTimeout.toMillis() + " ms");
-			return;
-		}
+		int remotePort = request.getRemotePort();
+		// Every request, the endpoint's included, keeps its connection open through a quiesce.
+		this.gate.occupy(remotePort);
 		boolean async = false;
-		MDC.put(InstanceIdentity.MDC_KEY, this.coordinator.getIdentity().getInstanceId());
 		try {
-			chain.doFilter(request, response);
-			if (request.isAsyncStarted()) {
+			if (isEndpointRequest(request)) {
+				chain.doFilter(asJsonIfUntyped(request), response);
+				async = releaseOnAsyncCompletion(request, remotePort, false);
+				return;
+			}
+			if (!enter()) {
+				long seconds = Math.max(1, (this.retryAfter.toMillis() + 999) / 1000);
+				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+				response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value(),
+						"The instance is frozen and did not resume within " + this.holdTimeout.toMillis() + " ms");
+				return;
+			}
+			MDC.put(InstanceIdentity.MDC_KEY, this.coordinator.getIdentity().getInstanceId());
+			try {
+				chain.doFilter(request, response);
 				// The request stays in flight until its asynchronous processing ends.
-				request.getAsyncContext().addListener(new ExitOnCompletion());
-				async = true;
+				async = releaseOnAsyncCompletion(request, remotePort, true);
+			}
+			finally {
+				MDC.remove(InstanceIdentity.MDC_KEY);
+				if (!async) {
+					this.gate.exit();
+				}
 			}
 		}
 		finally {
-			MDC.remove(InstanceIdentity.MDC_KEY);
 			if (!async) {
-				this.gate.exit();
+				this.gate.release(remotePort);
 			}
 		}
+	}
+
+	private boolean releaseOnAsyncCompletion(HttpServletRequest request, int remotePort, boolean entered) {
+		if (!request.isAsyncStarted()) {
+			return false;
+		}
+		request.getAsyncContext().addListener(new ReleaseOnCompletion(remotePort, entered));
+		return true;
 	}
 
 	private boolean enter() throws ServletException {
@@ -114,13 +135,61 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 		return path.equals(this.endpointPath) || path.startsWith(this.endpointPath + "/");
 	}
 
-	private final class ExitOnCompletion implements AsyncListener {
+	/**
+	 * Actuator takes a write operation's body as JSON only when the request says so; a
+	 * platform that posts an action without a body and without a content type means no
+	 * parameters, so {@code curl -X POST .../actuator/cse/freeze} just works.
+	 */
+	private static HttpServletRequest asJsonIfUntyped(HttpServletRequest request) {
+		if (!"POST".equals(request.getMethod()) || request.getContentType() != null
+				|| request.getContentLengthLong() > 0) {
+			return request;
+		}
+		return new HttpServletRequestWrapper(request) {
 
-		private boolean exited;
+			@Override
+			public String getContentType() {
+				return MediaType.APPLICATION_JSON_VALUE;
+			}
+
+			@Override
+			public String getHeader(String name) {
+				return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name) ? MediaType.APPLICATION_JSON_VALUE
+						: super.getHeader(name);
+			}
+
+			@Override
+			public Enumeration<String> getHeaders(String name) {
+				return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)
+						? Collections.enumeration(List.of(MediaType.APPLICATION_JSON_VALUE)) : super.getHeaders(name);
+			}
+
+			@Override
+			public Enumeration<String> getHeaderNames() {
+				List<String> names = Collections.list(super.getHeaderNames());
+				names.add(HttpHeaders.CONTENT_TYPE);
+				return Collections.enumeration(names);
+			}
+
+		};
+	}
+
+	private final class ReleaseOnCompletion implements AsyncListener {
+
+		private final int remotePort;
+
+		private final boolean entered;
+
+		private boolean released;
+
+		ReleaseOnCompletion(int remotePort, boolean entered) {
+			this.remotePort = remotePort;
+			this.entered = entered;
+		}
 
 		@Override
 		public void onComplete(AsyncEvent event) {
-			exitOnce();
+			releaseOnce();
 		}
 
 		@Override
@@ -136,10 +205,13 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 			event.getAsyncContext().addListener(this);
 		}
 
-		private synchronized void exitOnce() {
-			if (!this.exited) {
-				this.exited = true;
-				TrafficGateFilter.this.gate.exit();
+		private synchronized void releaseOnce() {
+			if (!this.released) {
+				this.released = true;
+				if (this.entered) {
+					TrafficGateFilter.this.gate.exit();
+				}
+				TrafficGateFilter.this.gate.release(this.remotePort);
 			}
 		}
 

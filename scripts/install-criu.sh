@@ -24,8 +24,11 @@
 #                                 case a newer criu needs a library the list below lacks
 #        CSE_CRIU_SKIP_CHECK=1    do not run `criu check` at the end
 #
-# Callers that dump established TCP connections must pass `--network-lock nftables`
-# (iptables is not installed on these machines; libnftables is unpacked with criu).
+# Callers that dump established TCP connections must pass
+# `--tcp-established --network-lock nftables` to `criu dump` (the default lock needs
+# iptables, which is not installed; libnftables is unpacked with criu), and
+# `--tcp-established` (or `--tcp-close`) to `criu restore`, which takes the lock method
+# from the images.
 set -euo pipefail
 
 PREFIX="${CSE_CRIU_PREFIX:-/opt/cse/criu}"
@@ -62,8 +65,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # "4.2.1" from the output of `criu --version` ("Version: 4.2.1"); empty if it fails.
+# Never fails (a broken wrapper must lead to a reinstall, not abort the script via set -e).
 criu_version_of() {
-  "$1" --version 2>/dev/null | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p' | head -n1
+  { "$1" --version 2>/dev/null || true; } | sed -n 's/^Version: *\([0-9][0-9.]*\).*/\1/p;/^Version:/q'
 }
 
 version_ok() {  # $1 >= MIN_VERSION ?

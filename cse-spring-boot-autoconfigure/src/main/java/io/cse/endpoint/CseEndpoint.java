@@ -1,10 +1,13 @@
 package io.cse.endpoint;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointCoordinator.ParticipantStatus;
@@ -33,7 +36,8 @@ import org.springframework.lang.Nullable;
  * the last operation's report.</li>
  * <li>{@code POST /actuator/cse/freeze}: quiesce everything and trim the heap.</li>
  * <li>{@code POST /actuator/cse/thaw}: resume everything; an optional JSON body
- * {@code {"properties": {"key": "value"}}} sets properties for this instance first.</li>
+ * {@code {"properties": "key=value\nother=value"}} sets properties for this instance
+ * first, in the {@code .properties} format (actuator takes flat JSON bodies only).</li>
  * </ul>
  */
 @Endpoint(id = "cse", defaultAccess = Access.NONE)
@@ -71,13 +75,20 @@ public class CseEndpoint {
 	/**
 	 * Run an operation on this instance.
 	 * @param action {@code freeze} or {@code thaw}
-	 * @param properties properties for this instance, applied by a thaw before anything
-	 * resumes
+	 * @param properties properties for this instance in the {@code .properties} format,
+	 * applied by a thaw before anything resumes
 	 * @return the operation's report, or what was wrong with the request
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable Map<String, String> properties) {
-		Map<String, String> overrides = (properties != null) ? properties : Map.of();
+	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties) {
+		Map<String, String> overrides;
+		try {
+			overrides = parse(properties);
+		}
+		catch (IOException | IllegalArgumentException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Cannot read 'properties': " + ex.getMessage() + ". Send one key=value per line.", null);
+		}
 		try {
 			OperationReport report = switch (action) {
 				case FREEZE -> {
@@ -108,6 +119,19 @@ public class CseEndpoint {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(),
 					this.coordinator.getState().name());
 		}
+	}
+
+	private static Map<String, String> parse(String properties) throws IOException {
+		if (properties == null || properties.isBlank()) {
+			return Map.of();
+		}
+		Properties parsed = new Properties();
+		parsed.load(new StringReader(properties));
+		Map<String, String> overrides = new LinkedHashMap<>();
+		for (String name : parsed.stringPropertyNames()) {
+			overrides.put(name, parsed.getProperty(name));
+		}
+		return overrides;
 	}
 
 	private WebEndpointResponse<Object> error(int status, String message, String state) {

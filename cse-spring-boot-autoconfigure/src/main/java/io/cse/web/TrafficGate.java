@@ -3,7 +3,6 @@ package io.cse.web;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -199,14 +198,13 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		long deadline = System.nanoTime() + this.drainTimeout.toNanos();
 		this.lock.lock();
 		try {
-			long remaining = this.drainTimeout.toNanos();
 			while (this.inFlight.get() > 0) {
+				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
 					throw new IllegalStateException(this.inFlight.get() + " request(s) still in flight after "
 							+ this.drainTimeout.toMillis() + " ms (raise cse.traffic.drain-timeout)");
 				}
-				remaining = this.changed.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
-				remaining = Math.min(remaining, deadline - System.nanoTime());
+				this.changed.awaitNanos(remaining);
 			}
 		}
 		finally {

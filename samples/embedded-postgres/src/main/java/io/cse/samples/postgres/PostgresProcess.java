@@ -73,7 +73,7 @@ public final class PostgresProcess implements AutoCloseable {
 			command.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
 		}
 		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-				"-Djava.io.tmpdir=" + workDirectory, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", copy.toString(), "--listen=" + listenAddresses,
+				"-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", copy.toString(), "--listen=" + listenAddresses,
 				"--stop-on-eof"));
 		Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
 			.redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -1,0 +1,112 @@
+package io.cse.autoconfigure;
+
+import io.cse.CheckpointCoordinator;
+import io.cse.endpoint.CseEndpoint;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link CseEndpointAutoConfiguration}.
+ */
+class CseEndpointAutoConfigurationTests {
+
+	private static final String ACCESS = "management.endpoint.cse.access=unrestricted";
+
+	private static final String EXPOSURE = "management.endpoints.web.exposure.include=cse";
+
+	// SpringApplication converts enum values leniently ("unrestricted"); a bare context
+	// does not, so give it the same conversion service to test what users write.
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer((context) -> context.getEnvironment().setConversionService(new ApplicationConversionService()))
+		.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class, CseEndpointAutoConfiguration.class));
+
+	@Test
+	void endpointIsAbsentByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(CheckpointCoordinator.class);
+			assertThat(context).doesNotHaveBean(CseEndpoint.class);
+		});
+	}
+
+	@Test
+	void endpointIsAbsentWhenExposedWithoutAccess() {
+		this.contextRunner.withPropertyValues(EXPOSURE)
+			.run((context) -> assertThat(context).doesNotHaveBean(CseEndpoint.class));
+	}
+
+	@Test
+	void endpointIsAbsentWhenAccessibleButNotExposed() {
+		this.contextRunner.withPropertyValues(ACCESS)
+			.run((context) -> assertThat(context).doesNotHaveBean(CseEndpoint.class));
+	}
+
+	@Test
+	void endpointIsAbsentWhenAccessIsCappedBelowItsOwn() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "management.endpoints.access.max-permitted=none")
+			.run((context) -> assertThat(context).doesNotHaveBean(CseEndpoint.class));
+	}
+
+	@Test
+	void endpointIsPresentWhenOptedIn() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE).run((context) -> {
+			assertThat(context).hasSingleBean(CseEndpoint.class);
+			assertThat(context.getBean(CseEndpoint.class).status().state()).isEqualTo("RUNNING");
+		});
+	}
+
+	@Test
+	void endpointIsPresentWhenReadOnlyAccessIsGranted() {
+		this.contextRunner.withPropertyValues("management.endpoint.cse.access=read-only", EXPOSURE)
+			.run((context) -> assertThat(context).hasSingleBean(CseEndpoint.class));
+	}
+
+	@Test
+	void endpointIsAbsentWhenTheStarterIsDisabled() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "cse.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(CheckpointCoordinator.class);
+			assertThat(context).doesNotHaveBean(CseEndpoint.class);
+		});
+	}
+
+	@Test
+	void endpointIsAbsentWithoutActuator() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE)
+			.withClassLoader(new FilteredClassLoader(ConditionalOnAvailableEndpoint.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(CheckpointCoordinator.class);
+				assertThat(context).doesNotHaveBean(CseEndpoint.class);
+			});
+	}
+
+	@Test
+	void userEndpointWins() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE)
+			.withUserConfiguration(UserEndpointConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(CseEndpoint.class);
+				assertThat(context).hasBean("userEndpoint");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserEndpointConfiguration {
+
+		@Bean
+		CseEndpoint userEndpoint(CheckpointCoordinator coordinator) {
+			return new CseEndpoint(coordinator);
+		}
+
+	}
+
+}

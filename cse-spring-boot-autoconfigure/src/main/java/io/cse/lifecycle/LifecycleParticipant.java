@@ -9,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointParticipant;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.context.Lifecycle;
@@ -24,24 +26,21 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  * <p>
  * Spring's own restart support ({@code stopForRestart}) stops every lifecycle bean,
  * the web server among them; a frozen instance must keep its listening socket open so that
- * requests wait in the kernel's backlog. This participant therefore leaves alone the web
- * server, the executors (paused by their own participant, earlier) and connection pools
- * (released by theirs, later).
+ * requests wait in the kernel's backlog. This participant therefore leaves alone Spring
+ * Boot's own infrastructure (the web server, the logging system), the executors (paused by
+ * their own participant, earlier) and connection pools (released by theirs, later).
  */
 public class LifecycleParticipant implements CheckpointParticipant {
 
 	/**
-	 * Lifecycle beans handled elsewhere: the web server must keep listening, and Spring
-	 * Boot's own CRaC support for Hikari is replaced by the JDBC participant.
+	 * Spring Boot's own lifecycle beans are infrastructure that must keep running: the web
+	 * server keeps listening, the logging system keeps its appenders (stopping it cleans
+	 * them up for good), and Boot's CRaC support for Hikari is replaced by the JDBC
+	 * participant. Spring Boot 3 and 4 keep them in different packages, all under this one.
 	 */
-	private static final Set<String> EXCLUDED_TYPE_NAMES = Set.of(
-			"org.springframework.boot.web.servlet.context.WebServerStartStopLifecycle",
-			"org.springframework.boot.web.reactive.context.WebServerStartStopLifecycle",
-			"org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle",
-			"org.springframework.boot.web.server.servlet.context.WebServerStartStopLifecycle",
-			"org.springframework.boot.web.server.reactive.context.WebServerStartStopLifecycle",
-			"org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle",
-			"org.springframework.boot.jdbc.HikariCheckpointRestoreLifecycle");
+	private static final String BOOT_PACKAGE = "org.springframework.boot.";
+
+	private static final Log logger = LogFactory.getLog(LifecycleParticipant.class);
 
 	private final ListableBeanFactory beanFactory;
 
@@ -76,6 +75,7 @@ public class LifecycleParticipant implements CheckpointParticipant {
 		beans.forEach((name, bean) -> {
 			if (isEligible(name, bean) && bean.isRunning()) {
 				running.add(bean);
+				logger.debug("Stopping lifecycle bean '" + name + "' (" + bean.getClass().getName() + ")");
 			}
 		});
 		running.sort(Comparator.comparingInt(LifecycleParticipant::phaseOf).reversed());
@@ -100,7 +100,7 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	private boolean isEligible(String name, Lifecycle bean) {
 		return !this.excludedBeanNames.contains(name) && !(bean instanceof LifecycleProcessor)
 				&& !(bean instanceof ExecutorConfigurationSupport) && !(bean instanceof CheckpointParticipant)
-				&& !EXCLUDED_TYPE_NAMES.contains(bean.getClass().getName());
+				&& !bean.getClass().getName().startsWith(BOOT_PACKAGE);
 	}
 
 	private static void stop(Lifecycle bean) throws InterruptedException {

@@ -18,10 +18,13 @@ import io.cse.web.TrafficGate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskExecutor;
@@ -35,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * Freezes and thaws the hello-web sample, running against a real PostgreSQL server, and
  * checks what users and the database see.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "hello.heartbeat-interval=50ms", "cse.participant-timeout=5s" })
 class HelloWebFreezeTests {
@@ -215,6 +219,14 @@ class HelloWebFreezeTests {
 		assertThat(thaw.statusCode()).isEqualTo(200);
 		assertThat(this.environment.getProperty("hello.greeting")).isEqualTo("Hello from a clone");
 		assertThat(this.environment.getProperty("hello.region")).isEqualTo("north");
+	}
+
+	@Test
+	void applicationStillLogsAfterAFreeze(CapturedOutput output) {
+		assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+		assertThat(this.http.get("/").statusCode()).isEqualTo(200);
+		// Logged by the thaw on request, after the freeze: the logging system survived it.
+		assertThat(output).contains("A request reached the frozen instance: thawing it");
 	}
 
 	@Test

@@ -1,0 +1,323 @@
+package io.cse.endpoint;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import io.cse.CheckpointCoordinator;
+import io.cse.InstanceState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link CseEndpoint} and the traffic gate in a running web application: what a
+ * platform and a user see over HTTP, on a real embedded server.
+ */
+class CseEndpointWebTests {
+
+	private static final String ACCESS = "management.endpoint.cse.access=unrestricted";
+
+	private static final String EXPOSURE = "management.endpoints.web.exposure.include=cse";
+
+	private static final String GREETING = "Hello World!";
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+	class WithoutOptingIn extends RunningApplication {
+
+		@Test
+		void statusIsNotFound() {
+			assertThat(this.http.get("/actuator/cse").statusCode()).isEqualTo(404);
+		}
+
+		@Test
+		void freezeIsNotFoundAndFreezesNothing() {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(404);
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			assertThat(this.coordinator.getLastReport()).isNull();
+			assertThat(this.http.get("/hello").body()).isEqualTo(GREETING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE })
+	class OptedIn extends RunningApplication {
+
+		@Test
+		void statusShowsTheRunningInstance() {
+			HttpResponse<String> status = this.http.get("/actuator/cse");
+			assertThat(status.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(status.body(), "$.state")).isEqualTo("RUNNING");
+			assertThat(JsonPath.<String>read(status.body(), "$.instance.instanceId")).isNotBlank()
+				.isEqualTo(this.coordinator.getIdentity().getInstanceId());
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.name")).isEqualTo("none");
+			assertThat(JsonPath.<List<String>>read(status.body(), "$.participants[*].name")).contains("traffic");
+		}
+
+		@Test
+		void freezePostedWithoutBodyOrContentTypeFreezesTheInstance() {
+			// What "curl -X POST http://host/actuator/cse/freeze" sends.
+			HttpResponse<String> freeze = this.http.post("/actuator/cse/freeze");
+			assertThat(freeze.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(freeze.body(), "$.state")).isEqualTo("FROZEN");
+			assertThat(JsonPath.<String>read(freeze.body(), "$.outcome")).isEqualTo("SUCCESS");
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+			// Requests to the endpoint itself go through without thawing the instance.
+			assertThat(JsonPath.<String>read(this.http.get("/actuator/cse").body(), "$.state")).isEqualTo("FROZEN");
+		}
+
+		@Test
+		void requestToTheFrozenInstanceThawsItAndIsServed() {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			HttpResponse<String> hello = this.http.get("/hello");
+			assertThat(hello.statusCode()).isEqualTo(200);
+			assertThat(hello.body()).isEqualTo(GREETING);
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			HttpResponse<String> status = this.http.get("/actuator/cse");
+			assertThat(JsonPath.<String>read(status.body(), "$.state")).isEqualTo("RUNNING");
+			assertThat(JsonPath.<String>read(status.body(), "$.lastOperation.operation")).isEqualTo("thaw");
+		}
+
+		@Test
+		void freezeClosesIdleKeepAliveConnectionsButKeepsListening() throws IOException {
+			try (Socket idle = connect()) {
+				RawResponse first = exchange(idle, "/hello");
+				assertThat(first.status()).isEqualTo(200);
+				assertThat(first.body()).isEqualTo(GREETING);
+				assertThat(readWithin(idle, Duration.ofMillis(200))).as("keep-alive connection still open")
+					.isEqualTo(NOTHING_READ);
+				assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(readWithin(idle, Duration.ofMillis(100))).as("read")
+						.isEqualTo(END_OF_STREAM));
+			}
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+			try (Socket fresh = connect()) {
+				RawResponse second = exchange(fresh, "/hello");
+				assertThat(second.status()).isEqualTo(200);
+				assertThat(second.body()).isEqualTo(GREETING);
+			}
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE, "cse.freeze.thaw-on-request=false", "cse.freeze.hold-timeout=300ms",
+					"cse.freeze.retry-after=2s" })
+	class WithoutThawOnRequest extends RunningApplication {
+
+		@Test
+		void requestToTheFrozenInstanceIsRefusedUntilThePlatformThawsIt() {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			HttpResponse<String> refused = this.http.get("/hello");
+			assertThat(refused.statusCode()).isEqualTo(503);
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+			assertThat(JsonPath.<String>read(this.http.get("/actuator/cse").body(), "$.state")).isEqualTo("FROZEN");
+			assertThat(this.http.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+			HttpResponse<String> served = this.http.get("/hello");
+			assertThat(served.statusCode()).isEqualTo(200);
+			assertThat(served.body()).isEqualTo(GREETING);
+		}
+
+	}
+
+	/**
+	 * What every scenario shares: a client for the running application, which is left
+	 * running after each test.
+	 */
+	abstract static class RunningApplication {
+
+		static final int NOTHING_READ = -2;
+
+		static final int END_OF_STREAM = -1;
+
+		@Autowired
+		Environment environment;
+
+		@Autowired
+		CheckpointCoordinator coordinator;
+
+		Http http;
+
+		@BeforeEach
+		void client() {
+			this.http = new Http(port());
+		}
+
+		@AfterEach
+		void backToRunning() {
+			if (this.coordinator.getState() == InstanceState.FROZEN) {
+				this.coordinator.thaw(Map.of());
+			}
+		}
+
+		int port() {
+			return this.environment.getRequiredProperty("local.server.port", Integer.class);
+		}
+
+		Socket connect() throws IOException {
+			Socket socket = new Socket("127.0.0.1", port());
+			socket.setSoTimeout(10_000);
+			return socket;
+		}
+
+		/**
+		 * Send a keep-alive GET on the given connection and read its whole response,
+		 * leaving the connection open and idle.
+		 */
+		RawResponse exchange(Socket socket, String path) throws IOException {
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port()
+					+ "\r\nConnection: keep-alive\r\nAccept: */*\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			String statusLine = readLine(in);
+			Map<String, String> headers = new LinkedHashMap<>();
+			for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+				int colon = line.indexOf(':');
+				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+			}
+			assertThat(headers).as("response headers").containsKey("content-length");
+			byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+			return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers,
+					new String(body, StandardCharsets.UTF_8));
+		}
+
+		/**
+		 * Read one byte, waiting at most the given time.
+		 * @return the byte, {@link #END_OF_STREAM} if the server closed the connection, or
+		 * {@link #NOTHING_READ} if nothing came in time
+		 */
+		static int readWithin(Socket socket, Duration timeout) throws IOException {
+			int previous = socket.getSoTimeout();
+			socket.setSoTimeout((int) timeout.toMillis());
+			try {
+				return socket.getInputStream().read();
+			}
+			catch (SocketTimeoutException ex) {
+				return NOTHING_READ;
+			}
+			finally {
+				socket.setSoTimeout(previous);
+			}
+		}
+
+		private static String readLine(InputStream in) throws IOException {
+			ByteArrayOutputStream line = new ByteArrayOutputStream();
+			int read;
+			while ((read = in.read()) != '\n') {
+				if (read == -1) {
+					throw new IOException("Connection closed in the middle of a response");
+				}
+				line.write(read);
+			}
+			String text = line.toString(StandardCharsets.US_ASCII);
+			return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+		}
+
+	}
+
+	record RawResponse(int status, Map<String, String> headers, String body) {
+
+	}
+
+	/**
+	 * A plain HTTP client: what a user or a platform sends, the same on Spring Boot 3 and 4.
+	 */
+	static final class Http {
+
+		private final HttpClient client = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+
+		private final String base;
+
+		Http(int port) {
+			this.base = "http://127.0.0.1:" + port;
+		}
+
+		HttpResponse<String> get(String path) {
+			return send(HttpRequest.newBuilder(URI.create(this.base + path)).GET());
+		}
+
+		/**
+		 * Post with no body and no content type, the way {@code curl -X POST} does.
+		 */
+		HttpResponse<String> post(String path) {
+			return send(HttpRequest.newBuilder(URI.create(this.base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+		}
+
+		private HttpResponse<String> send(HttpRequest.Builder request) {
+			try {
+				return this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
+						HttpResponse.BodyHandlers.ofString());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(excludeName = {
+			// No database here: Spring Boot 3 and Spring Boot 4 names.
+			"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
+	@Import(GreetingController.class)
+	static class TestApplication {
+
+	}
+
+	@RestController
+	static class GreetingController {
+
+		@GetMapping("/hello")
+		String hello() {
+			return GREETING;
+		}
+
+	}
+
+}

@@ -1,0 +1,179 @@
+package io.cse.lifecycle;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.cse.CheckpointContext;
+import io.cse.CheckpointContext.Operation;
+import io.cse.CheckpointContext.Resumption;
+import io.cse.InstanceIdentity;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.Lifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link LifecycleParticipant}, with the lifecycle beans of a real application
+ * context.
+ */
+class LifecycleParticipantTests {
+
+	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+	private final GenericApplicationContext context = new GenericApplicationContext();
+
+	private final CheckpointContext quiesce = new CheckpointContext(Operation.FREEZE, null,
+			new InstanceIdentity(Clock.systemUTC()));
+
+	private final CheckpointContext thaw = new CheckpointContext(Operation.FREEZE, Resumption.THAW,
+			new InstanceIdentity(Clock.systemUTC()));
+
+	@AfterEach
+	void close() {
+		this.context.close();
+	}
+
+	@Test
+	void quiesceStopsRunningBeansInDescendingPhaseOrder() throws Exception {
+		List<Lifecycle> beans = startThreeBeans();
+		new LifecycleParticipant(this.context, Set.of()).quiesce(this.quiesce);
+		assertThat(this.events).containsExactly("stop late", "stop early", "stop plain");
+		assertThat(beans).noneMatch(Lifecycle::isRunning);
+	}
+
+	@Test
+	void resumeStartsThemAgainInAscendingPhaseOrder() throws Exception {
+		List<Lifecycle> beans = startThreeBeans();
+		LifecycleParticipant participant = new LifecycleParticipant(this.context, Set.of());
+		participant.quiesce(this.quiesce);
+		this.events.clear();
+		participant.resume(this.thaw);
+		assertThat(this.events).containsExactly("start plain", "start early", "start late");
+		assertThat(beans).allMatch(Lifecycle::isRunning);
+	}
+
+	@Test
+	void excludedBeansStayRunning() throws Exception {
+		List<Lifecycle> beans = startThreeBeans();
+		LifecycleParticipant participant = new LifecycleParticipant(this.context, Set.of("late"));
+		participant.quiesce(this.quiesce);
+		assertThat(this.events).containsExactly("stop early", "stop plain");
+		assertThat(beans.get(2).isRunning()).isTrue();
+		participant.resume(this.thaw);
+		assertThat(this.events).containsExactly("stop early", "stop plain", "start plain", "start early");
+	}
+
+	@Test
+	void executorsAreLeftToTheirOwnParticipant() throws Exception {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		this.context.registerBean("executor", ThreadPoolTaskExecutor.class, () -> executor);
+		this.context.refresh();
+		new LifecycleParticipant(this.context, Set.of()).quiesce(this.quiesce);
+		assertThat(executor.isRunning()).isTrue();
+		// What its users see: tasks still run.
+		AtomicBoolean ran = new AtomicBoolean();
+		executor.execute(() -> ran.set(true));
+		await().atMost(Duration.ofSeconds(5)).untilTrue(ran);
+	}
+
+	@Test
+	void beanThatWasNotRunningIsNotStartedByResume() throws Exception {
+		RecordingSmartLifecycle manual = new RecordingSmartLifecycle("manual", 10, false);
+		RecordingSmartLifecycle automatic = new RecordingSmartLifecycle("automatic", 20, true);
+		this.context.registerBean("manual", RecordingSmartLifecycle.class, () -> manual);
+		this.context.registerBean("automatic", RecordingSmartLifecycle.class, () -> automatic);
+		this.context.refresh();
+		this.events.clear();
+		LifecycleParticipant participant = new LifecycleParticipant(this.context, Set.of());
+		participant.quiesce(this.quiesce);
+		participant.resume(this.thaw);
+		assertThat(this.events).containsExactly("stop automatic", "start automatic");
+		assertThat(manual.isRunning()).isFalse();
+		assertThat(automatic.isRunning()).isTrue();
+	}
+
+	/**
+	 * Register and start a plain lifecycle bean ("plain", phase 0) and two smart ones
+	 * ("early", phase 10, and "late", phase 20), registered out of order.
+	 * @return the beans: plain, early, late
+	 */
+	private List<Lifecycle> startThreeBeans() {
+		RecordingSmartLifecycle late = new RecordingSmartLifecycle("late", 20, true);
+		RecordingLifecycle plain = new RecordingLifecycle("plain");
+		RecordingSmartLifecycle early = new RecordingSmartLifecycle("early", 10, true);
+		this.context.registerBean("late", RecordingSmartLifecycle.class, () -> late);
+		this.context.registerBean("plain", RecordingLifecycle.class, () -> plain);
+		this.context.registerBean("early", RecordingSmartLifecycle.class, () -> early);
+		this.context.refresh();
+		// A refresh starts the smart beans only; the plain one is started by hand.
+		plain.start();
+		assertThat(this.events).containsExactlyInAnyOrder("start early", "start late", "start plain");
+		this.events.clear();
+		return List.of(plain, early, late);
+	}
+
+	private class RecordingLifecycle implements Lifecycle {
+
+		private final String name;
+
+		private volatile boolean running;
+
+		RecordingLifecycle(String name) {
+			this.name = name;
+		}
+
+		@Override
+		public void start() {
+			LifecycleParticipantTests.this.events.add("start " + this.name);
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			LifecycleParticipantTests.this.events.add("stop " + this.name);
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+	}
+
+	private class RecordingSmartLifecycle extends RecordingLifecycle implements SmartLifecycle {
+
+		private final int phase;
+
+		private final boolean autoStartup;
+
+		RecordingSmartLifecycle(String name, int phase, boolean autoStartup) {
+			super(name);
+			this.phase = phase;
+			this.autoStartup = autoStartup;
+		}
+
+		@Override
+		public int getPhase() {
+			return this.phase;
+		}
+
+		@Override
+		public boolean isAutoStartup() {
+			return this.autoStartup;
+		}
+
+	}
+
+}

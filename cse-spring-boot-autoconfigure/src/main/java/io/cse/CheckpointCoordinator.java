@@ -13,7 +13,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 import io.cse.CheckpointContext.Operation;
@@ -22,6 +22,7 @@ import io.cse.OperationReport.Outcome;
 import io.cse.OperationReport.Step;
 import io.cse.memory.HeapTrimmer;
 import io.cse.memory.MemoryReport;
+import io.cse.snapshot.SnapshotOutcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -59,7 +60,9 @@ public class CheckpointCoordinator {
 
 	private final Clock clock;
 
-	private final ReentrantLock operationLock = new ReentrantLock();
+	// A semaphore rather than a lock: a snapshot is reserved on the request thread and runs
+	// on a thread of its own, and a restored process releases what the snapshotted one took.
+	private final Semaphore operationPermit = new Semaphore(1);
 
 	private final AtomicReference<InstanceState> state = new AtomicReference<>(InstanceState.RUNNING);
 
@@ -171,7 +174,7 @@ public class CheckpointCoordinator {
 			return doQuiesce(operation);
 		}
 		finally {
-			this.operationLock.unlock();
+			this.operationPermit.release();
 		}
 	}
 
@@ -209,7 +212,87 @@ public class CheckpointCoordinator {
 			return doResume(resumption);
 		}
 		finally {
-			this.operationLock.unlock();
+			this.operationPermit.release();
+		}
+	}
+
+	/**
+	 * Reserve the instance for a snapshot: checks that it runs and that no other operation
+	 * is under way, and keeps every other operation out until the snapshot has run.
+	 * @param operation {@link Operation#DUMP} or {@link Operation#CLONE}
+	 * @return the reservation, to pass to {@link #snapshot} or to {@link Reservation#cancel()}
+	 * @throws OperationRejectedException if the instance is not running or busy
+	 */
+	public Reservation reserve(Operation operation) {
+		Assert.isTrue(operation != Operation.FREEZE, "A freeze is not a snapshot");
+		String name = operation.name().toLowerCase();
+		lockOrReject(name);
+		InstanceState current = this.state.get();
+		if (current != InstanceState.RUNNING) {
+			this.operationPermit.release();
+			throw new OperationRejectedException("Cannot " + name + ": the instance is " + current
+					+ ", not RUNNING. Thaw it first with POST /actuator/cse/thaw.", current);
+		}
+		return new Reservation(operation);
+	}
+
+	/**
+	 * Quiesce every participant, take a snapshot, and resume. Runs on the caller's thread
+	 * and returns when the process goes on: in the snapshotted process once the image is
+	 * complete (if it keeps running) or the snapshot failed, and in a process restored from
+	 * the image once it has resumed, with a new identity if the image is a clone template.
+	 * @param reservation what {@link #reserve} returned
+	 * @param plan what to check and how to snapshot
+	 * @return what the snapshot did, or, in a restored process, what the restore did
+	 */
+	public OperationReport snapshot(Reservation reservation, SnapshotPlan plan) {
+		reservation.use();
+		Operation operation = reservation.operation;
+		Instant startedAt = this.clock.instant();
+		long start = System.nanoTime();
+		try {
+			OperationReport quiesce = doQuiesce(operation, InstanceState.SNAPSHOTTING, false);
+			List<String> notes = new ArrayList<>();
+			if (quiesce.outcome() != Outcome.SUCCESS) {
+				plan.discard();
+				return complete(quiesce.operation(), quiesce.outcome(), startedAt, start, quiesce.steps(), null,
+						quiesce.error(), notes, true);
+			}
+			SnapshotOutcome outcome;
+			try {
+				notes.addAll(plan.audit());
+				outcome = plan.take();
+			}
+			catch (Exception ex) {
+				plan.discard();
+				List<Step> steps = new ArrayList<>(quiesce.steps());
+				rollBack(this.participants, operation, steps);
+				String error = "The " + operation.name().toLowerCase() + " failed: " + ex.getMessage()
+						+ " (rolled back: the instance is RUNNING, no image was kept)";
+				logger.warn(error);
+				return complete(quiesce.operation(), Outcome.ROLLED_BACK, startedAt, start, steps, quiesce.memory(),
+						error, notes, true);
+			}
+			if (outcome == SnapshotOutcome.RESTORED) {
+				Resumption resumption = (operation == Operation.CLONE) ? Resumption.CLONE : Resumption.RESTORE;
+				if (resumption == Resumption.CLONE) {
+					this.identity.regenerate(plan.imageId());
+				}
+				logger.info("Restored from image " + plan.imageId() + " as " + this.identity);
+				OperationReport restore = doResume(resumption);
+				this.eventPublisher.publishEvent(new InstanceRestoredEvent(this, this.identity, resumption,
+						plan.imageId()));
+				return restore;
+			}
+			OperationReport resume = doResume(Resumption.THAW);
+			List<Step> steps = new ArrayList<>(quiesce.steps());
+			steps.addAll(resume.steps());
+			notes.add("image " + plan.imageId() + " is complete; this instance kept running");
+			return complete(quiesce.operation(), resume.outcome(), startedAt, start, steps, quiesce.memory(),
+					resume.error(), notes, true);
+		}
+		finally {
+			this.operationPermit.release();
 		}
 	}
 
@@ -219,7 +302,7 @@ public class CheckpointCoordinator {
 	 * @return whether this call thawed the instance
 	 */
 	public boolean thawIfFrozen() {
-		if (this.state.get() != InstanceState.FROZEN || !this.operationLock.tryLock()) {
+		if (this.state.get() != InstanceState.FROZEN || !this.operationPermit.tryAcquire()) {
 			return false;
 		}
 		try {
@@ -231,12 +314,12 @@ public class CheckpointCoordinator {
 			return true;
 		}
 		finally {
-			this.operationLock.unlock();
+			this.operationPermit.release();
 		}
 	}
 
 	private void lockOrReject(String operation) {
-		if (!this.operationLock.tryLock()) {
+		if (!this.operationPermit.tryAcquire()) {
 			InstanceState current = this.state.get();
 			throw new OperationRejectedException("Cannot " + operation + ": another operation is under way (the instance is "
 					+ current + "). Retry once it has ended; GET /actuator/cse shows the state.", current);
@@ -244,6 +327,10 @@ public class CheckpointCoordinator {
 	}
 
 	private OperationReport doQuiesce(Operation operation) {
+		return doQuiesce(operation, InstanceState.FROZEN, true);
+	}
+
+	private OperationReport doQuiesce(Operation operation, InstanceState quiescedState, boolean publishReport) {
 		Instant startedAt = this.clock.instant();
 		long start = System.nanoTime();
 		List<Step> steps = new ArrayList<>();
@@ -259,13 +346,14 @@ public class CheckpointCoordinator {
 				logger.warn(error + ". Resuming the " + quiesced.size() + " participant(s) already quiesced.");
 				rollBack(quiesced, operation, steps);
 				return complete(operation.name().toLowerCase(), Outcome.ROLLED_BACK, startedAt, start, steps, null,
-						error + " (rolled back: the instance is RUNNING)");
+						error + " (rolled back: the instance is RUNNING)", List.of(), true);
 			}
 		}
 		MemoryReport memory = (this.heapTrimmer != null) ? this.heapTrimmer.trim() : null;
 		this.quiescedFor = operation;
-		changeState(InstanceState.FROZEN);
-		return complete(operation.name().toLowerCase(), Outcome.SUCCESS, startedAt, start, steps, memory, null);
+		changeState(quiescedState);
+		return complete(operation.name().toLowerCase(), Outcome.SUCCESS, startedAt, start, steps, memory, null,
+				List.of(), publishReport);
 	}
 
 	private void rollBack(List<CheckpointParticipant> quiesced, Operation operation, List<Step> steps) {
@@ -300,8 +388,14 @@ public class CheckpointCoordinator {
 		if (error != null) {
 			logger.error(error);
 		}
-		return complete("thaw", errors.isEmpty() ? Outcome.SUCCESS : Outcome.FAILED, startedAt, start, steps, null,
-				error);
+		String name = switch (resumption) {
+			case THAW -> "thaw";
+			case RESTORE -> "restore";
+			case CLONE -> "clone-restore";
+			case ROLLBACK -> "rollback";
+		};
+		return complete(name, errors.isEmpty() ? Outcome.SUCCESS : Outcome.FAILED, startedAt, start, steps, null,
+				error, List.of(), true);
 	}
 
 	private Step call(CheckpointParticipant participant, String phase, ParticipantCall call) {
@@ -350,11 +444,13 @@ public class CheckpointCoordinator {
 	}
 
 	private OperationReport complete(String operation, Outcome outcome, Instant startedAt, long start,
-			List<Step> steps, MemoryReport memory, String error) {
+			List<Step> steps, MemoryReport memory, String error, List<String> notes, boolean publish) {
 		OperationReport report = new OperationReport(operation, outcome, this.state.get(), startedAt,
-				Duration.ofNanos(System.nanoTime() - start), List.copyOf(steps), memory, error);
-		this.lastReport = report;
-		this.eventPublisher.publishEvent(new OperationCompletedEvent(this, report));
+				Duration.ofNanos(System.nanoTime() - start), List.copyOf(steps), memory, error, List.copyOf(notes));
+		if (publish) {
+			this.lastReport = report;
+			this.eventPublisher.publishEvent(new OperationCompletedEvent(this, report));
+		}
 		return report;
 	}
 
@@ -363,6 +459,44 @@ public class CheckpointCoordinator {
 		if (previous != next) {
 			this.eventPublisher.publishEvent(new InstanceStateChangedEvent(this, previous, next));
 		}
+	}
+
+	/**
+	 * The instance, reserved for one snapshot by {@link #reserve}.
+	 */
+	public final class Reservation {
+
+		private final Operation operation;
+
+		private boolean used;
+
+		private Reservation(Operation operation) {
+			this.operation = operation;
+		}
+
+		/**
+		 * Return the operation the instance is reserved for.
+		 * @return the operation
+		 */
+		public Operation getOperation() {
+			return this.operation;
+		}
+
+		/**
+		 * Give the instance back without snapshotting it.
+		 */
+		public synchronized void cancel() {
+			if (!this.used) {
+				this.used = true;
+				CheckpointCoordinator.this.operationPermit.release();
+			}
+		}
+
+		private synchronized void use() {
+			Assert.state(!this.used, "This reservation was already used or cancelled");
+			this.used = true;
+		}
+
 	}
 
 	@FunctionalInterface

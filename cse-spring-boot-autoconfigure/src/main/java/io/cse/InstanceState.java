@@ -15,6 +15,9 @@ public enum InstanceState {
 	/** Every participant is quiesced: the host may freeze the process and squeeze its memory. */
 	FROZEN,
 
+	/** Every participant is quiesced and an engine is snapshotting the process. */
+	SNAPSHOTTING,
+
 	/** Participants are taking their resources back, in reverse order. */
 	RESUMING
 

@@ -19,9 +19,11 @@ import io.cse.memory.MemoryReport;
  * @param memory heap and resident memory around the heap trim, or {@code null} if no trim
  * ran
  * @param error why the operation failed, naming the participant, or {@code null}
+ * @param notes what else the operation found or did, for people (for example what a
+ * snapshot's audit found still open)
  */
 public record OperationReport(String operation, Outcome outcome, InstanceState state, Instant startedAt,
-		Duration duration, List<Step> steps, MemoryReport memory, String error) {
+		Duration duration, List<Step> steps, MemoryReport memory, String error, List<String> notes) {
 
 	/**
 	 * Return how long the participants took, without the heap trim.

@@ -1,12 +1,16 @@
 package io.cse.autoconfigure;
 
 import java.time.Clock;
+import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
+import io.cse.crac.CracEngine;
 import io.cse.crac.CracJdkAdapter;
+import io.cse.criu.CriuEngine;
+import io.cse.linux.ProcFs;
 import io.cse.executor.ExecutorParticipant;
 import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
@@ -14,6 +18,11 @@ import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.memory.HeapTrimmer;
 import io.cse.memory.ProcessMemory;
 import io.cse.metrics.CseMetrics;
+import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.NoSnapshotEngine;
+import io.cse.snapshot.ProcessAudit;
+import io.cse.snapshot.SnapshotEngine;
+import io.cse.snapshot.SnapshotService;
 import io.cse.web.IdleConnectionCloser;
 import io.cse.web.TomcatIdleConnectionCloser;
 import io.cse.web.TrafficGate;
@@ -69,6 +78,42 @@ public final class CseAutoConfiguration {
 	@ConditionalOnMissingBean
 	CracJdkAdapter cseCracJdkAdapter(CheckpointCoordinator coordinator) {
 		return new CracJdkAdapter(coordinator);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SnapshotEngine cseSnapshotEngine(CseProperties properties, CracJdkAdapter cracJdkAdapter) {
+		ProcFs procFs = new ProcFs();
+		CriuEngine criu = new CriuEngine(properties.getCriu().getPath(), procFs, properties.getCriu().getDumpTimeout());
+		return switch (properties.getEngine()) {
+			case AUTO -> cracJdkAdapter.isCracJdk() ? new CracEngine(cracJdkAdapter) : criu;
+			case CRIU -> criu;
+			case CRAC -> new CracEngine(cracJdkAdapter);
+			case NONE -> new NoSnapshotEngine("Snapshots are switched off (cse.engine=none): set cse.engine=auto");
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SnapshotService cseSnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine,
+			CseProperties properties, Environment environment, ListableBeanFactory beanFactory) {
+		ProcFs procFs = new ProcFs();
+		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
+		ProcessAudit audit = new ProcessAudit(procFs, port,
+				properties.getSnapshot().isAllowChildProcesses());
+		Supplier<ImageManifest> template = () -> new ImageManifest(null, null, null, null, null,
+				environment.getProperty("spring.application.name", "application"), -1, port.get(),
+				beanFactory.containsBean("cseEndpoint") ? endpointPath(environment) : "/", null, null,
+				coordinator.getIdentity().getInstanceId(), coordinator.getIdentity().getGeneration(), -1);
+		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit, procFs, template,
+				Clock.systemUTC());
+	}
+
+	static String endpointPath(Environment environment) {
+		String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+		String mapping = environment.getProperty("management.endpoints.web.path-mapping.cse", "cse");
+		String path = (basePath.endsWith("/") ? basePath : basePath + "/") + mapping;
+		return path.startsWith("/") ? path : "/" + path;
 	}
 
 	@Bean
@@ -129,13 +174,6 @@ public final class CseAutoConfiguration {
 			CseProperties.Freeze freeze = properties.getFreeze();
 			return new TrafficGateFilter(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
 					freeze.getHoldTimeout(), freeze.getRetryAfter());
-		}
-
-		private static String endpointPath(Environment environment) {
-			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
-			String mapping = environment.getProperty("management.endpoints.web.path-mapping.cse", "cse");
-			String path = (basePath.endsWith("/") ? basePath : basePath + "/") + mapping;
-			return path.startsWith("/") ? path : "/" + path;
 		}
 
 		@Configuration(proxyBeanMethods = false)

@@ -2,7 +2,9 @@ package io.cse.autoconfigure;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
+import io.cse.snapshot.SnapshotService;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -21,8 +23,8 @@ public final class CseEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator) {
-		return new CseEndpoint(coordinator);
+	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator, ObjectProvider<SnapshotService> snapshots) {
+		return new CseEndpoint(coordinator, snapshots.getIfAvailable());
 	}
 
 }

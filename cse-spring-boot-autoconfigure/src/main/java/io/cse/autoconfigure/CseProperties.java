@@ -1,5 +1,6 @@
 package io.cse.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -23,7 +24,19 @@ public class CseProperties {
 	 */
 	private Duration participantTimeout = Duration.ofSeconds(30);
 
+	/**
+	 * Engine that takes snapshots: 'auto' picks 'crac' on a CRaC JDK and 'criu' elsewhere;
+	 * 'none' switches dumps and clones off.
+	 */
+	private Engine engine = Engine.AUTO;
+
 	private final Freeze freeze = new Freeze();
+
+	private final Images images = new Images();
+
+	private final Criu criu = new Criu();
+
+	private final Snapshot snapshot = new Snapshot();
 
 	private final Traffic traffic = new Traffic();
 
@@ -51,8 +64,28 @@ public class CseProperties {
 		this.participantTimeout = participantTimeout;
 	}
 
+	public Engine getEngine() {
+		return this.engine;
+	}
+
+	public void setEngine(Engine engine) {
+		this.engine = engine;
+	}
+
 	public Freeze getFreeze() {
 		return this.freeze;
+	}
+
+	public Images getImages() {
+		return this.images;
+	}
+
+	public Criu getCriu() {
+		return this.criu;
+	}
+
+	public Snapshot getSnapshot() {
+		return this.snapshot;
 	}
 
 	public Traffic getTraffic() {
@@ -146,6 +179,108 @@ public class CseProperties {
 
 		public void setRetryAfter(Duration retryAfter) {
 			this.retryAfter = retryAfter;
+		}
+
+	}
+
+	/**
+	 * The engines that take snapshots.
+	 */
+	public enum Engine {
+
+		/**
+		 * The JDK's checkpoint on a CRaC JDK, CRIU elsewhere.
+		 */
+		AUTO,
+
+		/**
+		 * CRIU, on any JDK on Linux.
+		 */
+		CRIU,
+
+		/**
+		 * The JDK's own checkpoint, on a CRaC JDK.
+		 */
+		CRAC,
+
+		/**
+		 * No snapshots: freeze and thaw only.
+		 */
+		NONE
+
+	}
+
+	/**
+	 * Image settings.
+	 */
+	public static class Images {
+
+		/**
+		 * Folder that holds every image; dumps and clones cannot write outside it.
+		 */
+		private Path root = Path.of("/var/lib/cse/images");
+
+		public Path getRoot() {
+			return this.root;
+		}
+
+		public void setRoot(Path root) {
+			this.root = root;
+		}
+
+	}
+
+	/**
+	 * CRIU engine settings.
+	 */
+	public static class Criu {
+
+		/**
+		 * CRIU binary to run; by default /opt/cse/criu/bin/criu (where
+		 * scripts/install-criu.sh puts it), then criu on the PATH.
+		 */
+		private Path path;
+
+		/**
+		 * Longest time a dump may take before the snapshot is given up.
+		 */
+		private Duration dumpTimeout = Duration.ofMinutes(2);
+
+		public Path getPath() {
+			return this.path;
+		}
+
+		public void setPath(Path path) {
+			this.path = path;
+		}
+
+		public Duration getDumpTimeout() {
+			return this.dumpTimeout;
+		}
+
+		public void setDumpTimeout(Duration dumpTimeout) {
+			this.dumpTimeout = dumpTimeout;
+		}
+
+	}
+
+	/**
+	 * Snapshot settings.
+	 */
+	public static class Snapshot {
+
+		/**
+		 * Whether child processes of the service may go into an image (they are refused by
+		 * default: a server started by the service would be cloned with it).
+		 */
+		private boolean allowChildProcesses;
+
+		public boolean isAllowChildProcesses() {
+			return this.allowChildProcesses;
+		}
+
+		public void setAllowChildProcesses(boolean allowChildProcesses) {
+			this.allowChildProcesses = allowChildProcesses;
 		}
 
 	}

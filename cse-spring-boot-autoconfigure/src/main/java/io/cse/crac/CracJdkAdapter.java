@@ -5,6 +5,7 @@ import java.util.Map;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointCoordinator;
+import io.cse.InstanceState;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import org.apache.commons.logging.Log;
@@ -87,11 +88,25 @@ public class CracJdkAdapter implements InitializingBean, DisposableBean {
 		return this.resource;
 	}
 
+	/**
+	 * Ask the JDK for a checkpoint; returns in the restored process. Participants are
+	 * already quiesced by the coordinator, so the registered resource lets it through.
+	 * @throws Exception if the JDK could not checkpoint
+	 */
+	void checkpoint() throws Exception {
+		this.runtime.checkpointRestore();
+	}
+
+	private boolean isSnapshotUnderWay() {
+		return this.coordinator.getState() == InstanceState.SNAPSHOTTING;
+	}
+
 	private final class CoordinatorResource implements Resource {
 
 		@Override
 		public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
-			if (!CracJdkAdapter.this.registered) {
+			if (!CracJdkAdapter.this.registered || isSnapshotUnderWay()) {
+				// A snapshot the coordinator started itself: everything is quiesced already.
 				return;
 			}
 			OperationReport report = CracJdkAdapter.this.coordinator.quiesce(Operation.DUMP);
@@ -104,7 +119,7 @@ public class CracJdkAdapter implements InitializingBean, DisposableBean {
 
 		@Override
 		public void afterRestore(Context<? extends Resource> context) {
-			if (CracJdkAdapter.this.registered) {
+			if (CracJdkAdapter.this.registered && !isSnapshotUnderWay()) {
 				CracJdkAdapter.this.coordinator.resume(Resumption.RESTORE, Map.of());
 			}
 		}
@@ -143,6 +158,10 @@ public class CracJdkAdapter implements InitializingBean, DisposableBean {
 		boolean isCracJdk();
 
 		void register(Resource resource);
+
+		default void checkpointRestore() throws Exception {
+			Core.checkpointRestore();
+		}
 
 	}
 

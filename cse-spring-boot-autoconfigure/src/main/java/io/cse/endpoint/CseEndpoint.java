@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.cse.AfterResponse;
+import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointCoordinator.ParticipantStatus;
 import io.cse.InstanceIdentity;
@@ -17,6 +19,12 @@ import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.OperationReport.Step;
 import io.cse.memory.MemoryReport;
+import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.EngineUnavailableException;
+import io.cse.snapshot.InvalidImageException;
+import io.cse.snapshot.SnapshotEngine;
+import io.cse.snapshot.SnapshotService;
+import io.cse.snapshot.SnapshotService.Ticket;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -38,6 +46,11 @@ import org.springframework.lang.Nullable;
  * <li>{@code POST /actuator/cse/thaw}: resume everything; an optional JSON body
  * {@code {"properties": "key=value\nother=value"}} sets properties for this instance
  * first, in the {@code .properties} format (actuator takes flat JSON bodies only).</li>
+ * <li>{@code POST /actuator/cse/dump} and {@code POST /actuator/cse/clone}: answer
+ * {@code 202 Accepted} with the image's id and folder, then quiesce and snapshot the
+ * process; a dump stops it, a clone keeps it running and makes the image a template whose
+ * every restore is a new instance. An optional body {@code {"image": "name"}} names the
+ * image folder under {@code cse.images.root}.</li>
  * </ul>
  */
 @Endpoint(id = "cse", defaultAccess = Access.NONE)
@@ -47,14 +60,22 @@ public class CseEndpoint {
 
 	private static final String THAW = "thaw";
 
+	private static final String DUMP = "dump";
+
+	private static final String CLONE = "clone";
+
 	private final CheckpointCoordinator coordinator;
+
+	private final SnapshotService snapshots;
 
 	/**
 	 * Create an endpoint for the given coordinator.
 	 * @param coordinator the coordinator to drive
+	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
 	 */
-	public CseEndpoint(CheckpointCoordinator coordinator) {
+	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots) {
 		this.coordinator = coordinator;
+		this.snapshots = snapshots;
 	}
 
 	/**
@@ -68,19 +89,29 @@ public class CseEndpoint {
 			.map(ParticipantDescriptor::of)
 			.toList();
 		return new StatusDescriptor(this.coordinator.getState().name(),
-				IdentityDescriptor.of(this.coordinator.getIdentity()), EngineDescriptor.current(), participants,
+				IdentityDescriptor.of(this.coordinator.getIdentity()), EngineDescriptor.of(this.snapshots), participants,
 				OperationDescriptor.of(this.coordinator.getLastReport()));
 	}
 
 	/**
 	 * Run an operation on this instance.
-	 * @param action {@code freeze} or {@code thaw}
+	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance in the {@code .properties} format,
 	 * applied by a thaw before anything resumes
+	 * @param image the name of the image folder a dump or clone writes, under
+	 * {@code cse.images.root}
 	 * @return the operation's report, or what was wrong with the request
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties) {
+	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties,
+			@Nullable String image) {
+		if (DUMP.equals(action) || CLONE.equals(action)) {
+			return snapshot(DUMP.equals(action) ? Operation.DUMP : Operation.CLONE, image);
+		}
+		if (image != null) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone", null);
+		}
 		Map<String, String> overrides;
 		try {
 			overrides = parse(properties);
@@ -109,8 +140,8 @@ public class CseEndpoint {
 			return new WebEndpointResponse<>(OperationDescriptor.of(report), status);
 		}
 		catch (UnknownActionException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action '" + action
-					+ "': use POST /actuator/cse/" + FREEZE + " or POST /actuator/cse/" + THAW, null);
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action '" + action + "': use POST /actuator/cse/"
+					+ FREEZE + ", /" + THAW + ", /" + DUMP + " or /" + CLONE, null);
 		}
 		catch (OperationRejectedException ex) {
 			return error(409, ex.getMessage(), ex.getState().name());
@@ -118,6 +149,30 @@ public class CseEndpoint {
 		catch (IllegalArgumentException ex) {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(),
 					this.coordinator.getState().name());
+		}
+	}
+
+	private WebEndpointResponse<Object> snapshot(Operation operation, String image) {
+		if (this.snapshots == null) {
+			return error(501, "This application cannot be snapshotted: it has no snapshot engine", null);
+		}
+		try {
+			Ticket ticket = this.snapshots.prepare(operation, image);
+			AfterResponse.run("cse-" + operation.name().toLowerCase(), () -> this.snapshots.run(ticket));
+			return new WebEndpointResponse<>(new SnapshotDescriptor(operation.name().toLowerCase(), ticket.imageId(),
+					ticket.folder().toString(), this.snapshots.getEngine().getName(),
+					(operation == Operation.DUMP) ? "the process stops once the image is complete"
+							: "the process keeps running; every restore of the image is a new instance"),
+					202);
+		}
+		catch (EngineUnavailableException ex) {
+			return error(501, ex.getMessage(), null);
+		}
+		catch (InvalidImageException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(), null);
+		}
+		catch (OperationRejectedException ex) {
+			return error(409, ex.getMessage(), ex.getState().name());
 		}
 	}
 
@@ -189,17 +244,40 @@ public class CseEndpoint {
 	 * The snapshot engine and what it can do.
 	 *
 	 * @param name the engine's name
+	 * @param version the version of the tool behind it, or {@code null}
 	 * @param capabilities each operation, with {@code available} or why it is not
 	 */
-	public record EngineDescriptor(String name, Map<String, String> capabilities) {
+	public record EngineDescriptor(String name, String version, Map<String, String> capabilities) {
 
-		static EngineDescriptor current() {
+		static EngineDescriptor of(SnapshotService snapshots) {
 			Map<String, String> capabilities = new LinkedHashMap<>();
 			capabilities.put(FREEZE, "available");
-			capabilities.put("dump", "not yet: snapshots to disk need a snapshot engine, which this version lacks");
-			capabilities.put("clone", "not yet: clones need a snapshot engine, which this version lacks");
-			return new EngineDescriptor("none", capabilities);
+			if (snapshots == null) {
+				capabilities.put(DUMP, "unavailable: no snapshot engine");
+				capabilities.put(CLONE, "unavailable: no snapshot engine");
+				return new EngineDescriptor("none", null, capabilities);
+			}
+			SnapshotEngine engine = snapshots.getEngine();
+			EngineStatus status = engine.getStatus();
+			String available = status.available() ? "available" : "unavailable: " + status.reason();
+			capabilities.put(DUMP, available);
+			capabilities.put(CLONE, (status.available() && !engine.canLeaveRunning())
+					? "available (the process stops: this engine cannot leave it running)" : available);
+			return new EngineDescriptor(engine.getName(), status.version(), capabilities);
 		}
+
+	}
+
+	/**
+	 * A snapshot that was accepted and is under way.
+	 *
+	 * @param operation {@code dump} or {@code clone}
+	 * @param imageId the image's id
+	 * @param folder the image folder
+	 * @param engine the engine that takes it
+	 * @param then what happens to this process
+	 */
+	public record SnapshotDescriptor(String operation, String imageId, String folder, String engine, String then) {
 
 	}
 
@@ -235,10 +313,11 @@ public class CseEndpoint {
 	 * @param steps each participant call
 	 * @param memory memory around the heap trim, or {@code null}
 	 * @param error why it failed, or {@code null}
+	 * @param notes what else it found or did
 	 */
 	public record OperationDescriptor(String operation, String outcome, String state, Instant startedAt,
 			double totalMs, double participantsMs, List<StepDescriptor> steps, MemoryDescriptor memory,
-			String error) {
+			String error, List<String> notes) {
 
 		static OperationDescriptor of(OperationReport report) {
 			if (report == null) {
@@ -247,7 +326,7 @@ public class CseEndpoint {
 			return new OperationDescriptor(report.operation(), report.outcome().name(), report.state().name(),
 					report.startedAt(), millis(report.duration()), millis(report.participantsDuration()),
 					report.steps().stream().map(StepDescriptor::of).toList(), MemoryDescriptor.of(report.memory()),
-					report.error());
+					report.error(), report.notes());
 		}
 
 	}

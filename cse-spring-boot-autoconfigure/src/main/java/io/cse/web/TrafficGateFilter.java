@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 
+import io.cse.AfterResponse;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
 import jakarta.servlet.AsyncEvent;
@@ -80,7 +81,7 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 		boolean async = false;
 		try {
 			if (isEndpointRequest(request)) {
-				chain.doFilter(asJsonIfUntyped(request), response);
+				handleEndpointRequest(request, response, chain);
 				async = releaseOnAsyncCompletion(request, remotePort, false);
 				return;
 			}
@@ -108,6 +109,24 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 			if (!async) {
 				this.gate.release(remotePort);
 			}
+		}
+	}
+
+	private void handleEndpointRequest(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws IOException, ServletException {
+		String path = request.getRequestURI();
+		if ("POST".equals(request.getMethod()) && (path.endsWith("/dump") || path.endsWith("/clone"))) {
+			// The process is snapshotted right after this answer: leave no connection open.
+			response.setHeader(HttpHeaders.CONNECTION, "close");
+		}
+		AfterResponse.begin();
+		try {
+			chain.doFilter(asJsonIfUntyped(request), response);
+			// An operation that stops or snapshots the process acts once its answer is sent.
+			response.flushBuffer();
+		}
+		finally {
+			AfterResponse.end();
 		}
 	}
 

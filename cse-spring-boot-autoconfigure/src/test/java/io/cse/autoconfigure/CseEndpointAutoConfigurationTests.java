@@ -104,7 +104,7 @@ class CseEndpointAutoConfigurationTests {
 
 		@Bean
 		CseEndpoint userEndpoint(CheckpointCoordinator coordinator) {
-			return new CseEndpoint(coordinator);
+			return new CseEndpoint(coordinator, null);
 		}
 
 	}

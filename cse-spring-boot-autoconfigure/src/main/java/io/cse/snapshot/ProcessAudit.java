@@ -1,0 +1,106 @@
+package io.cse.snapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import io.cse.linux.ProcFs;
+import io.cse.linux.ProcFs.TcpSocket;
+
+/**
+ * Lists what a quiesced process still holds before it is snapshotted: child processes,
+ * TCP connections and listening sockets, open files; and refuses what must not go into an
+ * image.
+ * <p>
+ * A child process would be dumped and cloned along with the service: a database or a
+ * registry started by the service (an embedded PostgreSQL, an in-process ZooKeeper
+ * launcher) would become a private copy in every clone. The audit refuses child processes
+ * unless told otherwise.
+ */
+public class ProcessAudit {
+
+	private final ProcFs procFs;
+
+	private final Supplier<Integer> serverPort;
+
+	private final boolean allowChildProcesses;
+
+	/**
+	 * Create an audit.
+	 * @param procFs reads the process's state
+	 * @param serverPort the application's HTTP port, to name the owner of its sockets, or
+	 * {@code -1}: read at each audit, since the port is known only once the server runs
+	 * @param allowChildProcesses whether child processes may go into the image
+	 */
+	public ProcessAudit(ProcFs procFs, Supplier<Integer> serverPort, boolean allowChildProcesses) {
+		this.procFs = procFs;
+		this.serverPort = serverPort;
+		this.allowChildProcesses = allowChildProcesses;
+	}
+
+	/**
+	 * Audit the process.
+	 * @return one line per finding, for the report
+	 * @throws SnapshotException if the process has child processes and they are not allowed
+	 */
+	public List<String> audit() throws SnapshotException {
+		List<String> findings = new ArrayList<>();
+		List<ProcessHandle> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
+		for (ProcessHandle child : children) {
+			findings.add("child process " + child.pid() + ": " + child.info().commandLine().orElse("unknown command"));
+		}
+		if (!children.isEmpty() && !this.allowChildProcesses) {
+			throw new SnapshotException(children.size() + " child process(es) would be dumped and cloned with the "
+					+ "service (" + children.stream()
+						.map((child) -> child.pid() + " " + child.info().command().orElse("?"))
+						.collect(Collectors.joining(", "))
+					+ "). Run such servers outside the service (for PostgreSQL: a server of its own, such as "
+					+ "samples/embedded-postgres) and point the service at them, or set "
+					+ "cse.snapshot.allow-child-processes=true");
+		}
+		Map<Integer, String> files = this.procFs.openFiles();
+		Set<Long> ownSockets = files.values()
+			.stream()
+			.filter((target) -> target.startsWith("socket:["))
+			.map((target) -> Long.parseLong(target.substring(8, target.length() - 1)))
+			.collect(Collectors.toSet());
+		for (TcpSocket socket : this.procFs.tcpSockets()) {
+			if (!ownSockets.contains(socket.inode())) {
+				continue;
+			}
+			if (socket.isListening()) {
+				findings.add("listening on " + socket.local() + owner(socket.local()) + " (restored listening)");
+			}
+			else if (socket.isEstablished()) {
+				findings.add("connection " + socket.local() + " -> " + socket.remote() + owner(socket.local())
+						+ " (restored closed)");
+			}
+		}
+		Set<String> regularFiles = new TreeSet<>();
+		files.values()
+			.stream()
+			.filter((target) -> target.startsWith("/") && !target.startsWith("/dev/") && !target.startsWith("/proc/"))
+			.forEach(regularFiles::add);
+		findings.add(regularFiles.size() + " open file(s): they must exist, unchanged in size, where the image is "
+				+ "restored" + (regularFiles.isEmpty() ? "" : " (" + String.join(", ", limit(regularFiles, 5)) + ")"));
+		return findings;
+	}
+
+	private String owner(String local) {
+		int port = this.serverPort.get();
+		return (port > 0 && local.endsWith(":" + port)) ? " (web server)" : "";
+	}
+
+	private static List<String> limit(Set<String> values, int max) {
+		List<String> limited = values.stream().limit(max).collect(Collectors.toCollection(ArrayList::new));
+		if (values.size() > max) {
+			limited.add("and " + (values.size() - max) + " more");
+		}
+		return limited;
+	}
+
+}

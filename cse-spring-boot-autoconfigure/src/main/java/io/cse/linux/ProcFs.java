@@ -25,7 +25,11 @@ public final class ProcFs {
 		this(Path.of("/proc"));
 	}
 
-	ProcFs(Path proc) {
+	/**
+	 * Create a reader of a {@code /proc} tree mounted elsewhere, or written by a test.
+	 * @param proc the root of the tree
+	 */
+	public ProcFs(Path proc) {
 		this.proc = proc;
 	}
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceState;
+import io.cse.crac.CracJdkAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -82,7 +83,10 @@ class CseEndpointWebTests {
 			assertThat(JsonPath.<String>read(status.body(), "$.state")).isEqualTo("RUNNING");
 			assertThat(JsonPath.<String>read(status.body(), "$.instance.instanceId")).isNotBlank()
 				.isEqualTo(this.coordinator.getIdentity().getInstanceId());
-			assertThat(JsonPath.<String>read(status.body(), "$.engine.name")).isEqualTo("none");
+			// cse.engine=auto: the JDK's own checkpoint on a CRaC JDK, CRIU elsewhere.
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.name"))
+				.isEqualTo(this.cracJdkAdapter.isCracJdk() ? "crac" : "criu");
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.capabilities.freeze")).isEqualTo("available");
 			assertThat(JsonPath.<List<String>>read(status.body(), "$.participants[*].name")).contains("traffic");
 		}
 
@@ -136,6 +140,24 @@ class CseEndpointWebTests {
 
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE, "cse.engine=none" })
+	class WithoutSnapshotEngine extends RunningApplication {
+
+		@Test
+		void statusNamesNoEngineWhenSnapshotsAreSwitchedOff() {
+			HttpResponse<String> status = this.http.get("/actuator/cse");
+			assertThat(status.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(status.body(), "$.state")).isEqualTo("RUNNING");
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.name")).isEqualTo("none");
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.capabilities.freeze")).isEqualTo("available");
+			assertThat(JsonPath.<String>read(status.body(), "$.engine.capabilities.dump")).startsWith("unavailable")
+				.contains("cse.engine");
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 			properties = { ACCESS, EXPOSURE, "cse.freeze.thaw-on-request=false", "cse.freeze.hold-timeout=300ms",
 					"cse.freeze.retry-after=2s" })
 	class WithoutThawOnRequest extends RunningApplication {
@@ -171,6 +193,9 @@ class CseEndpointWebTests {
 
 		@Autowired
 		CheckpointCoordinator coordinator;
+
+		@Autowired
+		CracJdkAdapter cracJdkAdapter;
 
 		Http http;
 

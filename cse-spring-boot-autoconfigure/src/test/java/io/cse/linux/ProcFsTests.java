@@ -1,0 +1,77 @@
+package io.cse.linux;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.cse.linux.ProcFs.TcpSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ProcFs}, on files written the way Linux writes them and on this
+ * process's own {@code /proc}.
+ */
+class ProcFsTests {
+
+	@TempDir
+	Path proc;
+
+	@Test
+	void startTimeIsField22EvenWhenTheCommandNameHasSpacesAndParentheses() throws IOException {
+		write("self/stat", "4242 (java (main) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 1 2 0 0 20 0 33 0 109018 "
+				+ "5000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+		assertThat(new ProcFs(this.proc).startTime()).isEqualTo(109018);
+	}
+
+	@Test
+	void privilegesComeFromTheStatusFile() throws IOException {
+		write("self/status", "Name:\tjava\nUid:\t1000\t0\t0\t0\nCapEff:\t0000010000000000\nVmRSS:\t  2048 kB\n");
+		ProcFs procFs = new ProcFs(this.proc);
+		assertThat(procFs.effectiveUid()).isZero();
+		assertThat(procFs.hasCapability(40)).isTrue();
+		assertThat(procFs.hasCapability(21)).isFalse();
+		assertThat(procFs.residentBytes()).isEqualTo(2048 * 1024);
+	}
+
+	@Test
+	void tcpSocketsAreDecoded() throws IOException {
+		write("self/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+				+ "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1\n"
+				+ "   1: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 12346 1\n");
+		assertThat(new ProcFs(this.proc).tcpSockets()).containsExactly(
+				new TcpSocket("127.0.0.1:8080", "0.0.0.0:0", 10, 12345),
+				new TcpSocket("127.0.0.1:8080", "127.0.0.1:54321", 1, 12346));
+	}
+
+	@Test
+	void missingFilesMeanUnknown() {
+		ProcFs procFs = new ProcFs(this.proc.resolve("absent"));
+		assertThat(procFs.isAvailable()).isFalse();
+		assertThat(procFs.startTime()).isEqualTo(-1);
+		assertThat(procFs.effectiveUid()).isEqualTo(-1);
+		assertThat(procFs.openFiles()).isEmpty();
+		assertThat(procFs.tcpSockets()).isEmpty();
+	}
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void thisProcessHasAStartTimeAndOpenFiles() {
+		ProcFs procFs = new ProcFs();
+		assertThat(procFs.startTime()).isPositive();
+		assertThat(procFs.startTime()).isEqualTo(procFs.startTime());
+		assertThat(procFs.openFiles()).isNotEmpty();
+		assertThat(procFs.residentBytes()).isPositive();
+	}
+
+	private void write(String path, String content) throws IOException {
+		Path file = this.proc.resolve(path);
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, content);
+	}
+
+}

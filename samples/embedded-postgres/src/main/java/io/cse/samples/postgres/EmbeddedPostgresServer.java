@@ -2,8 +2,13 @@ package io.cse.samples.postgres;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -21,7 +26,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * Once the server accepts connections, one line goes to standard output:
  * {@code READY port=<port> url=jdbc:postgresql://127.0.0.1:<port>/postgres user=postgres}.
  * Options: {@code --port=N} (default: a free port), {@code --listen=ADDRESSES} (default
- * {@code 127.0.0.1}), {@code --stop-on-eof}.
+ * {@code 127.0.0.1}), {@code --trust=CIDR} (clients of that network may connect without a
+ * password, for example clones in network namespaces behind a host bridge; repeatable),
+ * {@code --stop-on-eof}.
  */
 public final class EmbeddedPostgresServer {
 
@@ -32,6 +39,7 @@ public final class EmbeddedPostgresServer {
 		int port = 0;
 		String listen = "127.0.0.1";
 		boolean stopOnEof = false;
+		List<String> trusted = new ArrayList<>();
 		for (String arg : args) {
 			if (arg.startsWith("--port=")) {
 				port = Integer.parseInt(arg.substring("--port=".length()));
@@ -39,11 +47,14 @@ public final class EmbeddedPostgresServer {
 			else if (arg.startsWith("--listen=")) {
 				listen = arg.substring("--listen=".length());
 			}
+			else if (arg.startsWith("--trust=")) {
+				trusted.add(arg.substring("--trust=".length()));
+			}
 			else if (arg.equals("--stop-on-eof")) {
 				stopOnEof = true;
 			}
 			else {
-				System.err.println("Unknown option '" + arg + "'. Options: --port=N --listen=ADDRESSES --stop-on-eof");
+				System.err.println("Unknown option '" + arg + "'. Options: --port=N --listen=ADDRESSES --trust=CIDR --stop-on-eof");
 				System.exit(2);
 			}
 		}
@@ -58,7 +69,8 @@ public final class EmbeddedPostgresServer {
 			.setPGStartupWait(Duration.ofSeconds(60))
 			.setDataDirectory(Files.createTempDirectory("cse-pg-data-"))
 			.setCleanDataDirectory(true)
-			.setRegisterShutdownHook(false);
+			.setRegisterShutdownHook(false)
+			.setDataDirectoryCustomizer((dataDirectory) -> trust(dataDirectory.toPath(), trusted));
 		if (port > 0) {
 			builder.setPort(port);
 		}
@@ -76,6 +88,19 @@ public final class EmbeddedPostgresServer {
 			System.exit(0);
 		}
 		stopped.await();
+	}
+
+	private static void trust(Path dataDirectory, List<String> networks) {
+		StringBuilder lines = new StringBuilder();
+		for (String network : networks) {
+			lines.append("host all all ").append(network).append(" trust\n");
+		}
+		try {
+			Files.writeString(dataDirectory.resolve("pg_hba.conf"), lines.toString(), StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private static void awaitEndOfInput(InputStream in) throws IOException {

@@ -63,6 +63,19 @@ public final class PostgresProcess implements AutoCloseable {
 	 * @throws IOException if the server cannot be started
 	 */
 	public static PostgresProcess start(Path jar, String listenAddresses) throws IOException {
+		return start(jar, listenAddresses, List.of());
+	}
+
+	/**
+	 * Start a server from the given executable jar, trusting clients of the given networks.
+	 * @param jar the executable jar of the embedded-postgres sample
+	 * @param listenAddresses the addresses the server listens on, comma-separated
+	 * @param trustedNetworks networks (CIDR) whose clients connect without a password
+	 * @return the running server
+	 * @throws IOException if the server cannot be started
+	 */
+	public static PostgresProcess start(Path jar, String listenAddresses, List<String> trustedNetworks)
+			throws IOException {
 		Path workDirectory = Files.createTempDirectory("cse-pg-",
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
 		Path copy = workDirectory.resolve("embedded-postgres.jar");
@@ -75,6 +88,7 @@ public final class PostgresProcess implements AutoCloseable {
 		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
 				"-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", copy.toString(), "--listen=" + listenAddresses,
 				"--stop-on-eof"));
+		trustedNetworks.forEach((network) -> command.add("--trust=" + network));
 		Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
 			.redirectError(ProcessBuilder.Redirect.INHERIT)
 			.start();
@@ -115,7 +129,16 @@ public final class PostgresProcess implements AutoCloseable {
 	 * @return the URL, for the user {@code postgres} with no password
 	 */
 	public String getJdbcUrl() {
-		return "jdbc:postgresql://127.0.0.1:" + this.port + "/postgres";
+		return getJdbcUrl("127.0.0.1");
+	}
+
+	/**
+	 * Return the JDBC URL of the server's {@code postgres} database at the given address.
+	 * @param address one of the addresses the server listens on
+	 * @return the URL, for the user {@code postgres} with no password
+	 */
+	public String getJdbcUrl(String address) {
+		return "jdbc:postgresql://" + address + ":" + this.port + "/postgres";
 	}
 
 	/**

@@ -40,13 +40,13 @@ public class CseProperties {
 
 	private final Traffic traffic = new Traffic();
 
-	private final Switch executors = new Switch();
+	private final Executors executors = new Executors();
 
 	private final Lifecycle lifecycle = new Lifecycle();
 
 	private final Jdbc jdbc = new Jdbc();
 
-	private final Switch metrics = new Switch();
+	private final Metrics metrics = new Metrics();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -92,7 +92,7 @@ public class CseProperties {
 		return this.traffic;
 	}
 
-	public Switch getExecutors() {
+	public Executors getExecutors() {
 		return this.executors;
 	}
 
@@ -104,7 +104,7 @@ public class CseProperties {
 		return this.jdbc;
 	}
 
-	public Switch getMetrics() {
+	public Metrics getMetrics() {
 		return this.metrics;
 	}
 
@@ -332,12 +332,34 @@ public class CseProperties {
 	}
 
 	/**
-	 * A feature that can be switched off.
+	 * Executor and scheduler settings.
 	 */
-	public static class Switch {
+	public static class Executors {
 
 		/**
-		 * Whether the feature is on.
+		 * Whether Spring's task executors and schedulers (and so @Scheduled and @Async work)
+		 * are paused during a freeze.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Metrics settings.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether the starter's Micrometer metrics (cse.operations, cse.participants,
+		 * cse.state, cse.instance) are registered.
 		 */
 		private boolean enabled = true;
 

@@ -16,7 +16,6 @@ import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
 import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.memory.HeapTrimmer;
-import io.cse.memory.ProcessMemory;
 import io.cse.metrics.CseMetrics;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.NoSnapshotEngine;
@@ -67,7 +66,7 @@ public final class CseAutoConfiguration {
 			InstanceIdentity identity, CseProperties properties, ApplicationEventPublisher eventPublisher,
 			ConfigurableEnvironment environment) {
 		HeapTrimmer trimmer = properties.getFreeze().isTrimHeap()
-				? new HeapTrimmer(new ProcessMemory(), properties.getFreeze().getMaxHeapFreeRatio()) : null;
+				? new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio()) : null;
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().toList(), identity,
 				trimmer, properties.getParticipantTimeout(), eventPublisher, Clock.systemUTC());
 		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));

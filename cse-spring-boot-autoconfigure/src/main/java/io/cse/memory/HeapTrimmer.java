@@ -8,6 +8,7 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.cse.linux.ProcFs;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -28,17 +29,21 @@ public class HeapTrimmer {
 
 	private static final String MIN_FREE = "MinHeapFreeRatio";
 
-	private final ProcessMemory processMemory;
+	private final ProcFs procFs;
 
 	private final int maxHeapFreeRatio;
 
 	/**
 	 * Create a trimmer.
-	 * @param processMemory reads the resident memory of the process
+	 * @param procFs reads the resident memory of the process
 	 * @param maxHeapFreeRatio the percentage of free heap left committed after the trim
 	 */
-	public HeapTrimmer(ProcessMemory processMemory, int maxHeapFreeRatio) {
-		this.processMemory = processMemory;
+	public HeapTrimmer(ProcFs procFs, int maxHeapFreeRatio) {
+		if (maxHeapFreeRatio < 0 || maxHeapFreeRatio > 100) {
+			throw new IllegalArgumentException("cse.freeze.max-heap-free-ratio must be between 0 and 100, not "
+					+ maxHeapFreeRatio);
+		}
+		this.procFs = procFs;
 		this.maxHeapFreeRatio = maxHeapFreeRatio;
 	}
 
@@ -49,26 +54,35 @@ public class HeapTrimmer {
 	public MemoryReport trim() {
 		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 		long heapBefore = memory.getHeapMemoryUsage().getCommitted();
-		long residentBefore = this.processMemory.residentBytes();
+		long residentBefore = this.procFs.residentBytes();
 		long start = System.nanoTime();
 		HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 		String previousMin = readOption(hotSpot, MIN_FREE);
 		String previousMax = readOption(hotSpot, MAX_FREE);
-		boolean lowered = lower(hotSpot, previousMin, previousMax);
+		boolean minLowered = false;
+		boolean maxLowered = false;
 		try {
+			if (previousMin != null && previousMax != null) {
+				int targetMin = Math.min(Integer.parseInt(previousMin), Math.max(0, this.maxHeapFreeRatio - 1));
+				// Lower Min first: the JVM refuses a Max below the current Min.
+				minLowered = setOption(hotSpot, MIN_FREE, Integer.toString(targetMin));
+				maxLowered = minLowered && setOption(hotSpot, MAX_FREE, Integer.toString(this.maxHeapFreeRatio));
+			}
 			System.gc();
 		}
 		finally {
-			if (lowered) {
-				// Restore in the order that keeps Min <= Max at every step.
+			// Put back each flag that was changed, Max first, so that Min <= Max at every step.
+			if (maxLowered) {
 				setOption(hotSpot, MAX_FREE, previousMax);
+			}
+			if (minLowered) {
 				setOption(hotSpot, MIN_FREE, previousMin);
 			}
 		}
 		trimNativeHeap();
 		Duration duration = Duration.ofNanos(System.nanoTime() - start);
 		return new MemoryReport(heapBefore, memory.getHeapMemoryUsage().getCommitted(), residentBefore,
-				this.processMemory.residentBytes(), duration);
+				this.procFs.residentBytes(), duration);
 	}
 
 	/**
@@ -85,16 +99,6 @@ public class HeapTrimmer {
 		catch (JMException | RuntimeException ex) {
 			logger.debug("Cannot trim the native heap: " + ex.getMessage());
 		}
-	}
-
-	private boolean lower(HotSpotDiagnosticMXBean hotSpot, String previousMin, String previousMax) {
-		if (hotSpot == null || previousMin == null || previousMax == null) {
-			return false;
-		}
-		int targetMin = Math.min(Integer.parseInt(previousMin), Math.max(0, this.maxHeapFreeRatio - 1));
-		// Lower Min first: the JVM refuses a Max below the current Min.
-		return setOption(hotSpot, MIN_FREE, Integer.toString(targetMin))
-				&& setOption(hotSpot, MAX_FREE, Integer.toString(this.maxHeapFreeRatio));
 	}
 
 	private static String readOption(HotSpotDiagnosticMXBean hotSpot, String name) {

@@ -68,7 +68,7 @@ class CracJdkAdapterTests {
 		assertThat(this.participant.calls).containsExactly("quiesce", "resume");
 		assertThat(this.participant.contexts).extracting(CheckpointContext::resumption)
 			.containsExactly(null, Resumption.RESTORE);
-		assertThat(coordinator.getLastReport().operation()).isEqualTo("thaw");
+		assertThat(coordinator.getLastReport().operation()).isEqualTo("restore");
 	}
 
 	@Test

@@ -39,6 +39,13 @@ class ProcFsTests {
 	}
 
 	@Test
+	void residentBytesAreUnknownWhenTheStatusFileHasNoVmRss() throws IOException {
+		// Kernel threads have no VmRSS line.
+		write("self/status", "Name:\tkthreadd\nThreads:\t1\n");
+		assertThat(new ProcFs(this.proc).residentBytes()).isEqualTo(-1);
+	}
+
+	@Test
 	void tcpSocketsAreDecoded() throws IOException {
 		write("self/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 				+ "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1\n"
@@ -55,6 +62,7 @@ class ProcFsTests {
 		assertThat(procFs.startTime()).isEqualTo(-1);
 		assertThat(procFs.effectiveUid()).isEqualTo(-1);
 		assertThat(procFs.openFiles()).isEmpty();
+		assertThat(procFs.residentBytes()).isEqualTo(-1);
 		assertThat(procFs.tcpSockets()).isEmpty();
 	}
 

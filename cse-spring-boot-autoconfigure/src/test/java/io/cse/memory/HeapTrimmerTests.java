@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.cse.linux.ProcFs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -23,7 +24,7 @@ class HeapTrimmerTests {
 	private final HotSpotDiagnosticMXBean hotSpot = ManagementFactory
 		.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
-	private final HeapTrimmer trimmer = new HeapTrimmer(new ProcessMemory(), 10);
+	private final HeapTrimmer trimmer = new HeapTrimmer(new ProcFs(), 10);
 
 	@Test
 	void trimGivesGarbageHeapBackToTheOperatingSystem() {

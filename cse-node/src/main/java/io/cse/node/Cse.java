@@ -1,6 +1,15 @@
 package io.cse.node;
 
+import java.lang.reflect.Constructor;
+
 import io.cse.node.bench.BenchCommand;
+import io.cse.node.instance.CloneCommand;
+import io.cse.node.instance.NetCommand;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.PsCommand;
+import io.cse.node.instance.Registry;
+import io.cse.node.instance.RestoreCommand;
+import io.cse.node.instance.StopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,10 +18,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
 		description = "The CSE node agent: runs, freezes, snapshots and clones Spring Boot services, and measures it all.",
-		subcommands = { BenchCommand.class, CommandLine.HelpCommand.class },
+		subcommands = { RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
+				NetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
-		exitCodeList = { "0:success", "1:the operation failed (the message says why)",
-				"2:invalid command line (unknown option, missing argument)" })
+		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",
+				"2:invalid command line (unknown option, missing argument)" },
+		footerHeading = "%nEnvironment:%n",
+		footer = "  CSE_STATE_DIR  the registry's folder (default: " + Registry.DEFAULT_STATE_DIR + ")")
 public final class Cse {
 
 	private Cse() {
@@ -23,12 +35,50 @@ public final class Cse {
 	}
 
 	static CommandLine commandLine() {
-		CommandLine commandLine = new CommandLine(new Cse());
+		return commandLine(NodeContext.local());
+	}
+
+	/**
+	 * The command line, with its commands working through the given seams.
+	 * @param context the host and HTTP seams
+	 * @return the command line, ready to {@code execute}
+	 */
+	public static CommandLine commandLine(NodeContext context) {
+		CommandLine commandLine = new CommandLine(new Cse(), new ContextFactory(context));
 		commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
-			line.getErr().println("cse: " + ex.getMessage());
+			String message = (ex instanceof CseException) ? ex.getMessage() : ex.toString();
+			line.getErr().println("cse: " + message);
+			line.getErr().flush();
 			return 1;
 		});
 		return commandLine;
+	}
+
+	/**
+	 * Creates commands that take the {@link NodeContext}, and everything else as picocli
+	 * does.
+	 */
+	private static final class ContextFactory implements CommandLine.IFactory {
+
+		private final NodeContext context;
+
+		ContextFactory(NodeContext context) {
+			this.context = context;
+		}
+
+		@Override
+		public <K> K create(Class<K> type) throws Exception {
+			Constructor<K> constructor;
+			try {
+				constructor = type.getDeclaredConstructor(NodeContext.class);
+			}
+			catch (NoSuchMethodException ex) {
+				return CommandLine.defaultFactory().create(type);
+			}
+			constructor.setAccessible(true);
+			return constructor.newInstance(this.context);
+		}
+
 	}
 
 }

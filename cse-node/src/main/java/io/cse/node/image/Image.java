@@ -1,0 +1,200 @@
+package io.cse.node.image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cse.node.CseException;
+
+/**
+ * A complete image folder: CRIU image files and the {@link ImageManifest} the starter
+ * wrote after them.
+ */
+public final class Image {
+
+	/**
+	 * The file an image folder is complete with.
+	 */
+	public static final String MANIFEST = "manifest.json";
+
+	/**
+	 * Where images are looked up by id unless {@code --images-root} says otherwise.
+	 */
+	public static final String DEFAULT_ROOT = "/var/lib/cse/images";
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	private final Path dir;
+
+	private final ImageManifest manifest;
+
+	private Image(Path dir, ImageManifest manifest) {
+		this.dir = dir;
+		this.manifest = manifest;
+	}
+
+	/**
+	 * Find and open an image.
+	 * @param argument an image folder, or the id of an image under {@code imagesRoot}
+	 * @param imagesRoot where image ids are looked up
+	 * @return the image
+	 * @throws CseException if there is no such image, it is incomplete, not safe to restore,
+	 * or its manifest is not usable
+	 */
+	public static Image find(String argument, Path imagesRoot) {
+		Path path = Path.of(argument);
+		boolean looksLikePath = argument.contains("/") || argument.startsWith(".");
+		if (!looksLikePath && !Files.isDirectory(path)) {
+			path = imagesRoot.resolve(argument);
+		}
+		if (!Files.isDirectory(path)) {
+			throw new CseException("no image at " + path + ": pass an image folder, or the id of an image under "
+					+ imagesRoot + " (set another root with --images-root)");
+		}
+		return open(path);
+	}
+
+	/**
+	 * Open an image folder.
+	 * @param dir the folder
+	 * @return the image
+	 * @throws CseException if it is incomplete, not safe to restore, or its manifest is not
+	 * usable
+	 */
+	public static Image open(Path dir) {
+		Path folder = dir.toAbsolutePath().normalize();
+		String id = folder.getFileName().toString();
+		Path manifestFile = folder.resolve(MANIFEST);
+		if (!Files.isRegularFile(manifestFile)) {
+			throw new CseException("image " + id + " is incomplete (no " + MANIFEST
+					+ "): its dump did not finish; delete it (rm -r " + folder + ")");
+		}
+		requireSafe(folder, id);
+		ImageManifest manifest;
+		try {
+			manifest = JSON.readValue(manifestFile.toFile(), ImageManifest.class);
+		}
+		catch (JsonProcessingException ex) {
+			throw new CseException("image " + id + " has an unreadable " + MANIFEST + " ("
+					+ ex.getOriginalMessage() + "): its dump did not finish properly; delete it (rm -r " + folder + ")");
+		}
+		catch (IOException ex) {
+			throw new CseException("cannot read " + manifestFile + ": " + ex.getMessage());
+		}
+		validate(folder, id, manifest);
+		return new Image(folder, manifest);
+	}
+
+	private static void requireSafe(Path folder, String id) {
+		// criu restore, run as root, recreates whatever the image describes, credentials
+		// included: an image that another user can change is a way to become root.
+		try {
+			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(folder, LinkOption.NOFOLLOW_LINKS);
+			if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+					|| permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+				throw new CseException("image " + id + " can be changed by other users (its folder " + folder
+						+ " is group- or world-writable), and restoring it as root would run whatever they put there: "
+						+ "run 'chmod 700 " + folder + "' if you trust its content");
+			}
+			String owner = Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS).getName();
+			String self = System.getProperty("user.name");
+			if (!"root".equals(owner) && !owner.equals(self)) {
+				throw new CseException("image " + id + " belongs to user " + owner + ", not to root: restoring it as "
+						+ "root would run whatever that user put there; run 'chown -R root " + folder
+						+ "' if you trust its content");
+			}
+		}
+		catch (UnsupportedOperationException | IOException ex) {
+			throw new CseException("cannot check who may change image " + id + ": " + ex.getMessage());
+		}
+	}
+
+	private static void validate(Path folder, String id, ImageManifest manifest) {
+		String fix = ": the image was not written by a compatible starter; take a new one";
+		if (manifest.engine() == null || !ImageManifest.ENGINE_CRIU.equalsIgnoreCase(manifest.engine())) {
+			throw new CseException("image " + id + " was taken by engine '" + manifest.engine()
+					+ "', and cse restores only '" + ImageManifest.ENGINE_CRIU + "' images"
+					+ ("crac".equalsIgnoreCase(manifest.engine()) ? ": start a CRaC JDK with -XX:CRaCRestoreFrom="
+							+ folder + " instead" : fix));
+		}
+		if (!ImageManifest.KIND_DUMP.equals(manifest.kind()) && !ImageManifest.KIND_TEMPLATE.equals(manifest.kind())) {
+			throw new CseException("image " + id + " has kind '" + manifest.kind() + "' in its " + MANIFEST
+					+ ", expected '" + ImageManifest.KIND_DUMP + "' or '" + ImageManifest.KIND_TEMPLATE + "'" + fix);
+		}
+		if (manifest.pid() == null || manifest.pid() <= 0) {
+			throw new CseException("image " + id + " has no valid pid in its " + MANIFEST + fix);
+		}
+		if (manifest.port() == null || manifest.port() < 1 || manifest.port() > 65535) {
+			throw new CseException("image " + id + " has no valid port in its " + MANIFEST + fix);
+		}
+		if (manifest.healthPath() != null && !manifest.healthPath().startsWith("/")) {
+			throw new CseException("image " + id + " has healthPath '" + manifest.healthPath()
+					+ "', which does not start with '/'" + fix);
+		}
+		if (!Files.isRegularFile(folder.resolve("inventory.img"))) {
+			throw new CseException("image " + id + " holds no CRIU image (no inventory.img in " + folder
+					+ "): delete it and take a new one");
+		}
+	}
+
+	/**
+	 * The image folder (absolute).
+	 * @return the folder
+	 */
+	public Path dir() {
+		return this.dir;
+	}
+
+	public ImageManifest manifest() {
+		return this.manifest;
+	}
+
+	/**
+	 * The image's id: the manifest's, else the folder's name.
+	 * @return the id
+	 */
+	public String id() {
+		String id = this.manifest.imageId();
+		return (id != null && !id.isBlank()) ? id : this.dir.getFileName().toString();
+	}
+
+	/**
+	 * Whether every restore of this image is a clone with a new identity.
+	 * @return whether the image is a template
+	 */
+	public boolean isTemplate() {
+		return ImageManifest.KIND_TEMPLATE.equals(this.manifest.kind());
+	}
+
+	/**
+	 * The pid the dumped process had, and every restore keeps.
+	 * @return the pid
+	 */
+	public long pid() {
+		return this.manifest.pid();
+	}
+
+	public int port() {
+		return this.manifest.port();
+	}
+
+	/**
+	 * The path that answers 200 once a restored instance serves.
+	 * @return the manifest's health path, else {@code /}
+	 */
+	public String healthPath() {
+		String path = this.manifest.healthPath();
+		return (path != null && !path.isBlank()) ? path : "/";
+	}
+
+	@Override
+	public String toString() {
+		return id() + " (" + this.dir + ")";
+	}
+
+}

@@ -1,0 +1,98 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.cse.node.image.Image;
+import io.cse.node.instance.Instances.Started;
+import io.cse.node.linux.Bridge;
+import io.cse.node.linux.Criu;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse clone}: many instances from one template image.
+ */
+@Command(name = "clone", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Restore a template image N times, each clone in network and PID namespaces of its own "
+				+ "(netns cse-NAME, a veth pair on the host bridge, an address of the bridge's subnet from .10 up), "
+				+ "wait until all answer 200 on their health path, and register them (see 'cse ps').",
+				"Each clone gives itself a new instance id after its restore. Clones reach services on the host "
+						+ "through the bridge's address (10.199.0.1 by default). The bridge is brought up if needed.",
+				"Needs root and CRIU 4.2 or later. If any clone fails, the others this command started are stopped "
+						+ "and nothing is left behind but their logs." })
+public final class CloneCommand implements Callable<Integer> {
+
+	private final NodeContext context;
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(index = "0", paramLabel = "IMAGE",
+			description = "A template image folder, or the id of one under --images-root.")
+	String image;
+
+	@Option(names = "--count", paramLabel = "N", required = true, description = "How many clones.")
+	int count;
+
+	@Option(names = "--name-prefix", paramLabel = "P",
+			description = "The clones are named P-1, P-2, ... (lowest free numbers first; default: the image's "
+					+ "application name).")
+	String namePrefix;
+
+	@Option(names = "--parallel", paramLabel = "N",
+			description = "How many restores run at the same time (default: the number of processors, ${DEFAULT-VALUE}).")
+	int parallel = Runtime.getRuntime().availableProcessors();
+
+	@Mixin
+	RestoreOptions options;
+
+	@Mixin
+	StateOptions state;
+
+	CloneCommand(NodeContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public Integer call() {
+		Deadline deadline = Deadline.in(this.options.timeout);
+		long jvmUptime = Output.jvmUptimeMillis();
+		if (this.count < 1) {
+			throw new ParameterException(this.spec.commandLine(),
+					"--count must be at least 1, not " + this.count);
+		}
+		Root.require(this.context.host(), "clone");
+		Criu criu = Criu.locate(this.context.host(), this.options.criu);
+		Image found = Image.find(this.image, this.options.imagesRoot);
+		Instances instances = new Instances(this.context, this.state.registry());
+		instances.rollBackOnExit();
+		List<Started> clones = instances.clone(found, criu, this.namePrefix, this.count, this.parallel,
+				new Bridge(this.context.host(), this.options.bridge), deadline);
+		double total = deadline.elapsedMillis();
+		List<List<String>> rows = new ArrayList<>();
+		for (Started clone : clones) {
+			Instance instance = clone.instance();
+			rows.add(List.of(instance.name(), instance.address() + ":" + instance.port(), Long.toString(instance.pid()),
+					instance.instanceId(), String.format(Locale.ROOT, "%.0f ms", clone.first200Millis()),
+					String.format(Locale.ROOT, "%.0f ms", clone.restoreMillis())));
+		}
+		PrintWriter out = this.spec.commandLine().getOut();
+		out.print(Output.table(List.of("NAME", "ADDRESS", "PID", "INSTANCE", "FIRST 200", "RESTORE"), rows));
+		out.printf("%d clone%s of image %s answer 200: all after %s%n", clones.size(), (clones.size() == 1) ? "" : "s",
+				found.id(), Output.millis(total, jvmUptime));
+		out.println("PID: the init of the clone's PID namespace, as the host sees it. FIRST 200: from the command's "
+				+ "start. RESTORE: from the start of its criu restore.");
+		out.flush();
+		return 0;
+	}
+
+}

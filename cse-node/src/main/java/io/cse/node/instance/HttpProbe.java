@@ -1,0 +1,28 @@
+package io.cse.node.instance;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Asks an instance over HTTP whether it serves: the second seam of the node agent, next
+ * to {@link io.cse.node.linux.Host}, so that tests need no reachable instance.
+ */
+public interface HttpProbe {
+
+	/**
+	 * Send one {@code GET}.
+	 * @param uri where to
+	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
+	 */
+	Optional<Answer> get(URI uri);
+
+	/**
+	 * An HTTP answer.
+	 *
+	 * @param status its status code
+	 * @param body its body as text
+	 */
+	record Answer(int status, String body) {
+	}
+
+}

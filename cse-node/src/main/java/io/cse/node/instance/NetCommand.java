@@ -1,0 +1,128 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.cse.node.CseException;
+import io.cse.node.linux.Bridge;
+import io.cse.node.linux.NetworkNamespace;
+import io.cse.node.linux.Subnet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse net}: the host bridge of instances in namespaces of their own.
+ */
+@Command(name = "net", mixinStandardHelpOptions = true,
+		description = "Set up or remove the host bridge that clones hang on.",
+		subcommands = { NetCommand.Up.class, NetCommand.Down.class, CommandLine.HelpCommand.class })
+public final class NetCommand {
+
+	NetCommand() {
+	}
+
+	@Command(name = "up", mixinStandardHelpOptions = true,
+			description = { "Create the host bridge (cse0 by default) with the host's address 10.199.0.1/24, and "
+					+ "bring it up. Does nothing that is done already; 'cse clone' runs it by itself.",
+					"Clones reach services on the host through that address (a PostgreSQL listening on 10.199.0.1, "
+							+ "for example). Nothing is routed beyond the host. Needs root." })
+	static final class Up implements Callable<Integer> {
+
+		private final NodeContext context;
+
+		@Spec
+		CommandSpec spec;
+
+		@Option(names = "--subnet", paramLabel = "CIDR",
+				description = "The bridge's subnet; the host takes its first address, instances get addresses from "
+						+ "the 10th up (default: 10.199.0.0/24, or the subnet the bridge has already).")
+		String subnet;
+
+		@Option(names = "--bridge", paramLabel = "NAME", defaultValue = Bridge.DEFAULT_NAME,
+				description = "The bridge's name (default: ${DEFAULT-VALUE}).")
+		String bridge;
+
+		@Mixin
+		StateOptions state;
+
+		Up(NodeContext context) {
+			this.context = context;
+		}
+
+		@Override
+		public Integer call() {
+			Subnet requested = (this.subnet != null) ? Subnet.parse(this.subnet) : null;
+			Root.require(this.context.host(), "net up");
+			Bridge bridge = new Bridge(this.context.host(), this.bridge);
+			Bridge.State up = this.state.registry().locked(() -> bridge.up(requested));
+			PrintWriter out = this.spec.commandLine().getOut();
+			out.printf("Bridge %s is up with %s (%s)%n", bridge.name(), up.subnet().gatewayCidr(),
+					up.created() ? "created" : "it was there already");
+			out.flush();
+			return 0;
+		}
+
+	}
+
+	@Command(name = "down", mixinStandardHelpOptions = true,
+			description = "Delete the host bridge. Refuses while instances in namespaces of their own use it "
+					+ "(stop them with 'cse stop --all'). Needs root.")
+	static final class Down implements Callable<Integer> {
+
+		private final NodeContext context;
+
+		@Spec
+		CommandSpec spec;
+
+		@Option(names = "--bridge", paramLabel = "NAME", defaultValue = Bridge.DEFAULT_NAME,
+				description = "The bridge's name (default: ${DEFAULT-VALUE}).")
+		String bridge;
+
+		@Mixin
+		StateOptions state;
+
+		Down(NodeContext context) {
+			this.context = context;
+		}
+
+		@Override
+		public Integer call() {
+			Root.require(this.context.host(), "net down");
+			Bridge bridge = new Bridge(this.context.host(), this.bridge);
+			Registry registry = this.state.registry();
+			boolean deleted = registry.locked(() -> {
+				List<String> users = registry.list()
+					.stream()
+					.filter((instance) -> bridge.name().equals(instance.bridge()))
+					.map(Instance::name)
+					.toList();
+				if (!users.isEmpty()) {
+					throw new CseException("bridge " + bridge.name() + " is used by " + users.size() + " instance"
+							+ ((users.size() == 1) ? "" : "s") + " (" + String.join(", ", users)
+							+ "): stop them first with 'cse stop --all'");
+				}
+				List<String> attached = bridge.attachedInterfaces();
+				if (!attached.isEmpty()) {
+					throw new CseException("bridge " + bridge.name() + " still has interfaces attached ("
+							+ String.join(", ", attached) + "), of instances this state folder does not know: stop "
+							+ "them with 'cse stop --all --state-dir <their state folder>', or delete the interfaces "
+							+ "with 'ip link del <name>'");
+				}
+				boolean down = bridge.down();
+				NetworkNamespace.releaseMountIfUnused(this.context.host());
+				return down;
+			});
+			PrintWriter out = this.spec.commandLine().getOut();
+			out.println(deleted ? "Deleted bridge " + bridge.name() : "No bridge " + bridge.name() + ": nothing to do");
+			out.flush();
+			return 0;
+		}
+
+	}
+
+}

@@ -1,0 +1,231 @@
+package io.cse.node.instance;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cse.node.CseException;
+
+/**
+ * The instances the node agent started: one JSON file per instance under
+ * {@code <state-dir>/instances}, each replaced atomically, and the restores' logs under
+ * {@code <state-dir>/logs/<name>}. Changes that must see a consistent registry (choosing
+ * names and addresses, taking the bridge down) run under a lock that works across
+ * {@code cse} processes.
+ */
+public final class Registry {
+
+	/**
+	 * The state folder unless {@code --state-dir} or {@code CSE_STATE_DIR} says otherwise.
+	 */
+	public static final String DEFAULT_STATE_DIR = "/var/lib/cse/run";
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
+
+	// FileChannel locks belong to the whole JVM: threads of one process take this one first.
+	private static final ReentrantLock THREADS = new ReentrantLock();
+
+	private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+	private final Path stateDir;
+
+	public Registry(Path stateDir) {
+		this.stateDir = stateDir.toAbsolutePath().normalize();
+	}
+
+	public Path stateDir() {
+		return this.stateDir;
+	}
+
+	/**
+	 * Check that a name can name an instance (and its files and network namespace).
+	 * @param name the name
+	 * @throws CseException if it cannot
+	 */
+	public static void requireValidName(String name) {
+		if (!NAME.matcher(name).matches() || name.endsWith(".json")) {
+			throw new CseException("'" + name + "' cannot name an instance: use 1 to 40 letters, digits, '.', '_' "
+					+ "or '-', starting with a letter or digit");
+		}
+	}
+
+	/**
+	 * Run an action while no other {@code cse} process (nor thread) changes the registry
+	 * under the same lock.
+	 * @param <T> what the action returns
+	 * @param action the action
+	 * @return what it returned
+	 */
+	public <T> T locked(Supplier<T> action) {
+		THREADS.lock();
+		try {
+			createDirectory(this.stateDir);
+			try (FileChannel channel = FileChannel.open(this.stateDir.resolve(".lock"), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+				return action.get();
+			}
+			catch (IOException ex) {
+				throw unusable(ex);
+			}
+		}
+		finally {
+			THREADS.unlock();
+		}
+	}
+
+	/**
+	 * The registered instances, by name.
+	 * @return every instance in the registry
+	 */
+	public List<Instance> list() {
+		Path dir = instancesDir();
+		List<Instance> instances = new ArrayList<>();
+		if (!Files.isDirectory(dir)) {
+			if (Files.exists(this.stateDir) && !Files.isReadable(this.stateDir)) {
+				throw unusable(new AccessDeniedException(this.stateDir.toString()));
+			}
+			return instances;
+		}
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+			for (Path file : files) {
+				read(file).ifPresent(instances::add);
+			}
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+		instances.sort(Comparator.comparing(Instance::name));
+		return instances;
+	}
+
+	/**
+	 * Find an instance.
+	 * @param name its name
+	 * @return the instance, or empty if the registry has none of that name
+	 */
+	public Optional<Instance> find(String name) {
+		requireValidName(name);
+		return read(instancesDir().resolve(name + ".json"));
+	}
+
+	/**
+	 * Add or replace an instance's entry, atomically: a reader sees the old entry or the new
+	 * one, never part of one.
+	 * @param instance the instance
+	 */
+	public void save(Instance instance) {
+		requireValidName(instance.name());
+		Path dir = instancesDir();
+		createDirectory(this.stateDir);
+		createDirectory(dir);
+		Path target = dir.resolve(instance.name() + ".json");
+		try {
+			Path temporary = Files.createTempFile(dir, "." + instance.name() + "-", ".tmp");
+			try {
+				Files.write(temporary, this.json.writeValueAsBytes(instance));
+				try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+					channel.force(true);
+				}
+				try {
+					Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				}
+				catch (AtomicMoveNotSupportedException ex) {
+					Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+				}
+			}
+			finally {
+				Files.deleteIfExists(temporary);
+			}
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+	}
+
+	/**
+	 * Remove an instance's entry.
+	 * @param name its name
+	 * @return whether there was one
+	 */
+	public boolean remove(String name) {
+		requireValidName(name);
+		try {
+			return Files.deleteIfExists(instancesDir().resolve(name + ".json"));
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+	}
+
+	/**
+	 * The folder for the logs of an instance's restore.
+	 * @param name the instance's name
+	 * @return {@code <state-dir>/logs/<name>}
+	 */
+	public Path logDir(String name) {
+		requireValidName(name);
+		return this.stateDir.resolve("logs").resolve(name);
+	}
+
+	private Path instancesDir() {
+		return this.stateDir.resolve("instances");
+	}
+
+	private Optional<Instance> read(Path file) {
+		try {
+			return Optional.of(this.json.readValue(file.toFile(), Instance.class));
+		}
+		catch (NoSuchFileException | FileNotFoundException ex) {
+			return Optional.empty();
+		}
+		catch (JsonProcessingException ex) {
+			throw new CseException("registry entry " + file + " is unreadable (" + ex.getOriginalMessage()
+					+ "): check with 'ip netns list' and 'ps' that its instance is gone, then delete the file");
+		}
+		catch (IOException ex) {
+			if (!Files.exists(file)) {
+				return Optional.empty();
+			}
+			throw unusable(ex);
+		}
+	}
+
+	private void createDirectory(Path dir) {
+		if (Files.isDirectory(dir)) {
+			return;
+		}
+		try {
+			Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+	}
+
+	private CseException unusable(IOException ex) {
+		String reason = (ex instanceof AccessDeniedException) ? "permission denied" : ex.toString();
+		return new CseException("cannot use the state folder " + this.stateDir + " (" + reason
+				+ "): run as root, or point --state-dir (or CSE_STATE_DIR) to a folder you may write", ex);
+	}
+
+}

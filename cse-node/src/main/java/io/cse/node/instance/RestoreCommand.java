@@ -1,0 +1,83 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import io.cse.node.image.Image;
+import io.cse.node.instance.Instances.Started;
+import io.cse.node.linux.Bridge;
+import io.cse.node.linux.Criu;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse restore}: one instance from an image.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Restore one instance from an image written by the starter, wait until it answers 200 on "
+				+ "its health path, and register it (see 'cse ps').",
+				"By default the process is restored in the host's namespaces with the pid it had, which must be free; "
+						+ "it answers on 127.0.0.1. With --namespace it gets network and PID namespaces of its own, "
+						+ "like one clone, and answers on an address of the bridge's subnet.",
+				"Needs root and CRIU 4.2 or later. A restore that fails leaves nothing behind but its logs." })
+public final class RestoreCommand implements Callable<Integer> {
+
+	private final NodeContext context;
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(index = "0", paramLabel = "IMAGE",
+			description = "An image folder, or the id of an image under --images-root.")
+	String image;
+
+	@Option(names = "--name", paramLabel = "NAME",
+			description = "The instance's name (default: the image's application name and a number).")
+	String name;
+
+	@Option(names = "--namespace",
+			description = "Restore in network and PID namespaces of its own instead of the host's.")
+	boolean namespace;
+
+	@Mixin
+	RestoreOptions options;
+
+	@Mixin
+	StateOptions state;
+
+	RestoreCommand(NodeContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public Integer call() {
+		Deadline deadline = Deadline.in(this.options.timeout);
+		long jvmUptime = Output.jvmUptimeMillis();
+		Root.require(this.context.host(), "restore");
+		Criu criu = Criu.locate(this.context.host(), this.options.criu);
+		Image found = Image.find(this.image, this.options.imagesRoot);
+		Instances instances = new Instances(this.context, this.state.registry());
+		instances.rollBackOnExit();
+		Started started = this.namespace
+				? instances.restoreInNamespace(found, criu, this.name, new Bridge(this.context.host(), this.options.bridge),
+						deadline)
+				: instances.restoreInHost(found, criu, this.name, deadline);
+		Instance instance = started.instance();
+		PrintWriter out = this.spec.commandLine().getOut();
+		out.printf("Restored %s from image %s: first 200 after %s%n", instance.name(), found.id(),
+				Output.millis(started.first200Millis(), jvmUptime));
+		out.printf("  restore   %.0f ms from the start of criu restore to the first 200%n", started.restoreMillis());
+		out.printf("  pid       %d%s%n", instance.pid(),
+				instance.namespaced() ? " (init of its PID namespace, as the host sees it)" : "");
+		out.printf("  address   %s:%d%n", instance.address(), instance.port());
+		out.printf("  instance  %s%n", instance.instanceId());
+		out.printf("  health    http://%s:%d%s%n", instance.address(), instance.port(), instance.healthPath());
+		out.flush();
+		return 0;
+	}
+
+}

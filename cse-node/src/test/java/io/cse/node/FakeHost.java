@@ -1,0 +1,368 @@
+package io.cse.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.cse.node.linux.CommandResult;
+import io.cse.node.linux.Host;
+import io.cse.node.linux.ProcessInfo;
+
+/**
+ * A {@link Host} that records every command and models what the node agent changes:
+ * named network namespaces, links (bridges and veth ends, with their master and
+ * namespace), addresses, and processes (a restored process in the host, or a launcher,
+ * a namespace init and the restored service for a restore in namespaces).
+ */
+public final class FakeHost implements Host {
+
+	private static final Pattern PID_IN_MANIFEST = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)");
+
+	private final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
+
+	private final Set<String> namespaces = new LinkedHashSet<>();
+
+	private final Map<String, Link> links = new LinkedHashMap<>();
+
+	private final Map<Long, FakeProcess> processes = new LinkedHashMap<>();
+
+	private final AtomicLong nextPid = new AtomicLong(5000);
+
+	private final Set<String> executables = new LinkedHashSet<>(List.of("/opt/cse/criu/bin/criu"));
+
+	private volatile boolean root = true;
+
+	private volatile String criuVersion = "Version: 4.2.1\n";
+
+	private volatile Predicate<List<String>> failing = (command) -> false;
+
+	private volatile Predicate<List<String>> failingStarts = (command) -> false;
+
+	public FakeHost root(boolean root) {
+		this.root = root;
+		return this;
+	}
+
+	public FakeHost criuVersion(String output) {
+		this.criuVersion = output;
+		return this;
+	}
+
+	public FakeHost withoutExecutable(String path) {
+		this.executables.remove(path);
+		return this;
+	}
+
+	public FakeHost withExecutable(String path) {
+		this.executables.add(path);
+		return this;
+	}
+
+	/**
+	 * Make commands that match fail with exit code 1.
+	 */
+	public FakeHost failing(Predicate<List<String>> failing) {
+		this.failing = failing;
+		return this;
+	}
+
+	/**
+	 * Make background restores that match end at once, as a failed criu restore does.
+	 */
+	public FakeHost failingStarts(Predicate<List<String>> failingStarts) {
+		this.failingStarts = failingStarts;
+		return this;
+	}
+
+	/**
+	 * A process that is not the agent's.
+	 */
+	public synchronized FakeHost withProcess(long pid, String command) {
+		this.processes.put(pid, new FakeProcess(pid, 1, command, List.of(pid), null));
+		return this;
+	}
+
+	public synchronized FakeHost withBridge(String name, String cidr) {
+		Link bridge = new Link(name, null, null);
+		bridge.address = cidr;
+		this.links.put(name, bridge);
+		return this;
+	}
+
+	public List<List<String>> commands() {
+		synchronized (this.commands) {
+			return List.copyOf(this.commands);
+		}
+	}
+
+	public List<String> commandLines() {
+		return commands().stream().map((command) -> String.join(" ", command)).toList();
+	}
+
+	public synchronized Set<String> namespaces() {
+		return Set.copyOf(this.namespaces);
+	}
+
+	public synchronized Set<String> links() {
+		return Set.copyOf(this.links.keySet());
+	}
+
+	public synchronized List<Long> livePids() {
+		return List.copyOf(this.processes.keySet());
+	}
+
+	public synchronized void killExternally(long pid) {
+		kill(pid);
+	}
+
+	@Override
+	public CommandResult run(List<String> command) {
+		this.commands.add(List.copyOf(command));
+		if (this.failing.test(command)) {
+			return new CommandResult(command, 1, "injected failure");
+		}
+		synchronized (this) {
+			return execute(command);
+		}
+	}
+
+	private CommandResult execute(List<String> command) {
+		String line = String.join(" ", command);
+		if (command.size() == 2 && command.get(1).equals("--version")) {
+			return ok(command, this.criuVersion);
+		}
+		if (command.get(0).equals("kill")) {
+			kill(Long.parseLong(command.get(3)));
+			return ok(command, "");
+		}
+		if (command.get(0).equals("setsid") && command.contains("restore")) {
+			long pid = manifestPid(Path.of(command.get(command.indexOf("-D") + 1)));
+			if (this.processes.containsKey(pid)) {
+				return new CommandResult(command, 1, "");
+			}
+			this.processes.put(pid, new FakeProcess(pid, 1, "python3", List.of(pid), null));
+			return ok(command, "");
+		}
+		if (!command.get(0).equals("ip")) {
+			return ok(command, "");
+		}
+		Matcher matcher;
+		if ((matcher = match("ip -o link show dev (\\S+)", line)) != null) {
+			return this.links.containsKey(matcher.group(1)) ? ok(command, "1: " + matcher.group(1) + ": <UP>\n")
+					: new CommandResult(command, 1, "Device \"" + matcher.group(1) + "\" does not exist.");
+		}
+		if ((matcher = match("ip -o -4 addr show dev (\\S+)", line)) != null) {
+			Link link = this.links.get(matcher.group(1));
+			if (link == null) {
+				return new CommandResult(command, 1, "Device does not exist.");
+			}
+			return ok(command, (link.address != null) ? "7: " + link.name + "    inet " + link.address
+					+ " scope global " + link.name + "\\       valid_lft forever preferred_lft forever\n" : "");
+		}
+		if (line.equals("ip -o link show")) {
+			StringBuilder out = new StringBuilder();
+			int index = 1;
+			for (Link link : this.links.values()) {
+				out.append(index++).append(": ").append(link.name).append(": <UP>\n");
+			}
+			return ok(command, out.toString());
+		}
+		if ((matcher = match("ip -o link show master (\\S+)", line)) != null) {
+			StringBuilder out = new StringBuilder();
+			int index = 20;
+			for (Link link : this.links.values()) {
+				if (matcher.group(1).equals(link.master)) {
+					out.append(index++).append(": ").append(link.name).append("@if2: <UP> master ").append(link.master)
+						.append('\n');
+				}
+			}
+			return ok(command, out.toString());
+		}
+		if ((matcher = match("ip link add name (\\S+) type bridge", line)) != null) {
+			return add(command, new Link(matcher.group(1), null, null));
+		}
+		if ((matcher = match("ip addr add (\\S+) dev (\\S+)", line)) != null) {
+			this.links.get(matcher.group(2)).address = matcher.group(1);
+			return ok(command, "");
+		}
+		if ((matcher = match("ip link add (\\S+) type veth peer name eth0 netns (\\S+)", line)) != null) {
+			if (!this.namespaces.contains(matcher.group(2))) {
+				return new CommandResult(command, 1, "Cannot find netns");
+			}
+			return add(command, new Link(matcher.group(1), null, matcher.group(2)));
+		}
+		if ((matcher = match("ip link set dev (\\S+) master (\\S+)", line)) != null) {
+			this.links.get(matcher.group(1)).master = matcher.group(2);
+			return ok(command, "");
+		}
+		if ((matcher = match("ip link del dev (\\S+)", line)) != null) {
+			Link removed = this.links.remove(matcher.group(1));
+			return (removed != null) ? ok(command, "") : new CommandResult(command, 1, "Cannot find device");
+		}
+		if ((matcher = match("ip netns add (\\S+)", line)) != null) {
+			return this.namespaces.add(matcher.group(1)) ? ok(command, "")
+					: new CommandResult(command, 1, "File exists");
+		}
+		if ((matcher = match("ip netns del (\\S+)", line)) != null) {
+			String namespace = matcher.group(1);
+			this.links.values().removeIf((link) -> namespace.equals(link.peerNamespace));
+			return this.namespaces.remove(namespace) ? ok(command, "")
+					: new CommandResult(command, 1, "No such file or directory");
+		}
+		if (line.equals("ip netns list")) {
+			StringBuilder out = new StringBuilder();
+			this.namespaces.forEach((namespace) -> out.append(namespace).append(" (id: 0)\n"));
+			return ok(command, out.toString());
+		}
+		if ((matcher = match("ip netns pids (\\S+)", line)) != null) {
+			StringBuilder out = new StringBuilder();
+			for (FakeProcess process : this.processes.values()) {
+				if (matcher.group(1).equals(process.namespace)) {
+					out.append(process.pid).append('\n');
+				}
+			}
+			return ok(command, out.toString());
+		}
+		if ((matcher = match("ip -n (\\S+) .*", line)) != null) {
+			return this.namespaces.contains(matcher.group(1)) ? ok(command, "")
+					: new CommandResult(command, 1, "Cannot open network namespace");
+		}
+		return ok(command, "");
+	}
+
+	@Override
+	public long start(List<String> command, Path log) {
+		this.commands.add(List.copyOf(command));
+		String namespace = command.get(command.indexOf("exec") + 1);
+		Path image = Path.of(command.get(command.indexOf("-D") + 1));
+		Path workDir = Path.of(command.get(command.indexOf("--work-dir") + 1));
+		synchronized (this) {
+			long launcher = this.nextPid.getAndIncrement();
+			if (this.failingStarts.test(command)) {
+				writeQuietly(workDir.resolve("restore.log"),
+						"Error (criu/cr-restore.c:2534): Restoring FAILED (injected).\n");
+				return launcher;
+			}
+			this.processes.put(launcher, new FakeProcess(launcher, 1, "unshare", List.of(launcher), namespace));
+			long init = this.nextPid.getAndIncrement();
+			this.processes.put(init, new FakeProcess(init, launcher, "ld-linux-x86-64", List.of(init, 1L), namespace));
+			long service = this.nextPid.getAndIncrement();
+			this.processes.put(service,
+					new FakeProcess(service, init, "python3", List.of(service, manifestPid(image)), namespace));
+			return launcher;
+		}
+	}
+
+	@Override
+	public synchronized Optional<ProcessInfo> process(long pid) {
+		FakeProcess process = this.processes.get(pid);
+		return (process != null) ? Optional.of(process.info()) : Optional.empty();
+	}
+
+	@Override
+	public synchronized List<Long> children(long pid) {
+		return this.processes.values().stream().filter((process) -> process.parent == pid).map((process) -> process.pid)
+			.toList();
+	}
+
+	@Override
+	public boolean isRoot() {
+		return this.root;
+	}
+
+	@Override
+	public Optional<Path> findExecutable(String name) {
+		if (this.executables.contains(name)) {
+			return Optional.of(Path.of(name));
+		}
+		return Optional.empty();
+	}
+
+	private void kill(long pid) {
+		FakeProcess process = this.processes.remove(pid);
+		if (process == null) {
+			return;
+		}
+		if (process.namespace != null) {
+			// Whatever ends in a namespace's tree ends it all: the service's end ends criu, the
+			// init's end ends the namespace, and unshare --kill-child takes the init along.
+			this.processes.values().removeIf((other) -> process.namespace.equals(other.namespace));
+		}
+	}
+
+	private CommandResult add(List<String> command, Link link) {
+		if (this.links.containsKey(link.name)) {
+			return new CommandResult(command, 2, "RTNETLINK answers: File exists");
+		}
+		this.links.put(link.name, link);
+		return ok(command, "");
+	}
+
+	private static Matcher match(String regex, String line) {
+		Matcher matcher = Pattern.compile(regex).matcher(line);
+		return matcher.matches() ? matcher : null;
+	}
+
+	private static CommandResult ok(List<String> command, String output) {
+		return new CommandResult(command, 0, output);
+	}
+
+	private static long manifestPid(Path image) {
+		try {
+			Matcher matcher = PID_IN_MANIFEST.matcher(Files.readString(image.resolve("manifest.json")));
+			return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void writeQuietly(Path file, String text) {
+		try {
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, text);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static final class Link {
+
+		final String name;
+
+		volatile String master;
+
+		final String peerNamespace;
+
+		volatile String address;
+
+		Link(String name, String master, String peerNamespace) {
+			this.name = name;
+			this.master = master;
+			this.peerNamespace = peerNamespace;
+		}
+
+	}
+
+	private record FakeProcess(long pid, long parent, String command, List<Long> namespacePids, String namespace) {
+
+		ProcessInfo info() {
+			return new ProcessInfo(this.pid, this.parent, this.command, 'S', this.pid * 10, this.namespacePids);
+		}
+
+	}
+
+}

@@ -1,0 +1,44 @@
+package io.cse.node;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import io.cse.node.instance.HttpProbe;
+
+/**
+ * An {@link HttpProbe} under which every instance serves at once, except on the hosts
+ * told to stay silent; {@code /actuator/cse} reports an instance id made of the address.
+ */
+public final class FakeProbe implements HttpProbe {
+
+	private final Set<String> silent = Collections.synchronizedSet(new HashSet<>());
+
+	private volatile boolean withoutEndpoint;
+
+	public FakeProbe silent(String host) {
+		this.silent.add(host);
+		return this;
+	}
+
+	public FakeProbe withoutEndpoint() {
+		this.withoutEndpoint = true;
+		return this;
+	}
+
+	@Override
+	public Optional<Answer> get(URI uri) {
+		if (this.silent.contains(uri.getHost())) {
+			return Optional.empty();
+		}
+		if (uri.getPath().equals("/actuator/cse")) {
+			return this.withoutEndpoint ? Optional.of(new Answer(404, ""))
+					: Optional.of(new Answer(200, "{\"state\":\"RUNNING\",\"instance\":{\"instanceId\":\"id-"
+							+ uri.getHost() + "\",\"generation\":1}}"));
+		}
+		return Optional.of(new Answer(200, "ok"));
+	}
+
+}

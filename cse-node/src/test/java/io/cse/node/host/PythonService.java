@@ -1,0 +1,128 @@
+package io.cse.node.host;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.cse.node.instance.HttpProbe;
+import io.cse.node.instance.JdkHttpProbe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A tiny HTTP service in Python, and a real CRIU template image of it: the smallest thing
+ * the node agent can restore and clone. {@code /} answers its pid, {@code /actuator/cse}
+ * its "instance id" (made of its pid, the same in every restore: a Python script has no
+ * starter to give it a new one).
+ */
+final class PythonService {
+
+	static final String SCRIPT = """
+			import http.server, json, os, socketserver, sys
+			port = int(sys.argv[1])
+			class Handler(http.server.BaseHTTPRequestHandler):
+			    def do_GET(self):
+			        if self.path == "/":
+			            body = {"pid": os.getpid(), "instance": "py-%d" % os.getpid()}
+			        elif self.path == "/actuator/cse":
+			            body = {"instance": {"instanceId": "py-%d" % os.getpid()}}
+			        else:
+			            self.send_error(404)
+			            return
+			        data = json.dumps(body).encode()
+			        self.send_response(200)
+			        self.send_header("Content-Type", "application/json")
+			        self.send_header("Content-Length", str(len(data)))
+			        self.end_headers()
+			        self.wfile.write(data)
+			    def log_message(self, *args):
+			        pass
+			class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+			    allow_reuse_address = True
+			    daemon_threads = True
+			Server(("0.0.0.0", port), Handler).serve_forever()
+			""";
+
+	static final HttpProbe HTTP = new JdkHttpProbe();
+
+	private PythonService() {
+	}
+
+	/**
+	 * Start the service, hold a connection to it open, and dump it with CRIU (which ends it).
+	 * @param images the folder to write the image folder into (mode 0700)
+	 * @param id the image's id
+	 * @return the image
+	 */
+	static Template dumpTemplate(Path images, String id) throws Exception {
+		Path work = Files.createDirectories(images.resolve("work-" + id));
+		Path script = work.resolve("service.py");
+		Files.writeString(script, SCRIPT);
+		int port = freePort();
+		Process service = new ProcessBuilder("setsid", RootOnly.python(), script.toString(), Integer.toString(port))
+			.redirectInput(new File("/dev/null"))
+			.redirectErrorStream(true)
+			.redirectOutput(work.resolve("service.log").toFile())
+			.start();
+		long pid = service.pid();
+		URI root = URI.create("http://127.0.0.1:" + port + "/");
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+			.until(() -> status(root) == 200);
+		Path image = images.resolve(id);
+		Files.createDirectory(image, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		// An established connection in the image: restores must bring it back closed.
+		try (java.net.Socket held = new java.net.Socket("127.0.0.1", port)) {
+			Process dump = new ProcessBuilder(RootOnly.CRIU.toString(), "dump", "-t", Long.toString(pid), "-D",
+					image.toString(), "--shell-job", "--tcp-established", "--network-lock", "nftables", "-o", "dump.log")
+				.redirectErrorStream(true)
+				.redirectOutput(work.resolve("criu-dump.out").toFile())
+				.start();
+			assertThat(dump.waitFor(30, TimeUnit.SECONDS)).as("criu dump ends").isTrue();
+			assertThat(dump.exitValue()).as("criu dump: " + Files.readString(image.resolve("dump.log"))).isZero();
+		}
+		assertThat(service.waitFor(10, TimeUnit.SECONDS)).as("the dump ended the service").isTrue();
+		Files.writeString(image.resolve("manifest.json"), """
+				{"imageId": "%s", "kind": "template", "engine": "criu", "criuVersion": "4.2.1",
+				 "createdAt": "2026-11-27T10:00:00Z", "application": "python-service", "pid": %d, "port": %d,
+				 "healthPath": "/", "javaVersion": null, "javaHome": null,
+				 "identity": {"instanceId": "py-%d", "generation": 0}, "residentBytes": 0, "imageBytes": 0}
+				""".formatted(id, pid, port, pid));
+		return new Template(image, pid, port);
+	}
+
+	static int status(URI uri) {
+		return HTTP.get(uri).map(HttpProbe.Answer::status).orElse(-1);
+	}
+
+	static String body(URI uri) {
+		return HTTP.get(uri).filter((answer) -> answer.status() == 200).map(HttpProbe.Answer::body).orElse("");
+	}
+
+	static CommandOutput run(String... command) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes());
+		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		return new CommandOutput(process.exitValue(), output);
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	record Template(Path dir, long pid, int port) {
+	}
+
+	record CommandOutput(int exitCode, String output) {
+	}
+
+}

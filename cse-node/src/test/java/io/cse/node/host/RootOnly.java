@@ -1,0 +1,60 @@
+package io.cse.node.host;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.cse.node.linux.LocalHost;
+
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The gate of the tests that change this machine: they need root, CRIU 4.2 at
+ * {@code /opt/cse/criu/bin/criu}, python3, ip and unshare. Without them the tests are
+ * skipped, unless {@code CSE_REQUIRE_ROOT_TESTS=1}: then they fail, so that a CI machine
+ * that should run them cannot silently skip them.
+ */
+final class RootOnly {
+
+	static final Path CRIU = Path.of("/opt/cse/criu/bin/criu");
+
+	private RootOnly() {
+	}
+
+	static void require() {
+		List<String> missing = new ArrayList<>();
+		if (!new LocalHost().isRoot()) {
+			missing.add("root (run the tests as root)");
+		}
+		if (!Files.isExecutable(CRIU)) {
+			missing.add(CRIU + " (install it with scripts/install-criu.sh)");
+		}
+		if (python().isEmpty()) {
+			missing.add("python3");
+		}
+		for (String tool : List.of("ip", "unshare", "setsid")) {
+			if (new LocalHost().findExecutable(tool).isEmpty()) {
+				missing.add(tool);
+			}
+		}
+		if (missing.isEmpty()) {
+			return;
+		}
+		String reason = "tests on the real host need " + String.join(", ", missing);
+		if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
+			fail(reason + "; CSE_REQUIRE_ROOT_TESTS=1 makes this a failure, not a skip");
+		}
+		assumeTrue(false, reason + " (set CSE_REQUIRE_ROOT_TESTS=1 to fail instead of skipping)");
+	}
+
+	static String python() {
+		// the system's python, not a pyenv shim: the dumped process must be python itself
+		if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+			return "/usr/bin/python3";
+		}
+		return new LocalHost().findExecutable("python3").map(Path::toString).orElse("");
+	}
+
+}

@@ -1,0 +1,104 @@
+package io.cse.node.instance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import io.cse.node.CseException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RegistryTest {
+
+	@TempDir
+	Path state;
+
+	static Instance instance(String name, String address) {
+		return new Instance(name, Instance.Kind.CLONE, "/var/lib/cse/images/img-1", "img-1", address, 8080,
+				"/actuator/cse", "cse-" + name, "cse0v10", "cse0", 4711, 123456, 4710, 123455, "id-1",
+				Instance.RUNNING, 99, 1, "2026-11-27T10:00:00Z", "/var/lib/cse/run/logs/" + name);
+	}
+
+	@Test
+	void roundTrip() {
+		Registry registry = new Registry(this.state);
+		Instance saved = instance("hello-1", "10.199.0.10");
+		registry.save(saved);
+		assertThat(registry.find("hello-1")).contains(saved);
+		assertThat(registry.list()).containsExactly(saved);
+		Instance restarted = saved.running("id-2");
+		registry.save(restarted);
+		assertThat(registry.list()).containsExactly(restarted);
+		assertThat(registry.remove("hello-1")).isTrue();
+		assertThat(registry.remove("hello-1")).isFalse();
+		assertThat(registry.list()).isEmpty();
+	}
+
+	@Test
+	void oneFileAnInstanceInAFolderOnlyRootReads() throws IOException {
+		Registry registry = new Registry(this.state.resolve("run"));
+		registry.save(instance("b", "10.199.0.11"));
+		registry.save(instance("a", "10.199.0.10"));
+		assertThat(registry.list()).extracting(Instance::name).containsExactly("a", "b");
+		try (Stream<Path> files = Files.list(this.state.resolve("run/instances"))) {
+			// no temporary file stays behind a save
+			assertThat(files.map((file) -> file.getFileName().toString())).containsExactlyInAnyOrder("a.json",
+					"b.json");
+		}
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.state.resolve("run"))))
+			.isEqualTo("rwx------");
+		assertThat(Files.readString(this.state.resolve("run/instances/a.json"))).contains("\"kind\" : \"clone\"");
+	}
+
+	@Test
+	void readsAnEmptyOrMissingFolderAsNoInstances() {
+		assertThat(new Registry(this.state.resolve("never-created")).list()).isEmpty();
+	}
+
+	@Test
+	void refusesNamesThatCannotNameFiles() {
+		Registry registry = new Registry(this.state);
+		assertThatThrownBy(() -> registry.save(instance("../evil", "10.199.0.10"))).isInstanceOf(CseException.class)
+			.hasMessageContaining("cannot name an instance");
+		assertThatThrownBy(() -> registry.find("")).isInstanceOf(CseException.class);
+	}
+
+	@Test
+	void lockedActionsDoNotOverlap() throws Exception {
+		Registry registry = new Registry(this.state);
+		ExecutorService executor = Executors.newFixedThreadPool(4);
+		CountDownLatch start = new CountDownLatch(1);
+		try {
+			List<Future<Object>> futures = Stream.of(1, 2, 3, 4).map((n) -> executor.submit(() -> {
+				start.await();
+				return registry.locked(() -> {
+					// read-modify-write: without the lock two threads would pick the same address
+					List<String> addresses = Instances.allocateAddresses(io.cse.node.linux.Subnet.DEFAULT, 1,
+							registry.list());
+					registry.save(instance("i" + n, addresses.get(0)));
+					return null;
+				});
+			})).toList();
+			start.countDown();
+			for (Future<Object> future : futures) {
+				future.get();
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(registry.list()).extracting(Instance::address).containsExactlyInAnyOrder("10.199.0.10",
+				"10.199.0.11", "10.199.0.12", "10.199.0.13");
+	}
+
+}

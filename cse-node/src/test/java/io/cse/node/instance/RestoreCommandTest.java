@@ -1,0 +1,160 @@
+package io.cse.node.instance;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.cse.node.CseRun;
+import io.cse.node.FakeHost;
+import io.cse.node.FakeProbe;
+import io.cse.node.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code cse restore} on a {@link FakeHost}.
+ */
+class RestoreCommandTest {
+
+	@TempDir
+	Path temp;
+
+	private final FakeHost host = new FakeHost();
+
+	private final FakeProbe probe = new FakeProbe();
+
+	private CseRun cse(String... args) {
+		String[] all = new String[args.length + 2];
+		System.arraycopy(args, 0, all, 0, args.length);
+		all[args.length] = "--state-dir";
+		all[args.length + 1] = this.temp.resolve("state").toString();
+		return CseRun.of(new NodeContext(this.host, this.probe), all);
+	}
+
+	private Registry registry() {
+		return new Registry(this.temp.resolve("state"));
+	}
+
+	@Test
+	void restoresInTheHostsNamespaces() throws IOException {
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/actuator/cse");
+		CseRun run = cse("restore", image.toString(), "--name", "web");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		String workDir = this.temp.resolve("state/logs/web").toAbsolutePath().toString();
+		assertThat(this.host.commands()).contains(List.of("setsid", "/opt/cse/criu/bin/criu", "restore", "-D",
+				image.toAbsolutePath().toString(), "--shell-job", "--tcp-close", "--work-dir", workDir, "-o",
+				"restore.log", "--restore-detached"));
+		assertThat(run.out()).contains("Restored web from image img-1", "pid       4242", "address   127.0.0.1:8080",
+				"instance  id-127.0.0.1");
+		Instance instance = registry().find("web").orElseThrow();
+		assertThat(instance.kind()).isEqualTo(Instance.Kind.RESTORE);
+		assertThat(instance.pid()).isEqualTo(4242);
+		assertThat(instance.namespaced()).isFalse();
+		assertThat(instance.state()).isEqualTo(Instance.RUNNING);
+		assertThat(instance.instanceId()).isEqualTo("id-127.0.0.1");
+		assertThat(this.host.namespaces()).isEmpty();
+	}
+
+	@Test
+	void namesTheInstanceAfterTheApplication() throws IOException {
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		assertThat(cse("restore", image.toString()).exitCode()).isZero();
+		assertThat(registry().list()).extracting(Instance::name).containsExactly("hello-web-1");
+	}
+
+	@Test
+	void findsAnImageByIdUnderImagesRoot() throws IOException {
+		TestImages.write(this.temp.resolve("images"), "img-9", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", "img-9", "--images-root", this.temp.resolve("images").toString());
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+	}
+
+	@Test
+	void saysUnknownWhenTheInstanceHasNoEndpoint() throws IOException {
+		this.probe.withoutEndpoint();
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString());
+		assertThat(run.out()).contains("instance  unknown");
+	}
+
+	@Test
+	void refusesToRunAsAnotherUserThanRoot() throws IOException {
+		this.host.root(false);
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString());
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("run as root");
+		assertThat(this.host.commands()).isEmpty();
+	}
+
+	@Test
+	void refusesAnIncompleteImage() throws IOException {
+		Path image = TestImages.incomplete(this.temp, "img-2");
+		CseRun run = cse("restore", image.toString());
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).startsWith(
+				"cse: image img-2 is incomplete (no manifest.json): its dump did not finish; delete it");
+		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains(" restore "));
+		assertThat(registry().list()).isEmpty();
+	}
+
+	@Test
+	void refusesWhenThePidIsTaken() throws IOException {
+		this.host.withProcess(4242, "java");
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString());
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains(
+				"PID 4242 is still taken (by java): wait for it to exit, or restore with --namespace");
+		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains(" restore "));
+		assertThat(registry().list()).isEmpty();
+	}
+
+	@Test
+	void saysHowToInstallCriuWhenItIsMissing() throws IOException {
+		this.host.withoutExecutable("/opt/cse/criu/bin/criu");
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString());
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("install it with scripts/install-criu.sh");
+	}
+
+	@Test
+	void leavesNothingWhenCriuFails() throws IOException {
+		this.host.failing((command) -> command.contains("restore"));
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString(), "--name", "web");
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("criu restore of image img-1 failed (exit 1)", "logs in ");
+		assertThat(registry().list()).isEmpty();
+		assertThat(this.host.livePids()).isEmpty();
+	}
+
+	@Test
+	void stopsTheProcessWhenItNeverAnswers() throws IOException {
+		this.probe.silent("127.0.0.1");
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString(), "--name", "web", "--timeout", "50ms");
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("web did not answer 200 on http://127.0.0.1:8080/ within 50 ms (no answer)");
+		assertThat(this.host.commandLines()).contains("kill -s KILL 4242");
+		assertThat(this.host.livePids()).isEmpty();
+		assertThat(registry().list()).isEmpty();
+	}
+
+	@Test
+	void restoresInNamespacesOfItsOwnWithNamespace() throws IOException {
+		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		CseRun run = cse("restore", image.toString(), "--namespace", "--name", "web");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.host.namespaces()).containsExactly("cse-web");
+		assertThat(run.out()).contains("address   10.199.0.10:8080", "init of its PID namespace");
+		Instance instance = registry().find("web").orElseThrow();
+		assertThat(instance.kind()).isEqualTo(Instance.Kind.RESTORE);
+		assertThat(instance.namespace()).isEqualTo("cse-web");
+		assertThat(instance.hostInterface()).isEqualTo("cse0v10");
+	}
+
+}

@@ -1,6 +1,7 @@
 package io.cse.criu;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
 import io.cse.snapshot.ImageManifest;
@@ -83,6 +85,8 @@ public class CriuEngine implements SnapshotEngine {
 
 	private final Duration dumpTimeout;
 
+	private final JvmOptions jvmOptions;
+
 	private volatile EngineStatus status;
 
 	private volatile Path criu;
@@ -96,14 +100,16 @@ public class CriuEngine implements SnapshotEngine {
 	 * @param dumpTimeout how long a dump may take before the snapshot is given up
 	 */
 	public CriuEngine(Path configuredPath, ProcFs procFs, Duration dumpTimeout) {
-		this(candidates(configuredPath), procFs, CommandRunner.SYSTEM, dumpTimeout);
+		this(candidates(configuredPath), procFs, CommandRunner.SYSTEM, dumpTimeout, JvmOptions.RUNNING);
 	}
 
-	CriuEngine(List<Path> candidates, ProcFs procFs, CommandRunner commands, Duration dumpTimeout) {
+	CriuEngine(List<Path> candidates, ProcFs procFs, CommandRunner commands, Duration dumpTimeout,
+			JvmOptions jvmOptions) {
 		this.candidates = candidates;
 		this.procFs = procFs;
 		this.commands = commands;
 		this.dumpTimeout = dumpTimeout;
+		this.jvmOptions = jvmOptions;
 	}
 
 	private static List<Path> candidates(Path configuredPath) {
@@ -172,6 +178,13 @@ public class CriuEngine implements SnapshotEngine {
 				&& !this.procFs.hasCapability(CAP_SYS_ADMIN)) {
 			return EngineStatus.unavailable(getName(), "CRIU needs privileges this process lacks: run the service as "
 					+ "root, or give the JVM CAP_CHECKPOINT_RESTORE and CAP_SYS_PTRACE");
+		}
+		if (this.jvmOptions.mapsSharedPerfData()) {
+			// The JVM maps /tmp/hsperfdata_<user>/<pid>: clones would share it, and once the
+			// original exits (it deletes the file) no restore of the image would work.
+			return EngineStatus.unavailable(getName(), "The JVM shares its performance data through a file "
+					+ "(/tmp/hsperfdata_" + System.getProperty("user.name") + "/<pid>) that an image cannot carry: "
+					+ "start the service with -XX:-UsePerfData (or -XX:+PerfDisableSharedMem)");
 		}
 		this.criu = binary;
 		return EngineStatus.available(getName(), version);
@@ -279,6 +292,25 @@ public class CriuEngine implements SnapshotEngine {
 		catch (IOException ex) {
 			logger.debug("Cannot delete " + path + ": " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * The options of the running JVM that decide whether it can be snapshotted.
+	 */
+	interface JvmOptions {
+
+		JvmOptions RUNNING = () -> {
+			HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+			return hotSpot != null && "true".equals(hotSpot.getVMOption("UsePerfData").getValue())
+					&& !"true".equals(hotSpot.getVMOption("PerfDisableSharedMem").getValue());
+		};
+
+		/**
+		 * Return whether the JVM maps its performance data from a file in {@code /tmp}.
+		 * @return whether {@code UsePerfData} is on and {@code PerfDisableSharedMem} off
+		 */
+		boolean mapsSharedPerfData();
+
 	}
 
 	/**

@@ -42,6 +42,8 @@ class CriuEngineTests {
 	private Consumer<List<String>> onStart = (command) -> {
 	};
 
+	private boolean sharedPerfData;
+
 	@BeforeEach
 	void fakeHost() throws IOException {
 		this.proc = this.temp.resolve("proc");
@@ -62,7 +64,7 @@ class CriuEngineTests {
 	@Test
 	void missingCriuSaysWhatToInstall() {
 		CriuEngine engine = new CriuEngine(List.of(this.temp.resolve("absent")), new ProcFs(this.proc), commands(),
-				Duration.ofSeconds(5));
+				Duration.ofSeconds(5), () -> false);
 		assertThat(engine.getStatus().available()).isFalse();
 		assertThat(engine.getStatus().reason()).contains("CRIU was not found").contains("scripts/install-criu.sh")
 			.contains("cse.criu.path");
@@ -78,6 +80,12 @@ class CriuEngineTests {
 	void unprivilegedProcessIsRefused() throws IOException {
 		Files.writeString(this.proc.resolve("self/status"), "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
 		assertThat(engine().getStatus().reason()).contains("root").contains("CAP_CHECKPOINT_RESTORE");
+	}
+
+	@Test
+	void jvmThatSharesItsPerfDataFileIsRefused() {
+		this.sharedPerfData = true;
+		assertThat(engine().getStatus().reason()).contains("hsperfdata").contains("-XX:-UsePerfData");
 	}
 
 	@Test
@@ -135,7 +143,8 @@ class CriuEngineTests {
 	@Test
 	void dumpThatNeverEndsTimesOut() throws Exception {
 		Path folder = imageFolder();
-		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200));
+		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200),
+				() -> false);
 		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine.snapshot(spec(folder, false)))
 			.withMessageContaining("cse.criu.dump-timeout");
 	}
@@ -150,7 +159,8 @@ class CriuEngineTests {
 	}
 
 	private CriuEngine engine() {
-		return new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofSeconds(10));
+		return new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofSeconds(10),
+				() -> this.sharedPerfData);
 	}
 
 	private CriuEngine.CommandRunner commands() {

@@ -74,7 +74,11 @@ public class CriuEngine implements SnapshotEngine {
 			  sed "s/\\"imageBytes\\": -1/\\"imageBytes\\": $size/" "$dir/manifest.json.pending" > "$dir/manifest.json.tmp" \\
 			    && rm -f "$dir/manifest.json.pending" && mv "$dir/manifest.json.tmp" "$dir/manifest.json" || rc=97
 			fi
-			echo "$rc" > "$status.tmp" && mv "$status.tmp" "$status"
+			# After a successful dump without --leave-running nobody is left to read the exit
+			# code: a restored process learns of its restore from its start time.
+			if [ "$rc" -ne 0 ] || [ "$leave" = 1 ]; then
+			  echo "$rc" > "$status.tmp" && mv "$status.tmp" "$status"
+			fi
 			""";
 
 	private final List<Path> candidates;

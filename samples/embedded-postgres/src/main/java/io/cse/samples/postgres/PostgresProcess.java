@@ -169,6 +169,25 @@ public final class PostgresProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Count the connections the server has from the given client address, from its own
+	 * view ({@code pg_stat_activity}).
+	 * @param clientAddress the client's IP address
+	 * @return the number of backends serving that client
+	 * @throws SQLException if the server cannot be reached
+	 */
+	public int countConnectionsFrom(String clientAddress) throws SQLException {
+		try (Connection connection = connect();
+				var statement = connection
+					.prepareStatement("select count(*) from pg_stat_activity where client_addr = ?::inet")) {
+			statement.setString(1, clientAddress);
+			try (var result = statement.executeQuery()) {
+				result.next();
+				return result.getInt(1);
+			}
+		}
+	}
+
 	@Override
 	public void close() {
 		try {

@@ -1,0 +1,241 @@
+package io.cse.node.host;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cse.node.CseRun;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
+import io.cse.samples.postgres.PostgresProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole way, on this machine: {@code samples/hello-web} runs as a process of its own
+ * on a real PostgreSQL, is dumped through {@code /actuator/cse/dump}, restored with
+ * {@code cse restore}, snapshotted again as a clone template, and cloned three times with
+ * {@code cse clone}; on JDK 17 and on JDK 25. Needs root and CRIU (see {@link RootOnly}).
+ * <p>
+ * The database listens on the test bridge's address, which the host and every clone's
+ * namespace reach alike, and tells its clients apart by their addresses.
+ */
+@Timeout(300)
+class HelloWebSnapshotEndToEndTest {
+
+	private static final String BRIDGE = "cse2e";
+
+	private static final String SUBNET = "10.199.251.0/24";
+
+	private static final String GATEWAY = "10.199.251.1";
+
+	private static final Duration STARTUP = Duration.ofSeconds(120);
+
+	private static final ObjectMapper json = new ObjectMapper();
+
+	@TempDir
+	static Path work;
+
+	private static PostgresProcess postgres;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final List<Process> started = new ArrayList<>();
+
+	static List<String> jdks() {
+		return List.of(System.getProperty("java.home"),
+				System.getenv().getOrDefault("CSE_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+	}
+
+	@BeforeAll
+	static void database() throws IOException {
+		RootOnly.require();
+		CseRun up = cse(work.resolve("state"), "net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
+		assertThat(up.exitCode()).as(up.toString()).isZero();
+		postgres = PostgresProcess.start(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1," + GATEWAY,
+				List.of(SUBNET));
+	}
+
+	@AfterAll
+	static void stopDatabase() {
+		if (postgres != null) {
+			postgres.close();
+		}
+		cse(work.resolve("state"), "net", "down", "--bridge", BRIDGE);
+	}
+
+	@AfterEach
+	void stopEverything() throws InterruptedException {
+		cse(work.resolve("state"), "stop", "--all", "--timeout", "5s");
+		for (Process process : this.started) {
+			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest(name = "on {0}")
+	@MethodSource("jdks")
+	void dumpRestoreAndCloneHelloWeb(String javaHome) throws Exception {
+		Path java = Path.of(javaHome, "bin", "java");
+		if (!Files.isExecutable(java)) {
+			String reason = "no JDK at " + javaHome + " (set CSE_JDK25)";
+			if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
+				fail(reason);
+			}
+			assumeTrue(false, reason);
+		}
+		String name = Path.of(javaHome).getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
+		Path state = work.resolve("state");
+		Path images = work.resolve("images-" + name);
+		int port = 18000 + Math.abs(name.hashCode() % 1000);
+		String local = "http://127.0.0.1:" + port;
+
+		// A service started from scratch, with its database on the bridge.
+		Process original = start(java, port, images, work.resolve(name + ".log"));
+		awaitStatus(local + "/actuator/cse", STARTUP);
+		for (int i = 1; i <= 3; i++) {
+			assertThat(get(local + "/counter").body()).isEqualTo(Integer.toString(i));
+		}
+		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
+		String originalId = status(local).path("instance").path("instanceId").asText();
+
+		// Dump: 202 first, then the process stops once the image is complete.
+		HttpResponse<String> dump = post(local + "/actuator/cse/dump", "{\"image\": \"dump\"}");
+		assertThat(dump.statusCode()).as(dump.body()).isEqualTo(202);
+		assertThat(original.waitFor(120, TimeUnit.SECONDS)).as("the dumped process stopped").isTrue();
+		Path dumpImage = images.resolve("dump");
+		// CRIU stops the process, then the manifest is moved into place: last.
+		await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dumpImage.resolve("manifest.json")));
+		assertThat(images).isDirectoryNotContaining("glob:**/dump.criu-exit");
+		JsonNode manifest = json.readTree(dumpImage.resolve("manifest.json").toFile());
+		assertThat(manifest.path("kind").asText()).isEqualTo("dump");
+		assertThat(manifest.path("imageBytes").asLong()).isPositive();
+
+		// Restore in the host's namespaces: the same instance, its memory and its database.
+		CseRun restore = cse(state, "restore", dumpImage.toString(), "--name", name + "-r", "--timeout", "120s");
+		assertThat(restore.exitCode()).as(restore.toString()).isZero();
+		assertThat(get(local + "/counter").body()).as("the in-memory counter kept its value").isEqualTo("4");
+		JsonNode restored = status(local);
+		assertThat(restored.path("instance").path("instanceId").asText()).isEqualTo(originalId);
+		assertThat(restored.path("state").asText()).isEqualTo("RUNNING");
+		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
+		assertThat(postgres.countConnectionsFrom(GATEWAY)).as("the restored instance's pool").isPositive();
+
+		// Clone: the restored instance becomes a template and keeps running.
+		HttpResponse<String> clone = post(local + "/actuator/cse/clone", "{\"image\": \"template\"}");
+		assertThat(clone.statusCode()).as(clone.body()).isEqualTo(202);
+		Path template = images.resolve("template");
+		await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(template.resolve("manifest.json")));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> "clone".equals(status(local).path("lastOperation").path("operation").asText()));
+		assertThat(status(local).path("lastOperation").path("outcome").asText()).isEqualTo("SUCCESS");
+
+		CseRun clones = cse(state, "clone", template.toString(), "--count", "3", "--name-prefix", name + "-c",
+				"--bridge", BRIDGE, "--timeout", "120s");
+		assertThat(clones.exitCode()).as(clones.toString()).isZero();
+		List<Instance> cloned = new Registry(state).list().stream().filter((instance) -> instance.name().startsWith(name + "-c")).toList();
+		assertThat(cloned).hasSize(3);
+
+		// The template's instance and the 3 clones: 4 instances, 4 identities, 4 pools.
+		Set<String> ids = new HashSet<>();
+		ids.add(status(local).path("instance").path("instanceId").asText());
+		for (Instance instance : cloned) {
+			String base = "http://" + instance.address() + ":" + port;
+			JsonNode cloneStatus = status(base);
+			assertThat(cloneStatus.path("instance").path("generation").asInt()).isEqualTo(1);
+			assertThat(cloneStatus.path("instance").path("parentId").asText()).isEqualTo(originalId);
+			assertThat(cloneStatus.path("instance").path("imageId").asText()).isEqualTo("template");
+			ids.add(cloneStatus.path("instance").path("instanceId").asText());
+			assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+			assertThat(post(base + "/visits", null).statusCode()).isEqualTo(200);
+			assertThat(postgres.countConnectionsFrom(instance.address()))
+				.as("connections of clone " + instance.name() + " seen by the database")
+				.isPositive();
+		}
+		assertThat(ids).hasSize(4);
+		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
+
+		CseRun stop = cse(state, "stop", "--all");
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(new Registry(state).list()).isEmpty();
+	}
+
+	private Process start(Path java, int port, Path images, Path log) throws IOException {
+		List<String> command = List.of(java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar",
+				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
+				"--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY), "--cse.images.root=" + images);
+		// Output to a file: a pipe to this JVM could not be restored without it.
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.start();
+		this.started.add(process);
+		return process;
+	}
+
+	private void awaitStatus(String url, Duration timeout) {
+		await().atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+			.until(() -> get(url).statusCode() == 200);
+	}
+
+	private JsonNode status(String base) throws IOException {
+		return json.readTree(get(base + "/actuator/cse").body());
+	}
+
+	private HttpResponse<String> get(String url) throws IOException {
+		return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+	}
+
+	private HttpResponse<String> post(String url, String body) throws IOException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+		if (body != null) {
+			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+		}
+		else {
+			request.POST(HttpRequest.BodyPublishers.noBody());
+		}
+		return send(request.build());
+	}
+
+	private HttpResponse<String> send(HttpRequest request) throws IOException {
+		try {
+			return this.http.send(HttpRequest.newBuilder(request, (name, value) -> true)
+				.timeout(Duration.ofSeconds(30))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
+	}
+
+	private static CseRun cse(Path state, String... args) {
+		List<String> all = new ArrayList<>(List.of(args));
+		all.addAll(List.of("--state-dir", state.toString()));
+		return CseRun.of(NodeContext.local(), all.toArray(String[]::new));
+	}
+
+
+}

@@ -15,6 +15,7 @@ import io.cse.InstanceState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,7 +37,8 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class HelloWebSnapshotFailureTests {
 
-	private static final Path work = createWork();
+	@TempDir
+	static Path work;
 
 	@Autowired
 	private Environment environment;
@@ -52,7 +54,7 @@ class HelloWebSnapshotFailureTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("spring.datasource.url", () -> SharedPostgres.get().getJdbcUrl());
-		registry.add("cse.criu.path", () -> work.resolve("criu").toString());
+		registry.add("cse.criu.path", () -> failingCriu(work).toString());
 		registry.add("cse.images.root", () -> work.resolve("images").toString());
 		// The service runs inside the test JVM here, whose child is the tests' PostgreSQL:
 		// the audit would refuse it before CRIU is even called.
@@ -123,9 +125,8 @@ class HelloWebSnapshotFailureTests {
 		assertThat(this.http.post("/visits").statusCode()).isEqualTo(200);
 	}
 
-	private static Path createWork() {
+	private static Path failingCriu(Path work) {
 		try {
-			Path work = Files.createTempDirectory("cse-failing-criu-");
 			Path criu = work.resolve("criu");
 			// Answers like CRIU 4.2.1, and fails every dump the way CRIU does: an error in
 			// the log named by -o, in the image folder named by -D, and exit code 1.
@@ -141,8 +142,7 @@ class HelloWebSnapshotFailureTests {
 					exit 1
 					""");
 			criu.toFile().setExecutable(true);
-			work.toFile().deleteOnExit();
-			return work;
+			return criu;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -75,7 +75,7 @@ PG_URL="$(sed -n 's/^READY port=[0-9]* url=\([^ ]*\).*/\1/p' "$WORK/postgres.out
 echo "$PG_URL"
 
 step "Starting samples/hello-web on port $PORT"
-java -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$PG_URL" >"$WORK/hello-web.log" 2>&1 &
+java -XX:-UsePerfData -jar "$APP_JAR" --server.port="$PORT" --spring.datasource.url="$PG_URL" >>"$WORK/hello-web.log" 2>&1 &
 APP_PID=$!
 wait_for 120 "hello-web (see its log below)" curl -sf "$BASE/health" || { tail -50 "$WORK/hello-web.log" >&2; exit 1; }
 grep -o 'Started HelloworldApplication in [0-9.]* seconds' "$WORK/hello-web.log" || true

@@ -2,6 +2,7 @@ package io.cse.autoconfigure;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
+import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.SnapshotService;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,8 +24,9 @@ public final class CseEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator, ObjectProvider<SnapshotService> snapshots) {
-		return new CseEndpoint(coordinator, snapshots.getIfAvailable());
+	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator, ObjectProvider<SnapshotService> snapshots,
+			ObjectProvider<ServerlessReadyBeans> serverlessReady) {
+		return new CseEndpoint(coordinator, snapshots.getIfAvailable(), serverlessReady.getIfAvailable());
 	}
 
 }

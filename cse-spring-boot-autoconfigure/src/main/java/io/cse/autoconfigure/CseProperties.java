@@ -48,6 +48,10 @@ public class CseProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final ServerlessReady serverlessReady = new ServerlessReady();
+
+	private final Readiness readiness = new Readiness();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -106,6 +110,14 @@ public class CseProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public ServerlessReady getServerlessReady() {
+		return this.serverlessReady;
+	}
+
+	public Readiness getReadiness() {
+		return this.readiness;
 	}
 
 	/**
@@ -438,6 +450,72 @@ public class CseProperties {
 
 		public void setEnablePoolSuspension(boolean enablePoolSuspension) {
 			this.enablePoolSuspension = enablePoolSuspension;
+		}
+
+	}
+
+	/**
+	 * Settings of the @ServerlessReady programming model.
+	 */
+	public static class ServerlessReady {
+
+		/**
+		 * Whether beans annotated @ServerlessReady take part in every freeze and snapshot
+		 * through their @BeforeCheckpoint and @AfterRestore methods, and are checked for
+		 * uniqueness hazards at start-up.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Settings of the uniqueness hazard check of @ServerlessReady beans.
+	 */
+	public static class Readiness {
+
+		/**
+		 * Severity of uniqueness hazard that stops the start-up: 'error' stops it on an
+		 * ERROR finding, 'warn' on any finding; 'none' only reports them, in the log and in
+		 * GET /actuator/cse/readiness.
+		 */
+		private FailOn failOn = FailOn.NONE;
+
+		public FailOn getFailOn() {
+			return this.failOn;
+		}
+
+		public void setFailOn(FailOn failOn) {
+			this.failOn = failOn;
+		}
+
+		/**
+		 * Severities of uniqueness hazard that can stop the start-up.
+		 */
+		public enum FailOn {
+
+			/**
+			 * No finding stops the start-up.
+			 */
+			NONE,
+
+			/**
+			 * Any finding stops the start-up.
+			 */
+			WARN,
+
+			/**
+			 * An ERROR finding stops the start-up.
+			 */
+			ERROR
+
 		}
 
 	}

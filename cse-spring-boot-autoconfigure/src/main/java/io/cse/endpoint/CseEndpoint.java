@@ -19,6 +19,10 @@ import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.OperationReport.Step;
 import io.cse.memory.MemoryReport;
+import io.cse.ready.ReadinessReport;
+import io.cse.ready.ReadinessReport.ReadyBean;
+import io.cse.ready.ServerlessReadyBeans;
+import io.cse.ready.UniquenessHazard;
 import io.cse.snapshot.EngineStatus;
 import io.cse.snapshot.EngineUnavailableException;
 import io.cse.snapshot.InvalidImageException;
@@ -51,6 +55,8 @@ import org.springframework.lang.Nullable;
  * process; a dump stops it, a clone keeps it running and makes the image a template whose
  * every restore is a new instance. An optional body {@code {"image": "name"}} names the
  * image folder under {@code cse.images.root}.</li>
+ * <li>{@code GET /actuator/cse/readiness}: the {@code @ServerlessReady} beans, their hooks,
+ * and the uniqueness hazards that the start-up check found in them.</li>
  * </ul>
  */
 @Endpoint(id = "cse", defaultAccess = Access.NONE)
@@ -64,9 +70,13 @@ public class CseEndpoint {
 
 	private static final String CLONE = "clone";
 
+	private static final String READINESS = "readiness";
+
 	private final CheckpointCoordinator coordinator;
 
 	private final SnapshotService snapshots;
+
+	private final ServerlessReadyBeans serverlessReady;
 
 	/**
 	 * Create an endpoint for the given coordinator.
@@ -74,8 +84,21 @@ public class CseEndpoint {
 	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
 	 */
 	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots) {
+		this(coordinator, snapshots, null);
+	}
+
+	/**
+	 * Create an endpoint for the given coordinator.
+	 * @param coordinator the coordinator to drive
+	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
+	 * @param serverlessReady the {@code @ServerlessReady} beans and their check, or
+	 * {@code null} if the check is switched off
+	 */
+	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots,
+			ServerlessReadyBeans serverlessReady) {
 		this.coordinator = coordinator;
 		this.snapshots = snapshots;
+		this.serverlessReady = serverlessReady;
 	}
 
 	/**
@@ -91,6 +114,26 @@ public class CseEndpoint {
 		return new StatusDescriptor(this.coordinator.getState().name(),
 				IdentityDescriptor.of(this.coordinator.getIdentity()), EngineDescriptor.of(this.snapshots), participants,
 				OperationDescriptor.of(this.coordinator.getLastReport()));
+	}
+
+	/**
+	 * Return one section of what this instance knows about itself.
+	 * @param section {@code readiness}: the {@code @ServerlessReady} beans and their
+	 * uniqueness hazards
+	 * @return the section, or why there is none
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Object> section(@Selector String section) {
+		if (!READINESS.equals(section)) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"Unknown section '" + section + "': use GET /actuator/cse/" + READINESS, null);
+		}
+		if (this.serverlessReady == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"The @ServerlessReady check is switched off: set cse.serverless-ready.enabled=true", null);
+		}
+		return new WebEndpointResponse<>(ReadinessDescriptor.of(this.serverlessReady.getReport()),
+				WebEndpointResponse.STATUS_OK);
 	}
 
 	/**
@@ -362,6 +405,81 @@ public class CseEndpoint {
 		static MemoryDescriptor of(MemoryReport memory) {
 			return (memory != null) ? new MemoryDescriptor(memory.heapCommittedBefore(), memory.heapCommittedAfter(),
 					memory.residentBefore(), memory.residentAfter(), millis(memory.duration())) : null;
+		}
+
+	}
+
+	/**
+	 * What the start-up check found in the {@code @ServerlessReady} beans.
+	 *
+	 * @param status {@code OK} if no hazard was found, else the highest severity found
+	 * ({@code WARN} or {@code ERROR})
+	 * @param beans every {@code @ServerlessReady} bean, with its hooks in the order they run
+	 * @param hazards every uniqueness hazard found, with its fix
+	 */
+	public record ReadinessDescriptor(String status, List<ReadyBeanDescriptor> beans,
+			List<HazardDescriptor> hazards) {
+
+		static ReadinessDescriptor of(ReadinessReport report) {
+			UniquenessHazard.Severity highest = report.highestSeverity();
+			return new ReadinessDescriptor((highest != null) ? highest.name() : "OK",
+					report.beans().stream().map(ReadyBeanDescriptor::of).toList(),
+					report.hazards().stream().map(HazardDescriptor::of).toList());
+		}
+
+	}
+
+	/**
+	 * A {@code @ServerlessReady} bean.
+	 *
+	 * @param name the bean's name
+	 * @param type the bean's class
+	 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods with their order
+	 * @param afterRestore its {@code @AfterRestore} methods with their order
+	 * @param ignoredHazards the fields left out of the check
+	 */
+	public record ReadyBeanDescriptor(String name, String type, List<HookDescriptor> beforeCheckpoint,
+			List<HookDescriptor> afterRestore, List<String> ignoredHazards) {
+
+		static ReadyBeanDescriptor of(ReadyBean bean) {
+			return new ReadyBeanDescriptor(bean.name(), bean.type(), HookDescriptor.of(bean.beforeCheckpoint()),
+					HookDescriptor.of(bean.afterRestore()), bean.ignoredHazards());
+		}
+
+	}
+
+	/**
+	 * A hook method.
+	 *
+	 * @param method the method's name and parameter types
+	 * @param order its order
+	 */
+	public record HookDescriptor(String method, int order) {
+
+		static List<HookDescriptor> of(List<ReadinessReport.Hook> hooks) {
+			return hooks.stream().map((hook) -> new HookDescriptor(hook.method(), hook.order())).toList();
+		}
+
+	}
+
+	/**
+	 * A uniqueness hazard.
+	 *
+	 * @param severity {@code ERROR} or {@code WARN}
+	 * @param bean the bean's name
+	 * @param type the class that declares the field
+	 * @param field the field's name
+	 * @param staticField whether the field is static
+	 * @param fieldType the field's type
+	 * @param reason why a clone would be wrong with it
+	 * @param fix what to do about it
+	 */
+	public record HazardDescriptor(String severity, String bean, String type, String field, boolean staticField,
+			String fieldType, String reason, String fix) {
+
+		static HazardDescriptor of(UniquenessHazard hazard) {
+			return new HazardDescriptor(hazard.severity().name(), hazard.beanName(), hazard.type(), hazard.field(),
+					hazard.staticField(), hazard.fieldType(), hazard.reason(), hazard.fix());
 		}
 
 	}

@@ -126,6 +126,27 @@ public final class ProcFs {
 	}
 
 	/**
+	 * Return the flags a file descriptor of this process was opened with
+	 * ({@code /proc/self/fdinfo}).
+	 * @param descriptor the file descriptor
+	 * @return the open flags ({@code O_APPEND} is {@code 02000}, the access mode the low two
+	 * bits), or {@code -1} if unknown
+	 */
+	public int openFlags(int descriptor) {
+		try {
+			for (String line : Files.readAllLines(this.proc.resolve("self/fdinfo/" + descriptor))) {
+				if (line.startsWith("flags:")) {
+					return Integer.parseInt(line.substring("flags:".length()).trim(), 8);
+				}
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			return -1;
+		}
+		return -1;
+	}
+
+	/**
 	 * Return the TCP sockets of this process's network namespace, IPv4 and IPv6.
 	 * @return one entry per socket
 	 */

@@ -1,5 +1,7 @@
 package io.cse.snapshot;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import io.cse.linux.ProcFs.TcpSocket;
  * unless told otherwise.
  */
 public class ProcessAudit {
+
+	private static final int O_APPEND = 02000;
 
 	private final ProcFs procFs;
 
@@ -48,6 +52,17 @@ public class ProcessAudit {
 	 * @throws SnapshotException if the process has child processes and they are not allowed
 	 */
 	public List<String> audit() throws SnapshotException {
+		return audit(false);
+	}
+
+	/**
+	 * Audit the process.
+	 * @param keepsRunning whether the process goes on after the snapshot (a clone
+	 * template), so that the files it writes keep changing after the image was taken
+	 * @return one line per finding, for the report
+	 * @throws SnapshotException if the process holds what its image cannot carry
+	 */
+	public List<String> audit(boolean keepsRunning) throws SnapshotException {
 		List<String> findings = new ArrayList<>();
 		List<ProcessHandle> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
 		for (ProcessHandle child : children) {
@@ -63,6 +78,15 @@ public class ProcessAudit {
 					+ "cse.snapshot.allow-child-processes=true");
 		}
 		Map<Integer, String> files = this.procFs.openFiles();
+		List<String> growing = growingFiles(files);
+		if (keepsRunning && !growing.isEmpty()) {
+			throw new SnapshotException("The service writes to " + String.join(", ", growing) + " without O_APPEND: "
+					+ "CRIU records the size of such a file and refuses to restore once it has grown, which it will, "
+					+ "since the service keeps running. Open it in append mode (for a shell redirection, >> instead of "
+					+ ">), or send the output to a pipe or to the journal");
+		}
+		growing.forEach((file) -> findings.add("written without O_APPEND: " + file
+				+ " (a restore fails if the file has grown or shrunk since)"));
 		Set<Long> ownSockets = files.values()
 			.stream()
 			.filter((target) -> target.startsWith("socket:["))
@@ -88,6 +112,21 @@ public class ProcessAudit {
 		findings.add(regularFiles.size() + " open file(s): they must exist, unchanged in size, where the image is "
 				+ "restored" + (regularFiles.isEmpty() ? "" : " (" + String.join(", ", limit(regularFiles, 5)) + ")"));
 		return findings;
+	}
+
+	private List<String> growingFiles(Map<Integer, String> files) {
+		List<String> growing = new ArrayList<>();
+		files.forEach((descriptor, target) -> {
+			if (target.startsWith("/") && !target.startsWith("/dev/") && !target.startsWith("/proc/")
+					&& Files.isRegularFile(Path.of(target))) {
+				int flags = this.procFs.openFlags(descriptor);
+				boolean writable = flags >= 0 && (flags & 3) != 0;
+				if (writable && (flags & O_APPEND) == 0) {
+					growing.add(target + " (descriptor " + descriptor + ")");
+				}
+			}
+		});
+		return growing;
 	}
 
 	private String owner(String local) {

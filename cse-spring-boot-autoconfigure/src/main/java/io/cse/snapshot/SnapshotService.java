@@ -215,7 +215,11 @@ public class SnapshotService {
 
 		@Override
 		public List<String> audit() throws SnapshotException {
-			return SnapshotService.this.audit.audit();
+			return SnapshotService.this.audit.audit(keepsRunning());
+		}
+
+		private boolean keepsRunning() {
+			return this.ticket.operation() == Operation.CLONE && SnapshotService.this.engine.canLeaveRunning();
 		}
 
 		@Override
@@ -228,8 +232,7 @@ public class SnapshotService {
 					template.application(), ProcessHandle.current().pid(), template.port(), template.healthPath(),
 					System.getProperty("java.version"), System.getProperty("java.home"), template.instanceId(),
 					template.generation(), SnapshotService.this.procFs.residentBytes());
-			boolean leaveRunning = this.ticket.operation() == Operation.CLONE
-					&& SnapshotService.this.engine.canLeaveRunning();
+			boolean leaveRunning = keepsRunning();
 			return SnapshotService.this.engine
 				.snapshot(new SnapshotSpec(this.ticket.imageId(), this.ticket.folder(), leaveRunning, manifest));
 		}

@@ -176,6 +176,34 @@ class SnapshotServiceTests {
 	}
 
 	@Test
+	void cloneTemplateCannotHoldAFileItKeepsWritingWithoutAppend() throws Exception {
+		Path log = this.temp.resolve("service.log");
+		try (var writer = Files.newOutputStream(log)) {
+			SnapshotService service = service();
+			OperationReport report = service.run(service.prepare(Operation.CLONE, "template"));
+			assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+			assertThat(report.error()).contains(log.toString()).contains("without O_APPEND").contains(">>");
+			assertThat(root().resolve("template")).doesNotExist();
+		}
+		try (var appender = Files.newOutputStream(log, java.nio.file.StandardOpenOption.APPEND)) {
+			SnapshotService service = service();
+			assertThat(service.run(service.prepare(Operation.CLONE, "template")).outcome()).isEqualTo(Outcome.SUCCESS);
+		}
+	}
+
+	@Test
+	void dumpNotesAFileWrittenWithoutAppend() throws Exception {
+		Path log = this.temp.resolve("service.log");
+		try (var writer = Files.newOutputStream(log)) {
+			this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+			SnapshotService service = service();
+			service.run(service.prepare(Operation.DUMP, "dump"));
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			assertThat(this.calls).containsExactly("quiesce DUMP", "resume RESTORE");
+		}
+	}
+
+	@Test
 	void restoreOfACloneTemplateGetsANewIdentity() {
 		this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
 		String parent = this.identity.getInstanceId();

@@ -1,0 +1,49 @@
+package io.cse.autoconfigure;
+
+import io.cse.autoconfigure.CseProperties.Readiness.FailOn;
+import io.cse.ready.ServerlessReady;
+import io.cse.ready.ServerlessReadyBeans;
+import io.cse.ready.ServerlessReadyParticipant;
+import io.cse.ready.UniquenessHazard.Severity;
+import io.cse.ready.UniquenessHazardInspector;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@link ServerlessReady @ServerlessReady} programming model: one participant that
+ * runs the hooks of every such bean, and the start-up check of those beans.
+ */
+@AutoConfiguration(after = CseAutoConfiguration.class)
+@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "cse.serverless-ready", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CseProperties.class)
+final class CseServerlessReadyAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ServerlessReadyBeans cseServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory,
+			CseProperties properties) {
+		return new ServerlessReadyBeans(beanFactory, new UniquenessHazardInspector(),
+				severity(properties.getReadiness().getFailOn()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ServerlessReadyParticipant cseServerlessReadyParticipant(ServerlessReadyBeans beans) {
+		return new ServerlessReadyParticipant(beans);
+	}
+
+	private static Severity severity(FailOn failOn) {
+		return switch (failOn) {
+			case NONE -> null;
+			case WARN -> Severity.WARN;
+			case ERROR -> Severity.ERROR;
+		};
+	}
+
+}

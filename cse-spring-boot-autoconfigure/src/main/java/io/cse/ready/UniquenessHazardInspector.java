@@ -1,0 +1,231 @@
+package io.cse.ready;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.NetworkChannel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.random.RandomGenerator;
+
+import io.cse.ready.UniquenessHazard.Severity;
+
+/**
+ * Finds the uniqueness hazards of a {@link ServerlessReady @ServerlessReady} bean: the
+ * fields, static or not, of its class and superclasses that hold something every clone
+ * restored from a snapshot would copy, or that a snapshot cannot carry.
+ * <ul>
+ * <li>{@code ERROR}: a random number generator ({@code Random}, {@code SecureRandom},
+ * {@code SplittableRandom}, any {@code RandomGenerator}), a {@code UUID}, an open socket or
+ * network channel, a running thread, and a number or string whose name says it is a
+ * seed;</li>
+ * <li>{@code WARN}: an executor that is not shut down (the starter pauses only Spring's
+ * task executors), and a string, number, {@code Instant} or {@code Date} whose name says it
+ * is an id ({@code uuid}, {@code instanceId}, {@code workerId}, {@code nodeId},
+ * {@code machineId}) or a start time ({@code startedAt}, {@code startTime},
+ * {@code startupTime}, {@code bootTime}).</li>
+ * </ul>
+ * Only fields that are set count: {@code null}, zero, an empty string, a closed socket,
+ * a thread that is not alive and an executor that is shut down are not hazards. The check
+ * reads the fields of the bean itself, not of the objects they refer to, and cannot see
+ * calls such as {@code ThreadLocalRandom.current()} or {@code Math.random()}, whose state a
+ * clone copies too.
+ */
+public class UniquenessHazardInspector {
+
+	private static final List<String> SEED_NAMES = List.of("seed");
+
+	private static final List<String> ID_NAMES = List.of("uuid", "guid", "instanceid", "workerid", "nodeid",
+			"machineid");
+
+	private static final List<String> START_NAMES = List.of("startedat", "starttime", "startuptime", "boottime");
+
+	private static final Set<Class<?>> NAMED_VALUE_TYPES = Set.of(String.class, CharSequence.class, long.class,
+			Long.class, int.class, Integer.class, Instant.class, Date.class);
+
+	/**
+	 * Inspect the fields of a bean.
+	 * @param beanName the name of the bean, for the findings
+	 * @param type the bean's own class (not a proxy's)
+	 * @param instance the bean's target object, or {@code null} to inspect static fields only
+	 * @param ignoredFields names of fields to leave alone
+	 * @return the hazards found, in the order of the class hierarchy from {@code type} up
+	 */
+	public List<UniquenessHazard> inspect(String beanName, Class<?> type, Object instance,
+			Collection<String> ignoredFields) {
+		List<UniquenessHazard> hazards = new ArrayList<>();
+		for (Class<?> current = type; current != null && !isJdkClass(current); current = current.getSuperclass()) {
+			for (Field field : current.getDeclaredFields()) {
+				boolean staticField = Modifier.isStatic(field.getModifiers());
+				if (field.isSynthetic() || ignoredFields.contains(field.getName())
+						|| (!staticField && instance == null)) {
+					continue;
+				}
+				Kind kind = classify(field, read(field, staticField ? null : instance));
+				if (kind != null) {
+					hazards.add(new UniquenessHazard(kind.severity, beanName, current.getName(), field.getName(),
+							staticField, field.getGenericType().getTypeName(), kind.reason, kind.fix));
+				}
+			}
+		}
+		return hazards;
+	}
+
+	// The JDK's own classes hold nothing the application computed, and the module system
+	// keeps their fields closed anyway.
+	private static boolean isJdkClass(Class<?> type) {
+		String name = type.getName();
+		return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+				|| name.startsWith("sun.") || name.startsWith("com.sun.");
+	}
+
+	private static Object read(Field field, Object target) {
+		if (!field.trySetAccessible()) {
+			return null;
+		}
+		try {
+			return field.get(target);
+		}
+		catch (IllegalAccessException ex) {
+			return null;
+		}
+	}
+
+	private static Kind classify(Field field, Object value) {
+		if (value == null) {
+			return null;
+		}
+		Kind byType = classifyType(field.getType(), value);
+		if (byType == null && field.getType() != value.getClass()) {
+			byType = classifyType(value.getClass(), value);
+		}
+		if (byType != null || !NAMED_VALUE_TYPES.contains(field.getType()) || !isSet(value)) {
+			return byType;
+		}
+		String name = field.getName().replace("_", "").toLowerCase(Locale.ROOT);
+		if (containsAny(name, SEED_NAMES)) {
+			return Kind.SEED;
+		}
+		if (containsAny(name, ID_NAMES)) {
+			return Kind.ID;
+		}
+		if (containsAny(name, START_NAMES)) {
+			return Kind.START_TIME;
+		}
+		return null;
+	}
+
+	private static Kind classifyType(Class<?> type, Object value) {
+		if (RandomGenerator.class.isAssignableFrom(type)) {
+			return Kind.RANDOM;
+		}
+		if (UUID.class == type) {
+			return Kind.UUID;
+		}
+		if (isOpenSocket(value)) {
+			return Kind.SOCKET;
+		}
+		if (value instanceof Thread thread && Thread.class.isAssignableFrom(type)) {
+			return thread.isAlive() ? Kind.THREAD : null;
+		}
+		if (value instanceof ExecutorService executor && ExecutorService.class.isAssignableFrom(type)) {
+			return executor.isShutdown() ? null : Kind.EXECUTOR;
+		}
+		return null;
+	}
+
+	private static boolean isOpenSocket(Object value) {
+		if (value instanceof Socket socket) {
+			return !socket.isClosed();
+		}
+		if (value instanceof ServerSocket socket) {
+			return !socket.isClosed();
+		}
+		if (value instanceof DatagramSocket socket) {
+			return !socket.isClosed();
+		}
+		if (value instanceof NetworkChannel channel) {
+			return channel.isOpen();
+		}
+		return false;
+	}
+
+	private static boolean isSet(Object value) {
+		if (value instanceof Number number) {
+			return number.longValue() != 0;
+		}
+		if (value instanceof CharSequence text) {
+			return !text.isEmpty();
+		}
+		return true;
+	}
+
+	private static boolean containsAny(String name, List<String> parts) {
+		return parts.stream().anyMatch(name::contains);
+	}
+
+	private enum Kind {
+
+		RANDOM(Severity.ERROR,
+				"holds a random number generator seeded at start-up: every clone restored from a snapshot goes on "
+						+ "with the same sequence",
+				"create a new one in an @AfterRestore method when context.isClone(), or seed it from "
+						+ "InstanceIdentity"),
+
+		UUID(Severity.ERROR, "holds a UUID made at start-up: every clone restored from a snapshot has the same one",
+				"derive it from InstanceIdentity.getInstanceId(), or renew it in an @AfterRestore method"),
+
+		SEED(Severity.ERROR,
+				"looks like a seed computed at start-up: every clone restored from a snapshot has the same one",
+				"compute it again in an @AfterRestore method when context.isClone(), or derive it from "
+						+ "InstanceIdentity"),
+
+		SOCKET(Severity.ERROR,
+				"holds an open socket: a snapshot cannot carry its connection to a clone, and clones would share it",
+				"close it in a @BeforeCheckpoint method and open it again in an @AfterRestore method"),
+
+		THREAD(Severity.ERROR,
+				"holds a running thread that the starter does not pause: it keeps working while the instance is "
+						+ "quiesced, and runs on in every clone",
+				"run the work on a ThreadPoolTaskExecutor or ThreadPoolTaskScheduler bean, which the starter "
+						+ "pauses, or stop the thread in a @BeforeCheckpoint method and start a new one in an "
+						+ "@AfterRestore method"),
+
+		EXECUTOR(Severity.WARN,
+				"holds an executor that is not one of Spring's task executors: the starter does not pause it, so "
+						+ "its tasks keep running while the instance is quiesced",
+				"declare it as a ThreadPoolTaskExecutor bean, which the starter pauses, or let its tasks finish in "
+						+ "a @BeforeCheckpoint method"),
+
+		ID(Severity.WARN,
+				"looks like an id computed at start-up: every clone restored from a snapshot has the same one",
+				"derive it from InstanceIdentity.getInstanceId(), or renew it in an @AfterRestore method"),
+
+		START_TIME(Severity.WARN, "looks like a start time: in a clone it is the template's, not the clone's",
+				"use InstanceIdentity.getStartedAt(), which is the clone's own start, or renew it in an "
+						+ "@AfterRestore method");
+
+		private final Severity severity;
+
+		private final String reason;
+
+		private final String fix;
+
+		Kind(Severity severity, String reason, String fix) {
+			this.severity = severity;
+			this.reason = reason;
+			this.fix = fix;
+		}
+
+	}
+
+}

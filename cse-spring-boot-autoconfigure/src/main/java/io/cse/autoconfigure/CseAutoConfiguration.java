@@ -102,10 +102,27 @@ public final class CseAutoConfiguration {
 				properties.getSnapshot().isAllowChildProcesses());
 		Supplier<ImageManifest> template = () -> new ImageManifest(null, null, null, null, null,
 				environment.getProperty("spring.application.name", "application"), -1, port.get(),
-				beanFactory.containsBean("cseEndpoint") ? endpointPath(environment) : "/", null, null,
+				healthPath(properties, environment, beanFactory), null, null,
 				coordinator.getIdentity().getInstanceId(), coordinator.getIdentity().getGeneration(), -1);
 		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit, procFs, template,
 				Clock.systemUTC());
+	}
+
+	/**
+	 * The path a platform polls to learn that a restored instance serves. It must go
+	 * through the traffic gate, as application requests do: {@code /actuator/cse} answers
+	 * even while the instance is still resuming.
+	 */
+	private static String healthPath(CseProperties properties, Environment environment,
+			ListableBeanFactory beanFactory) {
+		if (properties.getSnapshot().getHealthPath() != null) {
+			return properties.getSnapshot().getHealthPath();
+		}
+		if (beanFactory.containsBean("healthEndpoint")) {
+			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+			return (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
+		}
+		return "/";
 	}
 
 	static String endpointPath(Environment environment) {

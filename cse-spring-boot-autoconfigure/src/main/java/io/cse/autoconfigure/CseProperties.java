@@ -287,6 +287,21 @@ public class CseProperties {
 		 */
 		private boolean allowChildProcesses;
 
+		/**
+		 * Path that answers 200 once a restored instance serves, written into every image
+		 * for the platform to poll; by default the actuator's health endpoint if there is
+		 * one, else '/'.
+		 */
+		private String healthPath;
+
+		public String getHealthPath() {
+			return this.healthPath;
+		}
+
+		public void setHealthPath(String healthPath) {
+			this.healthPath = healthPath;
+		}
+
 		public boolean isAllowChildProcesses() {
 			return this.allowChildProcesses;
 		}

@@ -7,6 +7,7 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -176,12 +177,12 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 				continue;
 			}
 			boolean ready = AnnotatedElementUtils.hasAnnotation(type, ServerlessReady.class);
-			List<HookMethod> before = hookMethods(name, index, type, BeforeCheckpoint.class, BeforeCheckpoint::order);
-			List<HookMethod> after = hookMethods(name, index, type, AfterRestore.class, AfterRestore::order);
-			if (!ready && before.isEmpty() && after.isEmpty()) {
+			if (!ready && !declaresHookMethods(type)) {
 				plainClasses.add(type);
 				continue;
 			}
+			List<HookMethod> before = hookMethods(name, index, type, BeforeCheckpoint.class, BeforeCheckpoint::order);
+			List<HookMethod> after = hookMethods(name, index, type, AfterRestore.class, AfterRestore::order);
 			Candidate candidate = check(name, index, type, ready, before, after, misuses);
 			if (candidate != null) {
 				candidates.add(candidate);
@@ -280,6 +281,27 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 			.add(new HookMethod(beanName, beanIndex, type, method, order.applyAsInt(found))));
 		hooks.sort(HookMethod.EXECUTION_ORDER);
 		return hooks;
+	}
+
+	/**
+	 * Return whether a method of the class, its superclasses or its interfaces carries a
+	 * hook annotation: a cheap test that spares the full search in the many classes that
+	 * have none. The hook annotations target methods only, so they cannot be
+	 * meta-annotations, and looking for them directly is enough.
+	 */
+	private static boolean declaresHookMethods(Class<?> type) {
+		Set<Class<?>> hierarchy = new LinkedHashSet<>(ClassUtils.getAllInterfacesForClassAsSet(type));
+		for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
+			hierarchy.add(current);
+		}
+		for (Class<?> current : hierarchy) {
+			for (Method method : ReflectionUtils.getDeclaredMethods(current)) {
+				if (method.isAnnotationPresent(BeforeCheckpoint.class) || method.isAnnotationPresent(AfterRestore.class)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	private boolean isScopedProxy(String name) {

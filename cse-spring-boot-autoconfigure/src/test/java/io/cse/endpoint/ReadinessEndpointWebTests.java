@@ -1,0 +1,127 @@
+package io.cse.endpoint;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import io.cse.endpoint.CseEndpointWebTests.Http;
+import io.cse.ready.example.LegacyTicketService;
+import io.cse.ready.example.TicketJournal;
+import io.cse.ready.example.TicketService;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.core.env.Environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@code GET /actuator/cse/readiness} in a running web application with
+ * {@code @ServerlessReady} beans, over HTTP.
+ */
+class ReadinessEndpointWebTests {
+
+	private static final String ACCESS = "management.endpoint.cse.access=unrestricted";
+
+	private static final String EXPOSURE = "management.endpoints.web.exposure.include=cse";
+
+	@Nested
+	@SpringBootTest(classes = TicketApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE, "cse.freeze.trim-heap=false" })
+	class OptedIn extends RunningApplication {
+
+		@Autowired
+		TicketJournal journal;
+
+		@Test
+		void readinessListsTheBeansTheirHooksAndTheirHazards() {
+			HttpResponse<String> readiness = this.http.get("/actuator/cse/readiness");
+			assertThat(readiness.statusCode()).isEqualTo(200);
+			String body = readiness.body();
+			assertThat(JsonPath.<String>read(body, "$.status")).isEqualTo("ERROR");
+			assertThat(JsonPath.<List<String>>read(body, "$.beans[*].name")).containsExactlyInAnyOrder("ticketService",
+					"legacyTicketService");
+			assertThat(JsonPath.<List<String>>read(body, "$.beans[?(@.name == 'ticketService')].beforeCheckpoint[*].method"))
+				.containsExactly("flushJournal(CheckpointContext)");
+			assertThat(JsonPath.<List<String>>read(body, "$.beans[?(@.name == 'ticketService')].afterRestore[*].method"))
+				.containsExactly("renewAfterClone(CheckpointContext)");
+			assertThat(JsonPath.<List<String>>read(body, "$.beans[?(@.name == 'ticketService')].ignoredHazards[*]"))
+				.containsExactly("random");
+			List<Map<String, Object>> hazards = JsonPath.read(body, "$.hazards");
+			assertThat(hazards).extracting((hazard) -> hazard.get("field")).containsExactly("NODE", "random", "startedAt");
+			assertThat(hazards.get(0)).containsEntry("severity", "ERROR")
+				.containsEntry("bean", "legacyTicketService")
+				.containsEntry("type", LegacyTicketService.class.getName())
+				.containsEntry("staticField", true)
+				.containsEntry("fieldType", "java.util.UUID");
+			assertThat((String) hazards.get(0).get("fix")).contains("InstanceIdentity");
+			assertThat(hazards.get(2)).containsEntry("severity", "WARN");
+		}
+
+		@Test
+		void unknownSectionIsNotFoundWithWhatToAskFor() {
+			HttpResponse<String> unknown = this.http.get("/actuator/cse/readyness");
+			assertThat(unknown.statusCode()).isEqualTo(404);
+			assertThat(JsonPath.<String>read(unknown.body(), "$.error"))
+				.isEqualTo("Unknown section 'readyness': use GET /actuator/cse/readiness");
+		}
+
+		@Test
+		void freezeAndThawOverHttpRunTheHooks() {
+			HttpResponse<String> freeze = this.http.post("/actuator/cse/freeze");
+			assertThat(freeze.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.<List<String>>read(freeze.body(), "$.steps[*].participant")).contains("serverless-ready");
+			assertThat(this.http.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+			assertThat(this.journal.getEntries()).containsSubsequence("before FREEZE", "after THAW");
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TicketApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE, "cse.serverless-ready.enabled=false" })
+	class SwitchedOff extends RunningApplication {
+
+		@Test
+		void readinessIsNotFoundWithThePropertyToSet() {
+			HttpResponse<String> readiness = this.http.get("/actuator/cse/readiness");
+			assertThat(readiness.statusCode()).isEqualTo(404);
+			assertThat(JsonPath.<String>read(readiness.body(), "$.error")).contains("cse.serverless-ready.enabled=true");
+		}
+
+	}
+
+	abstract static class RunningApplication {
+
+		@Autowired
+		Environment environment;
+
+		Http http;
+
+		@BeforeEach
+		void client() {
+			this.http = new Http(this.environment.getRequiredProperty("local.server.port", Integer.class));
+		}
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(excludeName = {
+			// No database here: Spring Boot 3 and Spring Boot 4 names.
+			"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
+	// Finds the example services the way an application finds its own.
+	@ComponentScan(basePackageClasses = TicketService.class)
+	static class TicketApplication {
+
+	}
+
+}

@@ -1,6 +1,7 @@
 package io.cse.node.host;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,7 +111,7 @@ class HelloWebSnapshotEndToEndTest {
 		String name = Path.of(javaHome).getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
 		Path state = work.resolve("state");
 		Path images = work.resolve("images-" + name);
-		int port = 18000 + Math.abs(name.hashCode() % 1000);
+		int port = freePort();
 		String local = "http://127.0.0.1:" + port;
 
 		// A service started from scratch, with its database on the bridge.
@@ -228,6 +229,13 @@ class HelloWebSnapshotEndToEndTest {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IOException(ex);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		// Chosen at run time: a fixed port could meet a service of another test on a busy host.
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
 		}
 	}
 

@@ -115,8 +115,10 @@ class HelloWebSnapshotEndToEndTest {
 		String local = "http://127.0.0.1:" + port;
 
 		// A service started from scratch, with its database on the bridge.
-		Process original = start(java, port, images, work.resolve(name + ".log"));
-		awaitStatus(local + "/actuator/cse", STARTUP);
+		// Logs under target/, where they outlive the test for whoever reads a failure.
+		Path log = Files.createDirectories(Path.of("target", "e2e-logs")).resolve(name + "-" + port + ".log");
+		Process original = start(java, port, images, log);
+		awaitStarted(original, local + "/actuator/cse", log);
 		for (int i = 1; i <= 3; i++) {
 			assertThat(get(local + "/counter").body()).isEqualTo(Integer.toString(i));
 		}
@@ -196,9 +198,15 @@ class HelloWebSnapshotEndToEndTest {
 		return process;
 	}
 
-	private void awaitStatus(String url, Duration timeout) {
-		await().atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-			.until(() -> get(url).statusCode() == 200);
+	private void awaitStarted(Process process, String url, Path log) {
+		await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptionsMatching(IOException.class::isInstance)
+			.until(() -> {
+				if (!process.isAlive()) {
+					fail("The service exited with code " + process.exitValue() + " before it answered; its log:\n"
+							+ Files.readString(log));
+				}
+				return get(url).statusCode() == 200;
+			});
 	}
 
 	private JsonNode status(String base) throws IOException {

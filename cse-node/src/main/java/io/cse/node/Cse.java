@@ -4,12 +4,15 @@ import java.lang.reflect.Constructor;
 
 import io.cse.node.bench.BenchCommand;
 import io.cse.node.instance.CloneCommand;
+import io.cse.node.instance.FreezeCommand;
 import io.cse.node.instance.NetCommand;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.PsCommand;
 import io.cse.node.instance.Registry;
 import io.cse.node.instance.RestoreCommand;
+import io.cse.node.instance.RunCommand;
 import io.cse.node.instance.StopCommand;
+import io.cse.node.instance.ThawCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +21,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
 		description = "The CSE node agent: runs, freezes, snapshots and clones Spring Boot services, and measures it all.",
-		subcommands = { RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
+		subcommands = { RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
 				NetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",

@@ -42,6 +42,14 @@ public final class FakeHost implements Host {
 
 	private final Set<String> executables = new LinkedHashSet<>(List.of("/opt/cse/criu/bin/criu"));
 
+	private final Map<Path, String> files = new LinkedHashMap<>();
+
+	private final Set<Path> directories = new LinkedHashSet<>();
+
+	private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
+
+	private volatile java.util.function.BiPredicate<Path, String> failingWrites = (file, value) -> false;
+
 	private volatile boolean root = true;
 
 	private volatile String criuVersion = "Version: 4.2.1\n";
@@ -155,6 +163,13 @@ public final class FakeHost implements Host {
 			this.processes.put(pid, new FakeProcess(pid, 1, "python3", List.of(pid), null));
 			return ok(command, "");
 		}
+		if (command.get(0).equals("swapon") || command.get(0).equals("swapoff")) {
+			Path swaps = Path.of("/proc/swaps");
+			String table = this.files.getOrDefault(swaps, "Filename\tType\tSize\tUsed\tPriority\n");
+			String swap = command.get(1) + "\tpartition\t2097148\t0\t-2\n";
+			this.files.put(swaps, command.get(0).equals("swapon") ? table + swap : table.replace(swap, ""));
+			return ok(command, "");
+		}
 		if (!command.get(0).equals("ip")) {
 			return ok(command, "");
 		}
@@ -245,6 +260,21 @@ public final class FakeHost implements Host {
 	@Override
 	public long start(List<String> command, Path log) {
 		this.commands.add(List.copyOf(command));
+		int wrapper = command.indexOf("cse-run");
+		if (wrapper >= 0) {
+			// cse run: the wrapper shell puts itself in both groups, then becomes the service
+			synchronized (this) {
+				long pid = this.nextPid.getAndIncrement();
+				if (this.failingStarts.test(command)) {
+					return pid;
+				}
+				this.processes.put(pid, new FakeProcess(pid, 1, "java", List.of(pid), null));
+				for (int i = wrapper + 1; i <= wrapper + 2; i++) {
+					this.files.merge(Path.of(command.get(i), "cgroup.procs"), pid + "\n", String::concat);
+				}
+				return pid;
+			}
+		}
 		String namespace = command.get(command.indexOf("exec") + 1);
 		Path image = Path.of(command.get(command.indexOf("-D") + 1));
 		Path workDir = Path.of(command.get(command.indexOf("--work-dir") + 1));
@@ -290,11 +320,114 @@ public final class FakeHost implements Host {
 		return Optional.empty();
 	}
 
+	/**
+	 * Make writes to files that match fail, as the kernel refuses a write.
+	 */
+	public FakeHost failingWrites(java.util.function.BiPredicate<Path, String> failing) {
+		this.failingWrites = failing;
+		return this;
+	}
+
+	/**
+	 * Files and folders, as a host's pseudo file systems hold them.
+	 */
+	public synchronized FakeHost withFile(Path file, String content) {
+		this.files.put(file, content);
+		return this;
+	}
+
+	public synchronized FakeHost withDirectory(Path dir) {
+		this.directories.add(dir);
+		return this;
+	}
+
+	public synchronized Optional<String> file(Path file) {
+		return Optional.ofNullable(this.files.get(file));
+	}
+
+	public synchronized Set<Path> directories() {
+		return Set.copyOf(this.directories);
+	}
+
+	/**
+	 * Every value written to a file, as {@code file <- value}.
+	 */
+	public List<String> writes() {
+		synchronized (this.writes) {
+			return List.copyOf(this.writes);
+		}
+	}
+
+	@Override
+	public synchronized Optional<String> readFile(Path file) {
+		return Optional.ofNullable(this.files.get(file));
+	}
+
+	@Override
+	public void writeFile(Path file, String value) {
+		this.writes.add(file + " <- " + value);
+		if (this.failingWrites.test(file, value)) {
+			throw new io.cse.node.CseException("could not write '" + value + "' to " + file
+					+ ": Device or resource busy");
+		}
+		synchronized (this) {
+			if (!this.directories.contains(file.getParent()) && !this.files.containsKey(file)) {
+				throw new io.cse.node.CseException("could not write '" + value + "' to " + file + ": No such file");
+			}
+			if (file.getFileName().toString().equals("memory.limit_in_bytes")) {
+				// the kernel gets the group under its new limit
+				Path usage = file.resolveSibling("memory.usage_in_bytes");
+				long limit = Long.parseLong(value);
+				long current = Long.parseLong(this.files.getOrDefault(usage, "0"));
+				this.files.put(usage, Long.toString(Math.min(current, limit)));
+			}
+			if (file.getFileName().toString().equals("cgroup.procs")) {
+				this.files.merge(file, value + "\n", String::concat);
+				return;
+			}
+			this.files.put(file, value);
+		}
+	}
+
+	@Override
+	public synchronized boolean createDirectory(Path dir) {
+		if (!this.directories.add(dir)) {
+			return false;
+		}
+		if (dir.getParent().getParent() != null && dir.getParent().getParent().getFileName() != null
+				&& dir.getParent().getFileName().toString().equals("cse")) {
+			// a new cgroup: its control files
+			this.files.put(dir.resolve("freezer.state"), "THAWED\n");
+			this.files.put(dir.resolve("memory.usage_in_bytes"), Long.toString(200L * 1024 * 1024));
+			this.files.put(dir.resolve("memory.limit_in_bytes"), "9223372036854771712");
+			this.files.put(dir.resolve("cgroup.procs"), "");
+		}
+		return true;
+	}
+
+	@Override
+	public synchronized boolean removeDirectory(Path dir) {
+		boolean hasChildren = this.directories.stream().anyMatch((other) -> dir.equals(other.getParent()));
+		if (hasChildren || !this.files.getOrDefault(dir.resolve("cgroup.procs"), "").isEmpty()) {
+			return false;
+		}
+		this.directories.remove(dir);
+		this.files.keySet().removeIf((file) -> dir.equals(file.getParent()));
+		return true;
+	}
+
+	@Override
+	public synchronized boolean exists(Path path) {
+		return this.directories.contains(path) || this.files.containsKey(path);
+	}
+
 	private void kill(long pid) {
 		FakeProcess process = this.processes.remove(pid);
 		if (process == null) {
 			return;
 		}
+		this.files.replaceAll((file, content) -> file.getFileName().toString().equals("cgroup.procs")
+				? content.replace(pid + "\n", "") : content);
 		if (process.namespace != null) {
 			// Whatever ends in a namespace's tree ends it all: the service's end ends criu, the
 			// init's end ends the namespace, and unshare --kill-child takes the init along.

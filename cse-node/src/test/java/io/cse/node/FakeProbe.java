@@ -28,6 +28,34 @@ public final class FakeProbe implements HttpProbe {
 		return this;
 	}
 
+	private final java.util.List<String> posts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+	private volatile java.util.function.Function<URI, Optional<Answer>> postAnswers = (uri) -> Optional
+		.of(new Answer(200, "{}"));
+
+	/**
+	 * Answer every {@code POST} this way.
+	 */
+	public FakeProbe posts(java.util.function.Function<URI, Optional<Answer>> answers) {
+		this.postAnswers = answers;
+		return this;
+	}
+
+	/**
+	 * The paths that were posted to, in order.
+	 */
+	public java.util.List<String> posted() {
+		synchronized (this.posts) {
+			return java.util.List.copyOf(this.posts);
+		}
+	}
+
+	@Override
+	public Optional<Answer> post(URI uri) {
+		this.posts.add(uri.getPath());
+		return this.postAnswers.apply(uri);
+	}
+
 	@Override
 	public Optional<Answer> get(URI uri) {
 		if (this.silent.contains(uri.getHost())) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
 		description = "Measure CSE on a service and write the figures into docs/benchmarks.md.",
-		subcommands = { StarterBenchmark.class, SnapshotBenchmark.class, CommandLine.HelpCommand.class })
+		subcommands = { StarterBenchmark.class, SnapshotBenchmark.class, FreezeBenchmark.class, CommandLine.HelpCommand.class })
 public final class BenchCommand {
 
 }

@@ -17,6 +17,14 @@ public interface HttpProbe {
 	Optional<Answer> get(URI uri);
 
 	/**
+	 * Send one {@code POST} with no body, as to an actuator operation
+	 * ({@code /actuator/cse/freeze}).
+	 * @param uri where to
+	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
+	 */
+	Optional<Answer> post(URI uri);
+
+	/**
 	 * An HTTP answer.
 	 *
 	 * @param status its status code

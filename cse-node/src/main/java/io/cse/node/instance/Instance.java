@@ -32,13 +32,31 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param ownerPid the {@code cse} command that is starting it
  * @param ownerStartTicks that command's start time
  * @param createdAt when the entry was made (ISO-8601 instant)
- * @param logDir where the restore's logs are
+ * @param logDir where the restore's logs are (and for {@code cse run}, the service's log)
+ * @param freezerCgroup the cgroup v1 freezer group {@code cse run} started the service in,
+ * or {@code null}
+ * @param memoryCgroup its memory group, or {@code null}
+ * @param limitBeforeSqueeze the memory limit the group had before {@code cse freeze
+ * --squeeze} lowered it, to restore on thaw; 0 while not squeezed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Instance(String name, Kind kind, String image, String imageId, String address, int port,
 		String healthPath, String namespace, String hostInterface, String bridge, long pid, long pidStartTicks,
 		long launcherPid, long launcherStartTicks, String instanceId, String state, long ownerPid,
-		long ownerStartTicks, String createdAt, String logDir) {
+		long ownerStartTicks, String createdAt, String logDir, String freezerCgroup, String memoryCgroup,
+		long limitBeforeSqueeze) {
+
+	/**
+	 * An instance in no cgroup of its own (a restore or a clone).
+	 */
+	public Instance(String name, Kind kind, String image, String imageId, String address, int port, String healthPath,
+			String namespace, String hostInterface, String bridge, long pid, long pidStartTicks, long launcherPid,
+			long launcherStartTicks, String instanceId, String state, long ownerPid, long ownerStartTicks,
+			String createdAt, String logDir) {
+		this(name, kind, image, imageId, address, port, healthPath, namespace, hostInterface, bridge, pid,
+				pidStartTicks, launcherPid, launcherStartTicks, instanceId, state, ownerPid, ownerStartTicks, createdAt,
+				logDir, null, null, 0);
+	}
 
 	/**
 	 * The state of an instance that has not answered 200 yet.
@@ -67,20 +85,36 @@ public record Instance(String name, Kind kind, String image, String imageId, Str
 		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
 				this.namespace, this.hostInterface, this.bridge, pid, startTicks, this.launcherPid,
 				this.launcherStartTicks, this.instanceId, this.state, this.ownerPid, this.ownerStartTicks,
-				this.createdAt, this.logDir);
+				this.createdAt, this.logDir, this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
+	}
+
+	/**
+	 * Whether {@code cse run} started the instance in cgroups of its own.
+	 * @return whether it did
+	 */
+	public boolean hasCgroup() {
+		return this.freezerCgroup != null && this.memoryCgroup != null;
+	}
+
+	Instance withLimitBeforeSqueeze(long limit) {
+		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
+				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, this.launcherPid,
+				this.launcherStartTicks, this.instanceId, this.state, this.ownerPid, this.ownerStartTicks,
+				this.createdAt, this.logDir, this.freezerCgroup, this.memoryCgroup, limit);
 	}
 
 	Instance withLauncher(long pid, long startTicks) {
 		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
 				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, pid, startTicks,
-				this.instanceId, this.state, this.ownerPid, this.ownerStartTicks, this.createdAt, this.logDir);
+				this.instanceId, this.state, this.ownerPid, this.ownerStartTicks, this.createdAt, this.logDir,
+				this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
 	}
 
 	Instance running(String instanceId) {
 		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
 				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, this.launcherPid,
 				this.launcherStartTicks, instanceId, RUNNING, this.ownerPid, this.ownerStartTicks, this.createdAt,
-				this.logDir);
+				this.logDir, this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
 	}
 
 	/**
@@ -98,7 +132,13 @@ public record Instance(String name, Kind kind, String image, String imageId, Str
 		 * {@code cse clone}.
 		 */
 		@JsonProperty("clone")
-		CLONE;
+		CLONE,
+
+		/**
+		 * {@code cse run}.
+		 */
+		@JsonProperty("run")
+		RUN;
 
 		@Override
 		public String toString() {

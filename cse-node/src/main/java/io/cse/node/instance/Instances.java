@@ -433,8 +433,22 @@ public final class Instances {
 	 * registry entry then stays, so that the stop can be retried
 	 */
 	public void stop(Instance instance, Duration grace) {
+		stop(instance, grace, true);
+	}
+
+	/**
+	 * Stop an instance and remove everything it used, as {@link #stop(Instance, Duration)}
+	 * does, maybe keeping its logs.
+	 * @param instance the instance
+	 * @param grace how long its service may take to stop after SIGTERM
+	 * @param deleteLogs whether its logs go too (a failed start keeps them, for the error
+	 * message to point at)
+	 */
+	public void stop(Instance instance, Duration grace, boolean deleteLogs) {
 		remove(instance, grace);
-		deleteRecursively(Path.of(instance.logDir()));
+		if (deleteLogs) {
+			deleteRecursively(Path.of(instance.logDir()));
+		}
 	}
 
 	/**
@@ -548,6 +562,15 @@ public final class Instances {
 		if (instance.namespaced()) {
 			stopNamespace(instance, grace);
 			NetworkNamespace.delete(this.host, instance.namespace(), instance.hostInterface());
+		}
+		else if (instance.hasCgroup()) {
+			Services services = new Services(new NodeContext(this.host, this.probe), this.registry);
+			services.prepareStop(instance);
+			stopInHost(instance, grace);
+			services.removeCgroups(instance);
+			this.registry.remove(instance.name());
+			services.releaseSwapIfUnused(List.of(instance.name()));
+			return;
 		}
 		else {
 			stopInHost(instance, grace);

@@ -22,7 +22,18 @@ public final class JdkHttpProbe implements HttpProbe {
 
 	@Override
 	public Optional<Answer> get(URI uri) {
-		HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
+		return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build());
+	}
+
+	@Override
+	public Optional<Answer> post(URI uri) {
+		// A freeze drains requests and collects garbage first: give it longer than a probe.
+		return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+	}
+
+	private Optional<Answer> send(HttpRequest request) {
 		try {
 			HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
 			return Optional.of(new Answer(response.statusCode(), response.body()));

@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
  * {@code cse ps}: the instances the node agent started.
  */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-		description = { "List the instances that 'cse restore' and 'cse clone' started, from the registry, and "
-				+ "whether their process is alive.",
+		description = { "List the instances that 'cse run', 'cse restore' and 'cse clone' started, from the "
+				+ "registry, whether their process is alive, and for 'cse run' services whether their cgroup is "
+				+ "FROZEN or THAWED.",
 				"PID is the restored process, or for an instance in namespaces of its own the init of its PID "
 						+ "namespace, as the host sees it. Remove dead ones with 'cse stop NAME'." })
 public final class PsCommand implements Callable<Integer> {
@@ -42,13 +43,16 @@ public final class PsCommand implements Callable<Integer> {
 			out.flush();
 			return 0;
 		}
+		Services services = new Services(this.context, instances.registry());
 		List<List<String>> rows = new ArrayList<>();
 		for (Instance instance : registered) {
 			String address = instance.address() + ":" + instance.port();
+			String freezer = services.freezerState(instance)
+					+ ((instance.limitBeforeSqueeze() > 0) ? " (squeezed)" : "");
 			rows.add(List.of(instance.name(), instance.kind().toString(), Long.toString(instance.pid()), address,
-					instance.imageId(), instances.status(instance)));
+					instance.imageId(), instances.status(instance), freezer));
 		}
-		out.print(Output.table(List.of("NAME", "KIND", "PID", "ADDRESS", "IMAGE", "STATE"), rows));
+		out.print(Output.table(List.of("NAME", "KIND", "PID", "ADDRESS", "IMAGE", "STATE", "FREEZER"), rows));
 		out.flush();
 		return 0;
 	}

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stop", mixinStandardHelpOptions = true, sortOptions = false,
 		description = { "Stop instances and remove everything they used: their processes (SIGTERM, then SIGKILL "
-				+ "after --timeout), their network namespace and veth pair, their registry entry and logs.",
+				+ "after --timeout), their network namespace and veth pair, the cgroups of a 'cse run' service (thawed "
+				+ "first), their registry entry and logs; and the zram swap a squeeze turned on, once no 'cse run' "
+				+ "service is left.",
 				"Stopping an instance that is already dead removes what it left. Needs root." })
 public final class StopCommand implements Callable<Integer> {
 

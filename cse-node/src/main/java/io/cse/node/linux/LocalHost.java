@@ -2,11 +2,16 @@ package io.cse.node.linux;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,6 +178,66 @@ public final class LocalHost implements Host {
 			}
 		}
 		return Optional.empty();
+	}
+
+	@Override
+	public Optional<String> readFile(Path file) {
+		try {
+			return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
+	@Override
+	public void writeFile(Path file, String value) {
+		// One write(2) of the whole value, without O_CREAT or O_TRUNC games: what cgroup and
+		// sysfs files expect.
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+			channel.write(ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII)));
+		}
+		catch (IOException ex) {
+			throw new CseException("could not write '" + value + "' to " + file + ": " + reason(ex), ex);
+		}
+	}
+
+	@Override
+	public boolean createDirectory(Path dir) {
+		try {
+			Files.createDirectory(dir);
+			return true;
+		}
+		catch (FileAlreadyExistsException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			throw new CseException("could not create " + dir + ": " + reason(ex), ex);
+		}
+	}
+
+	@Override
+	public boolean removeDirectory(Path dir) {
+		try {
+			Files.deleteIfExists(dir);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public boolean exists(Path path) {
+		return Files.exists(path);
+	}
+
+	private static String reason(IOException ex) {
+		String message = ex.getMessage();
+		if (ex instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
+			message = fileSystem.getReason();
+		}
+		return (message != null) ? message : ex.toString();
 	}
 
 	private static void deleteQuietly(Path file) {

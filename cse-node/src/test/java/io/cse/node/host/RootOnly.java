@@ -39,6 +39,39 @@ final class RootOnly {
 				missing.add(tool);
 			}
 		}
+		gate(missing);
+	}
+
+	/**
+	 * The gate of the freezing tests: root, the cgroup v1 {@code freezer} and {@code memory}
+	 * hierarchies, and swap to squeeze into (active, or a {@code zram0} device to set up).
+	 */
+	static void requireFreezing() {
+		List<String> missing = new ArrayList<>();
+		if (!new LocalHost().isRoot()) {
+			missing.add("root (run the tests as root)");
+		}
+		for (String hierarchy : List.of("freezer", "memory")) {
+			if (!Files.exists(Path.of("/sys/fs/cgroup", hierarchy, "cgroup.procs"))) {
+				missing.add("the cgroup v1 '" + hierarchy + "' hierarchy at /sys/fs/cgroup/" + hierarchy);
+			}
+		}
+		if (!Files.exists(Path.of("/dev/zram0")) && !hasActiveSwap()) {
+			missing.add("a /dev/zram0 device or active swap");
+		}
+		gate(missing);
+	}
+
+	private static boolean hasActiveSwap() {
+		try {
+			return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;
+		}
+		catch (java.io.IOException ex) {
+			return false;
+		}
+	}
+
+	private static void gate(List<String> missing) {
 		if (missing.isEmpty()) {
 			return;
 		}

@@ -1,0 +1,89 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.cse.node.instance.Services.Footprint;
+import io.cse.node.instance.Services.Frozen;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse freeze}: quiesce a service and freeze its cgroup.
+ */
+@Command(name = "freeze", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Freeze a service that 'cse run' started: ask it to quiesce (POST /actuator/cse/freeze, "
+				+ "which must answer 200), then freeze its cgroup, so that it uses no CPU.",
+				"With --squeeze, then push its memory out to compressed swap: turn zram swap on if no swap is "
+						+ "active (undone by 'cse stop' once no service is left), and lower the group's memory "
+						+ "limit in halves down to --floor until the kernel cannot go lower.",
+				"Prints CPU time, resident and charged memory, and what zram holds, before and after. "
+						+ "Thaw it with 'cse thaw NAME'. Needs root." })
+public final class FreezeCommand implements Callable<Integer> {
+
+	private final NodeContext context;
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(index = "0", paramLabel = "NAME", description = "The instance (see 'cse ps').")
+	String name;
+
+	@Option(names = "--squeeze", description = "Push the frozen service's memory out to compressed swap.")
+	boolean squeeze;
+
+	@Option(names = "--floor", paramLabel = "MB", defaultValue = "4",
+			description = "The lowest memory limit a squeeze tries, in MiB (default: ${DEFAULT-VALUE}).")
+	long floorMegabytes;
+
+	@Mixin
+	StateOptions state;
+
+	FreezeCommand(NodeContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public Integer call() {
+		Root.require(this.context.host(), "freeze");
+		Services services = new Services(this.context, this.state.registry());
+		Frozen frozen = services.freeze(this.name, this.squeeze, this.floorMegabytes * 1024 * 1024);
+		PrintWriter out = this.spec.commandLine().getOut();
+		out.printf(Locale.ROOT, "Froze %s%s: quiesced in %.0f ms, cgroup frozen after %.0f ms%s%n", this.name,
+				frozen.squeezed() ? " and squeezed it" : "", frozen.quiescedMillis(), frozen.frozenMillis(),
+				frozen.squeezed() ? String.format(Locale.ROOT, ", squeezed after %.0f ms", frozen.totalMillis()) : "");
+		if (frozen.swapSetUp()) {
+			out.println("  turned zram swap on (cse stop turns it off once no service is left)");
+		}
+		printFootprints(out, frozen.before(), frozen.after());
+		out.flush();
+		return 0;
+	}
+
+	static void printFootprints(PrintWriter out, Footprint before, Footprint after) {
+		out.printf("  %-22s %12s %12s%n", "", "before", "after");
+		out.printf("  %-22s %12s %12s%n", "CPU time", millis(before.cpuMillis()), millis(after.cpuMillis()));
+		out.printf("  %-22s %12s %12s%n", "resident (RSS)", bytes(before.residentBytes()),
+				bytes(after.residentBytes()));
+		out.printf("  %-22s %12s %12s%n", "charged (cgroup)", bytes(before.chargedBytes()),
+				bytes(after.chargedBytes()));
+		out.printf("  %-22s %12s %12s%n", "zram, uncompressed", bytes(before.swappedBytes()),
+				bytes(after.swappedBytes()));
+		out.printf("  %-22s %12s %12s%n", "zram, compressed", bytes(before.compressedBytes()),
+				bytes(after.compressedBytes()));
+	}
+
+	static String bytes(long bytes) {
+		return (bytes < 0) ? "-" : String.format(Locale.ROOT, "%.1f MB", bytes / 1024.0 / 1024.0);
+	}
+
+	static String millis(long millis) {
+		return (millis < 0) ? "-" : millis + " ms";
+	}
+
+}

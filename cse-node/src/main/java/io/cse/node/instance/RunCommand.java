@@ -1,0 +1,112 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.cse.node.instance.Instances.Started;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse run}: start a service in cgroups of its own, so that it can be frozen.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Start a service in cgroup v1 'freezer' and 'memory' groups of its own "
+				+ "(/sys/fs/cgroup/{freezer,memory}/cse/NAME), entered before its JVM starts, wait until "
+				+ "/actuator/cse answers 200, and register it (see 'cse ps'). Its output is appended to "
+				+ "<state-dir>/logs/NAME/service.log.",
+				"A java command gets -XX:-UsePerfData unless it sets UsePerfData itself: the JVM's shared "
+						+ "performance data file would otherwise stay mapped in /tmp, which a snapshot of the "
+						+ "service cannot carry.",
+				"Freeze it with 'cse freeze NAME', remove it with 'cse stop NAME'. Needs root." },
+		usageHelpWidth = 100)
+public final class RunCommand implements Callable<Integer> {
+
+	private static final Pattern SERVER_PORT = Pattern.compile("--server\\.port=(\\d+)|-Dserver\\.port=(\\d+)");
+
+	private final NodeContext context;
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = "--name", required = true, paramLabel = "NAME", description = "The instance's name.")
+	String name;
+
+	@Option(names = "--port", paramLabel = "PORT",
+			description = "The service's HTTP port (default: --server.port=N of the command if it has one, else 8080).")
+	Integer port;
+
+	@Option(names = "--timeout", paramLabel = "TIME", defaultValue = "120s", converter = DurationConverter.class,
+			description = "How long the service may take to answer 200 on /actuator/cse (default: ${DEFAULT-VALUE}).")
+	Duration timeout;
+
+	@Parameters(arity = "1..*", paramLabel = "COMMAND",
+			description = "The service's command, after '--': for example -- java -jar app.jar --server.port=8081")
+	List<String> command = new ArrayList<>();
+
+	@Mixin
+	StateOptions state;
+
+	RunCommand(NodeContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public Integer call() {
+		Deadline deadline = Deadline.in(this.timeout);
+		long jvmUptime = Output.jvmUptimeMillis();
+		Root.require(this.context.host(), "run");
+		int servicePort = (this.port != null) ? this.port : portOf(this.command);
+		List<String> serviceCommand = withoutPerfData(this.command);
+		Services services = new Services(this.context, this.state.registry());
+		Started started = services.run(this.name, servicePort, serviceCommand, deadline);
+		Instance instance = started.instance();
+		PrintWriter out = this.spec.commandLine().getOut();
+		out.printf("Started %s: /actuator/cse answered 200 after %s%n", instance.name(),
+				Output.millis(started.first200Millis(), jvmUptime));
+		out.printf("  pid       %d%n", instance.pid());
+		out.printf("  address   %s:%d%n", instance.address(), instance.port());
+		out.printf("  instance  %s%n", instance.instanceId());
+		out.printf("  cgroups   %s, %s%n", instance.freezerCgroup(), instance.memoryCgroup());
+		out.printf("  log       %s%n", Services.logOf(instance));
+		out.flush();
+		return 0;
+	}
+
+	static int portOf(List<String> command) {
+		int found = 8080;
+		for (String argument : command) {
+			Matcher matcher = SERVER_PORT.matcher(argument);
+			if (matcher.matches()) {
+				found = Integer.parseInt((matcher.group(1) != null) ? matcher.group(1) : matcher.group(2));
+			}
+		}
+		return found;
+	}
+
+	/**
+	 * The command, with {@code -XX:-UsePerfData} after the program if it is {@code java} and
+	 * does not choose itself.
+	 */
+	static List<String> withoutPerfData(List<String> command) {
+		String program = command.get(0);
+		boolean java = program.equals("java") || program.endsWith("/java");
+		boolean chosen = command.stream().anyMatch((argument) -> argument.contains("UsePerfData"));
+		if (!java || chosen) {
+			return command;
+		}
+		List<String> changed = new ArrayList<>(command);
+		changed.add(1, "-XX:-UsePerfData");
+		return changed;
+	}
+
+}

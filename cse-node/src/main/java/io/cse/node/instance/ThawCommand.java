@@ -1,0 +1,70 @@
+package io.cse.node.instance;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.cse.node.instance.Services.Thawed;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cse thaw}: let a frozen service serve again.
+ */
+@Command(name = "thaw", mixinStandardHelpOptions = true,
+		description = { "Thaw a service that 'cse freeze' froze: restore its memory limit, thaw its cgroup, let it "
+				+ "resume (POST /actuator/cse/thaw; a request that reached it first may have thawed it already, "
+				+ "which is fine), and print the time until / answered 200.",
+				"With --on-request, first wait until a connection to the frozen service's port waits in its "
+						+ "listening socket's queue (where the kernel keeps it while the service is frozen), then "
+						+ "thaw it: the request is served, not lost. Needs root." })
+public final class ThawCommand implements Callable<Integer> {
+
+	private final NodeContext context;
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(index = "0", paramLabel = "NAME", description = "The instance (see 'cse ps').")
+	String name;
+
+	@Option(names = "--on-request", description = "Wait for a connection to the service's port, then thaw.")
+	boolean onRequest;
+
+	@Option(names = "--wait", paramLabel = "TIME", defaultValue = "1h", converter = DurationConverter.class,
+			description = "How long --on-request waits for a connection (default: ${DEFAULT-VALUE}).")
+	Duration wait;
+
+	@Mixin
+	StateOptions state;
+
+	ThawCommand(NodeContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public Integer call() {
+		Root.require(this.context.host(), "thaw");
+		Services services = new Services(this.context, this.state.registry());
+		PrintWriter out = this.spec.commandLine().getOut();
+		if (this.onRequest) {
+			out.printf("Waiting for a request to %s (at most %d s)%n", this.name, this.wait.toSeconds());
+			out.flush();
+		}
+		Thawed thawed = this.onRequest ? services.thawOnRequest(this.name, this.wait) : services.thaw(this.name);
+		out.printf(Locale.ROOT, "Thawed %s%s: first 200 on / after %.1f ms%n", this.name,
+				this.onRequest ? " on a request" : "", thawed.first200Millis());
+		out.printf(Locale.ROOT, "  cgroup thawed   %.1f ms%s%n", thawed.cgroupThawedMillis(),
+				thawed.wasFrozen() ? "" : " (it was not frozen)");
+		out.printf(Locale.ROOT, "  service resumed %.1f ms%s%n", thawed.resumedMillis(),
+				thawed.thawedByRequest() ? " (a request had thawed it already)" : "");
+		out.flush();
+		return 0;
+	}
+
+}

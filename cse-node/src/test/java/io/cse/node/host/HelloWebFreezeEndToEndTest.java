@@ -1,0 +1,182 @@
+package io.cse.node.host;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.cse.node.CseRun;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
+import io.cse.samples.postgres.PostgresProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code cse run}, {@code freeze}, {@code freeze --squeeze}, {@code thaw} and
+ * {@code stop} on this machine, with {@code samples/hello-web} as a real process on a real
+ * PostgreSQL, in real cgroup v1 groups, squeezed into real zram. Needs root (see
+ * {@link RootOnly#requireFreezing()}).
+ */
+@Timeout(240)
+class HelloWebFreezeEndToEndTest {
+
+	private static final Path FREEZER = Path.of("/sys/fs/cgroup/freezer/cse");
+
+	private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory/cse");
+
+	@TempDir
+	static Path work;
+
+	private static PostgresProcess postgres;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@BeforeAll
+	static void database() throws IOException {
+		RootOnly.requireFreezing();
+		postgres = PostgresProcess.start(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1");
+	}
+
+	@AfterAll
+	static void stopDatabase() {
+		if (postgres != null) {
+			postgres.close();
+		}
+	}
+
+	@AfterEach
+	void stopEverything() {
+		cse("stop", "--all", "--timeout", "5s");
+	}
+
+	@Test
+	void frozenHelloWebUsesNoCpuSqueezesToATwentiethAndServesAgain() throws Exception {
+		String swapsBefore = swaps();
+		String name = "frz" + ProcessHandle.current().pid();
+		int port = 18700 + (int) (ProcessHandle.current().pid() % 200);
+		String base = "http://127.0.0.1:" + port;
+		CseRun run = cse("run", "--name", name, "--timeout", "180s", "--", javaCommand(), "-Xmx256m", "-jar",
+				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
+				"--spring.datasource.url=" + postgres.getJdbcUrl());
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		Instance instance = new Registry(work.resolve("state")).find(name).orElseThrow();
+		assertThat(Files.readString(FREEZER.resolve(name).resolve("cgroup.procs")).strip())
+			.isEqualTo(Long.toString(instance.pid()));
+		assertThat(Files.readString(MEMORY.resolve(name).resolve("cgroup.procs")).strip())
+			.isEqualTo(Long.toString(instance.pid()));
+		assertThat(Files.readString(Path.of("/proc", Long.toString(instance.pid()), "cmdline")))
+			.contains("-XX:-UsePerfData");
+		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+
+		// Frozen: not one clock tick of CPU time.
+		CseRun freeze = cse("freeze", name);
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		assertThat(freezerState(name)).isEqualTo("FROZEN");
+		long frozenCpu = cpuTicks(instance.pid());
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+			.until(() -> cpuTicks(instance.pid()) == frozenCpu);
+		assertThat(cse("ps").out()).containsPattern(name + " +run .* alive +FROZEN");
+
+		CseRun thaw = cse("thaw", name);
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(freezerState(name)).isEqualTo("THAWED");
+		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+
+		// Squeezed: at most a twentieth of the charged memory stays.
+		long chargedBefore = charged(name);
+		CseRun squeeze = cse("freeze", name, "--squeeze");
+		assertThat(squeeze.exitCode()).as(squeeze.toString()).isZero();
+		long chargedAfter = charged(name);
+		assertThat(chargedAfter).as("charged memory after the squeeze, %d bytes before", chargedBefore)
+			.isLessThanOrEqualTo(chargedBefore / 20);
+
+		// A request that arrives while frozen waits in the kernel, and is served after the thaw.
+		CompletableFuture<HttpResponse<String>> waiting = this.http.sendAsync(
+				HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(60)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
+		CseRun thawSqueezed = cse("thaw", name);
+		assertThat(thawSqueezed.exitCode()).as(thawSqueezed.toString()).isZero();
+		assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+		assertThat(Files.readString(MEMORY.resolve(name).resolve("memory.limit_in_bytes")).strip())
+			.as("the limit is restored").isEqualTo("9223372036854771712");
+		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+
+		// Thawed on demand: the agent sees the connection waiting in the frozen service's socket queue.
+		assertThat(cse("freeze", name, "--squeeze").exitCode()).isZero();
+		CompletableFuture<CseRun> onRequest = CompletableFuture
+			.supplyAsync(() -> cse("thaw", name, "--on-request", "--wait", "60s"));
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !onRequest.isDone());
+		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+		CseRun thawedOnRequest = onRequest.get(30, TimeUnit.SECONDS);
+		assertThat(thawedOnRequest.exitCode()).as(thawedOnRequest.toString()).isZero();
+		assertThat(thawedOnRequest.out()).contains("on a request");
+		assertThat(freezerState(name)).isEqualTo("THAWED");
+
+		// Stop: no process, no cgroup, no swap the agent turned on.
+		CseRun stop = cse("stop", name);
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(ProcessHandle.of(instance.pid())).isEmpty();
+		assertThat(FREEZER.resolve(name)).doesNotExist();
+		assertThat(MEMORY.resolve(name)).doesNotExist();
+		assertThat(swaps()).isEqualTo(swapsBefore);
+		assertThat(new Registry(work.resolve("state")).list()).isEmpty();
+	}
+
+	private static String javaCommand() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private static String freezerState(String name) throws IOException {
+		return Files.readString(FREEZER.resolve(name).resolve("freezer.state")).strip();
+	}
+
+	private static long charged(String name) throws IOException {
+		return Long.parseLong(Files.readString(MEMORY.resolve(name).resolve("memory.usage_in_bytes")).strip());
+	}
+
+	private static long cpuTicks(long pid) throws IOException {
+		String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	private static String swaps() throws IOException {
+		// the "Used" column moves with other swap users: compare the devices
+		List<String> devices = new ArrayList<>();
+		for (String line : Files.readAllLines(Path.of("/proc/swaps"))) {
+			devices.add(line.split("\\s+")[0]);
+		}
+		return String.join(",", devices);
+	}
+
+	private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static CseRun cse(String... args) {
+		List<String> all = new ArrayList<>(List.of(args));
+		int separator = all.indexOf("--");
+		all.addAll((separator >= 0) ? separator : all.size(), List.of("--state-dir", work.resolve("state").toString()));
+		return CseRun.of(NodeContext.local(), all.toArray(String[]::new));
+	}
+
+}

@@ -1,0 +1,284 @@
+package io.cse.node.instance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.cse.node.CseRun;
+import io.cse.node.FakeHost;
+import io.cse.node.FakeProbe;
+import io.cse.node.linux.Cgroup;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code cse run}, {@code freeze}, {@code thaw} and the clean-up of {@code cse stop} on a
+ * {@link FakeHost} with cgroup v1 and a zram device.
+ */
+class RunFreezeThawCommandTest {
+
+	private static final Path FREEZER = Path.of("/sys/fs/cgroup/freezer/cse/app");
+
+	private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory/cse/app");
+
+	private static final String UNLIMITED = "9223372036854771712";
+
+	private static final long MB = 1024 * 1024;
+
+	@TempDir
+	Path temp;
+
+	private final FakeHost host = new FakeHost();
+
+	private final FakeProbe probe = new FakeProbe();
+
+	@BeforeEach
+	void cgroupV1AndZram() {
+		for (String hierarchy : List.of("freezer", "memory")) {
+			this.host.withDirectory(Cgroup.ROOT.resolve(hierarchy))
+				.withFile(Cgroup.ROOT.resolve(hierarchy).resolve("cgroup.procs"), "1\n");
+		}
+		this.host.withFile(Path.of("/dev/zram0"), "")
+			.withDirectory(Path.of("/sys/block/zram0"))
+			.withFile(Path.of("/sys/block/zram0/disksize"), "0\n")
+			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n");
+	}
+
+	private CseRun cse(String... args) {
+		List<String> all = new ArrayList<>(List.of(args));
+		int separator = all.indexOf("--");
+		all.addAll((separator >= 0) ? separator : all.size(),
+				List.of("--state-dir", this.temp.resolve("state").toString()));
+		return CseRun.of(new NodeContext(this.host, this.probe), all.toArray(String[]::new));
+	}
+
+	private CseRun run() {
+		return cse("run", "--name", "app", "--", "/usr/bin/java", "-jar", "app.jar", "--server.port=8081");
+	}
+
+	@Test
+	void runStartsTheServiceInsideItsCgroupsAndRegistersIt() {
+		CseRun run = run();
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("Started app").contains("127.0.0.1:8081");
+		List<String> start = this.host.commands().get(this.host.commands().size() - 1);
+		assertThat(start).containsExactly("setsid", "sh", "-c",
+				"echo $$ > \"$1/cgroup.procs\" && echo $$ > \"$2/cgroup.procs\" && shift 2 && exec \"$@\"", "cse-run",
+				FREEZER.toString(), MEMORY.toString(), "/usr/bin/java", "-XX:-UsePerfData", "-jar", "app.jar",
+				"--server.port=8081");
+		assertThat(this.host.directories()).contains(FREEZER, MEMORY);
+		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
+		assertThat(instance.kind()).isEqualTo(Instance.Kind.RUN);
+		assertThat(instance.port()).isEqualTo(8081);
+		assertThat(instance.state()).isEqualTo(Instance.RUNNING);
+		assertThat(instance.freezerCgroup()).isEqualTo(FREEZER.toString());
+		assertThat(instance.memoryCgroup()).isEqualTo(MEMORY.toString());
+		assertThat(this.host.file(FREEZER.resolve("cgroup.procs"))).hasValue(instance.pid() + "\n");
+		assertThat(cse("ps").out()).containsPattern("app +run +\\d+ +127\\.0\\.0\\.1:8081 +- +alive +THAWED");
+	}
+
+	@Test
+	void runKeepsTheCommandsOwnPerfDataChoiceAndPort() {
+		assertThat(RunCommand.withoutPerfData(List.of("java", "-XX:+UsePerfData", "-jar", "a.jar")))
+			.containsExactly("java", "-XX:+UsePerfData", "-jar", "a.jar");
+		assertThat(RunCommand.withoutPerfData(List.of("python3", "app.py"))).containsExactly("python3", "app.py");
+		assertThat(RunCommand.withoutPerfData(List.of("java", "-jar", "a.jar")))
+			.containsExactly("java", "-XX:-UsePerfData", "-jar", "a.jar");
+		assertThat(RunCommand.portOf(List.of("java", "-Dserver.port=9000", "-jar", "a.jar"))).isEqualTo(9000);
+		assertThat(RunCommand.portOf(List.of("java", "-jar", "a.jar"))).isEqualTo(8080);
+	}
+
+	@Test
+	void runRefusesCgroupV2WithAClearMessage() {
+		FakeHost v2 = new FakeHost().withFile(Path.of("/sys/fs/cgroup/cgroup.controllers"), "cpu memory\n");
+		CseRun run = CseRun.of(new NodeContext(v2, this.probe), "run", "--name", "app", "--state-dir",
+				this.temp.resolve("state").toString(), "--", "java", "-jar", "app.jar");
+		assertThat(run.exitCode()).isOne();
+		assertThat(run.err()).contains("unified cgroup v2 hierarchy").contains("systemd.unified_cgroup_hierarchy=0");
+		assertThat(v2.commands()).isEmpty();
+	}
+
+	@Test
+	void aServiceThatNeverAnswersLeavesNothingButItsLog() {
+		this.probe.silent("127.0.0.1");
+		CseRun run = cse("run", "--name", "app", "--timeout", "300ms", "--", "java", "-jar", "app.jar");
+		assertThat(run.exitCode()).isOne();
+		assertThat(run.err()).contains("did not answer 200 on http://127.0.0.1:8080/actuator/cse within 300 ms");
+		assertThat(this.host.livePids()).isEmpty();
+		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY, FREEZER.getParent(), MEMORY.getParent());
+		assertThat(new Registry(this.temp.resolve("state")).list()).isEmpty();
+		assertThat(this.host.commandLines()).anyMatch((line) -> line.startsWith("kill -s KILL "));
+		assertThat(this.temp.resolve("state/logs/app")).isDirectory();
+	}
+
+	@Test
+	void aServiceThatEndsAtOnceLeavesNoCgroup() {
+		this.host.failingStarts((command) -> command.contains("cse-run"));
+		CseRun run = run();
+		assertThat(run.exitCode()).isOne();
+		assertThat(run.err()).contains("app ended at once");
+		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY);
+		assertThat(new Registry(this.temp.resolve("state")).list()).isEmpty();
+	}
+
+	@Test
+	void runRefusesACgroupThatExistsAlready() {
+		this.host.withDirectory(FREEZER.getParent()).withDirectory(FREEZER);
+		CseRun run = run();
+		assertThat(run.exitCode()).isOne();
+		assertThat(run.err()).contains("cgroup " + FREEZER + " exists already");
+		assertThat(this.host.directories()).contains(FREEZER);
+		assertThat(new Registry(this.temp.resolve("state")).list()).isEmpty();
+	}
+
+	@Test
+	void freezeQuiescesTheServiceFirstThenFreezesItsCgroup() {
+		assertThat(run().exitCode()).isZero();
+		CseRun freeze = cse("freeze", "app");
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		assertThat(this.probe.posted()).containsExactly("/actuator/cse/freeze");
+		assertThat(this.host.writes()).containsExactly(FREEZER.resolve("freezer.state") + " <- FROZEN");
+		assertThat(freeze.out()).contains("Froze app").contains("charged (cgroup)");
+		assertThat(cse("ps").out()).contains("FROZEN");
+		assertThat(cse("freeze", "app").err()).contains("app is frozen already");
+	}
+
+	@Test
+	void aServiceThatRefusesToFreezeKeepsRunning() {
+		assertThat(run().exitCode()).isZero();
+		this.probe.posts((uri) -> Optional.of(new HttpProbe.Answer(500, "{\"outcome\":\"FAILURE\"}")));
+		CseRun freeze = cse("freeze", "app");
+		assertThat(freeze.exitCode()).isOne();
+		assertThat(freeze.err()).contains("app refused to freeze: POST /actuator/cse/freeze answered 500");
+		assertThat(this.host.writes()).isEmpty();
+	}
+
+	@Test
+	void aCgroupThatDoesNotFreezeIsThawedAndTheServiceResumed() {
+		assertThat(run().exitCode()).isZero();
+		this.host.failingWrites((file, value) -> value.equals("FROZEN"));
+		CseRun freeze = cse("freeze", "app");
+		assertThat(freeze.exitCode()).isOne();
+		assertThat(this.probe.posted()).containsExactly("/actuator/cse/freeze", "/actuator/cse/thaw");
+	}
+
+	@Test
+	void squeezeSetsZramUpLowersTheLimitInHalvesAndStopUndoesIt() {
+		assertThat(run().exitCode()).isZero();
+		CseRun freeze = cse("freeze", "app", "--squeeze", "--floor", "10");
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		assertThat(freeze.out()).contains("turned zram swap on");
+		String limit = MEMORY.resolve("memory.limit_in_bytes").toString();
+		assertThat(this.host.writes()).containsExactly(FREEZER.resolve("freezer.state") + " <- FROZEN",
+				"/sys/block/zram0/disksize <- 2G", limit + " <- " + 100 * MB, limit + " <- " + 50 * MB,
+				limit + " <- " + 25 * MB, limit + " <- " + (25 * MB / 2), limit + " <- " + 10 * MB);
+		assertThat(this.host.commandLines()).containsSubsequence("mkswap /dev/zram0", "swapon /dev/zram0");
+		assertThat(this.temp.resolve("state").resolve(Services.SWAP_MARKER)).exists();
+		assertThat(cse("ps").out()).contains("FROZEN (squeezed)");
+
+		CseRun thaw = cse("thaw", "app");
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(thaw.out()).contains("Thawed app: first 200 on / after");
+		assertThat(this.host.writes()).endsWith(limit + " <- " + UNLIMITED,
+				FREEZER.resolve("freezer.state") + " <- THAWED");
+		assertThat(this.probe.posted()).endsWith("/actuator/cse/thaw");
+
+		CseRun stop = cse("stop", "app");
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(this.host.commandLines()).contains("swapoff /dev/zram0");
+		assertThat(this.host.writes()).endsWith("/sys/block/zram0/reset <- 1");
+		assertThat(this.host.file(Path.of("/proc/swaps")).orElseThrow()).doesNotContain("zram0");
+		assertThat(this.temp.resolve("state").resolve(Services.SWAP_MARKER)).doesNotExist();
+		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY, FREEZER.getParent(), MEMORY.getParent());
+		assertThat(this.host.livePids()).isEmpty();
+	}
+
+	@Test
+	void squeezeStopsWhereTheKernelCannotGoLower() {
+		assertThat(run().exitCode()).isZero();
+		this.host.failingWrites((file, value) -> file.endsWith("memory.limit_in_bytes") && Long.parseLong(value) < 30 * MB);
+		CseRun freeze = cse("freeze", "app", "--squeeze");
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		assertThat(this.host.file(MEMORY.resolve("memory.limit_in_bytes"))).hasValue(Long.toString(50 * MB));
+	}
+
+	@Test
+	void swapThatWasOnAlreadyIsLeftAlone() {
+		this.host.withFile(Path.of("/proc/swaps"),
+				"Filename\tType\tSize\tUsed\tPriority\n/swapfile\tfile\t1048572\t0\t-2\n");
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app", "--squeeze").exitCode()).isZero();
+		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(this.host.commandLines()).noneMatch((line) -> line.startsWith("mkswap") || line.startsWith("swapon")
+				|| line.startsWith("swapoff"));
+		assertThat(this.host.writes()).noneMatch((write) -> write.contains("zram0"));
+	}
+
+	@Test
+	void swapStaysWhileAnotherServiceIsLeft() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("run", "--name", "other", "--port", "8082", "--", "java", "-jar", "other.jar").exitCode())
+			.isZero();
+		assertThat(cse("freeze", "app", "--squeeze").exitCode()).isZero();
+		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(this.host.commandLines()).doesNotContain("swapoff /dev/zram0");
+		assertThat(cse("stop", "other").exitCode()).isZero();
+		assertThat(this.host.commandLines()).contains("swapoff /dev/zram0");
+	}
+
+	@Test
+	void thawAcceptsAServiceThatARequestThawedFirst() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		this.probe.posts((uri) -> Optional.of(new HttpProbe.Answer(409, "{\"state\":\"RUNNING\"}")));
+		CseRun thaw = cse("thaw", "app");
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(thaw.out()).contains("a request had thawed it already");
+	}
+
+	@Test
+	void thawOnRequestWaitsForAConnectionInTheListeningSocketsQueue() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		String header = "  sl  local_address                         remote_address                        st tx_queue rx_queue\n";
+		String listener = "   1: 00000000000000000000000000000000:1F91 00000000000000000000000000000000:0000 0A %s 00:00000000 "
+				+ "00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n";
+		this.host.withFile(Path.of("/proc/net/tcp6"), header + String.format(listener, "00000000:00000000"));
+		CseRun idle = cse("thaw", "app", "--on-request", "--wait", "100ms");
+		assertThat(idle.exitCode()).isOne();
+		assertThat(idle.err()).contains("no connection to app's port 8081");
+		assertThat(cse("ps").out()).contains("FROZEN");
+
+		this.host.withFile(Path.of("/proc/net/tcp6"), header + String.format(listener, "00000000:00000002"));
+		CseRun thaw = cse("thaw", "app", "--on-request", "--wait", "10s");
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(thaw.out()).contains("Thawed app on a request");
+		assertThat(cse("ps").out()).contains("THAWED");
+	}
+
+	@Test
+	void stopThawsAFrozenServiceBeforeSignallingIt() {
+		assertThat(run().exitCode()).isZero();
+		long pid = new Registry(this.temp.resolve("state")).find("app").orElseThrow().pid();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(this.host.writes()).endsWith(FREEZER.resolve("freezer.state") + " <- THAWED");
+		assertThat(this.host.commandLines()).contains("kill -s TERM " + pid);
+		assertThat(this.host.livePids()).isEmpty();
+		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY);
+	}
+
+	@Test
+	void onlyRunServicesCanBeFrozen() {
+		CseRun freeze = cse("freeze", "nothing");
+		assertThat(freeze.exitCode()).isOne();
+		assertThat(freeze.err()).contains("no instance named nothing");
+		assertThat(Files.exists(this.temp.resolve("state/instances/nothing.json"))).isFalse();
+	}
+
+}

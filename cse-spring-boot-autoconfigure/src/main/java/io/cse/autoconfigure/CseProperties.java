@@ -52,6 +52,8 @@ public class CseProperties {
 
 	private final Readiness readiness = new Readiness();
 
+	private final Registry registry = new Registry();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -118,6 +120,10 @@ public class CseProperties {
 
 	public Readiness getReadiness() {
 		return this.readiness;
+	}
+
+	public Registry getRegistry() {
+		return this.registry;
 	}
 
 	/**
@@ -531,6 +537,28 @@ public class CseProperties {
 			 */
 			ERROR
 
+		}
+
+	}
+
+	/**
+	 * Service registry settings.
+	 */
+	public static class Registry {
+
+		/**
+		 * Whether Spring Cloud service registrations are deregistered while the instance is
+		 * quiesced and registered again when it resumes, a clone under its own instance id
+		 * and address.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

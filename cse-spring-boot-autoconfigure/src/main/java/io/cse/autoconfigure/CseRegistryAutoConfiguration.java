@@ -1,0 +1,73 @@
+package io.cse.autoconfigure;
+
+import java.util.List;
+
+import io.cse.registry.CloneAddressResolver;
+import io.cse.registry.RegistrationRenewer;
+import io.cse.registry.ServiceRegistryParticipant;
+import io.cse.registry.ZookeeperRegistrationRenewer;
+import org.apache.curator.x.discovery.ServiceInstanceBuilder;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+import org.springframework.cloud.commons.util.InetUtils;
+import org.springframework.cloud.commons.util.InetUtilsProperties;
+import org.springframework.cloud.zookeeper.discovery.ZookeeperDiscoveryProperties;
+import org.springframework.cloud.zookeeper.serviceregistry.ServiceInstanceRegistration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Spring Cloud service registries: registrations leave their registry while the instance
+ * is quiesced and come back when it resumes, a clone's under its own id and address.
+ */
+@AutoConfiguration(after = CseAutoConfiguration.class)
+@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "cse.registry", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CseProperties.class)
+final class CseRegistryAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ServiceRegistry.class)
+	static class SpringCloudRegistryConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ServiceRegistryParticipant cseServiceRegistryParticipant(ListableBeanFactory beanFactory,
+				ObjectProvider<RegistrationRenewer> renewers, ObjectProvider<CloneAddressResolver> addressResolver,
+				ObjectProvider<InetUtils> inetUtils) {
+			List<RegistrationRenewer> ordered = renewers.orderedStream().toList();
+			CloneAddressResolver resolver = addressResolver.getIfAvailable(() -> () -> {
+				InetUtils available = inetUtils.getIfAvailable();
+				if (available != null) {
+					return CloneAddressResolver.of(available).resolve();
+				}
+				try (InetUtils own = new InetUtils(new InetUtilsProperties())) {
+					return CloneAddressResolver.of(own).resolve();
+				}
+			});
+			return new ServiceRegistryParticipant(beanFactory, ordered, resolver);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ServiceInstanceRegistration.class, ServiceInstanceBuilder.class })
+	static class ZookeeperRegistryConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ZookeeperRegistrationRenewer cseZookeeperRegistrationRenewer(
+				ObjectProvider<ZookeeperDiscoveryProperties> properties) {
+			return new ZookeeperRegistrationRenewer(properties::getIfAvailable);
+		}
+
+	}
+
+}

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q install -DskipTests
-mvn -B -q -pl samples/hello-web package -Pwithout-cse -DskipTests
-mvn -B -q -pl samples/hello-web package -Pactuator-only -DskipTests
+mvn -B -q -pl samples/hello-web package -Pwithout-cse -Dmaven.test.skip=true
+mvn -B -q -pl samples/hello-web package -Pactuator-only -Dmaven.test.skip=true
 java -jar cse-node/target/cse-exec.jar bench starter "$@"

@@ -41,14 +41,15 @@ final class StarterBenchmark implements Callable<Integer> {
 
 	@Option(names = "--plain-jar",
 			description = "The same service built without the starter (default: ${DEFAULT-VALUE}; "
-					+ "build it with 'mvn -pl samples/hello-web package -Pwithout-cse -DskipTests').",
-			defaultValue = "samples/hello-web/target/hello-web-0.1.0-SNAPSHOT-plain-exec.jar")
+					+ "build it with 'mvn -pl samples/hello-web package -Pwithout-cse -Dmaven.test.skip=true').",
+			defaultValue = "samples/hello-web/target/plain-exec/hello-web-0.1.0-SNAPSHOT-plain-exec.jar")
 	Path plainJar;
 
 	@Option(names = "--actuator-jar",
 			description = "The same service without the starter but with Spring Boot's actuator (default: "
-					+ "${DEFAULT-VALUE}; build it with 'mvn -pl samples/hello-web package -Pactuator-only -DskipTests').",
-			defaultValue = "samples/hello-web/target/hello-web-0.1.0-SNAPSHOT-actuator-exec.jar")
+					+ "${DEFAULT-VALUE}; build it with 'mvn -pl samples/hello-web package -Pactuator-only "
+					+ "-Dmaven.test.skip=true').",
+			defaultValue = "samples/hello-web/target/actuator-exec/hello-web-0.1.0-SNAPSHOT-actuator-exec.jar")
 	Path actuatorJar;
 
 	@Option(names = "--postgres-jar", description = "The embedded PostgreSQL server (default: ${DEFAULT-VALUE}).",
@@ -77,8 +78,8 @@ final class StarterBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		requireFile(this.jar, "mvn -B install -DskipTests");
-		requireFile(this.plainJar, "mvn -B -pl samples/hello-web package -Pwithout-cse -DskipTests");
-		requireFile(this.actuatorJar, "mvn -B -pl samples/hello-web package -Pactuator-only -DskipTests");
+		requireFile(this.plainJar, "mvn -B -pl samples/hello-web package -Pwithout-cse -Dmaven.test.skip=true");
+		requireFile(this.actuatorJar, "mvn -B -pl samples/hello-web package -Pactuator-only -Dmaven.test.skip=true");
 		requireFile(this.postgresJar, "mvn -B install -DskipTests");
 		if (this.cycles < 50) {
 			throw new IllegalArgumentException("--cycles must be at least 50 for a meaningful p99");
@@ -99,15 +100,24 @@ final class StarterBenchmark implements Callable<Integer> {
 		Variant with = new Variant();
 		Variant actuator = new Variant();
 		Variant without = new Variant();
-		// Alternate the variants so that a noisy moment on the machine hits them alike.
+		Variant switchedOff = new Variant();
+		List<String> off = new ArrayList<>(arguments);
+		off.add("--cse.enabled=false");
+		// Alternate the variants, and rotate which one goes first, so that a noisy moment on
+		// the machine (or the previous process still shutting down) hits them alike.
 		for (int i = 0; i < this.starts; i++) {
-			startOnce(this.jar, arguments, logs.resolve("with-" + i + ".log"), with);
-			startOnce(this.actuatorJar, arguments, logs.resolve("actuator-" + i + ".log"), actuator);
-			startOnce(this.plainJar, arguments, logs.resolve("without-" + i + ".log"), without);
+			for (int slot = 0; slot < 4; slot++) {
+				switch ((i + slot) % 4) {
+					case 0 -> startOnce(this.jar, arguments, logs.resolve("with-" + i + ".log"), with);
+					case 1 -> startOnce(this.actuatorJar, arguments, logs.resolve("actuator-" + i + ".log"), actuator);
+					case 2 -> startOnce(this.plainJar, arguments, logs.resolve("without-" + i + ".log"), without);
+					default -> startOnce(this.jar, off, logs.resolve("off-" + i + ".log"), switchedOff);
+				}
+			}
 			System.out.printf(Locale.ROOT, "start-up %d/%d: with %.0f ms, actuator only %.0f ms, without %.0f ms%n",
 					i + 1, this.starts, with.first200.get(i), actuator.first200.get(i), without.first200.get(i));
 		}
-		return new StartupResult(with, actuator, without);
+		return new StartupResult(with, actuator, without, switchedOff);
 	}
 
 	private void startOnce(Path jar, List<String> arguments, Path log, Variant variant) throws Exception {
@@ -207,7 +217,8 @@ final class StarterBenchmark implements Callable<Integer> {
 			.append('\n');
 		out.append("\n### Start-up with and without the starter\n\n");
 		out.append("The same sample built three ways, ").append(this.starts)
-			.append(" start-ups each, alternated: with the starter (`").append(this.jar.getFileName())
+			.append(" start-ups each, alternated, the first of each round rotating (and a fourth: the starter's jar with "
+					+ "`cse.enabled=false`): with the starter (`").append(this.jar.getFileName())
 			.append("`); without CSE but with Spring Boot's actuator, as most production services have it (`")
 			.append(this.actuatorJar.getFileName()).append("`, `-Pactuator-only`); and as the reference article's ")
 			.append("demo, with neither (`").append(this.plainJar.getFileName()).append("`, `-Pwithout-cse`).\n\n");
@@ -215,9 +226,13 @@ final class StarterBenchmark implements Callable<Integer> {
 		out.append(startup.with.first200().row("process start to first 200: with the starter", "")).append('\n');
 		out.append(startup.actuator.first200().row("process start to first 200: actuator, no CSE", "")).append('\n');
 		out.append(startup.without.first200().row("process start to first 200: neither", "")).append('\n');
+		out.append(startup.switchedOff.first200().row("process start to first 200: starter's jar, cse.enabled=false",
+				"")).append('\n');
 		out.append(startup.with.started().row("Spring's 'Started in': with the starter", "")).append('\n');
 		out.append(startup.actuator.started().row("Spring's 'Started in': actuator, no CSE", "")).append('\n');
 		out.append(startup.without.started().row("Spring's 'Started in': neither", "")).append('\n');
+		out.append(startup.switchedOff.started().row("Spring's 'Started in': starter's jar, cse.enabled=false", ""))
+			.append('\n');
 		out.append(String.format(Locale.ROOT, "%nCSE itself (starter vs actuator only) adds %+.1f %% to the time to "
 				+ "first 200 and %+.1f %% to Spring's own start-up time (medians; target: at most 3 %%). Against a "
 				+ "service without the actuator, which the starter brings along for `/actuator/cse`, the starter adds "
@@ -225,6 +240,12 @@ final class StarterBenchmark implements Callable<Integer> {
 				overhead(startup.with.started(), startup.actuator.started()),
 				overhead(startup.with.first200(), startup.without.first200()),
 				overhead(startup.with.started(), startup.without.started())));
+		out.append(String.format(Locale.ROOT, "Against the same jar with the starter switched off (`cse.enabled=false`: "
+				+ "the same classes on the class path, no CSE beans), the starter's beans add %+.1f %% to the time to "
+				+ "first 200 and %+.1f %% to Spring's own time. On these shared 2-core machines one start-up varies by "
+				+ "about 10 %% from the next: compare the minimums too.%n",
+				overhead(startup.with.first200(), startup.switchedOff.first200()),
+				overhead(startup.with.started(), startup.switchedOff.started())));
 		return out.toString();
 	}
 
@@ -239,7 +260,7 @@ final class StarterBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private record StartupResult(Variant with, Variant actuator, Variant without) {
+	private record StartupResult(Variant with, Variant actuator, Variant without, Variant switchedOff) {
 	}
 
 	private static final class Variant {

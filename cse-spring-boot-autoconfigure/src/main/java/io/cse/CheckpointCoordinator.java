@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,6 +69,12 @@ public class CheckpointCoordinator {
 	private final AtomicReference<InstanceState> state = new AtomicReference<>(InstanceState.RUNNING);
 
 	private final Map<String, ParticipantStatus> statuses = new ConcurrentHashMap<>();
+
+	private final ExecutorService callers = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "cse-participant");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private volatile Consumer<Map<String, String>> propertyOverrides = (properties) -> {
 		Assert.isTrue(properties.isEmpty(), "No property overrides can be applied to this application");
@@ -401,15 +409,22 @@ public class CheckpointCoordinator {
 	private Step call(CheckpointParticipant participant, String phase, ParticipantCall call) {
 		long start = System.nanoTime();
 		String error = null;
-		FutureTask<Void> task = new FutureTask<>(() -> {
-			call.run();
-			return null;
+		String threadName = "cse-" + phase + "-" + participant.getName();
+		// Each call runs on a thread of the coordinator's own so that a participant that
+		// hangs can be abandoned after the timeout instead of blocking the instance in
+		// QUIESCING; the threads are kept for the next calls, as a thaw is measured in ms.
+		Future<Void> task = this.callers.submit(() -> {
+			Thread thread = Thread.currentThread();
+			String name = thread.getName();
+			thread.setName(threadName);
+			try {
+				call.run();
+				return null;
+			}
+			finally {
+				thread.setName(name);
+			}
 		});
-		// Each call runs on a thread of its own so that a participant that hangs can be
-		// abandoned after the timeout instead of blocking the instance in QUIESCING.
-		Thread thread = new Thread(task, "cse-" + phase + "-" + participant.getName());
-		thread.setDaemon(true);
-		thread.start();
 		try {
 			task.get(this.participantTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		}

@@ -1,8 +1,6 @@
 package io.cse.node.bench;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,14 +15,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.node.Cse;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.node.instance.Services;
 import io.cse.node.instance.Services.Frozen;
 import io.cse.node.instance.Services.Thawed;
 import io.cse.samples.postgres.PostgresProcess;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,6 +67,8 @@ final class FreezeBenchmark implements Callable<Integer> {
 
 	private Path state;
 
+	private InProcessCse cse;
+
 	private String loadBefore;
 
 	@Override
@@ -87,8 +85,9 @@ final class FreezeBenchmark implements Callable<Integer> {
 		this.loadBefore = loadAverage();
 		Path work = Files.createTempDirectory("cse-bench-freeze-");
 		this.state = work.resolve("state");
+		this.cse = new InProcessCse(this.state);
 		try (PostgresProcess postgres = PostgresProcess.start(this.postgresJar, "127.0.0.1")) {
-			cse("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
+			this.cse.run("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
 					this.java.toString(), "-Xmx256m", "-jar", this.jar.toString(), "--server.port=" + this.port,
 					"--spring.datasource.url=" + postgres.getJdbcUrl());
 			Services services = new Services(NodeContext.local(), new Registry(this.state));
@@ -108,7 +107,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 		}
 		finally {
 			try {
-				cse("stop", "--all", "--timeout", "5s");
+				this.cse.run("stop", "--all", "--timeout", "5s");
 			}
 			catch (RuntimeException ex) {
 				System.err.println(ex.getMessage());
@@ -257,21 +256,6 @@ final class FreezeBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private String cse(String... args) {
-		List<String> all = new ArrayList<>(List.of(args));
-		int separator = all.indexOf("--");
-		all.addAll((separator >= 0) ? separator : all.size(), List.of("--state-dir", this.state.toString()));
-		CommandLine commandLine = Cse.commandLine(NodeContext.local());
-		StringWriter out = new StringWriter();
-		StringWriter err = new StringWriter();
-		commandLine.setOut(new PrintWriter(out, true));
-		commandLine.setErr(new PrintWriter(err, true));
-		int code = commandLine.execute(all.toArray(String[]::new));
-		if (code != 0) {
-			throw new IllegalStateException("cse " + String.join(" ", args) + " failed (exit " + code + "): " + err);
-		}
-		return out.toString();
-	}
 
 	private static final class Result {
 

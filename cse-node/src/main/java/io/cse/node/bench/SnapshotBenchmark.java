@@ -1,8 +1,6 @@
 package io.cse.node.bench;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cse.node.Cse;
-import io.cse.node.instance.NodeContext;
 import io.cse.samples.postgres.PostgresProcess;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -77,6 +71,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 	private Path state;
 
+	private InProcessCse cse;
+
 	@Override
 	public Integer call() throws Exception {
 		if (this.runs < 5) {
@@ -90,7 +86,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 		Path work = Files.createTempDirectory("cse-bench-snapshots-");
 		this.state = work.resolve("state");
-		cse("net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
+		this.cse = new InProcessCse(this.state);
+		this.cse.run("net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
 		try (PostgresProcess postgres = PostgresProcess.start(this.postgresJar, "127.0.0.1," + GATEWAY,
 				List.of(SUBNET))) {
 			List<String> arguments = List.of("--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY),
@@ -105,8 +102,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			System.out.println("Wrote " + this.output + " (service logs in " + work + ")");
 		}
 		finally {
-			cseQuietly("stop", "--all", "--timeout", "5s");
-			cseQuietly("net", "down", "--bridge", BRIDGE);
+			this.cse.runQuietly("stop", "--all", "--timeout", "5s");
+			this.cse.runQuietly("net", "down", "--bridge", BRIDGE);
 		}
 		return 0;
 	}
@@ -128,12 +125,12 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			awaitExit(service.pid(), Duration.ofMinutes(1));
 			result.image.add((double) this.json.readTree(manifest.toFile()).path("imageBytes").asLong());
 			long start = System.nanoTime();
-			String restore = cse("restore", manifest.getParent().toString(), "--name", "bench-" + run, "--timeout",
+			String restore = this.cse.run("restore", manifest.getParent().toString(), "--name", "bench-" + run, "--timeout",
 					"120s");
 			result.restore.add((System.nanoTime() - start) / 1e6);
 			result.criuRestore.add(number(restore, "restore\\s+(\\d+) ms"));
 			get(service.uri("/"));
-			cse("stop", "bench-" + run);
+			this.cse.run("stop", "bench-" + run);
 			System.out.printf(Locale.ROOT, "run %d/%d: cold start %.0f ms, restore %.0f ms, image %d MB of %d MB%n",
 					run, this.runs, result.coldStart.get(result.coldStart.size() - 1),
 					result.restore.get(result.restore.size() - 1),
@@ -158,10 +155,10 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			awaitFile(template.resolve("manifest.json"), Duration.ofMinutes(2));
 			for (int i = 0; i < this.cloneRuns; i++) {
 				long start = System.nanoTime();
-				cse("clone", template.toString(), "--count", "4", "--name-prefix", "fan" + i, "--bridge", BRIDGE,
+				this.cse.run("clone", template.toString(), "--count", "4", "--name-prefix", "fan" + i, "--bridge", BRIDGE,
 						"--timeout", "120s");
 				result.fanOut.add((System.nanoTime() - start) / 1e6);
-				cse("stop", "--all", "--timeout", "5s");
+				this.cse.run("stop", "--all", "--timeout", "5s");
 				System.out.printf(Locale.ROOT, "fan-out %d/%d: 4 clones answer after %.0f ms%n", i + 1, this.cloneRuns,
 						result.fanOut.get(i));
 			}
@@ -209,29 +206,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		return out.toString();
 	}
 
-	private String cse(String... args) {
-		List<String> all = new ArrayList<>(List.of(args));
-		all.addAll(List.of("--state-dir", this.state.toString()));
-		CommandLine commandLine = Cse.commandLine(NodeContext.local());
-		StringWriter out = new StringWriter();
-		StringWriter err = new StringWriter();
-		commandLine.setOut(new PrintWriter(out, true));
-		commandLine.setErr(new PrintWriter(err, true));
-		int code = commandLine.execute(all.toArray(String[]::new));
-		if (code != 0) {
-			throw new IllegalStateException("cse " + String.join(" ", args) + " failed (exit " + code + "): " + err);
-		}
-		return out.toString();
-	}
 
-	private void cseQuietly(String... args) {
-		try {
-			cse(args);
-		}
-		catch (RuntimeException ex) {
-			System.err.println(ex.getMessage());
-		}
-	}
 
 	private static double number(String output, String pattern) {
 		Matcher matcher = Pattern.compile(pattern).matcher(output);

@@ -2,8 +2,6 @@ package io.cse.node.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +61,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 			defaultValue = "docs/benchmarks.md")
 	Path output;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private final BenchHttp http = new BenchHttp();
 
 	private Path state;
 
@@ -118,11 +116,11 @@ final class FreezeBenchmark implements Callable<Integer> {
 
 	private void cycle(Services services, boolean squeeze, Result result, int run) throws IOException {
 		for (int i = 0; i < this.requests; i++) {
-			send(HttpRequest.newBuilder(uri("/visits")).POST(HttpRequest.BodyPublishers.noBody()).build());
+			this.http.post(uri("/visits"), null);
 		}
 		Frozen frozen = services.freeze(NAME, squeeze, Services.DEFAULT_SQUEEZE_FLOOR);
 		Thawed thawed = services.thaw(NAME);
-		if (send(HttpRequest.newBuilder(uri("/")).GET().build()).statusCode() != 200) {
+		if (this.http.get(uri("/")).statusCode() != 200) {
 			throw new IOException("the service does not serve after its thaw");
 		}
 		(squeeze ? result.thawSqueezed : result.thaw).add(thawed.first200Millis());
@@ -161,7 +159,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 		// let the agent start watching; the request would wait in the queue anyway
 		TimeUnit.MILLISECONDS.sleep(200);
 		long start = System.nanoTime();
-		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/")).GET().build());
+		HttpResponse<String> response = this.http.get(uri("/"));
 		double millis = (System.nanoTime() - start) / 1e6;
 		thaw.get(1, TimeUnit.MINUTES);
 		if (response.statusCode() != 200) {
@@ -212,10 +210,10 @@ final class FreezeBenchmark implements Callable<Integer> {
 			residentRatio.add(100 * result.frozenResident.get(i) / running);
 			chargedRatio.add(100 * result.frozenCharged.get(i) / running);
 		}
-		out.append(percent("frozen (resident + compressed) / median running resident", Stats.of(residentRatio),
+		out.append(Stats.of(residentRatio).percentRow("frozen (resident + compressed) / median running resident",
 				"<= 20 %"))
 			.append('\n');
-		out.append(percent("frozen (charged + compressed) / median running resident", Stats.of(chargedRatio),
+		out.append(Stats.of(chargedRatio).percentRow("frozen (charged + compressed) / median running resident",
 				"<= 20 %"))
 			.append('\n');
 		return out.toString();
@@ -237,25 +235,9 @@ final class FreezeBenchmark implements Callable<Integer> {
 				stats.count(), target);
 	}
 
-	private static String percent(String name, Stats stats, String target) {
-		return String.format(Locale.ROOT, "| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %d | %s |", name,
-				stats.median(), stats.p99(), stats.min(), stats.max(), stats.count(), target);
-	}
-
 	private URI uri(String path) {
 		return URI.create("http://127.0.0.1:" + this.port + path);
 	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException {
-		try {
-			return this.http.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
-	}
-
 
 	private static final class Result {
 

@@ -1,9 +1,6 @@
 package io.cse.node.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +64,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			defaultValue = "docs/benchmarks.md")
 	Path output;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private final BenchHttp http = new BenchHttp();
 
 	private Path state;
 
@@ -116,7 +113,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			result.coldStart.add(service.awaitFirst200("/", Duration.ofMinutes(3)));
 			exercise(service);
 			result.resident.add((double) resident(service.pid()));
-			HttpResponse<String> dump = post(service.uri("/actuator/cse/dump"), "{\"image\": \"" + image + "\"}");
+			HttpResponse<String> dump = this.http.post(service.uri("/actuator/cse/dump"), "{\"image\": \"" + image + "\"}");
 			if (dump.statusCode() != 202) {
 				throw new IOException("dump answered " + dump.statusCode() + ": " + dump.body());
 			}
@@ -129,7 +126,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 					"120s");
 			result.restore.add((System.nanoTime() - start) / 1e6);
 			result.criuRestore.add(number(restore, "restore\\s+(\\d+) ms"));
-			get(service.uri("/"));
+			this.http.get(service.uri("/"));
 			this.cse.run("stop", "bench-" + run);
 			System.out.printf(Locale.ROOT, "run %d/%d: cold start %.0f ms, restore %.0f ms, image %d MB of %d MB%n",
 					run, this.runs, result.coldStart.get(result.coldStart.size() - 1),
@@ -147,7 +144,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 				List.of("-jar", this.jar.toString()), arguments, work.resolve("template.log"))) {
 			service.awaitFirst200("/", Duration.ofMinutes(3));
 			exercise(service);
-			HttpResponse<String> clone = post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
+			HttpResponse<String> clone = this.http.post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
 			if (clone.statusCode() != 202) {
 				throw new IOException("clone answered " + clone.statusCode() + ": " + clone.body());
 			}
@@ -167,7 +164,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 	private void exercise(ServiceProcess service) throws IOException {
 		for (int i = 0; i < this.requests; i++) {
-			post(service.uri("/visits"), null);
+			this.http.post(service.uri("/visits"), null);
 		}
 	}
 
@@ -196,17 +193,13 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		out.append(Stats.of(result.criuRestore).row("of which `criu restore` to first 200", "")).append('\n');
 		out.append(Stats.of(result.fanOut).row("`cse clone --count 4`: command until all 4 answer", "<= 1500 ms"))
 			.append('\n');
-		out.append(String.format(Locale.ROOT, "| image / resident memory of the running service | %.0f %% | %.0f %% | "
-				+ "%.0f %% | %.0f %% | %d | <= 60 %% |%n", ratio.median(), ratio.p99(), ratio.min(), ratio.max(),
-				ratio.count()));
+		out.append(ratio.percentRow("image / resident memory of the running service", "<= 60 %")).append('\n');
 		out.append(String.format(Locale.ROOT, "%nRestore is **%.0fx** faster than a cold start (medians; target: at "
 				+ "least 40x). Median image %d MB for a median resident memory of %d MB before the dump.%n",
 				cold.median() / restore.median(), Math.round(Stats.of(result.image).median() / 1e6),
 				Math.round(Stats.of(result.resident).median() / 1e6)));
 		return out.toString();
 	}
-
-
 
 	private static double number(String output, String pattern) {
 		Matcher matcher = Pattern.compile(pattern).matcher(output);
@@ -242,31 +235,6 @@ final class SnapshotBenchmark implements Callable<Integer> {
 				throw new IOException("process " + pid + " did not stop after its dump");
 			}
 			TimeUnit.MILLISECONDS.sleep(10);
-		}
-	}
-
-	private HttpResponse<String> get(URI uri) throws IOException {
-		return send(HttpRequest.newBuilder(uri).GET().build());
-	}
-
-	private HttpResponse<String> post(URI uri, String body) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri);
-		if (body != null) {
-			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-		}
-		else {
-			request.POST(HttpRequest.BodyPublishers.noBody());
-		}
-		return send(request.build());
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException {
-		try {
-			return this.http.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
 		}
 	}
 

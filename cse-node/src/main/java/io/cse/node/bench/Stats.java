@@ -34,6 +34,11 @@ record Stats(int count, double median, double p99, double min, double max) {
 				ms(this.min), ms(this.max), this.count, target);
 	}
 
+	String percentRow(String name, String target) {
+		return String.format(Locale.ROOT, "| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %d | %s |", name, this.median,
+				this.p99, this.min, this.max, this.count, target);
+	}
+
 	static String ms(double value) {
 		return (value >= 100) ? String.format(Locale.ROOT, "%.0f ms", value)
 				: String.format(Locale.ROOT, "%.1f ms", value);

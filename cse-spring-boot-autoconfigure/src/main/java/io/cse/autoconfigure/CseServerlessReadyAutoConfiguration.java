@@ -1,14 +1,18 @@
 package io.cse.autoconfigure;
 
 import io.cse.autoconfigure.CseProperties.Readiness.FailOn;
+import io.cse.ready.ProviderPublisher;
+import io.cse.ready.ProviderPublisherParticipant;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.ready.ServerlessReadyParticipant;
 import io.cse.ready.UniquenessHazard.Severity;
 import io.cse.ready.UniquenessHazardInspector;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -16,7 +20,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@link ServerlessReady @ServerlessReady} programming model: one participant that
- * runs the hooks of every such bean, and the start-up check of those beans.
+ * runs the hooks of every such bean, the start-up check of those beans, and, with a
+ * {@link ProviderPublisher} bean, the participant that takes the providers it publishes
+ * offline.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
@@ -27,15 +33,23 @@ final class CseServerlessReadyAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ServerlessReadyBeans cseServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory,
-			CseProperties properties) {
+			CseProperties properties, ObjectProvider<ProviderPublisher> publishers) {
 		return new ServerlessReadyBeans(beanFactory, new UniquenessHazardInspector(),
-				severity(properties.getReadiness().getFailOn()));
+				severity(properties.getReadiness().getFailOn()), () -> publishers.orderedStream().toList());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	ServerlessReadyParticipant cseServerlessReadyParticipant(ServerlessReadyBeans beans) {
 		return new ServerlessReadyParticipant(beans);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(ProviderPublisher.class)
+	ProviderPublisherParticipant cseProviderPublisherParticipant(ServerlessReadyBeans beans,
+			ObjectProvider<ProviderPublisher> publishers) {
+		return new ProviderPublisherParticipant(beans, () -> publishers.orderedStream().toList());
 	}
 
 	private static Severity severity(FailOn failOn) {

@@ -437,13 +437,15 @@ public class CseEndpoint {
 	 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods with their order
 	 * @param afterRestore its {@code @AfterRestore} methods with their order
 	 * @param ignoredHazards the fields left out of the check
+	 * @param publishedBy the publishers that publish the bean as an RPC provider, and take
+	 * it offline while the instance is quiesced
 	 */
 	public record ReadyBeanDescriptor(String name, String type, List<HookDescriptor> beforeCheckpoint,
-			List<HookDescriptor> afterRestore, List<String> ignoredHazards) {
+			List<HookDescriptor> afterRestore, List<String> ignoredHazards, List<String> publishedBy) {
 
 		static ReadyBeanDescriptor of(ReadyBean bean) {
 			return new ReadyBeanDescriptor(bean.name(), bean.type(), HookDescriptor.of(bean.beforeCheckpoint()),
-					HookDescriptor.of(bean.afterRestore()), bean.ignoredHazards());
+					HookDescriptor.of(bean.afterRestore()), bean.ignoredHazards(), bean.publishedBy());
 		}
 
 	}

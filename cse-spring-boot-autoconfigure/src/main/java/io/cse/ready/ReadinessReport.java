@@ -42,9 +42,11 @@ public record ReadinessReport(List<ReadyBean> beans, List<UniquenessHazard> haza
 	 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods, in the order they run
 	 * @param afterRestore its {@code @AfterRestore} methods, in the order they run
 	 * @param ignoredHazards the fields left out of the hazard check
+	 * @param publishedBy the names of the {@link ProviderPublisher publishers} that publish
+	 * the bean as an RPC provider, and so take it offline while the instance is quiesced
 	 */
 	public record ReadyBean(String name, String type, List<Hook> beforeCheckpoint, List<Hook> afterRestore,
-			List<String> ignoredHazards) {
+			List<String> ignoredHazards, List<String> publishedBy) {
 
 		/**
 		 * Create a description of a bean.
@@ -53,11 +55,26 @@ public record ReadinessReport(List<ReadyBean> beans, List<UniquenessHazard> haza
 		 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods
 		 * @param afterRestore its {@code @AfterRestore} methods
 		 * @param ignoredHazards the fields left out of the hazard check
+		 * @param publishedBy the names of the publishers that publish the bean
 		 */
 		public ReadyBean {
 			beforeCheckpoint = List.copyOf(beforeCheckpoint);
 			afterRestore = List.copyOf(afterRestore);
 			ignoredHazards = List.copyOf(ignoredHazards);
+			publishedBy = List.copyOf(publishedBy);
+		}
+
+		/**
+		 * Create a description of a bean that no publisher publishes.
+		 * @param name the bean's name
+		 * @param type the bean's class
+		 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods
+		 * @param afterRestore its {@code @AfterRestore} methods
+		 * @param ignoredHazards the fields left out of the hazard check
+		 */
+		public ReadyBean(String name, String type, List<Hook> beforeCheckpoint, List<Hook> afterRestore,
+				List<String> ignoredHazards) {
+			this(name, type, beforeCheckpoint, afterRestore, ignoredHazards, List.of());
 		}
 
 	}

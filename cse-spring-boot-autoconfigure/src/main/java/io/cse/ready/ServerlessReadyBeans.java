@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 import io.cse.CheckpointContext;
@@ -70,6 +71,8 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 
 	private final Severity failOn;
 
+	private final Supplier<List<ProviderPublisher>> publishers;
+
 	private volatile List<HookMethod> beforeCheckpointHooks = List.of();
 
 	private volatile List<HookMethod> afterRestoreHooks = List.of();
@@ -85,9 +88,25 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	 */
 	public ServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory, UniquenessHazardInspector inspector,
 			Severity failOn) {
+		this(beanFactory, inspector, failOn, List::of);
+	}
+
+	/**
+	 * Create a finder for the beans of the given factory that also records which
+	 * {@link ProviderPublisher publishers} publish each bean.
+	 * @param beanFactory the factory whose beans to check
+	 * @param inspector finds the uniqueness hazards of each bean
+	 * @param failOn the lowest severity of hazard that stops the start-up, or {@code null}
+	 * to report hazards only
+	 * @param publishers returns the application's publishers, asked once every singleton
+	 * exists (publishers may be beans of the same factory)
+	 */
+	public ServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory, UniquenessHazardInspector inspector,
+			Severity failOn, Supplier<List<ProviderPublisher>> publishers) {
 		this.beanFactory = beanFactory;
 		this.inspector = inspector;
 		this.failOn = failOn;
+		this.publishers = publishers;
 	}
 
 	/**
@@ -109,11 +128,17 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		List<UniquenessHazard> hazards = new ArrayList<>();
 		List<HookMethod> before = new ArrayList<>();
 		List<HookMethod> after = new ArrayList<>();
+		List<ProviderPublisher> publishers = this.publishers.get();
 		for (Candidate candidate : candidates) {
 			before.addAll(candidate.beforeCheckpoint());
 			after.addAll(candidate.afterRestore());
+			Object bean = target(instanceIfCreated(candidate.name()));
+			List<String> publishedBy = (bean != null) ? publishers.stream()
+				.filter((publisher) -> publisher.publishes(bean))
+				.map(ProviderPublisher::getName)
+				.toList() : List.of();
 			beans.add(new ReadyBean(candidate.name(), candidate.type().getName(), hooks(candidate.beforeCheckpoint()),
-					hooks(candidate.afterRestore()), candidate.ignoredHazards()));
+					hooks(candidate.afterRestore()), candidate.ignoredHazards(), publishedBy));
 			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(),
 					target(instanceIfCreated(candidate.name())), candidate.ignoredHazards()));
 		}
@@ -343,7 +368,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		return definition.getScope();
 	}
 
-	private static Object target(Object bean) {
+	static Object target(Object bean) {
 		Object current = bean;
 		while (current != null && AopUtils.isAopProxy(current)) {
 			current = AopProxyUtils.getSingletonTarget(current);

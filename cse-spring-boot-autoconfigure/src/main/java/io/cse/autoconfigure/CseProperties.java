@@ -54,6 +54,8 @@ public class CseProperties {
 
 	private final Registry registry = new Registry();
 
+	private final Dubbo dubbo = new Dubbo();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -124,6 +126,10 @@ public class CseProperties {
 
 	public Registry getRegistry() {
 		return this.registry;
+	}
+
+	public Dubbo getDubbo() {
+		return this.dubbo;
 	}
 
 	/**
@@ -550,6 +556,28 @@ public class CseProperties {
 		 * Whether Spring Cloud service registrations are deregistered while the instance is
 		 * quiesced and registered again when it resumes, a clone under its own instance id
 		 * and address.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Apache Dubbo settings.
+	 */
+	public static class Dubbo {
+
+		/**
+		 * Whether exported Dubbo services are unregistered while the instance is quiesced
+		 * and registered again when it resumes, a clone at its own address, under its own
+		 * instance id and with ZooKeeper sessions of its own.
 		 */
 		private boolean enabled = true;
 

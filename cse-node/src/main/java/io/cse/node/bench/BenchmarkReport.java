@@ -30,6 +30,18 @@ final class BenchmarkReport {
 	}
 
 	static void write(Path file, String section, String content) throws IOException {
+		write(file, section, content, false);
+	}
+
+	/**
+	 * Write a section, replacing the one of the same name.
+	 * @param file the report
+	 * @param section the section's name
+	 * @param content its Markdown
+	 * @param first where a section the report does not have yet goes: before every other
+	 * section if {@code true} (a summary), else at the end
+	 */
+	static void write(Path file, String section, String content, boolean first) throws IOException {
 		String begin = "<!-- bench:" + section + " -->";
 		String end = "<!-- /bench:" + section + " -->";
 		String existing = Files.exists(file) ? Files.readString(file) : HEADER;
@@ -39,6 +51,10 @@ final class BenchmarkReport {
 		int to = existing.indexOf(end);
 		if (from >= 0 && to > from) {
 			updated = existing.substring(0, from) + block + existing.substring(to + end.length());
+		}
+		else if (first && existing.contains("<!-- bench:")) {
+			int at = existing.indexOf("<!-- bench:");
+			updated = existing.substring(0, at) + block + "\n\n" + existing.substring(at);
 		}
 		else {
 			updated = existing.stripTrailing() + "\n\n" + block + "\n";
@@ -68,6 +84,15 @@ final class BenchmarkReport {
 			return "unknown";
 		}
 		return "unknown";
+	}
+
+	/**
+	 * The machine's load average over the last minute, as {@code /proc/loadavg} has it:
+	 * what says how busy other work kept the machine while a benchmark ran.
+	 */
+	static String loadAverage() {
+		String loadavg = read("/proc/loadavg");
+		return "unknown".equals(loadavg) ? loadavg : loadavg.split(" ")[0];
 	}
 
 	private static String cpuModel() {

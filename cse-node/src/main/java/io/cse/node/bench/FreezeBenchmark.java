@@ -18,9 +18,12 @@ import io.cse.node.instance.Registry;
 import io.cse.node.instance.Services;
 import io.cse.node.instance.Services.Frozen;
 import io.cse.node.instance.Services.Thawed;
-import io.cse.samples.postgres.PostgresProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cse bench freeze}: thaw to first 200 with and without a squeeze, and the frozen
@@ -35,13 +38,8 @@ final class FreezeBenchmark implements Callable<Integer> {
 
 	private static final String NAME = "bench-freeze";
 
-	@Option(names = "--jar", description = "The service, built with the starter (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/hello-web/target/hello-web-0.1.0-SNAPSHOT-exec.jar")
-	Path jar;
-
-	@Option(names = "--postgres-jar", description = "The embedded PostgreSQL server (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/embedded-postgres/target/embedded-postgres-0.1.0-SNAPSHOT-exec.jar")
-	Path postgresJar;
+	@Mixin
+	BenchOptions options = new BenchOptions();
 
 	@Option(names = "--runs", description = "Freezes and thaws measured, each way (default: ${DEFAULT-VALUE}).",
 			defaultValue = "10")
@@ -54,40 +52,51 @@ final class FreezeBenchmark implements Callable<Integer> {
 	@Option(names = "--port", description = "The service's port (default: ${DEFAULT-VALUE}).", defaultValue = "18480")
 	int port;
 
-	@Option(names = "--java", description = "The JDK's java that runs the service (default: this one's).")
-	Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-
-	@Option(names = "--output", description = "The file to write (default: ${DEFAULT-VALUE}).",
-			defaultValue = "docs/benchmarks.md")
-	Path output;
+	@Spec
+	CommandSpec spec;
 
 	private final BenchHttp http = new BenchHttp();
 
 	private Path state;
 
-	private InProcessCse cse;
-
 	private String loadBefore;
 
 	@Override
 	public Integer call() throws Exception {
+		validate();
+		try (Workbench workbench = Workbench.open("cse-bench-freeze-", this.options.postgresJar, false)) {
+			Result result = measure(workbench);
+			BenchmarkReport.write(this.options.output, "freeze", markdown(result));
+			System.out.println("Wrote " + this.options.output + " (service log in " + workbench.state().resolve("logs")
+					+ ")");
+		}
+		return 0;
+	}
+
+	/**
+	 * Refuse options that would make the figures meaningless, and services not built.
+	 */
+	void validate() {
 		if (this.runs < 5) {
-			throw new IllegalArgumentException("--runs must be at least 5 for a meaningful median");
+			throw new ParameterException(this.spec.commandLine(),
+					"--runs must be at least 5 for a meaningful median, not " + this.runs);
 		}
-		for (Path file : List.of(this.jar, this.postgresJar)) {
-			if (!Files.isRegularFile(file)) {
-				throw new IllegalArgumentException("No file at " + file + ": build it with 'mvn -B install -DskipTests' "
-						+ "from the project root, or pass its path");
-			}
-		}
+		this.options.requireBuilt();
+	}
+
+	/**
+	 * Start the service under {@code cse run}, freeze and thaw it each way, and stop it.
+	 * @param workbench the database and the agent to work with
+	 * @return what was measured
+	 */
+	Result measure(Workbench workbench) throws Exception {
 		this.loadBefore = loadAverage();
-		Path work = Files.createTempDirectory("cse-bench-freeze-");
-		this.state = work.resolve("state");
-		this.cse = new InProcessCse(this.state);
-		try (PostgresProcess postgres = PostgresProcess.start(this.postgresJar, "127.0.0.1")) {
-			this.cse.run("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
-					this.java.toString(), "-Xmx256m", "-jar", this.jar.toString(), "--server.port=" + this.port,
-					"--spring.datasource.url=" + postgres.getJdbcUrl());
+		this.state = workbench.state();
+		InProcessCse cse = workbench.cse();
+		cse.run("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
+				this.options.java.toString(), "-Xmx256m", "-jar", this.options.jar.toString(),
+				"--server.port=" + this.port, "--spring.datasource.url=" + workbench.jdbcUrl());
+		try {
 			Services services = new Services(NodeContext.local(), new Registry(this.state));
 			Result result = new Result();
 			// One more cycle than measured, each way: the first pays for loading the agent's own classes.
@@ -100,18 +109,11 @@ final class FreezeBenchmark implements Callable<Integer> {
 			for (int i = 0; i <= this.runs; i++) {
 				onRequest(services, (i == 0) ? new Result() : result, i);
 			}
-			BenchmarkReport.write(this.output, "freeze", markdown(result));
-			System.out.println("Wrote " + this.output + " (service log in " + this.state.resolve("logs") + ")");
+			return result;
 		}
 		finally {
-			try {
-				this.cse.run("stop", "--all", "--timeout", "5s");
-			}
-			catch (RuntimeException ex) {
-				System.err.println(ex.getMessage());
-			}
+			cse.runQuietly("stop", NAME, "--timeout", "5s");
 		}
-		return 0;
 	}
 
 	private void cycle(Services services, boolean squeeze, Result result, int run) throws IOException {
@@ -170,12 +172,12 @@ final class FreezeBenchmark implements Callable<Integer> {
 				run, this.runs, millis);
 	}
 
-	private String markdown(Result result) {
+	String markdown(Result result) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Freezing samples/hello-web: thaw to first 200, frozen footprint\n\n");
-		out.append("`cse bench freeze --runs ").append(this.runs).append("`, Spring Boot ")
-			.append(BenchmarkReport.springBootVersion(this.jar)).append(".\n");
-		out.append("Machine: ").append(BenchmarkReport.machine(this.java)).append("; load average (1 min) ")
+		out.append("`cse bench freeze --runs ").append(this.runs).append("` (or `cse bench all`), Spring Boot ")
+			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
+		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append("; load average (1 min) ")
 			.append(this.loadBefore).append(" before the run, ").append(loadAverage())
 			.append(" after it (other work on the machine makes every figure slower).\n\n");
 		out.append("The sample runs under `cse run` (cgroup v1 freezer and memory groups of its own, ")
@@ -220,12 +222,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 	}
 
 	private static String loadAverage() {
-		try {
-			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-		}
-		catch (IOException ex) {
-			return "unknown";
-		}
+		return BenchmarkReport.loadAverage();
 	}
 
 	private static String megabytes(String name, List<Double> bytes, String target) {
@@ -239,7 +236,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 		return URI.create("http://127.0.0.1:" + this.port + path);
 	}
 
-	private static final class Result {
+	static final class Result {
 
 		final List<Double> thaw = new ArrayList<>();
 

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +16,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cse.samples.postgres.PostgresProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cse bench snapshots}: cold start against restore of a dump, image size against
@@ -24,94 +29,101 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "snapshots", mixinStandardHelpOptions = true,
 		description = { "Compare the cold start of a service with the restore of its dump, its image with its "
-				+ "resident memory, and time 'cse clone --count 4'. Needs root and CRIU 4.2.",
+				+ "resident memory, and time 'cse clone --count N' for each of --clone-counts. Needs root and CRIU 4.2.",
 				"Starts a real PostgreSQL in a process of its own, reachable from the clones through a bridge of the "
-						+ "benchmark's own." })
+						+ "benchmark's own (" + Workbench.BRIDGE + ", " + Workbench.SUBNET + ")." })
 final class SnapshotBenchmark implements Callable<Integer> {
-
-	private static final String BRIDGE = "csebench";
-
-	private static final String SUBNET = "10.199.252.0/24";
-
-	private static final String GATEWAY = "10.199.252.1";
 
 	private final ObjectMapper json = new ObjectMapper();
 
-	@Option(names = "--jar", description = "The service, built with the starter (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/hello-web/target/hello-web-0.1.0-SNAPSHOT-exec.jar")
-	Path jar;
-
-	@Option(names = "--postgres-jar", description = "The embedded PostgreSQL server (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/embedded-postgres/target/embedded-postgres-0.1.0-SNAPSHOT-exec.jar")
-	Path postgresJar;
+	@Mixin
+	BenchOptions options = new BenchOptions();
 
 	@Option(names = "--runs", description = "Cold starts, dumps and restores measured (default: ${DEFAULT-VALUE}).",
 			defaultValue = "5")
 	int runs;
 
-	@Option(names = "--clone-runs", description = "Fan-outs of 4 clones measured (default: ${DEFAULT-VALUE}).",
+	@Option(names = "--clone-runs", description = "Fan-outs measured for each count (default: ${DEFAULT-VALUE}).",
 			defaultValue = "3")
 	int cloneRuns;
+
+	@Option(names = "--clone-counts", split = ",", paramLabel = "N,N...",
+			description = "How many clones each fan-out makes, one count after the other (default: ${DEFAULT-VALUE}).",
+			defaultValue = "1,2,4,8")
+	List<Integer> cloneCounts;
 
 	@Option(names = "--requests", description = "Requests sent before each dump, as a running service gets them "
 			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "500")
 	int requests;
 
-	@Option(names = "--java", description = "The JDK's java that runs the service (default: this one's).")
-	Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-
-	@Option(names = "--output", description = "The file to write (default: ${DEFAULT-VALUE}).",
-			defaultValue = "docs/benchmarks.md")
-	Path output;
+	@Spec
+	CommandSpec spec;
 
 	private final BenchHttp http = new BenchHttp();
 
-	private Path state;
-
-	private InProcessCse cse;
-
 	@Override
 	public Integer call() throws Exception {
-		if (this.runs < 5) {
-			throw new IllegalArgumentException("--runs must be at least 5 for a meaningful median");
-		}
-		for (Path file : List.of(this.jar, this.postgresJar)) {
-			if (!Files.isRegularFile(file)) {
-				throw new IllegalArgumentException("No file at " + file + ": build it with 'mvn -B install -DskipTests' "
-						+ "from the project root, or pass its path");
-			}
-		}
-		Path work = Files.createTempDirectory("cse-bench-snapshots-");
-		this.state = work.resolve("state");
-		this.cse = new InProcessCse(this.state);
-		this.cse.run("net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
-		try (PostgresProcess postgres = PostgresProcess.start(this.postgresJar, "127.0.0.1," + GATEWAY,
-				List.of(SUBNET))) {
-			List<String> arguments = List.of("--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY),
-					"--hello.heartbeat-interval=100ms", "--cse.images.root=" + work.resolve("images"));
-			Result result = new Result();
-			// One more run than measured: the first pays for loading the agent's own classes.
-			for (int i = 0; i <= this.runs; i++) {
-				dumpAndRestore(i, arguments, work, (i == 0) ? new Result() : result);
-			}
-			fanOut(arguments, work, result);
-			BenchmarkReport.write(this.output, "snapshots", markdown(result));
-			System.out.println("Wrote " + this.output + " (service logs in " + work + ")");
-		}
-		finally {
-			this.cse.runQuietly("stop", "--all", "--timeout", "5s");
-			this.cse.runQuietly("net", "down", "--bridge", BRIDGE);
+		validate();
+		try (Workbench workbench = Workbench.open("cse-bench-snapshots-", this.options.postgresJar, true)) {
+			Result result = measure(workbench);
+			BenchmarkReport.write(this.options.output, "snapshots", markdown(result));
+			System.out.println("Wrote " + this.options.output + " (service logs in " + workbench.work() + ")");
 		}
 		return 0;
 	}
 
-	private void dumpAndRestore(int run, List<String> arguments, Path work, Result result) throws Exception {
+	/**
+	 * Refuse options that would make the figures meaningless, and services not built.
+	 */
+	void validate() {
+		if (this.runs < 5) {
+			throw new ParameterException(this.spec.commandLine(),
+					"--runs must be at least 5 for a meaningful median, not " + this.runs);
+		}
+		if (this.cloneRuns < 1) {
+			throw new ParameterException(this.spec.commandLine(), "--clone-runs must be at least 1, not "
+					+ this.cloneRuns);
+		}
+		if (this.cloneCounts.isEmpty() || this.cloneCounts.stream().anyMatch((count) -> count < 1 || count > 32)) {
+			throw new ParameterException(this.spec.commandLine(),
+					"--clone-counts takes counts from 1 to 32 (the bridge's subnet has room for more, the machine "
+							+ "rarely does), not " + this.cloneCounts);
+		}
+		this.options.requireBuilt();
+	}
+
+	/**
+	 * Cold starts, dumps and restores, then fan-outs of a clone template; the template
+	 * stays in the work folder for other scenarios.
+	 * @param workbench the database, bridge and agent to work with (it must have a bridge)
+	 * @return what was measured
+	 */
+	Result measure(Workbench workbench) throws Exception {
+		List<String> arguments = serviceArguments(workbench);
+		Result result = new Result();
+		// One more run than measured: the first pays for loading the agent's own classes.
+		for (int i = 0; i <= this.runs; i++) {
+			dumpAndRestore(workbench, i, arguments, (i == 0) ? new Result() : result);
+		}
+		result.template = makeTemplate(this.options, workbench, arguments, this.requests);
+		fanOut(workbench, result);
+		return result;
+	}
+
+	static List<String> serviceArguments(Workbench workbench) {
+		return List.of("--spring.datasource.url=" + workbench.jdbcUrl(), "--hello.heartbeat-interval=100ms",
+				"--cse.images.root=" + workbench.work().resolve("images"));
+	}
+
+	private void dumpAndRestore(Workbench workbench, int run, List<String> arguments, Result result) throws Exception {
 		String image = "dump-" + run;
-		ServiceProcess service = ServiceProcess.start(this.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
-				List.of("-jar", this.jar.toString()), arguments, work.resolve(image + ".log"));
+		Path work = workbench.work();
+		InProcessCse cse = workbench.cse();
+		ServiceProcess service = ServiceProcess.start(this.options.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
+				List.of("-jar", this.options.jar.toString()), arguments, work.resolve(image + ".log"));
 		try {
 			result.coldStart.add(service.awaitFirst200("/", Duration.ofMinutes(3)));
-			exercise(service);
+			exercise(this.http, service, this.requests);
 			result.resident.add((double) resident(service.pid()));
 			HttpResponse<String> dump = this.http.post(service.uri("/actuator/cse/dump"), "{\"image\": \"" + image + "\"}");
 			if (dump.statusCode() != 202) {
@@ -122,12 +134,12 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			awaitExit(service.pid(), Duration.ofMinutes(1));
 			result.image.add((double) this.json.readTree(manifest.toFile()).path("imageBytes").asLong());
 			long start = System.nanoTime();
-			String restore = this.cse.run("restore", manifest.getParent().toString(), "--name", "bench-" + run, "--timeout",
+			String restore = cse.run("restore", manifest.getParent().toString(), "--name", "bench-" + run, "--timeout",
 					"120s");
 			result.restore.add((System.nanoTime() - start) / 1e6);
 			result.criuRestore.add(number(restore, "restore\\s+(\\d+) ms"));
 			this.http.get(service.uri("/"));
-			this.cse.run("stop", "bench-" + run);
+			cse.run("stop", "bench-" + run);
 			System.out.printf(Locale.ROOT, "run %d/%d: cold start %.0f ms, restore %.0f ms, image %d MB of %d MB%n",
 					run, this.runs, result.coldStart.get(result.coldStart.size() - 1),
 					result.restore.get(result.restore.size() - 1),
@@ -139,36 +151,61 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private void fanOut(List<String> arguments, Path work, Result result) throws Exception {
-		try (ServiceProcess service = ServiceProcess.start(this.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
-				List.of("-jar", this.jar.toString()), arguments, work.resolve("template.log"))) {
+	/**
+	 * Start the service, warm it up, and have it write a clone template; then stop it (an
+	 * image is all its clones need).
+	 * @param options the service and the JDK
+	 * @param workbench where the image goes
+	 * @param arguments the service's arguments
+	 * @param requests how many requests warm it up first
+	 * @return the template's folder
+	 */
+	static Path makeTemplate(BenchOptions options, Workbench workbench, List<String> arguments, int requests)
+			throws Exception {
+		System.out.println("template: starting the service, warming it up, writing a clone template");
+		BenchHttp http = new BenchHttp();
+		try (ServiceProcess service = ServiceProcess.start(options.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
+				List.of("-jar", options.jar.toString()), arguments, workbench.work().resolve("template.log"))) {
 			service.awaitFirst200("/", Duration.ofMinutes(3));
-			exercise(service);
-			HttpResponse<String> clone = this.http.post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
+			exercise(http, service, requests);
+			HttpResponse<String> clone = http.post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
 			if (clone.statusCode() != 202) {
 				throw new IOException("clone answered " + clone.statusCode() + ": " + clone.body());
 			}
-			Path template = work.resolve("images").resolve("template");
+			Path template = workbench.work().resolve("images").resolve("template");
 			awaitFile(template.resolve("manifest.json"), Duration.ofMinutes(2));
-			for (int i = 0; i < this.cloneRuns; i++) {
+			return template;
+		}
+	}
+
+	private void fanOut(Workbench workbench, Result result) {
+		InProcessCse cse = workbench.cse();
+		for (int i = 0; i < this.cloneRuns; i++) {
+			for (int count : this.cloneCounts) {
+				String prefix = "fan" + i + "x" + count;
 				long start = System.nanoTime();
-				this.cse.run("clone", template.toString(), "--count", "4", "--name-prefix", "fan" + i, "--bridge", BRIDGE,
-						"--timeout", "120s");
-				result.fanOut.add((System.nanoTime() - start) / 1e6);
-				this.cse.run("stop", "--all", "--timeout", "5s");
-				System.out.printf(Locale.ROOT, "fan-out %d/%d: 4 clones answer after %.0f ms%n", i + 1, this.cloneRuns,
-						result.fanOut.get(i));
+				cse.run("clone", result.template.toString(), "--count", Integer.toString(count), "--name-prefix", prefix,
+						"--bridge", Workbench.BRIDGE, "--timeout", "120s");
+				double millis = (System.nanoTime() - start) / 1e6;
+				result.fanOut.computeIfAbsent(count, (key) -> new ArrayList<>()).add(millis);
+				List<String> stop = new ArrayList<>(List.of("stop", "--timeout", "5s"));
+				for (int clone = 1; clone <= count; clone++) {
+					stop.add(prefix + "-" + clone);
+				}
+				cse.run(stop.toArray(String[]::new));
+				System.out.printf(Locale.ROOT, "fan-out %d/%d: %d clone%s answer after %.0f ms%n", i + 1,
+						this.cloneRuns, count, (count == 1) ? "" : "s", millis);
 			}
 		}
 	}
 
-	private void exercise(ServiceProcess service) throws IOException {
-		for (int i = 0; i < this.requests; i++) {
-			this.http.post(service.uri("/visits"), null);
+	private static void exercise(BenchHttp http, ServiceProcess service, int requests) throws IOException {
+		for (int i = 0; i < requests; i++) {
+			http.post(service.uri("/visits"), null);
 		}
 	}
 
-	private String markdown(Result result) {
+	String markdown(Result result) {
 		Stats cold = Stats.of(result.coldStart);
 		Stats restore = Stats.of(result.restore);
 		List<Double> ratios = new ArrayList<>();
@@ -179,26 +216,41 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		StringBuilder out = new StringBuilder();
 		out.append("## Snapshots of samples/hello-web: dump, restore, clone\n\n");
 		out.append("`scripts/bench-snapshots.sh` (that is `cse bench snapshots --runs ").append(this.runs)
-			.append("`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.jar)).append(", CRIU engine.\n");
-		out.append("Machine: ").append(BenchmarkReport.machine(this.java)).append(".\n\n");
+			.append(" --clone-counts ").append(counts()).append("`, or `cse bench all`), Spring Boot ")
+			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
+		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
 		out.append("Each run starts the sample from scratch (`java -XX:-UsePerfData -Xmx256m -jar`), sends it ")
 			.append(this.requests).append(" requests that write through its pool, reads its resident memory, dumps it ")
 			.append("through `POST /actuator/cse/dump` and restores the image with `cse restore`, timed in the agent ")
-			.append("from the command to the first 200; a first, unmeasured run warms the agent up. The fan-out ")
-			.append("clones a template of the running sample into 4 network and PID namespaces with `cse clone ")
-			.append("--count 4`, until all 4 answer.\n\n");
+			.append("from the command to the first 200; a first, unmeasured run warms the agent up. The fan-outs ")
+			.append("restore a clone template of the warmed-up sample into N network and PID namespaces with `cse ")
+			.append("clone --count N` (all restores at once), timed from the command until all N answer 200; ")
+			.append(this.cloneRuns).append(" fan-outs for each N, then every clone is stopped.\n\n");
 		out.append("| measure | median | p99 | min | max | n | target |\n|---|---|---|---|---|---|---|\n");
 		out.append(cold.row("cold start: process start to first 200", "")).append('\n');
 		out.append(restore.row("`cse restore`: command to first 200", "")).append('\n');
 		out.append(Stats.of(result.criuRestore).row("of which `criu restore` to first 200", "")).append('\n');
-		out.append(Stats.of(result.fanOut).row("`cse clone --count 4`: command until all 4 answer", "<= 1500 ms"))
-			.append('\n');
+		result.fanOut.forEach((count, millis) -> out.append(Stats.of(millis)
+			.row("`cse clone --count " + count + "`: command until all " + count + " answer", fanOutTarget(count)))
+			.append('\n'));
 		out.append(ratio.percentRow("image / resident memory of the running service", "<= 60 %")).append('\n');
 		out.append(String.format(Locale.ROOT, "%nRestore is **%.0fx** faster than a cold start (medians; target: at "
 				+ "least 40x). Median image %d MB for a median resident memory of %d MB before the dump.%n",
 				cold.median() / restore.median(), Math.round(Stats.of(result.image).median() / 1e6),
 				Math.round(Stats.of(result.resident).median() / 1e6)));
 		return out.toString();
+	}
+
+	private static String fanOutTarget(int count) {
+		return switch (count) {
+			case 4 -> "<= 1500 ms";
+			case 8 -> "<= 2000 ms";
+			default -> "";
+		};
+	}
+
+	private String counts() {
+		return String.join(",", this.cloneCounts.stream().map(String::valueOf).toList());
 	}
 
 	private static double number(String output, String pattern) {
@@ -238,7 +290,10 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private static final class Result {
+	static final class Result {
+
+		/** The clone template the fan-outs used. */
+		Path template;
 
 		final List<Double> coldStart = new ArrayList<>();
 
@@ -250,7 +305,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 		final List<Double> criuRestore = new ArrayList<>();
 
-		final List<Double> fanOut = new ArrayList<>();
+		/** Fan-out times by clone count, in the order the counts were given. */
+		final Map<Integer, List<Double>> fanOut = new LinkedHashMap<>();
 
 	}
 

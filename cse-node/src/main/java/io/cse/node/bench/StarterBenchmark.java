@@ -16,9 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cse.node.CseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.samples.postgres.PostgresProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,9 +37,8 @@ final class StarterBenchmark implements Callable<Integer> {
 
 	private final ObjectMapper json = new ObjectMapper();
 
-	@Option(names = "--jar", description = "The service, built with the starter (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/hello-web/target/hello-web-0.1.0-SNAPSHOT-exec.jar")
-	Path jar;
+	@Mixin
+	BenchOptions options = new BenchOptions();
 
 	@Option(names = "--plain-jar",
 			description = "The same service built without the starter (default: ${DEFAULT-VALUE}; "
@@ -52,10 +53,6 @@ final class StarterBenchmark implements Callable<Integer> {
 			defaultValue = "samples/hello-web/target/actuator-exec/hello-web-0.1.0-SNAPSHOT-actuator-exec.jar")
 	Path actuatorJar;
 
-	@Option(names = "--postgres-jar", description = "The embedded PostgreSQL server (default: ${DEFAULT-VALUE}).",
-			defaultValue = "samples/embedded-postgres/target/embedded-postgres-0.1.0-SNAPSHOT-exec.jar")
-	Path postgresJar;
-
 	@Option(names = "--cycles", description = "Measured freeze/thaw cycles (default: ${DEFAULT-VALUE}).",
 			defaultValue = "50")
 	int cycles;
@@ -68,30 +65,22 @@ final class StarterBenchmark implements Callable<Integer> {
 			defaultValue = "5")
 	int starts;
 
-	@Option(names = "--java", description = "The JDK's java that runs the service (default: this one's).")
-	Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-
-	@Option(names = "--output", description = "The file to write (default: ${DEFAULT-VALUE}).",
-			defaultValue = "docs/benchmarks.md")
-	Path output;
-
 	@Override
 	public Integer call() throws Exception {
-		requireFile(this.jar, "mvn -B install -DskipTests");
+		this.options.requireBuilt();
 		requireFile(this.plainJar, "mvn -B -pl samples/hello-web package -Pwithout-cse -Dmaven.test.skip=true");
 		requireFile(this.actuatorJar, "mvn -B -pl samples/hello-web package -Pactuator-only -Dmaven.test.skip=true");
-		requireFile(this.postgresJar, "mvn -B install -DskipTests");
 		if (this.cycles < 50) {
 			throw new IllegalArgumentException("--cycles must be at least 50 for a meaningful p99");
 		}
 		Path logs = Files.createTempDirectory("cse-bench-");
-		try (PostgresProcess postgres = PostgresProcess.start(this.postgresJar, "127.0.0.1")) {
+		try (PostgresProcess postgres = PostgresProcess.start(this.options.postgresJar, "127.0.0.1")) {
 			List<String> arguments = List.of("--spring.datasource.url=" + postgres.getJdbcUrl(),
 					"--hello.heartbeat-interval=100ms");
 			StartupResult startup = measureStartup(arguments, logs);
 			CycleResult cyclesResult = measureCycles(arguments, logs);
-			BenchmarkReport.write(this.output, "starter", markdown(startup, cyclesResult));
-			System.out.println("Wrote " + this.output + " (service logs in " + logs + ")");
+			BenchmarkReport.write(this.options.output, "starter", markdown(startup, cyclesResult));
+			System.out.println("Wrote " + this.options.output + " (service logs in " + logs + ")");
 		}
 		return 0;
 	}
@@ -108,10 +97,10 @@ final class StarterBenchmark implements Callable<Integer> {
 		for (int i = 0; i < this.starts; i++) {
 			for (int slot = 0; slot < 4; slot++) {
 				switch ((i + slot) % 4) {
-					case 0 -> startOnce(this.jar, arguments, logs.resolve("with-" + i + ".log"), with);
+					case 0 -> startOnce(this.options.jar, arguments, logs.resolve("with-" + i + ".log"), with);
 					case 1 -> startOnce(this.actuatorJar, arguments, logs.resolve("actuator-" + i + ".log"), actuator);
 					case 2 -> startOnce(this.plainJar, arguments, logs.resolve("without-" + i + ".log"), without);
-					default -> startOnce(this.jar, off, logs.resolve("off-" + i + ".log"), switchedOff);
+					default -> startOnce(this.options.jar, off, logs.resolve("off-" + i + ".log"), switchedOff);
 				}
 			}
 			System.out.printf(Locale.ROOT, "start-up %d/%d: with %.0f ms, actuator only %.0f ms, without %.0f ms%n",
@@ -121,7 +110,7 @@ final class StarterBenchmark implements Callable<Integer> {
 	}
 
 	private void startOnce(Path jar, List<String> arguments, Path log, Variant variant) throws Exception {
-		try (ServiceProcess service = ServiceProcess.start(this.java, List.of("-Xmx512m"), List.of("-jar",
+		try (ServiceProcess service = ServiceProcess.start(this.options.java, List.of("-Xmx512m"), List.of("-jar",
 				jar.toString()), arguments, log)) {
 			variant.first200.add(service.awaitFirst200("/", Duration.ofMinutes(3)));
 			Matcher matcher = STARTED.matcher(Files.readString(log));
@@ -134,8 +123,8 @@ final class StarterBenchmark implements Callable<Integer> {
 
 	private CycleResult measureCycles(List<String> arguments, Path logs) throws Exception {
 		CycleResult result = new CycleResult();
-		try (ServiceProcess service = ServiceProcess.start(this.java, List.of("-Xmx512m"),
-				List.of("-jar", this.jar.toString()), arguments, logs.resolve("cycles.log"))) {
+		try (ServiceProcess service = ServiceProcess.start(this.options.java, List.of("-Xmx512m"),
+				List.of("-jar", this.options.jar.toString()), arguments, logs.resolve("cycles.log"))) {
 			service.awaitFirst200("/health", Duration.ofMinutes(3));
 			int total = this.warmup + this.cycles;
 			for (int i = 0; i < total; i++) {
@@ -198,8 +187,8 @@ final class StarterBenchmark implements Callable<Integer> {
 		StringBuilder out = new StringBuilder();
 		out.append("## Freeze and thaw of samples/hello-web (the starter)\n\n");
 		out.append("`scripts/bench-starter.sh` (that is `cse bench starter --cycles ").append(this.cycles)
-			.append("`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.jar)).append(".\n");
-		out.append("Machine: ").append(BenchmarkReport.machine(this.java)).append(".\n\n");
+			.append("`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
+		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
 		out.append("Each cycle writes 3 rows through the HikariCP pool, then freezes (traffic gate, executors, ")
 			.append("scheduler, lifecycle beans, pool: all connections closed; then the heap trim) and thaws through ")
 			.append("`/actuator/cse`, then sends `GET /` on a new connection. A second freeze is then ended by a ")
@@ -218,7 +207,7 @@ final class StarterBenchmark implements Callable<Integer> {
 		out.append("\n### Start-up with and without the starter\n\n");
 		out.append("The same sample built three ways, ").append(this.starts)
 			.append(" start-ups each, alternated, the first of each round rotating (and a fourth: the starter's jar with "
-					+ "`cse.enabled=false`): with the starter (`").append(this.jar.getFileName())
+					+ "`cse.enabled=false`): with the starter (`").append(this.options.jar.getFileName())
 			.append("`); without CSE but with Spring Boot's actuator, as most production services have it (`")
 			.append(this.actuatorJar.getFileName()).append("`, `-Pactuator-only`); and as the reference article's ")
 			.append("demo, with neither (`").append(this.plainJar.getFileName()).append("`, `-Pwithout-cse`).\n\n");
@@ -255,7 +244,7 @@ final class StarterBenchmark implements Callable<Integer> {
 
 	private static void requireFile(Path path, String build) {
 		if (!Files.isRegularFile(path)) {
-			throw new IllegalArgumentException("No file at " + path + ": build it with '" + build
+			throw new CseException("No file at " + path + ": build it with '" + build
 					+ "' from the project root, or pass its path");
 		}
 	}

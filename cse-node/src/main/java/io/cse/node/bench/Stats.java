@@ -39,6 +39,16 @@ record Stats(int count, double median, double p99, double min, double max) {
 				this.p99, this.min, this.max, this.count, target);
 	}
 
+	String countRow(String name, String target) {
+		return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s |", name, count(this.median),
+				count(this.p99), count(this.min), count(this.max), this.count, target);
+	}
+
+	private static String count(double value) {
+		return (value == Math.rint(value)) ? String.format(Locale.ROOT, "%.0f", value)
+				: String.format(Locale.ROOT, "%.1f", value);
+	}
+
 	static String ms(double value) {
 		return (value >= 100) ? String.format(Locale.ROOT, "%.0f ms", value)
 				: String.format(Locale.ROOT, "%.1f ms", value);

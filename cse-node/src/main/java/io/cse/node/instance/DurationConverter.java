@@ -11,7 +11,7 @@ import picocli.CommandLine.TypeConversionException;
  * Reads a duration as people write it: {@code 90} (seconds), {@code 90s}, {@code 500ms},
  * {@code 2m}, or ISO-8601 ({@code PT1M}).
  */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
 
 	private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 

@@ -1,0 +1,121 @@
+package io.cse.node.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.cse.samples.postgres.PostgresProcess;
+
+/**
+ * What the benchmarks set up around the service they measure: a work folder, the agent's
+ * state in it, a real PostgreSQL, and (for clones) a host bridge that the database also
+ * listens on. Closing it stops every instance the agent started, takes the bridge down
+ * and stops the database; so does the end of the JVM (Ctrl-C) while it is open.
+ */
+final class Workbench implements AutoCloseable {
+
+	/** The bridge the benchmarks' clones route through: their own, so that they never meet a test's. */
+	static final String BRIDGE = "cse5b";
+
+	static final String SUBNET = "10.199.253.0/24";
+
+	static final String GATEWAY = "10.199.253.1";
+
+	private final Path work;
+
+	private final InProcessCse cse;
+
+	private final boolean bridge;
+
+	private PostgresProcess postgres;
+
+	private final Thread cleanUpOnExit = new Thread(this::cleanUp, "cse-bench-clean-up");
+
+	private boolean closed;
+
+	private Workbench(Path work, boolean bridge) {
+		this.work = work;
+		this.cse = new InProcessCse(work.resolve("state"));
+		this.bridge = bridge;
+	}
+
+	/**
+	 * Set up a work folder and a database; with {@code bridge}, the bridge first, and the
+	 * database listening on its address too, trusting its subnet.
+	 * @param prefix the work folder's name prefix, under the system's temporary folder
+	 * @param postgresJar the embedded PostgreSQL's jar
+	 * @param bridge whether clones will run
+	 * @return the workbench, to close
+	 * @throws IOException if the folder or the database cannot be set up (what was set up
+	 * is removed)
+	 */
+	static Workbench open(String prefix, Path postgresJar, boolean bridge) throws IOException {
+		Workbench workbench = new Workbench(Files.createTempDirectory(prefix), bridge);
+		Runtime.getRuntime().addShutdownHook(workbench.cleanUpOnExit);
+		try {
+			if (bridge) {
+				workbench.cse.run("net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
+				workbench.postgres = PostgresProcess.start(postgresJar, "127.0.0.1," + GATEWAY, List.of(SUBNET));
+			}
+			else {
+				workbench.postgres = PostgresProcess.start(postgresJar, "127.0.0.1");
+			}
+			return workbench;
+		}
+		catch (IOException | RuntimeException ex) {
+			workbench.close();
+			throw ex;
+		}
+	}
+
+	Path work() {
+		return this.work;
+	}
+
+	Path state() {
+		return this.work.resolve("state");
+	}
+
+	InProcessCse cse() {
+		return this.cse;
+	}
+
+	/**
+	 * The JDBC URL of the database, as every instance reaches it: through the bridge's
+	 * address when there is a bridge (clones live in namespaces of their own), else on
+	 * the loopback.
+	 */
+	String jdbcUrl() {
+		return this.bridge ? this.postgres.getJdbcUrl(GATEWAY) : this.postgres.getJdbcUrl();
+	}
+
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		cleanUp();
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.cleanUpOnExit);
+		}
+		catch (IllegalStateException ex) {
+			// the JVM is shutting down: the hook runs, and finds everything done
+		}
+	}
+
+	private synchronized void cleanUp() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		this.cse.runQuietly("stop", "--all", "--timeout", "5s");
+		if (this.bridge) {
+			this.cse.runQuietly("net", "down", "--bridge", BRIDGE);
+		}
+		if (this.postgres != null) {
+			this.postgres.close();
+		}
+	}
+
+}

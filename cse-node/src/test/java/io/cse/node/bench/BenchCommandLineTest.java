@@ -1,0 +1,130 @@
+package io.cse.node.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.cse.node.CseRun;
+import io.cse.node.FakeHost;
+import io.cse.node.FakeProbe;
+import io.cse.node.instance.NodeContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmarks' command lines: the options they share, what {@code cse bench all} hands
+ * down to each scenario, and the refusals of options that would give meaningless figures.
+ * Nothing here starts a service: every refusal comes first.
+ */
+class BenchCommandLineTest {
+
+	private final FakeHost host = new FakeHost();
+
+	private final NodeContext context = new NodeContext(this.host, new FakeProbe());
+
+	@TempDir
+	Path folder;
+
+	@ParameterizedTest
+	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "starter" })
+	void everyBenchmarkTakesTheSharedOptions(String benchmark) {
+		CseRun run = CseRun.of(this.context, "bench", benchmark, "--help");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).startsWith("Usage: cse bench " + benchmark)
+			.contains("--jar=JAR", "--postgres-jar=JAR", "--java=PATH", "--output=FILE");
+	}
+
+	@Test
+	void benchAloneNamesTheBenchmarks() {
+		CseRun run = CseRun.of(this.context, "bench");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("Name a benchmark: 'cse bench all' for every scenario, or one of all, freeze, "
+				+ "snapshots, burst, starter");
+	}
+
+	@Test
+	void allHandsItsOptionsDownToEachScenario() throws Exception {
+		AllBenchmarks all = new AllBenchmarks();
+		new CommandLine(all).parseArgs(built("--runs", "7", "--clone-runs", "2", "--clone-counts", "1,3",
+				"--burst-runs", "4", "--frozen", "2", "--clones", "3", "--output", "out/report.md"));
+		AllBenchmarks.Scenarios scenarios = all.scenarios();
+		assertThat(scenarios.freeze().runs).isEqualTo(7);
+		assertThat(scenarios.snapshots().runs).isEqualTo(7);
+		assertThat(scenarios.snapshots().cloneRuns).isEqualTo(2);
+		assertThat(scenarios.snapshots().cloneCounts).containsExactly(1, 3);
+		assertThat(scenarios.burst().runs).isEqualTo(4);
+		assertThat(scenarios.burst().instances()).isEqualTo(6);
+		assertThat(List.of(scenarios.freeze().options, scenarios.snapshots().options, scenarios.burst().options))
+			.allSatisfy((options) -> {
+				assertThat(options.jar).isEqualTo(this.folder.resolve("service.jar"));
+				assertThat(options.postgresJar).isEqualTo(this.folder.resolve("postgres.jar"));
+				assertThat(options.output).isEqualTo(Path.of("out/report.md"));
+			});
+		// the scenarios' own defaults for what 'all' does not set
+		assertThat(scenarios.freeze().requests).isEqualTo(200);
+		assertThat(scenarios.burst().highRate).isEqualTo(200);
+		assertThat(all.chartFile()).isEqualTo(Path.of("out/benchmarks.svg").toAbsolutePath());
+	}
+
+	@Test
+	void allRefusesTooFewRunsBeforeStartingAnything() throws Exception {
+		CseRun run = CseRun.of(this.context, built("bench", "all", "--runs", "3"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("cse bench all: --runs must be at least 5 for a meaningful median, not 3");
+		assertThat(this.host.commands()).isEmpty();
+	}
+
+	@Test
+	void allRefusesCloneCountsOutOfRange() throws Exception {
+		CseRun run = CseRun.of(this.context, built("bench", "all", "--clone-counts", "1,0"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--clone-counts takes counts from 1 to 32");
+	}
+
+	@Test
+	void burstRefusesNothingToScaleTo() throws Exception {
+		CseRun run = CseRun.of(this.context, built("bench", "burst", "--frozen", "0", "--clones", "0"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("at least one of them must be 1 or more");
+	}
+
+	@Test
+	void burstRefusesALoadThatDoesNotStepUp() throws Exception {
+		CseRun run = CseRun.of(this.context, built("bench", "burst", "--idle-rate", "50", "--high-rate", "10"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("a burst needs 0 < --idle-rate < --high-rate, not 50.0 and 10.0");
+	}
+
+	@Test
+	void burstRefusesABadDuration() {
+		CseRun run = CseRun.of(this.context, "bench", "burst", "--high", "soon");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("'soon' is no duration");
+	}
+
+	@Test
+	void aServiceThatIsNotBuiltIsNamedWithTheBuildThatMakesIt() {
+		CseRun run = CseRun.of(this.context, "bench", "all", "--jar", this.folder.resolve("missing.jar").toString());
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("No file at " + this.folder.resolve("missing.jar"),
+				"build it with 'mvn -B install -DskipTests'");
+	}
+
+	/**
+	 * The arguments, with a service and a database jar that exist (empty files: nothing
+	 * here runs them).
+	 */
+	private String[] built(String... args) throws Exception {
+		Path jar = Files.createFile(this.folder.resolve("service.jar"));
+		Path postgres = Files.createFile(this.folder.resolve("postgres.jar"));
+		List<String> all = new java.util.ArrayList<>(List.of(args));
+		all.addAll(List.of("--jar", jar.toString(), "--postgres-jar", postgres.toString()));
+		return all.toArray(String[]::new);
+	}
+
+}

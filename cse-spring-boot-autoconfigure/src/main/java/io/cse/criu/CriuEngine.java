@@ -183,6 +183,13 @@ public class CriuEngine implements SnapshotEngine {
 			return EngineStatus.unavailable(getName(), "CRIU needs privileges this process lacks: run the service as "
 					+ "root, or give the JVM CAP_CHECKPOINT_RESTORE and CAP_SYS_PTRACE");
 		}
+		if (this.procFs.sessionId() == 0) {
+			// Started by a process of another PID namespace (a sandbox, or `unshare --pid`)
+			// without a session of its own: CRIU can neither dump nor recreate that session.
+			return EngineStatus.unavailable(getName(), "This process's session leader is outside its PID namespace, "
+					+ "which CRIU cannot dump: start the service in a session of its own (setsid java ..., a "
+					+ "systemd unit, or cse run)");
+		}
 		if (this.jvmOptions.mapsSharedPerfData()) {
 			// The JVM maps /tmp/hsperfdata_<user>/<pid>: clones would share it, and once the
 			// original exits (it deletes the file) no restore of the image would work.

@@ -48,15 +48,29 @@ public final class ProcFs {
 	 * @return the start time, or {@code -1} if unknown
 	 */
 	public long startTime() {
+		return statField(22);
+	}
+
+	private long statField(int number) {
 		try {
 			String stat = Files.readString(this.proc.resolve("self/stat"));
 			// The command name (field 2) may hold spaces and parentheses: count from the last ')'.
 			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-			return Long.parseLong(fields[22 - 3]);
+			return Long.parseLong(fields[number - 3]);
 		}
 		catch (IOException | RuntimeException ex) {
 			return -1;
 		}
+	}
+
+	/**
+	 * Return the session id of this process as its own PID namespace sees it (field 6 of
+	 * {@code /proc/self/stat}).
+	 * @return the session id, {@code 0} when the session leader lives outside this
+	 * process's PID namespace, or {@code -1} if unknown
+	 */
+	public long sessionId() {
+		return statField(6);
 	}
 
 	/**

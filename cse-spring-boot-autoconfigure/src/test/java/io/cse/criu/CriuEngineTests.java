@@ -77,6 +77,14 @@ class CriuEngineTests {
 	}
 
 	@Test
+	void sessionLedFromAnotherPidNamespaceIsRefusedWithTheFix() throws IOException {
+		Files.writeString(this.proc.resolve("self/stat"), "152 (java) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
+		EngineStatus status = engine().getStatus();
+		assertThat(status.available()).isFalse();
+		assertThat(status.reason()).contains("session leader is outside its PID namespace").contains("setsid");
+	}
+
+	@Test
 	void unprivilegedProcessIsRefused() throws IOException {
 		Files.writeString(this.proc.resolve("self/status"), "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
 		assertThat(engine().getStatus().reason()).contains("root").contains("CAP_CHECKPOINT_RESTORE");

@@ -29,6 +29,14 @@ class ProcFsTests {
 	}
 
 	@Test
+	void sessionIdIsField6AndZeroWhenItsLeaderIsInAnotherPidNamespace() throws IOException {
+		write("self/stat", "4242 (java (main) x) S 1 4242 4243 0 -1 4194560 1 0 0 0 1 2 0 0 20 0 33 0 109018\n");
+		assertThat(new ProcFs(this.proc).sessionId()).isEqualTo(4243);
+		write("self/stat", "152 (java) S 0 0 0 0 -1 4194560 1 0 0 0 1 2 0 0 20 0 33 0 109018\n");
+		assertThat(new ProcFs(this.proc).sessionId()).isZero();
+	}
+
+	@Test
 	void privilegesComeFromTheStatusFile() throws IOException {
 		write("self/status", "Name:\tjava\nUid:\t1000\t0\t0\t0\nCapEff:\t0000010000000000\nVmRSS:\t  2048 kB\n");
 		ProcFs procFs = new ProcFs(this.proc);

@@ -33,6 +33,10 @@ final class ServiceProcess implements AutoCloseable {
 			Path log) throws IOException {
 		int port = freePort();
 		List<String> command = new ArrayList<>();
+		// A session of its own, as a service manager gives it: CRIU cannot dump a process whose
+		// session leader is outside its PID namespace. setsid execs in place (the child is no
+		// process group leader), so the process handle stays the JVM's.
+		command.add("setsid");
 		command.add(java.toString());
 		command.addAll(jvmOptions);
 		command.addAll(classpathOrJar);

@@ -187,7 +187,9 @@ class HelloWebSnapshotEndToEndTest {
 	}
 
 	private Process start(Path java, int port, Path images, Path log) throws IOException {
-		List<String> command = List.of(java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar",
+		// A session of its own, as a service manager gives it: CRIU cannot dump a process whose
+		// session leader is outside its PID namespace (a sandboxed CI runs builds in one).
+		List<String> command = List.of("setsid", java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar",
 				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
 				"--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY), "--cse.images.root=" + images);
 		// Output to a file: a pipe to this JVM could not be restored without it.

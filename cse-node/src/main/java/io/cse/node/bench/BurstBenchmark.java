@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
 						+ ", " + Workbench.SUBNET + ")." })
 final class BurstBenchmark implements Callable<Integer> {
 
-	private static final String NAME = "burst";
+	private static final String NAME = Workbench.name("burst");
 
 	@Mixin
 	BenchOptions options = new BenchOptions();
@@ -95,7 +95,7 @@ final class BurstBenchmark implements Callable<Integer> {
 	Duration requestTimeout;
 
 	@Option(names = "--port", description = "The first 'cse run' instance's port; the frozen ones take the next "
-			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "18600")
+			+ "(default: free ports chosen at run time).", defaultValue = "0")
 	int port;
 
 	@Spec
@@ -134,7 +134,7 @@ final class BurstBenchmark implements Callable<Integer> {
 			throw new ParameterException(this.spec.commandLine(), "a burst needs 0 < --idle-rate < --high-rate, not "
 					+ this.idleRate + " and " + this.highRate);
 		}
-		if (this.port < 1024 || this.port + this.frozen > 65535) {
+		if (this.port != 0 && (this.port < 1024 || this.port + this.frozen > 65535)) {
 			throw new ParameterException(this.spec.commandLine(),
 					"--port must leave room for " + (1 + this.frozen) + " ports between 1024 and 65535, not " + this.port);
 		}
@@ -162,7 +162,7 @@ final class BurstBenchmark implements Callable<Integer> {
 				System.out.printf(Locale.ROOT, "burst: starting %s (%d of %d) with 'cse run'%n", name, i + 1,
 						this.frozen + 1);
 				names.add(name);
-				cse.run(runCommand(workbench, name, this.port + i));
+				cse.run(runCommand(workbench, name, (this.port == 0) ? Workbench.freePort() : this.port + i));
 			}
 			Services services = new Services(NodeContext.local(), new Registry(workbench.state()));
 			Result result = new Result();
@@ -199,7 +199,7 @@ final class BurstBenchmark implements Callable<Integer> {
 		LoadGenerator generator = new LoadGenerator(this.clients, this.requestTimeout, "/");
 		LoadGenerator.Load load = generator.start(List.of(new LoadGenerator.Step("idle", this.idleRate, this.idle),
 				new LoadGenerator.Step("high", this.highRate, this.high)), backends);
-		String prefix = "burst" + run;
+		String prefix = NAME + "-c" + run;
 		List<URI> thawedBases = new ArrayList<>();
 		List<URI> cloneBases = new ArrayList<>();
 		ExecutorService scaler = Executors.newCachedThreadPool();

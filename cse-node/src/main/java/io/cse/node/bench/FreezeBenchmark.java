@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 				"Starts a real PostgreSQL in a process of its own for the service." })
 final class FreezeBenchmark implements Callable<Integer> {
 
-	private static final String NAME = "bench-freeze";
+	private static final String NAME = Workbench.name("bench-freeze");
 
 	@Mixin
 	BenchOptions options = new BenchOptions();
@@ -49,7 +49,8 @@ final class FreezeBenchmark implements Callable<Integer> {
 			defaultValue = "200")
 	int requests;
 
-	@Option(names = "--port", description = "The service's port (default: ${DEFAULT-VALUE}).", defaultValue = "18480")
+	@Option(names = "--port", description = "The service's port (default: a free port chosen at run time).",
+			defaultValue = "0")
 	int port;
 
 	@Spec
@@ -92,6 +93,9 @@ final class FreezeBenchmark implements Callable<Integer> {
 	Result measure(Workbench workbench) throws Exception {
 		this.loadBefore = loadAverage();
 		this.state = workbench.state();
+		if (this.port == 0) {
+			this.port = Workbench.freePort();
+		}
 		InProcessCse cse = workbench.cse();
 		cse.run("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
 				this.options.java.toString(), "-Xmx256m", "-jar", this.options.jar.toString(),

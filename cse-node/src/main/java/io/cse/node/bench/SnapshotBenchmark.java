@@ -119,8 +119,9 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		String image = "dump-" + run;
 		Path work = workbench.work();
 		InProcessCse cse = workbench.cse();
-		ServiceProcess service = ServiceProcess.start(this.options.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
-				List.of("-jar", this.options.jar.toString()), arguments, work.resolve(image + ".log"));
+		ServiceProcess service = workbench.started(ServiceProcess.start(this.options.java,
+				List.of("-XX:-UsePerfData", "-Xmx256m"), List.of("-jar", this.options.jar.toString()), arguments,
+				work.resolve(image + ".log")));
 		try {
 			result.coldStart.add(service.awaitFirst200("/", Duration.ofMinutes(3)));
 			exercise(this.http, service, this.requests);
@@ -134,12 +135,12 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			awaitExit(service.pid(), Duration.ofMinutes(1));
 			result.image.add((double) this.json.readTree(manifest.toFile()).path("imageBytes").asLong());
 			long start = System.nanoTime();
-			String restore = cse.run("restore", manifest.getParent().toString(), "--name", "bench-" + run, "--timeout",
-					"120s");
+			String name = Workbench.name("restore" + run);
+			String restore = cse.run("restore", manifest.getParent().toString(), "--name", name, "--timeout", "120s");
 			result.restore.add((System.nanoTime() - start) / 1e6);
 			result.criuRestore.add(number(restore, "restore\\s+(\\d+) ms"));
 			this.http.get(service.uri("/"));
-			cse.run("stop", "bench-" + run);
+			cse.run("stop", name);
 			System.out.printf(Locale.ROOT, "run %d/%d: cold start %.0f ms, restore %.0f ms, image %d MB of %d MB%n",
 					run, this.runs, result.coldStart.get(result.coldStart.size() - 1),
 					result.restore.get(result.restore.size() - 1),
@@ -164,8 +165,9 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			throws Exception {
 		System.out.println("template: starting the service, warming it up, writing a clone template");
 		BenchHttp http = new BenchHttp();
-		try (ServiceProcess service = ServiceProcess.start(options.java, List.of("-XX:-UsePerfData", "-Xmx256m"),
-				List.of("-jar", options.jar.toString()), arguments, workbench.work().resolve("template.log"))) {
+		try (ServiceProcess service = workbench.started(ServiceProcess.start(options.java,
+				List.of("-XX:-UsePerfData", "-Xmx256m"), List.of("-jar", options.jar.toString()), arguments,
+				workbench.work().resolve("template.log")))) {
 			service.awaitFirst200("/", Duration.ofMinutes(3));
 			exercise(http, service, requests);
 			HttpResponse<String> clone = http.post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
@@ -182,7 +184,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		InProcessCse cse = workbench.cse();
 		for (int i = 0; i < this.cloneRuns; i++) {
 			for (int count : this.cloneCounts) {
-				String prefix = "fan" + i + "x" + count;
+				String prefix = Workbench.name("fan" + i + "x" + count);
 				long start = System.nanoTime();
 				cse.run("clone", result.template.toString(), "--count", Integer.toString(count), "--name-prefix", prefix,
 						"--bridge", Workbench.BRIDGE, "--timeout", "120s");

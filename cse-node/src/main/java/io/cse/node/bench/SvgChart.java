@@ -1,5 +1,6 @@
 package io.cse.node.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,6 +23,9 @@ final class SvgChart {
 	private static final int TOP = 64;
 
 	private static final int BOTTOM = 64;
+
+	// about what fits in the chart's width at the caption's 11 px
+	private static final int CAPTION_CHARACTERS = 150;
 
 	private SvgChart() {
 	}
@@ -80,7 +84,8 @@ final class SvgChart {
 		int toDecade = Math.max(fromDecade + 1, (int) Math.ceil(Math.log10(largest)));
 		Axis axis = new Axis(fromDecade, toDecade);
 		int plotBottom = TOP + bars.size() * ROW_HEIGHT;
-		int height = plotBottom + BOTTOM;
+		List<String> captionLines = wrap(caption, CAPTION_CHARACTERS);
+		int height = plotBottom + BOTTOM + 14 * (captionLines.size() - 1);
 		StringBuilder svg = new StringBuilder();
 		svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 				+ "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"13\">%n", WIDTH, height, WIDTH, height));
@@ -119,10 +124,34 @@ final class SvgChart {
 		svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
 				LABEL_WIDTH + PLOT_WIDTH / 2, plotBottom + 38,
 				escape("time to first HTTP 200 (logarithmic): bar = median, line = min to max")));
-		svg.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" font-size=\"11\" fill=\"#555555\">%s</text>%n",
-				plotBottom + 56, escape(caption)));
+		for (int i = 0; i < captionLines.size(); i++) {
+			svg.append(String.format(Locale.ROOT,
+					"<text x=\"12\" y=\"%d\" font-size=\"11\" fill=\"#555555\">%s</text>%n", plotBottom + 56 + 14 * i,
+					escape(captionLines.get(i))));
+		}
 		svg.append("</svg>\n");
 		return svg.toString();
+	}
+
+	/**
+	 * Break a text into lines of at most about {@code width} characters, at spaces: SVG 1.1
+	 * text does not wrap by itself.
+	 */
+	static List<String> wrap(String text, int width) {
+		List<String> lines = new ArrayList<>();
+		StringBuilder line = new StringBuilder();
+		for (String word : text.split(" ")) {
+			if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+				lines.add(line.toString());
+				line.setLength(0);
+			}
+			if (line.length() > 0) {
+				line.append(' ');
+			}
+			line.append(word);
+		}
+		lines.add(line.toString());
+		return lines;
 	}
 
 	private static void legend(StringBuilder svg) {

@@ -1,9 +1,11 @@
 package io.cse.node.bench;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.cse.samples.postgres.PostgresProcess;
 
@@ -33,6 +35,8 @@ final class Workbench implements AutoCloseable {
 	private final Thread cleanUpOnExit = new Thread(this::cleanUp, "cse-bench-clean-up");
 
 	private boolean closed;
+
+	private final List<ProcessHandle> services = new CopyOnWriteArrayList<>();
 
 	private Workbench(Path work, boolean bridge) {
 		this.work = work;
@@ -77,6 +81,37 @@ final class Workbench implements AutoCloseable {
 		return this.work.resolve("state");
 	}
 
+	/**
+	 * Remember a service started outside the agent, so that the end of the JVM stops it
+	 * too (its owner stops it as soon as it is done with it).
+	 * @param service the service
+	 * @return the same service
+	 */
+	ServiceProcess started(ServiceProcess service) {
+		ProcessHandle.of(service.pid()).ifPresent(this.services::add);
+		return service;
+	}
+
+	/**
+	 * A name for an instance of this benchmark: cgroups and network namespaces are named
+	 * after instances, and are the whole machine's, not this state folder's.
+	 * @param base what the instance is
+	 * @return the name, with this JVM's PID
+	 */
+	static String name(String base) {
+		return base + "-" + ProcessHandle.current().pid();
+	}
+
+	/**
+	 * A TCP port free on the loopback now: fixed ports meet other people's services on a
+	 * shared machine.
+	 */
+	static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
 	InProcessCse cse() {
 		return this.cse;
 	}
@@ -109,6 +144,11 @@ final class Workbench implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
+		for (ProcessHandle service : this.services) {
+			// a handle knows its process's start time: a PID taken by another process since is left alone
+			service.descendants().forEach(ProcessHandle::destroyForcibly);
+			service.destroyForcibly();
+		}
 		this.cse.runQuietly("stop", "--all", "--timeout", "5s");
 		if (this.bridge) {
 			this.cse.runQuietly("net", "down", "--bridge", BRIDGE);

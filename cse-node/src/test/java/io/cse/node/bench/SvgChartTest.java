@@ -77,6 +77,19 @@ class SvgChartTest {
 	}
 
 	@Test
+	void aLongCaptionIsWrappedAtSpacesAndTheChartGrowsToHoldIt() throws Exception {
+		assertThat(SvgChart.wrap("aaa bbb ccc ddd", 7)).containsExactly("aaa bbb", "ccc ddd");
+		assertThat(SvgChart.wrap("short", 150)).containsExactly("short");
+		String caption = "word ".repeat(100).strip();
+		Document wrapped = parse(SvgChart.render("t", caption, BARS));
+		Document single = parse(SvgChart.render("t", "word", BARS));
+		int extraLines = SvgChart.wrap(caption, 150).size() - 1;
+		assertThat(extraLines).isPositive();
+		assertThat(Integer.parseInt(wrapped.getDocumentElement().getAttribute("height")))
+			.isEqualTo(Integer.parseInt(single.getDocumentElement().getAttribute("height")) + 14 * extraLines);
+	}
+
+	@Test
 	void refusesNoBarsAndTimesALogarithmCannotShow() {
 		assertThatIllegalArgumentException().isThrownBy(() -> SvgChart.render("t", "c", List.of()))
 			.withMessageContaining("at least one bar");

@@ -3,6 +3,7 @@ package io.cse.autoconfigure;
 import java.util.List;
 
 import io.cse.registry.CloneAddressResolver;
+import io.cse.registry.InetUtilsCloneAddressResolver;
 import io.cse.registry.RegistrationRenewer;
 import io.cse.registry.ServiceRegistryParticipant;
 import io.cse.registry.ZookeeperRegistrationRenewer;
@@ -46,10 +47,10 @@ final class CseRegistryAutoConfiguration {
 			CloneAddressResolver resolver = addressResolver.getIfAvailable(() -> () -> {
 				InetUtils available = inetUtils.getIfAvailable();
 				if (available != null) {
-					return CloneAddressResolver.of(available).resolve();
+					return new InetUtilsCloneAddressResolver(available).resolve();
 				}
 				try (InetUtils own = new InetUtils(new InetUtilsProperties())) {
-					return CloneAddressResolver.of(own).resolve();
+					return new InetUtilsCloneAddressResolver(own).resolve();
 				}
 			});
 			return new ServiceRegistryParticipant(beanFactory, ordered, resolver);

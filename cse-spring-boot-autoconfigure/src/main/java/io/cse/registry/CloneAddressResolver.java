@@ -1,7 +1,5 @@
 package io.cse.registry;
 
-import org.springframework.cloud.commons.util.InetUtils;
-
 /**
  * Finds the address a clone registers under, once it has been restored.
  * <p>
@@ -9,6 +7,11 @@ import org.springframework.cloud.commons.util.InetUtils;
  * with its own address, while every one of them remembers the template's. The address is
  * therefore looked up again after each clone restore, never taken from configuration
  * that every clone shares.
+ * <p>
+ * Used by the Spring Cloud registry participant (by default an
+ * {@link InetUtilsCloneAddressResolver}) and by the Dubbo participant (by default the
+ * address Dubbo finds). It names no Spring Cloud type, so an application without Spring
+ * Cloud can declare one.
  */
 @FunctionalInterface
 public interface CloneAddressResolver {
@@ -18,17 +21,5 @@ public interface CloneAddressResolver {
 	 * @return a host name or IP address that other instances can reach
 	 */
 	String resolve();
-
-	/**
-	 * Return a resolver that takes the first non-loopback IP address that Spring Cloud's
-	 * {@link InetUtils} finds, so {@code spring.cloud.inetutils.*} (preferred networks,
-	 * ignored interfaces) applies. An IP address rather than a host name, as clones
-	 * usually share the template's host name.
-	 * @param inetUtils Spring Cloud's network utilities
-	 * @return the resolver
-	 */
-	static CloneAddressResolver of(InetUtils inetUtils) {
-		return () -> inetUtils.findFirstNonLoopbackHostInfo().getIpAddress();
-	}
 
 }

@@ -102,7 +102,7 @@ class ServiceRegistryParticipantTests {
 	@Test
 	void cloneAddressIsTheFirstNonLoopbackAddressSpringCloudFinds() {
 		try (InetUtils inetUtils = new InetUtils(new InetUtilsProperties())) {
-			assertThat(CloneAddressResolver.of(inetUtils).resolve()).isNotBlank()
+			assertThat(new InetUtilsCloneAddressResolver(inetUtils).resolve()).isNotBlank()
 				.isEqualTo(inetUtils.findFirstNonLoopbackHostInfo().getIpAddress());
 		}
 	}

@@ -66,10 +66,12 @@ public final class HelloWorldConsumer {
 		ApplicationConfig application = new ApplicationConfig("hsf-consumer");
 		application.setQosEnable(false);
 		application.setRegisterMode("interface");
+		// No cache files under ~/.dubbo for a consumer that runs for a minute
+		application.setEnableFileCache(false);
 		RegistryConfig registryConfig = new RegistryConfig(registry);
 		// Dubbo's ZooKeeper registry hands a consumer at most one address change per 5 s by
 		// default: it would go on calling a provider that has gone offline to be frozen.
-		registryConfig.setParameters(Map.of("delay-notification", "0"));
+		registryConfig.setParameters(Map.of("delay-notification", "0", "file.cache", "false"));
 		DubboBootstrap bootstrap = DubboBootstrap.getInstance()
 			.application(application)
 			.registry(registryConfig)

@@ -74,6 +74,8 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 
 	private volatile String cloneAddress;
 
+	private volatile boolean cloneRenewalPending;
+
 	/**
 	 * Create a participant.
 	 * @param addressResolver finds a clone's address after its restore, or {@code null} to
@@ -119,8 +121,11 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 
 	@Override
 	public void resume(CheckpointContext context) throws Exception {
-		if (context.isClone()) {
+		// A clone whose renewal failed must not register later as the template: it tries again
+		if (context.isClone() || this.cloneRenewalPending) {
+			this.cloneRenewalPending = true;
 			renewClone(context);
+			this.cloneRenewalPending = false;
 		}
 		List<RegisterStatedURL> urls;
 		synchronized (this.offline) {
@@ -160,18 +165,21 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 	}
 
 	/**
-	 * Register the given URLs again, a clone's at its own address and under its own id.
+	 * Register the given URLs again; in a clone that this resume renewed, at its own
+	 * address and under its own id.
 	 * @return the URLs that could not be registered
 	 */
 	List<RegisterStatedURL> online(List<RegisterStatedURL> urls, CheckpointContext context) {
 		List<RegisterStatedURL> failed = new ArrayList<>();
 		for (RegisterStatedURL stated : urls) {
 			try {
-				if (context.isClone()) {
-					String address = this.cloneAddress;
-					if (address == null) {
-						throw new IllegalStateException("the clone's address is not known: its renewal failed");
-					}
+				if (this.cloneRenewalPending) {
+					throw new IllegalStateException("this clone's ZooKeeper sessions and address could not be "
+							+ "renewed, so it would register as the template: it stays offline until a resume "
+							+ "renews them");
+				}
+				String address = this.cloneAddress;
+				if (address != null) {
 					URL url = stated.getProviderUrl().setHost(address)
 						.addParameter(INSTANCE_PARAMETER, context.identity().getInstanceId());
 					if (url.getParameter("bind.ip") != null) {
@@ -191,11 +199,6 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 			}
 		}
 		return failed;
-	}
-
-	/** The address a clone registers at, once {@link #resume} renewed it. */
-	String cloneAddress() {
-		return this.cloneAddress;
 	}
 
 	private void renewClone(CheckpointContext context) throws Exception {

@@ -74,6 +74,7 @@ public final class CloneCommand implements Callable<Integer> {
 		}
 		Root.require(this.context.host(), "clone");
 		Criu criu = Criu.locate(this.context.host(), this.options.criu);
+		criu.cacheKernelFeatures(this.context.host());
 		Image found = Image.find(this.image, this.options.imagesRoot);
 		Instances instances = new Instances(this.context, this.state.registry());
 		instances.rollBackOnExit();

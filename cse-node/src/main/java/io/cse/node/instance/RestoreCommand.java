@@ -59,6 +59,7 @@ public final class RestoreCommand implements Callable<Integer> {
 		long jvmUptime = Output.jvmUptimeMillis();
 		Root.require(this.context.host(), "restore");
 		Criu criu = Criu.locate(this.context.host(), this.options.criu);
+		criu.cacheKernelFeatures(this.context.host());
 		Image found = Image.find(this.image, this.options.imagesRoot);
 		Instances instances = new Instances(this.context, this.state.registry());
 		instances.rollBackOnExit();

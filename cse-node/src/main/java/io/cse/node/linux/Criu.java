@@ -34,6 +34,29 @@ public final class Criu {
 
 	private static final String INSTALL = "install it with scripts/install-criu.sh";
 
+	private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
+	/**
+	 * {@code $1} criu, {@code $2} the stamp (boot id and CRIU version). Checks and makes the
+	 * cache in one command: it runs before every restore.
+	 */
+	static final String KERNEL_CACHE_SCRIPT = """
+			criu="$1"; stamp="$2"; cache=/run/criu.kdat
+			# On a tmpfs CRIU keeps the cache itself, and a reboot empties it.
+			[ "$(stat -f -c %T /run)" = tmpfs ] && exit 0
+			[ -s "$cache" ] && [ "$(cat "$cache.cse-stamp" 2>/dev/null)" = "$stamp" ] && exit 0
+			# Absent, or from another boot or CRIU: never let CRIU trust it.
+			rm -f "$cache" "$cache.cse-stamp"
+			tmp=$(mktemp /run/.criu.kdat.XXXXXX) || exit 1
+			if unshare --mount --propagation private sh -c \
+			    'mount -t tmpfs -o size=1m cse-criu-kdat /run && "$1" check >/dev/null 2>&1; cat /run/criu.kdat' \
+			    cse-criu-check "$criu" > "$tmp" && [ -s "$tmp" ]; then
+			  echo "$stamp" > "$cache.cse-stamp" && mv "$tmp" "$cache" && exit 0
+			fi
+			rm -f "$tmp" "$cache.cse-stamp"
+			exit 1
+			""";
+
 	private final Path executable;
 
 	private final String version;
@@ -95,6 +118,26 @@ public final class Criu {
 			command.add("--restore-detached");
 		}
 		return command;
+	}
+
+	/**
+	 * Let every later CRIU run on this host skip its probe of the kernel (about 45 ms of
+	 * every restore here). CRIU keeps what it learns in {@code /run/criu.kdat}, but writes
+	 * that file only when {@code /run} is a tmpfs, so that it cannot outlive a reboot. On a
+	 * host whose {@code /run} is not, the agent makes the file for it: {@code criu check}
+	 * in a private mount namespace with a tmpfs on {@code /run}, copied out, and stamped
+	 * with the boot id and CRIU's version, and made anew as soon as either differs.
+	 * Best effort: a failure costs only the probe.
+	 * @param host the host to run on
+	 * @return whether CRIU will find a cache that belongs to this boot
+	 */
+	public boolean cacheKernelFeatures(Host host) {
+		String bootId = host.readFile(BOOT_ID).map(String::strip).orElse("");
+		if (bootId.isEmpty()) {
+			return false;
+		}
+		return host.run(List.of("sh", "-c", KERNEL_CACHE_SCRIPT, "cse-criu-cache", this.executable.toString(),
+				bootId + " criu " + this.version)).succeeded();
 	}
 
 	public Path executable() {

@@ -177,6 +177,14 @@ class RealHostTest {
 		assertThat(cse("ps").out())
 			.containsPattern(this.prefix + " +restore +" + template.pid() + " +127\\.0\\.0\\.1:\\d+ +python-template +alive");
 
+		// CRIU finds its kernel probe cached for this boot, whatever /run is on this host
+		// (CRIU would have removed a cache it found stale).
+		assertThat(Path.of("/run/criu.kdat")).isNotEmptyFile();
+		if (!"tmpfs".equals(Files.getFileStore(Path.of("/run")).type())) {
+			assertThat(Path.of("/run/criu.kdat.cse-stamp")).content()
+				.startsWith(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + " criu 4.");
+		}
+
 		CseRun taken = cse("restore", template.dir().toString(), "--name", this.prefix + "b");
 		assertThat(taken.exitCode()).isEqualTo(1);
 		assertThat(taken.err()).contains("PID " + template.pid() + " is still taken (by python3)");

@@ -1,6 +1,7 @@
 package io.cse.node.linux;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import io.cse.node.CseException;
 import io.cse.node.FakeHost;
@@ -51,6 +52,23 @@ class CriuTest {
 		assertThat(Criu.locate(new FakeHost().criuVersion("Version: 4.10\n"), null).version()).isEqualTo("4.10");
 		assertThat(Criu.locate(new FakeHost().criuVersion("Version: 5.0\nGitID: v5.0\n"), null).version())
 			.isEqualTo("5.0");
+	}
+
+	@Test
+	void kernelFeatureCacheIsStampedWithTheBootAndCriuVersion() {
+		FakeHost host = new FakeHost().withFile(Path.of("/proc/sys/kernel/random/boot_id"), "7f1c-boot\n");
+		Criu criu = Criu.locate(host, null);
+		assertThat(criu.cacheKernelFeatures(host)).isTrue();
+		assertThat(host.commands()).contains(List.of("sh", "-c", Criu.KERNEL_CACHE_SCRIPT, "cse-criu-cache",
+				"/opt/cse/criu/bin/criu", "7f1c-boot criu 4.2.1"));
+	}
+
+	@Test
+	void kernelFeatureCacheIsLeftAloneWithoutABootId() {
+		FakeHost host = new FakeHost();
+		Criu criu = Criu.locate(host, null);
+		assertThat(criu.cacheKernelFeatures(host)).isFalse();
+		assertThat(host.commandLines()).containsExactly("/opt/cse/criu/bin/criu --version");
 	}
 
 	@Test

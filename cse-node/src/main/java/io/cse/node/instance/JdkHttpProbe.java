@@ -1,48 +1,61 @@
 package io.cse.node.instance;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@link HttpProbe} with the JDK's HTTP client, never through a proxy: instances are on
- * this host.
+ * {@link HttpProbe} with the JDK's {@link HttpURLConnection}, never through a proxy:
+ * instances are on this host. Not {@code java.net.http.HttpClient}: building one sets up
+ * TLS whatever the scheme, which cost every {@code cse} command a few hundred
+ * milliseconds of start-up before it probed anything.
  */
 public final class JdkHttpProbe implements HttpProbe {
 
-	private final HttpClient client = HttpClient.newBuilder()
-		.proxy(HttpClient.Builder.NO_PROXY)
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(1))
-		.build();
+	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+	// A freeze drains requests and collects garbage first: give it longer than a probe.
+	private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
 
 	@Override
 	public Optional<Answer> get(URI uri) {
-		return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build());
+		return send(uri, "GET", PROBE_TIMEOUT);
 	}
 
 	@Override
 	public Optional<Answer> post(URI uri) {
-		// A freeze drains requests and collects garbage first: give it longer than a probe.
-		return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build());
+		return send(uri, "POST", OPERATION_TIMEOUT);
 	}
 
-	private Optional<Answer> send(HttpRequest request) {
+	private Optional<Answer> send(URI uri, String method, Duration timeout) {
 		try {
-			HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
-			return Optional.of(new Answer(response.statusCode(), response.body()));
+			HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+			connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+			connection.setReadTimeout((int) timeout.toMillis());
+			connection.setRequestMethod(method);
+			connection.setUseCaches(false);
+			if (method.equals("POST")) {
+				connection.setDoOutput(true);
+				connection.setFixedLengthStreamingMode(0);
+				try (OutputStream body = connection.getOutputStream()) {
+					// no body: the operation takes none
+				}
+			}
+			int status = connection.getResponseCode();
+			try (InputStream body = (status >= 400) ? connection.getErrorStream() : connection.getInputStream()) {
+				String text = (body != null) ? new String(body.readAllBytes(), StandardCharsets.UTF_8) : "";
+				return Optional.of(new Answer(status, text));
+			}
 		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		catch (IOException | IllegalArgumentException ex) {
 			return Optional.empty();
 		}
 	}

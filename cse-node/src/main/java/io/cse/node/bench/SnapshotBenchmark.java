@@ -195,8 +195,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 					stop.add(prefix + "-" + clone);
 				}
 				cse.run(stop.toArray(String[]::new));
-				System.out.printf(Locale.ROOT, "fan-out %d/%d: %d clone%s answer after %.0f ms%n", i + 1,
-						this.cloneRuns, count, (count == 1) ? "" : "s", millis);
+				System.out.printf(Locale.ROOT, "fan-out %d/%d: %d clone%s after %.0f ms%n", i + 1,
+						this.cloneRuns, count, (count == 1) ? " answers" : "s answer", millis);
 			}
 		}
 	}
@@ -233,7 +233,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		out.append(restore.row("`cse restore`: command to first 200", "")).append('\n');
 		out.append(Stats.of(result.criuRestore).row("of which `criu restore` to first 200", "")).append('\n');
 		result.fanOut.forEach((count, millis) -> out.append(Stats.of(millis)
-			.row("`cse clone --count " + count + "`: command until all " + count + " answer", fanOutTarget(count)))
+			.row("`cse clone --count " + count + "`: command until " + ((count == 1) ? "it answers" : "all " + count
+					+ " answer"), fanOutTarget(count)))
 			.append('\n'));
 		out.append(ratio.percentRow("image / resident memory of the running service", "<= 60 %")).append('\n');
 		out.append(String.format(Locale.ROOT, "%nRestore is **%.0fx** faster than a cold start (medians; target: at "

@@ -4,16 +4,19 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import io.cse.samples.postgres.PostgresProcess;
 
 /**
  * What the benchmarks set up around the service they measure: a work folder, the agent's
  * state in it, a real PostgreSQL, and (for clones) a host bridge that the database also
- * listens on. Closing it stops every instance the agent started, takes the bridge down
- * and stops the database; so does the end of the JVM (Ctrl-C) while it is open.
+ * listens on. Closing it stops every instance the agent started, takes the bridge down,
+ * stops the database and deletes the images (the logs stay); so does the end of the JVM
+ * (Ctrl-C) while it is open.
  */
 final class Workbench implements AutoCloseable {
 
@@ -155,6 +158,26 @@ final class Workbench implements AutoCloseable {
 		}
 		if (this.postgres != null) {
 			this.postgres.close();
+		}
+		deleteImages();
+	}
+
+	/**
+	 * Delete the images the benchmark wrote: about 150 MB each for the sample, a dozen per
+	 * run. The logs stay, for the operator to read.
+	 */
+	private void deleteImages() {
+		Path images = this.work.resolve("images");
+		if (!Files.isDirectory(images)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(images)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(path);
+			}
+		}
+		catch (IOException ex) {
+			System.err.println("cse bench: could not delete the images in " + images + ": " + ex);
 		}
 	}
 

@@ -1,0 +1,112 @@
+package io.cse.node.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Spring Boot service deployed the way its snapshots come out smallest: its jar
+ * extracted (Spring Boot's {@code -Djarmode=tools extract}), with an archive of the classes
+ * it loads (AppCDS) made by a training run that stops once the application context is
+ * refreshed, and mapped at the address the archive was made for.
+ * <p>
+ * Why it matters to a snapshot: class metadata read from the archive stays in clean pages
+ * of a file mapping, which CRIU does not copy into the image (the file is on the host),
+ * while classes loaded from jars fill anonymous metaspace, which it must. The JDK's own
+ * archive is relocated to a random address by default
+ * ({@code ArchiveRelocationMode=1}), which writes to nearly every page of it; clones of
+ * one image share every address anyway, so mapping it where it was made
+ * ({@code ArchiveRelocationMode=0}) costs them nothing.
+ */
+final class CdsDeployment {
+
+	private static final List<String> FIXED_ADDRESS = List.of("-XX:+UnlockDiagnosticVMOptions",
+			"-XX:ArchiveRelocationMode=0");
+
+	private final Path jar;
+
+	private final Path archive;
+
+	private CdsDeployment(Path jar, Path archive) {
+		this.jar = jar;
+		this.archive = archive;
+	}
+
+	/**
+	 * Extract a service's jar into a folder and train its class archive.
+	 * @param java the JDK's {@code java}
+	 * @param executableJar the service's Spring Boot jar
+	 * @param folder where the extracted jar, its libraries and the archive go (created)
+	 * @param jvmOptions the JVM options the service runs with
+	 * @param arguments what the service needs to refresh its context (its database, ...)
+	 * @param log where the training run's output goes
+	 * @return the deployment
+	 * @throws IOException if the extraction or the training fails
+	 */
+	static CdsDeployment prepare(Path java, Path executableJar, Path folder, List<String> jvmOptions,
+			List<String> arguments, Path log) throws IOException, InterruptedException {
+		Files.createDirectories(folder);
+		run(List.of(java.toString(), "-Djarmode=tools", "-jar", executableJar.toString(), "extract", "--force",
+				"--destination", folder.toString(), "--application-filename", "application.jar"), log,
+				"extracting " + executableJar);
+		Path jar = folder.resolve("application.jar");
+		if (!Files.isRegularFile(jar)) {
+			throw new IOException("Extracting " + executableJar + " left no " + jar + " (see " + log + ")");
+		}
+		Path archive = folder.resolve("application.jsa");
+		Files.deleteIfExists(archive);
+		List<String> training = new ArrayList<>();
+		training.add(java.toString());
+		training.addAll(jvmOptions);
+		training.addAll(FIXED_ADDRESS);
+		training.add("-XX:ArchiveClassesAtExit=" + archive);
+		training.add("-Dspring.context.exit=onRefresh");
+		training.addAll(List.of("-jar", jar.toString(), "--server.port=0"));
+		training.addAll(arguments);
+		run(training, log, "the training run of " + jar);
+		if (!Files.isRegularFile(archive)) {
+			throw new IOException("The training run of " + jar + " wrote no class archive (see " + log + ")");
+		}
+		return new CdsDeployment(jar, archive);
+	}
+
+	private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+			.start();
+		if (!process.waitFor(5, TimeUnit.MINUTES)) {
+			process.destroyForcibly().waitFor();
+			throw new IOException(what + " did not finish within 5 minutes (see " + log + ")");
+		}
+		if (process.exitValue() != 0) {
+			throw new IOException(what + " failed with exit code " + process.exitValue() + " (see " + log + ")");
+		}
+	}
+
+	/**
+	 * The JVM options that map the archives: to add to the service's own.
+	 * @return the options
+	 */
+	List<String> jvmOptions() {
+		List<String> options = new ArrayList<>(FIXED_ADDRESS);
+		options.add("-XX:SharedArchiveFile=" + this.archive);
+		return options;
+	}
+
+	/**
+	 * What runs the service: its extracted jar.
+	 * @return {@code -jar} and the jar
+	 */
+	List<String> classpathOrJar() {
+		return List.of("-jar", this.jar.toString());
+	}
+
+	Path archive() {
+		return this.archive;
+	}
+
+}

@@ -31,6 +31,11 @@ import org.springframework.util.ReflectionUtils;
  * expired (ZooKeeper's {@code Testable.injectSessionExpiration()}: the socket is dropped
  * and nothing is sent to the server); Curator then opens a new handle, and with it a new
  * session, and Dubbo's own listener recovers its subscriptions on that session.
+ * <p>
+ * Before it connects, ZooKeeper's client looks the server's address up in DNS (for SASL,
+ * even when no SASL is configured): in a clone's network namespace without a reachable
+ * name server that takes the resolver's timeout, 20 s on the test machine. Applications
+ * that do not use SASL with ZooKeeper should run with {@code -Dzookeeper.sasl.client=false}.
  */
 class DubboZookeeperSessions {
 
@@ -49,6 +54,7 @@ class DubboZookeeperSessions {
 		if (!ClassUtils.isPresent(CURATOR_CLIENT, DubboZookeeperSessions.class.getClassLoader())) {
 			return;
 		}
+		long start = System.nanoTime();
 		List<CuratorFramework> renewed = new ArrayList<>();
 		List<Long> oldSessions = new ArrayList<>();
 		for (FrameworkModel framework : frameworks) {
@@ -72,7 +78,8 @@ class DubboZookeeperSessions {
 			awaitNewSession(curator, oldSessions.get(i));
 		}
 		if (!renewed.isEmpty()) {
-			logger.info("Renewed the session of " + renewed.size() + " Dubbo ZooKeeper client(s) in this clone");
+			logger.info("Renewed the session of " + renewed.size() + " Dubbo ZooKeeper client(s) in this clone in "
+					+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
 		}
 	}
 

@@ -2,7 +2,6 @@ package io.cse.node.instance;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
@@ -42,13 +41,8 @@ public final class JdkHttpProbe implements HttpProbe {
 			connection.setReadTimeout((int) timeout.toMillis());
 			connection.setRequestMethod(method);
 			connection.setUseCaches(false);
-			if (method.equals("POST")) {
-				connection.setDoOutput(true);
-				connection.setFixedLengthStreamingMode(0);
-				try (OutputStream body = connection.getOutputStream()) {
-					// no body: the operation takes none
-				}
-			}
+			// No body, so no Content-Type: with one, HttpURLConnection would declare a form,
+			// which the actuator refuses (415).
 			int status = connection.getResponseCode();
 			try (InputStream body = (status >= 400) ? connection.getErrorStream() : connection.getInputStream()) {
 				String text = (body != null) ? new String(body.readAllBytes(), StandardCharsets.UTF_8) : "";

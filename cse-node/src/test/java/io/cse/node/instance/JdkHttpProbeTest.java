@@ -35,7 +35,8 @@ class JdkHttpProbeTest {
 		this.server.createContext("/", (exchange) -> {
 			byte[] requestBody = exchange.getRequestBody().readAllBytes();
 			this.received.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " length="
-					+ exchange.getRequestHeaders().getFirst("Content-Length") + " body=" + requestBody.length);
+					+ exchange.getRequestHeaders().getFirst("Content-Length") + " type="
+					+ exchange.getRequestHeaders().getFirst("Content-Type") + " body=" + requestBody.length);
 			boolean frozen = exchange.getRequestURI().getPath().equals("/frozen");
 			byte[] body = (frozen ? "held too long" : "{\"state\":\"RUNNING\"}").getBytes(StandardCharsets.UTF_8);
 			exchange.sendResponseHeaders(frozen ? 503 : 200, body.length);
@@ -54,13 +55,14 @@ class JdkHttpProbeTest {
 	@Test
 	void getReturnsStatusAndBody() {
 		assertThat(this.probe.get(uri("/actuator/cse"))).contains(new Answer(200, "{\"state\":\"RUNNING\"}"));
-		assertThat(this.received).containsExactly("GET /actuator/cse length=null body=0");
+		assertThat(this.received).containsExactly("GET /actuator/cse length=null type=null body=0");
 	}
 
 	@Test
-	void postSendsAnEmptyBody() {
+	void postSendsNoBodyAndNoContentTypeTheActuatorWouldRefuse() {
 		assertThat(this.probe.post(uri("/actuator/cse/freeze"))).map(Answer::status).contains(200);
-		assertThat(this.received).containsExactly("POST /actuator/cse/freeze length=0 body=0");
+		assertThat(this.received).singleElement().asString().startsWith("POST /actuator/cse/freeze")
+			.contains("type=null").endsWith("body=0");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package io.cse.node.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.cse.node.CseRun;
@@ -122,7 +123,7 @@ class BenchCommandLineTest {
 	private String[] built(String... args) throws Exception {
 		Path jar = Files.createFile(this.folder.resolve("service.jar"));
 		Path postgres = Files.createFile(this.folder.resolve("postgres.jar"));
-		List<String> all = new java.util.ArrayList<>(List.of(args));
+		List<String> all = new ArrayList<>(List.of(args));
 		all.addAll(List.of("--jar", jar.toString(), "--postgres-jar", postgres.toString()));
 		return all.toArray(String[]::new);
 	}

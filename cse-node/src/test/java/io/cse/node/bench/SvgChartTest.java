@@ -16,6 +16,7 @@ import org.w3c.dom.NodeList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.offset;
 
 /**
  * The chart is well-formed SVG with one bar per way, whose lengths follow the medians on a
@@ -53,7 +54,7 @@ class SvgChartTest {
 		// one decade is the same length wherever it is: 12 -> 120 as 330 -> 3300
 		double perDecade = (widths.get(0) - widths.get(1)) / Math.log10(5200.0 / 12.0);
 		assertThat(widths.get(2) - widths.get(1)).isCloseTo(perDecade * Math.log10(330.0 / 12.0),
-				org.assertj.core.data.Offset.offset(0.5));
+				offset(0.5));
 	}
 
 	@Test

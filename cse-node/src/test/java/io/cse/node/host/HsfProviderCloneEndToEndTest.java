@@ -230,6 +230,9 @@ class HsfProviderCloneEndToEndTest {
 	private Process start(Path log, String... command) throws IOException {
 		List<String> line = new ArrayList<>(List.of(command));
 		line.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		// A session of its own, as a service manager gives it: CRIU cannot dump a process whose
+		// session leader is outside its PID namespace (a sandboxed CI runs builds in one).
+		line.add(0, "setsid");
 		// Output to a file: a pipe to this JVM could not be restored in a clone.
 		Process process = new ProcessBuilder(line).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Spring Boot service deployed the way its snapshots come out smallest: its jar
- * extracted (Spring Boot's {@code -Djarmode=tools extract}), with an archive of the classes
- * it loads (AppCDS) made by a training run that stops once the application context is
- * refreshed, and mapped at the address the archive was made for.
+ * How the benchmarks run a Spring Boot service: its jar as built ({@link #plain}), or the
+ * way its snapshots come out smallest ({@link #prepare}): its jar extracted (Spring Boot's
+ * {@code -Djarmode=tools extract}), with an archive of the classes it loads (AppCDS) made by
+ * a training run that stops once the application context is refreshed, and mapped at the
+ * address the archive was made for.
  * <p>
  * Why it matters to a snapshot: class metadata read from the archive stays in clean pages
  * of a file mapping, which CRIU does not copy into the image (the file is on the host),
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * one image share every address anyway, so mapping it where it was made
  * ({@code ArchiveRelocationMode=0}) costs them nothing.
  */
-final class CdsDeployment {
+final class Deployment {
 
 	private static final List<String> FIXED_ADDRESS = List.of("-XX:+UnlockDiagnosticVMOptions",
 			"-XX:ArchiveRelocationMode=0");
@@ -30,9 +31,18 @@ final class CdsDeployment {
 
 	private final Path archive;
 
-	private CdsDeployment(Path jar, Path archive) {
+	private Deployment(Path jar, Path archive) {
 		this.jar = jar;
 		this.archive = archive;
+	}
+
+	/**
+	 * The service's jar as built: {@code java -jar}.
+	 * @param executableJar the jar
+	 * @return the deployment
+	 */
+	static Deployment plain(Path executableJar) {
+		return new Deployment(executableJar, null);
 	}
 
 	/**
@@ -46,7 +56,7 @@ final class CdsDeployment {
 	 * @return the deployment
 	 * @throws IOException if the extraction or the training fails
 	 */
-	static CdsDeployment prepare(Path java, Path executableJar, Path folder, List<String> jvmOptions,
+	static Deployment prepare(Path java, Path executableJar, Path folder, List<String> jvmOptions,
 			List<String> arguments, Path log) throws IOException, InterruptedException {
 		Files.createDirectories(folder);
 		run(List.of(java.toString(), "-Djarmode=tools", "-jar", executableJar.toString(), "extract", "--force",
@@ -70,7 +80,7 @@ final class CdsDeployment {
 		if (!Files.isRegularFile(archive)) {
 			throw new IOException("The training run of " + jar + " wrote no class archive (see " + log + ")");
 		}
-		return new CdsDeployment(jar, archive);
+		return new Deployment(jar, archive);
 	}
 
 	private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {
@@ -89,9 +99,12 @@ final class CdsDeployment {
 
 	/**
 	 * The JVM options that map the archives: to add to the service's own.
-	 * @return the options
+	 * @return the options, none for a plain jar
 	 */
 	List<String> jvmOptions() {
+		if (this.archive == null) {
+			return List.of();
+		}
 		List<String> options = new ArrayList<>(FIXED_ADDRESS);
 		options.add("-XX:SharedArchiveFile=" + this.archive);
 		return options;
@@ -105,8 +118,21 @@ final class CdsDeployment {
 		return List.of("-jar", this.jar.toString());
 	}
 
+	/**
+	 * The class archive.
+	 * @return the archive, or {@code null} for a plain jar
+	 */
 	Path archive() {
 		return this.archive;
+	}
+
+	/**
+	 * How the service runs, for the reports.
+	 * @return a short description
+	 */
+	String describe() {
+		return (this.archive != null) ? "extracted jar with a class archive (AppCDS, ArchiveRelocationMode=0)"
+				: "java -jar";
 	}
 
 }

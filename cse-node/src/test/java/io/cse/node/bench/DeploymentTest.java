@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link CdsDeployment} on the real {@code samples/hello-web} jar.
+ * Tests for {@link Deployment} on the real {@code samples/hello-web} jar.
  */
 @Timeout(180)
-class CdsDeploymentTest {
+class DeploymentTest {
 
 	// Enough to refresh the context without a database: the pool connects on first use.
 	private static final List<String> NO_DATABASE = List.of("--spring.sql.init.mode=never",
@@ -32,7 +32,7 @@ class CdsDeploymentTest {
 	@Test
 	void extractsTheJarAndTrainsAnArchiveTheServiceMaps() throws Exception {
 		Path jar = Path.of(System.getProperty("cse.hello-web.jar"));
-		CdsDeployment deployment = CdsDeployment.prepare(this.java, jar, this.work.resolve("hello-web"),
+		Deployment deployment = Deployment.prepare(this.java, jar, this.work.resolve("hello-web"),
 				List.of("-Xmx256m"), NO_DATABASE, this.work.resolve("prepare.log"));
 		assertThat(deployment.archive()).isNotEmptyFile();
 		assertThat(this.work.resolve("hello-web/lib")).isNotEmptyDirectory();
@@ -52,10 +52,18 @@ class CdsDeploymentTest {
 	}
 
 	@Test
+	void aPlainDeploymentRunsTheJarAsBuilt() {
+		Deployment plain = Deployment.plain(Path.of("app.jar"));
+		assertThat(plain.jvmOptions()).isEmpty();
+		assertThat(plain.classpathOrJar()).containsExactly("-jar", "app.jar");
+		assertThat(plain.describe()).isEqualTo("java -jar");
+	}
+
+	@Test
 	void aJarThatIsNoSpringBootJarSaysSo() throws IOException {
 		Path notBoot = Files.writeString(this.work.resolve("plain.jar"), "not a jar");
 		assertThatExceptionOfType(IOException.class)
-			.isThrownBy(() -> CdsDeployment.prepare(this.java, notBoot, this.work.resolve("out"), List.of(), List.of(),
+			.isThrownBy(() -> Deployment.prepare(this.java, notBoot, this.work.resolve("out"), List.of(), List.of(),
 					this.work.resolve("prepare.log")))
 			.withMessageContaining("extracting " + notBoot + " failed")
 			.withMessageContaining("prepare.log");

@@ -7,6 +7,7 @@ import io.cse.registry.InetUtilsCloneAddressResolver;
 import io.cse.registry.RegistrationRenewer;
 import io.cse.registry.ServiceRegistryParticipant;
 import io.cse.registry.ZookeeperRegistrationRenewer;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceInstanceBuilder;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -65,8 +66,8 @@ final class CseRegistryAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ZookeeperRegistrationRenewer cseZookeeperRegistrationRenewer(
-				ObjectProvider<ZookeeperDiscoveryProperties> properties) {
-			return new ZookeeperRegistrationRenewer(properties::getIfAvailable);
+				ObjectProvider<ZookeeperDiscoveryProperties> properties, ObjectProvider<CuratorFramework> clients) {
+			return new ZookeeperRegistrationRenewer(properties::getIfAvailable, () -> clients.orderedStream().toList());
 		}
 
 	}

@@ -3,8 +3,13 @@ package io.cse.registry;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceInstanceBuilder;
 
@@ -23,30 +28,46 @@ import org.springframework.util.ReflectionUtils;
  * so that the port, payload and URI spec stay as they were, and a later port change keeps
  * the new id. Both members are protected, meant for subclasses; a version of Spring Cloud
  * Zookeeper without them fails the clone's restore with a message that says so.
+ * <p>
+ * Before the first of a clone's registrations is renewed, the application's Curator
+ * clients drop the template's session and open their own ({@link ZookeeperSessions}).
  */
 public class ZookeeperRegistrationRenewer implements RegistrationRenewer {
 
+	private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+
 	private final Supplier<ZookeeperDiscoveryProperties> properties;
 
+	private final Supplier<List<CuratorFramework>> clients;
+
 	private final Clock clock;
+
+	private final Set<String> renewedSessionsFor = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Create a renewer that stamps registrations with the system clock.
 	 * @param properties the application's Spring Cloud Zookeeper discovery settings, or
 	 * {@code null} if it has none
+	 * @param clients the application's Curator clients, whose sessions a clone renews
+	 * before it registers (see {@link ZookeeperSessions})
 	 */
-	public ZookeeperRegistrationRenewer(Supplier<ZookeeperDiscoveryProperties> properties) {
-		this(properties, Clock.systemUTC());
+	public ZookeeperRegistrationRenewer(Supplier<ZookeeperDiscoveryProperties> properties,
+			Supplier<List<CuratorFramework>> clients) {
+		this(properties, clients, Clock.systemUTC());
 	}
 
 	/**
 	 * Create a renewer.
 	 * @param properties the application's Spring Cloud Zookeeper discovery settings, or
 	 * {@code null} if it has none
+	 * @param clients the application's Curator clients, whose sessions a clone renews
+	 * before it registers (see {@link ZookeeperSessions})
 	 * @param clock the clock that stamps the clone's registration time
 	 */
-	public ZookeeperRegistrationRenewer(Supplier<ZookeeperDiscoveryProperties> properties, Clock clock) {
+	public ZookeeperRegistrationRenewer(Supplier<ZookeeperDiscoveryProperties> properties,
+			Supplier<List<CuratorFramework>> clients, Clock clock) {
 		this.properties = properties;
+		this.clients = clients;
 		this.clock = clock;
 	}
 
@@ -68,6 +89,11 @@ public class ZookeeperRegistrationRenewer implements RegistrationRenewer {
 	@Override
 	public void renew(Registration registration, RenewedInstance instance) throws Exception {
 		ServiceInstanceRegistration zookeeper = (ServiceInstanceRegistration) registration;
+		// Once per clone, whatever the number of its registrations: its node must not be
+		// created under the template's session.
+		if (this.renewedSessionsFor.add(instance.instanceId())) {
+			ZookeeperSessions.renew(this.clients.get(), SESSION_TIMEOUT);
+		}
 		ServiceInstanceBuilder<?> builder = builderOf(zookeeper);
 		builder.id(instance.instanceId());
 		builder.address(instance.address());

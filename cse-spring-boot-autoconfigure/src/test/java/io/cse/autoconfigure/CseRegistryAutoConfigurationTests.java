@@ -92,7 +92,7 @@ class CseRegistryAutoConfigurationTests {
 
 	@Test
 	void userZookeeperRenewerWinsAndOtherRenewersAreAdded() {
-		ZookeeperRegistrationRenewer own = new ZookeeperRegistrationRenewer(() -> null);
+		ZookeeperRegistrationRenewer own = new ZookeeperRegistrationRenewer(() -> null, List::of);
 		this.contextRunner.withBean("ownZookeeperRenewer", ZookeeperRegistrationRenewer.class, () -> own)
 			.withBean("consulRenewer", RegistrationRenewer.class, OtherRenewer::new)
 			.withBean("cloneAddressResolver", CloneAddressResolver.class, () -> () -> "10.0.0.1")

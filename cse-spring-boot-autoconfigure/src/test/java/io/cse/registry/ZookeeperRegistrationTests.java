@@ -106,6 +106,7 @@ class ZookeeperRegistrationTests {
 	void cloneComesBackUnderItsOwnIdAndAddress() throws Exception {
 		String templateId = awaitSingleInstance();
 		String templateData = data(templateId);
+		long templateSession = owner(templateId);
 		OperationReport restore = snapshot(Operation.CLONE, SnapshotOutcome.RESTORED);
 		assertThat(restore.operation()).isEqualTo("clone-restore");
 		assertThat(restore.outcome()).isEqualTo(Outcome.SUCCESS);
@@ -117,6 +118,10 @@ class ZookeeperRegistrationTests {
 			.contains("\"address\":\"" + CLONE_ADDRESS + "\"")
 			.doesNotContain(templateId);
 		assertThat(port(cloneData)).isEqualTo(port(templateData)).isPositive();
+		// ZooKeeper's own view: the clone's node belongs to a session of the clone's own
+		assertThat(owner(cloneId)).isNotZero().isNotEqualTo(templateSession);
+		assertThat(this.application.getBean(CuratorFramework.class).getZookeeperClient().getZooKeeper().getSessionId())
+			.isEqualTo(owner(cloneId));
 		// The renewed registration is the one the application deregisters when it stops
 		this.application.close();
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(instances()).isEmpty());
@@ -214,6 +219,10 @@ class ZookeeperRegistrationTests {
 
 	private static String data(String id) throws Exception {
 		return new String(reader.getData().forPath(SERVICE_PATH + "/" + id), StandardCharsets.UTF_8);
+	}
+
+	private static long owner(String id) throws Exception {
+		return reader.checkExists().forPath(SERVICE_PATH + "/" + id).getEphemeralOwner();
 	}
 
 	private static int port(String data) {

@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
 				+ "their sections of --output, a summary section at its top and a chart beside it (--chart): the "
 				+ "time to the first HTTP 200 of a cold start, a thaw with and without --squeeze, a thaw on request, "
 				+ "a restore, clone fan-outs and the burst.",
-				"Takes about 15 minutes on 2 cores with the defaults, and prints its progress. Needs root, cgroup v1, "
-						+ "zram (or swap) and CRIU 4.2. Stops everything it started when it ends or fails." })
+				"Takes under 10 minutes on a busy 2-core machine with the defaults, and prints its progress. Needs "
+						+ "root, cgroup v1, zram (or swap) and CRIU 4.2. Stops everything it started when it ends or "
+						+ "fails." })
 final class AllBenchmarks implements Callable<Integer> {
 
 	@Mixin

@@ -41,6 +41,10 @@ public final class JdkHttpProbe implements HttpProbe {
 			connection.setReadTimeout((int) timeout.toMillis());
 			connection.setRequestMethod(method);
 			connection.setUseCaches(false);
+			// A fresh connection every time: one kept alive from before a freeze would have
+			// been closed by the service's traffic gate, and a first request after the thaw
+			// would spend its time finding that out.
+			connection.setRequestProperty("Connection", "close");
 			// No body, so no Content-Type: with one, HttpURLConnection would declare a form,
 			// which the actuator refuses (415).
 			int status = connection.getResponseCode();

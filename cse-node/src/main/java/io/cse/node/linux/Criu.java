@@ -112,8 +112,13 @@ public final class Criu {
 	 * @return the command line
 	 */
 	public List<String> restoreCommand(Path imageDir, Path workDir, boolean detached) {
+		// The restored process stays in the agent's cgroups: by default CRIU would put it back
+		// into those an image records, and clones of a template run under 'cse run' would
+		// then share its freezer and memory groups (the starter's own dumps record none, as
+		// their criu runs in the service's groups, but an image may come from elsewhere).
 		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "restore", "-D",
-				imageDir.toString(), "--shell-job", "--tcp-close", "--work-dir", workDir.toString(), "-o", RESTORE_LOG));
+				imageDir.toString(), "--shell-job", "--tcp-close", "--manage-cgroups=ignore", "--work-dir",
+				workDir.toString(), "-o", RESTORE_LOG));
 		if (detached) {
 			command.add("--restore-detached");
 		}

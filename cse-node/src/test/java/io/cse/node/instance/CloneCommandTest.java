@@ -61,7 +61,7 @@ class CloneCommandTest {
 				"ip -n cse-t-1 addr add 10.199.0.10/24 dev eth0", "ip -n cse-t-1 link set dev eth0 up",
 				"ip -n cse-t-1 route add default via 10.199.0.1",
 				"setsid ip netns exec cse-t-1 unshare --pid --fork --kill-child --mount-proc /opt/cse/criu/bin/criu "
-						+ "restore -D " + this.image.toAbsolutePath() + " --shell-job --tcp-close --work-dir "
+						+ "restore -D " + this.image.toAbsolutePath() + " --shell-job --tcp-close --manage-cgroups=ignore --work-dir "
 						+ workDir + " -o restore.log");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains("--restore-detached"));
 		Instance clone = registry().find("t-1").orElseThrow();

@@ -36,7 +36,8 @@ class JdkHttpProbeTest {
 			byte[] requestBody = exchange.getRequestBody().readAllBytes();
 			this.received.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " length="
 					+ exchange.getRequestHeaders().getFirst("Content-Length") + " type="
-					+ exchange.getRequestHeaders().getFirst("Content-Type") + " body=" + requestBody.length);
+					+ exchange.getRequestHeaders().getFirst("Content-Type") + " connection="
+					+ exchange.getRequestHeaders().getFirst("Connection") + " body=" + requestBody.length);
 			boolean frozen = exchange.getRequestURI().getPath().equals("/frozen");
 			byte[] body = (frozen ? "held too long" : "{\"state\":\"RUNNING\"}").getBytes(StandardCharsets.UTF_8);
 			exchange.sendResponseHeaders(frozen ? 503 : 200, body.length);
@@ -55,7 +56,7 @@ class JdkHttpProbeTest {
 	@Test
 	void getReturnsStatusAndBody() {
 		assertThat(this.probe.get(uri("/actuator/cse"))).contains(new Answer(200, "{\"state\":\"RUNNING\"}"));
-		assertThat(this.received).containsExactly("GET /actuator/cse length=null type=null body=0");
+		assertThat(this.received).containsExactly("GET /actuator/cse length=null type=null connection=close body=0");
 	}
 
 	@Test

@@ -44,7 +44,7 @@ class RestoreCommandTest {
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		String workDir = this.temp.resolve("state/logs/web").toAbsolutePath().toString();
 		assertThat(this.host.commands()).contains(List.of("setsid", "/opt/cse/criu/bin/criu", "restore", "-D",
-				image.toAbsolutePath().toString(), "--shell-job", "--tcp-close", "--work-dir", workDir, "-o",
+				image.toAbsolutePath().toString(), "--shell-job", "--tcp-close", "--manage-cgroups=ignore", "--work-dir", workDir, "-o",
 				"restore.log", "--restore-detached"));
 		assertThat(run.out()).contains("Restored web from image img-1", "pid       4242", "address   127.0.0.1:8080",
 				"instance  id-127.0.0.1");

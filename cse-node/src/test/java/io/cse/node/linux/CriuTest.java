@@ -75,7 +75,7 @@ class CriuTest {
 	void restoreCommandsShareTheImageAndLogIntoTheirOwnWorkDir() {
 		Criu criu = Criu.locate(new FakeHost(), null);
 		assertThat(criu.restoreCommand(Path.of("/images/a"), Path.of("/run/logs/x"), true)).containsExactly(
-				"/opt/cse/criu/bin/criu", "restore", "-D", "/images/a", "--shell-job", "--tcp-close", "--work-dir",
+				"/opt/cse/criu/bin/criu", "restore", "-D", "/images/a", "--shell-job", "--tcp-close", "--manage-cgroups=ignore", "--work-dir",
 				"/run/logs/x", "-o", "restore.log", "--restore-detached");
 		assertThat(criu.restoreCommand(Path.of("/images/a"), Path.of("/run/logs/x"), false))
 			.doesNotContain("--restore-detached");

@@ -105,7 +105,7 @@ final class BurstBenchmark implements Callable<Integer> {
 	public Integer call() throws Exception {
 		validate();
 		try (Workbench workbench = Workbench.open("cse-bench-burst-", this.options.postgresJar, true)) {
-			Path template = SnapshotBenchmark.makeTemplate(this.options, workbench,
+			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
 					SnapshotBenchmark.serviceArguments(workbench), 500);
 			Result result = measure(workbench, template);
 			BenchmarkReport.write(this.options.output, "burst", markdown(result));

@@ -127,12 +127,20 @@ final class Deployment {
 	}
 
 	/**
-	 * How the service runs, for the reports.
-	 * @return a short description
+	 * The command line that starts the service, with file names instead of paths, for the
+	 * reports.
+	 * @param jvmOptions the service's own JVM options
+	 * @return for example {@code java -Xmx256m -jar app.jar}
 	 */
-	String describe() {
-		return (this.archive != null) ? "extracted jar with a class archive (AppCDS, ArchiveRelocationMode=0)"
-				: "java -jar";
+	String commandLine(List<String> jvmOptions) {
+		List<String> words = new ArrayList<>(List.of("java"));
+		words.addAll(jvmOptions);
+		for (String option : jvmOptions()) {
+			words.add((this.archive != null) ? option.replace(this.archive.toString(), this.archive.getFileName().toString())
+					: option);
+		}
+		words.addAll(List.of("-jar", this.jar.getFileName().toString()));
+		return String.join(" ", words);
 	}
 
 }

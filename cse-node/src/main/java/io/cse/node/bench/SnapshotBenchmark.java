@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
 						+ "benchmark's own (" + Workbench.BRIDGE + ", " + Workbench.SUBNET + ")." })
 final class SnapshotBenchmark implements Callable<Integer> {
 
+	private static final List<String> JVM_OPTIONS = List.of("-XX:-UsePerfData", "-Xmx256m");
+
 	private final ObjectMapper json = new ObjectMapper();
 
 	@Mixin
@@ -56,8 +58,16 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "500")
 	int requests;
 
+	@Option(names = "--class-archive",
+			description = "Run the service from its extracted jar with an archive of its classes (AppCDS) mapped "
+					+ "where it was made, cold starts included: smaller images and faster restores (see "
+					+ "docs/snapshots.md). Writes a section of its own.")
+	boolean classArchive;
+
 	@Spec
 	CommandSpec spec;
+
+	private Deployment deployment;
 
 	private final BenchHttp http = new BenchHttp();
 
@@ -66,7 +76,8 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		validate();
 		try (Workbench workbench = Workbench.open("cse-bench-snapshots-", this.options.postgresJar, true)) {
 			Result result = measure(workbench);
-			BenchmarkReport.write(this.options.output, "snapshots", markdown(result));
+			BenchmarkReport.write(this.options.output, this.classArchive ? "snapshots-class-archive" : "snapshots",
+					markdown(result));
 			System.out.println("Wrote " + this.options.output + " (service logs in " + workbench.work() + ")");
 		}
 		return 0;
@@ -100,14 +111,29 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	 */
 	Result measure(Workbench workbench) throws Exception {
 		List<String> arguments = serviceArguments(workbench);
+		this.deployment = deployment(this.options, this.classArchive, workbench, arguments);
 		Result result = new Result();
 		// One more run than measured: the first pays for loading the agent's own classes.
 		for (int i = 0; i <= this.runs; i++) {
 			dumpAndRestore(workbench, i, arguments, (i == 0) ? new Result() : result);
 		}
-		result.template = makeTemplate(this.options, workbench, arguments, this.requests);
+		result.template = makeTemplate(this.options, this.deployment, workbench, arguments, this.requests);
 		fanOut(workbench, result);
 		return result;
+	}
+
+	/**
+	 * How the service runs: as built, or extracted with a class archive trained against the
+	 * benchmark's database.
+	 */
+	static Deployment deployment(BenchOptions options, boolean classArchive, Workbench workbench,
+			List<String> arguments) throws Exception {
+		if (!classArchive) {
+			return Deployment.plain(options.jar);
+		}
+		System.out.println("class archive: extracting the jar and training its archive");
+		return Deployment.prepare(options.java, options.jar, workbench.work().resolve("deployment"), JVM_OPTIONS,
+				arguments, workbench.work().resolve("deployment.log"));
 	}
 
 	static List<String> serviceArguments(Workbench workbench) {
@@ -120,8 +146,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		Path work = workbench.work();
 		InProcessCse cse = workbench.cse();
 		ServiceProcess service = workbench.started(ServiceProcess.start(this.options.java,
-				List.of("-XX:-UsePerfData", "-Xmx256m"), List.of("-jar", this.options.jar.toString()), arguments,
-				work.resolve(image + ".log")));
+				jvmOptions(this.deployment), this.deployment.classpathOrJar(), arguments, work.resolve(image + ".log")));
 		try {
 			result.coldStart.add(service.awaitFirst200("/", Duration.ofMinutes(3)));
 			exercise(this.http, service, this.requests);
@@ -156,18 +181,18 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	 * Start the service, warm it up, and have it write a clone template; then stop it (an
 	 * image is all its clones need).
 	 * @param options the service and the JDK
+	 * @param deployment how the service runs
 	 * @param workbench where the image goes
 	 * @param arguments the service's arguments
 	 * @param requests how many requests warm it up first
 	 * @return the template's folder
 	 */
-	static Path makeTemplate(BenchOptions options, Workbench workbench, List<String> arguments, int requests)
-			throws Exception {
+	static Path makeTemplate(BenchOptions options, Deployment deployment, Workbench workbench, List<String> arguments,
+			int requests) throws Exception {
 		System.out.println("template: starting the service, warming it up, writing a clone template");
 		BenchHttp http = new BenchHttp();
-		try (ServiceProcess service = workbench.started(ServiceProcess.start(options.java,
-				List.of("-XX:-UsePerfData", "-Xmx256m"), List.of("-jar", options.jar.toString()), arguments,
-				workbench.work().resolve("template.log")))) {
+		try (ServiceProcess service = workbench.started(ServiceProcess.start(options.java, jvmOptions(deployment),
+				deployment.classpathOrJar(), arguments, workbench.work().resolve("template.log")))) {
 			service.awaitFirst200("/", Duration.ofMinutes(3));
 			exercise(http, service, requests);
 			HttpResponse<String> clone = http.post(service.uri("/actuator/cse/clone"), "{\"image\": \"template\"}");
@@ -201,6 +226,12 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 	}
 
+	private static List<String> jvmOptions(Deployment deployment) {
+		List<String> options = new ArrayList<>(JVM_OPTIONS);
+		options.addAll(deployment.jvmOptions());
+		return options;
+	}
+
 	private static void exercise(BenchHttp http, ServiceProcess service, int requests) throws IOException {
 		for (int i = 0; i < requests; i++) {
 			http.post(service.uri("/visits"), null);
@@ -216,12 +247,27 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 		Stats ratio = Stats.of(ratios);
 		StringBuilder out = new StringBuilder();
-		out.append("## Snapshots of samples/hello-web: dump, restore, clone\n\n");
-		out.append("`scripts/bench-snapshots.sh` (that is `cse bench snapshots --runs ").append(this.runs)
-			.append(" --clone-counts ").append(counts()).append("`, or `cse bench all`), Spring Boot ")
-			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
+		if (this.classArchive) {
+			out.append("## Snapshots of samples/hello-web from its extracted jar with a class archive\n\n");
+			out.append("`cse bench snapshots --class-archive --runs ").append(this.runs)
+				.append(" --clone-counts ").append(counts()).append("`, Spring Boot ")
+				.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
+		}
+		else {
+			out.append("## Snapshots of samples/hello-web: dump, restore, clone\n\n");
+			out.append("`scripts/bench-snapshots.sh` (that is `cse bench snapshots --runs ").append(this.runs)
+				.append(" --clone-counts ").append(counts()).append("`, or `cse bench all`), Spring Boot ")
+				.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
+		}
 		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
-		out.append("Each run starts the sample from scratch (`java -XX:-UsePerfData -Xmx256m -jar`), sends it ")
+		if (this.classArchive) {
+			out.append("The same runs as in the section above, with the sample deployed the way its images come out "
+					+ "smallest (see [snapshots](snapshots.md#smaller-images-an-extracted-jar-with-a-class-archive)): "
+					+ "extracted with `-Djarmode=tools extract`, with an archive of its classes made by a training run "
+					+ "against the same database, and `-XX:ArchiveRelocationMode=0`; the cold starts use it too. ");
+		}
+		out.append("Each run starts the sample from scratch (`").append(this.deployment.commandLine(JVM_OPTIONS))
+			.append("`), sends it ")
 			.append(this.requests).append(" requests that write through its pool, reads its resident memory, dumps it ")
 			.append("through `POST /actuator/cse/dump` and restores the image with `cse restore`, timed in the agent ")
 			.append("from the command to the first 200; a first, unmeasured run warms the agent up. The fan-outs ")

@@ -35,6 +35,8 @@ class DeploymentTest {
 		Deployment deployment = Deployment.prepare(this.java, jar, this.work.resolve("hello-web"),
 				List.of("-Xmx256m"), NO_DATABASE, this.work.resolve("prepare.log"));
 		assertThat(deployment.archive()).isNotEmptyFile();
+		assertThat(deployment.commandLine(List.of("-Xmx256m"))).isEqualTo("java -Xmx256m -XX:+UnlockDiagnosticVMOptions "
+				+ "-XX:ArchiveRelocationMode=0 -XX:SharedArchiveFile=application.jsa -jar application.jar");
 		assertThat(this.work.resolve("hello-web/lib")).isNotEmptyDirectory();
 		// -Xshare:on makes the JVM fail rather than run without an archive it cannot map.
 		List<String> command = new ArrayList<>(List.of(this.java.toString(), "-Xshare:on", "-Xlog:cds=info"));
@@ -56,7 +58,7 @@ class DeploymentTest {
 		Deployment plain = Deployment.plain(Path.of("app.jar"));
 		assertThat(plain.jvmOptions()).isEmpty();
 		assertThat(plain.classpathOrJar()).containsExactly("-jar", "app.jar");
-		assertThat(plain.describe()).isEqualTo("java -jar");
+		assertThat(plain.commandLine(List.of("-Xmx256m"))).isEqualTo("java -Xmx256m -jar app.jar");
 	}
 
 	@Test

@@ -1,10 +1,6 @@
 package io.cse.node.host;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,9 +59,7 @@ class HelloWebSnapshotEndToEndTest {
 
 	private static PostgresProcess postgres;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-	private final List<Process> started = new ArrayList<>();
+	private final ServiceProcesses services = new ServiceProcesses();
 
 	static List<String> jdks() {
 		return List.of(System.getProperty("java.home"),
@@ -92,9 +86,7 @@ class HelloWebSnapshotEndToEndTest {
 	@AfterEach
 	void stopEverything() throws InterruptedException {
 		cse(work.resolve("state"), "stop", "--all", "--timeout", "5s");
-		for (Process process : this.started) {
-			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-		}
+		this.services.close();
 	}
 
 	@ParameterizedTest(name = "on {0}")
@@ -111,7 +103,7 @@ class HelloWebSnapshotEndToEndTest {
 		String name = Path.of(javaHome).getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
 		Path state = work.resolve("state");
 		Path images = work.resolve("images-" + name);
-		int port = freePort();
+		int port = ServiceProcesses.freePort();
 		String local = "http://127.0.0.1:" + port;
 
 		// A service started from scratch, with its database on the bridge.
@@ -187,66 +179,26 @@ class HelloWebSnapshotEndToEndTest {
 	}
 
 	private Process start(Path java, int port, Path images, Path log) throws IOException {
-		// A session of its own, as a service manager gives it: CRIU cannot dump a process whose
-		// session leader is outside its PID namespace (a sandboxed CI runs builds in one).
-		List<String> command = List.of("setsid", java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar",
-				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
-				"--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY), "--cse.images.root=" + images);
-		// Output to a file: a pipe to this JVM could not be restored without it.
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-			.start();
-		this.started.add(process);
-		return process;
+		List<String> arguments = List.of("-XX:-UsePerfData", "-Xmx256m", "-jar", System.getProperty("cse.hello-web.jar"),
+				"--server.port=" + port, "--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY),
+				"--cse.images.root=" + images);
+		return this.services.start(java, log, arguments);
 	}
 
 	private void awaitStarted(Process process, String url, Path log) {
-		await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptionsMatching(IOException.class::isInstance)
-			.until(() -> {
-				if (!process.isAlive()) {
-					fail("The service exited with code " + process.exitValue() + " before it answered; its log:\n"
-							+ Files.readString(log));
-				}
-				return get(url).statusCode() == 200;
-			});
+		this.services.awaitAnswering(process, url, log, STARTUP);
 	}
 
 	private JsonNode status(String base) throws IOException {
-		return json.readTree(get(base + "/actuator/cse").body());
+		return this.services.status(base);
 	}
 
 	private HttpResponse<String> get(String url) throws IOException {
-		return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+		return this.services.get(url);
 	}
 
 	private HttpResponse<String> post(String url, String body) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
-		if (body != null) {
-			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-		}
-		else {
-			request.POST(HttpRequest.BodyPublishers.noBody());
-		}
-		return send(request.build());
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException {
-		try {
-			return this.http.send(HttpRequest.newBuilder(request, (name, value) -> true)
-				.timeout(Duration.ofSeconds(30))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		// Chosen at run time: a fixed port could meet a service of another test on a busy host.
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
+		return this.services.post(url, body);
 	}
 
 	private static CseRun cse(Path state, String... args) {
@@ -254,6 +206,5 @@ class HelloWebSnapshotEndToEndTest {
 		all.addAll(List.of("--state-dir", state.toString()));
 		return CseRun.of(NodeContext.local(), all.toArray(String[]::new));
 	}
-
 
 }

@@ -1,11 +1,8 @@
 package io.cse.node.host;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,9 +68,7 @@ class HsfProviderCloneEndToEndTest {
 	@TempDir
 	Path work;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-	private final List<Process> started = new ArrayList<>();
+	private final ServiceProcesses services = new ServiceProcesses();
 
 	private ZookeeperProcess zookeeper;
 
@@ -94,9 +89,7 @@ class HsfProviderCloneEndToEndTest {
 	@AfterEach
 	void stopEverything() throws InterruptedException {
 		cse("stop", "--all", "--timeout", "5s");
-		for (Process process : this.started) {
-			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-		}
+		this.services.close();
 		if (this.reader != null) {
 			this.reader.close();
 		}
@@ -108,8 +101,8 @@ class HsfProviderCloneEndToEndTest {
 
 	@Test
 	void clonesOfAProviderAreDistinctProvidersInZookeeperAndAllAnswer() throws Exception {
-		int port = freePort();
-		int dubboPort = freePort();
+		int port = ServiceProcesses.freePort();
+		int dubboPort = ServiceProcesses.freePort();
 		String local = "http://127.0.0.1:" + port;
 		Path images = this.work.resolve("images");
 		Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));
@@ -118,10 +111,10 @@ class HsfProviderCloneEndToEndTest {
 
 		// No SASL with ZooKeeper: else each clone's client looks the registry up in DNS first,
 		// which the clones' namespaces cannot reach (20 s of resolver timeouts)
-		Process template = start(log, "java", "-XX:-UsePerfData", "-Xmx256m", "-Dzookeeper.sasl.client=false", "-jar",
+		Process template = this.services.startJava(log, List.of("-XX:-UsePerfData", "-Xmx256m", "-Dzookeeper.sasl.client=false", "-jar",
 				providerJar(),
 				"--server.port=" + port, "--dubbo.protocol.port=" + dubboPort, "--dubbo.registry.address=" + registry,
-				"--cse.images.root=" + images);
+				"--cse.images.root=" + images));
 		awaitStarted(template, local + "/actuator/cse", log);
 		String templateId = status(local).path("instance").path("instanceId").asText();
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(providers()).hasSize(1));
@@ -171,10 +164,10 @@ class HsfProviderCloneEndToEndTest {
 
 		// A consumer, on the host, finds all four through ZooKeeper and calls every one of them
 		Path consumerLog = logs.resolve("hsf-consumer-" + port + ".log");
-		start(consumerLog, "java", "-Xmx128m", "-cp", providerJar(),
+		this.services.startJava(consumerLog, List.of("-Xmx128m", "-cp", providerJar(),
 				"-Dloader.main=io.cse.samples.hsf.consumer.HelloWorldConsumer",
 				"org.springframework.boot.loader.launch.PropertiesLauncher", "--registry=" + registry, "--calls=0",
-				"--interval=10");
+				"--interval=10"));
 		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 			Set<String> answered = Files.readAllLines(consumerLog)
 				.stream()
@@ -227,62 +220,16 @@ class HsfProviderCloneEndToEndTest {
 		return jar;
 	}
 
-	private Process start(Path log, String... command) throws IOException {
-		List<String> line = new ArrayList<>(List.of(command));
-		line.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		// A session of its own, as a service manager gives it: CRIU cannot dump a process whose
-		// session leader is outside its PID namespace (a sandboxed CI runs builds in one).
-		line.add(0, "setsid");
-		// Output to a file: a pipe to this JVM could not be restored in a clone.
-		Process process = new ProcessBuilder(line).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-			.start();
-		this.started.add(process);
-		return process;
-	}
-
 	private void awaitStarted(Process process, String url, Path log) {
-		await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptionsMatching(IOException.class::isInstance)
-			.until(() -> {
-				if (!process.isAlive()) {
-					fail("The provider exited with code " + process.exitValue() + " before it answered; its log:\n"
-							+ Files.readString(log));
-				}
-				return get(url).statusCode() == 200;
-			});
+		this.services.awaitAnswering(process, url, log, STARTUP);
 	}
 
 	private JsonNode status(String base) throws IOException {
-		return json.readTree(get(base + "/actuator/cse").body());
-	}
-
-	private HttpResponse<String> get(String url) throws IOException {
-		return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+		return this.services.status(base);
 	}
 
 	private HttpResponse<String> post(String url, String body) throws IOException {
-		return send(HttpRequest.newBuilder(URI.create(url))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build());
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException {
-		try {
-			return this.http.send(HttpRequest.newBuilder(request, (name, value) -> true)
-				.timeout(Duration.ofSeconds(30))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
+		return this.services.post(url, body);
 	}
 
 	private CseRun cse(String... args) {

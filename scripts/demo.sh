@@ -15,49 +15,21 @@ PG_JAR="$ROOT/samples/embedded-postgres/target/embedded-postgres-$VERSION-exec.j
 APP_JAR="$ROOT/samples/hello-web/target/hello-web-$VERSION-exec.jar"
 BASE="http://127.0.0.1:$PORT"
 
-command -v java >/dev/null || { echo "java is missing: install a JDK 17 or later" >&2; exit 1; }
-command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 1; }
-if curl -s -o /dev/null "$BASE/" 2>/dev/null; then
-	echo "Port $PORT is taken: stop what listens there or set CSE_DEMO_PORT" >&2
-	exit 1
-fi
-
-if [ "${CSE_DEMO_SKIP_BUILD:-0}" != "1" ]; then
-	echo "==> Building (mvn install, tests skipped)"
-	(cd "$ROOT" && mvn -B -q install -DskipTests)
-fi
+# shellcheck source=scripts/demo-lib.sh
+. "$ROOT/scripts/demo-lib.sh"
+require_prerequisites "$PORT"
+build "$ROOT"
 
 WORK="$(mktemp -d /tmp/cse-demo.XXXXXX)"
 chmod 755 "$WORK"
 PG_PID=""
 APP_PID=""
 cleanup() {
-	[ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true
-	[ -n "$PG_PID" ] && kill "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null || true
+	stop_process "$APP_PID"
+	stop_process "$PG_PID"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-pretty() {
-	if command -v python3 >/dev/null; then python3 -m json.tool 2>/dev/null || cat; else cat; fi
-	echo
-}
-
-step() {
-	echo
-	echo "==> $1"
-}
-
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-	local seconds="$1" description="$2"
-	shift 2
-	for _ in $(seq 1 $((seconds * 10))); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	echo "Timed out after ${seconds}s waiting for $description" >&2
-	return 1
-}
 
 step "Starting PostgreSQL in a process of its own (never inside the service: a snapshot would carry it)"
 cp "$PG_JAR" "$WORK/embedded-postgres.jar"

@@ -1,6 +1,7 @@
 package io.cse.node.linux;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,11 @@ public final class Zram {
 	 * uncompressed).
 	 */
 	public static final String DEFAULT_DISK_SIZE = "2G";
+
+	/**
+	 * The compression the agent chooses when it sets the device up, if the kernel has it.
+	 */
+	public static final String FAST_ALGORITHM = "lz4";
 
 	private final Host host;
 
@@ -75,6 +81,14 @@ public final class Zram {
 		}
 		String size = this.host.readFile(this.sysfs.resolve("disksize")).map(String::strip).orElse("0");
 		if ("0".equals(size)) {
+			// The algorithm can only be chosen before the size. A thaw after a squeeze spends
+			// its time taking pages back out of zram: lz4 gives them back faster than the
+			// kernel's default lzo-rle (about 4 ms of a 60 ms thaw here, and a steadier p99),
+			// for a couple of percent more compressed memory.
+			Path algorithm = this.sysfs.resolve("comp_algorithm");
+			if (this.host.readFile(algorithm).filter((available) -> offers(available, FAST_ALGORITHM)).isPresent()) {
+				this.host.writeFile(algorithm, FAST_ALGORITHM);
+			}
 			this.host.writeFile(this.sysfs.resolve("disksize"), DEFAULT_DISK_SIZE);
 		}
 		try {
@@ -98,6 +112,13 @@ public final class Zram {
 			this.host.run(List.of("swapoff", this.device.toString())).orThrow("turn swap off on " + this.device);
 		}
 		reset();
+	}
+
+	private static boolean offers(String algorithms, String name) {
+		// "[lzo-rle] lzo lz4": the one in brackets is the current one
+		return Arrays.stream(algorithms.strip().split("\\s+"))
+			.map((algorithm) -> algorithm.replace("[", "").replace("]", ""))
+			.anyMatch(name::equals);
 	}
 
 	private void reset() {

@@ -46,6 +46,7 @@ class RunFreezeThawCommandTest {
 		this.host.withFile(Path.of("/dev/zram0"), "")
 			.withDirectory(Path.of("/sys/block/zram0"))
 			.withFile(Path.of("/sys/block/zram0/disksize"), "0\n")
+			.withFile(Path.of("/sys/block/zram0/comp_algorithm"), "[lzo-rle] lzo lz4\n")
 			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n");
 	}
 
@@ -175,7 +176,7 @@ class RunFreezeThawCommandTest {
 		assertThat(freeze.out()).contains("turned zram swap on");
 		String limit = MEMORY.resolve("memory.limit_in_bytes").toString();
 		assertThat(this.host.writes()).containsExactly(FREEZER.resolve("freezer.state") + " <- FROZEN",
-				"/sys/block/zram0/disksize <- 2G", limit + " <- " + 100 * MB, limit + " <- " + 50 * MB,
+				"/sys/block/zram0/comp_algorithm <- lz4", "/sys/block/zram0/disksize <- 2G", limit + " <- " + 100 * MB, limit + " <- " + 50 * MB,
 				limit + " <- " + 25 * MB, limit + " <- " + (25 * MB / 2), limit + " <- " + 10 * MB);
 		assertThat(this.host.commandLines()).containsSubsequence("mkswap /dev/zram0", "swapon /dev/zram0");
 		assertThat(this.temp.resolve("state").resolve(Services.SWAP_MARKER)).exists();

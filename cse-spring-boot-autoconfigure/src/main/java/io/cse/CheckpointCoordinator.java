@@ -357,7 +357,10 @@ public class CheckpointCoordinator {
 						error + " (rolled back: the instance is RUNNING)", List.of(), true);
 			}
 		}
-		MemoryReport memory = (this.heapTrimmer != null) ? this.heapTrimmer.trim() : null;
+		MemoryReport memory = null;
+		if (this.heapTrimmer != null) {
+			memory = (operation == Operation.FREEZE) ? this.heapTrimmer.trim() : this.heapTrimmer.trimForSnapshot();
+		}
 		this.quiescedFor = operation;
 		changeState(quiescedState);
 		return complete(operation.name().toLowerCase(), Outcome.SUCCESS, startedAt, start, steps, memory, null,

@@ -66,7 +66,9 @@ public final class CseAutoConfiguration {
 			InstanceIdentity identity, CseProperties properties, ApplicationEventPublisher eventPublisher,
 			ConfigurableEnvironment environment) {
 		HeapTrimmer trimmer = properties.getFreeze().isTrimHeap()
-				? new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio()) : null;
+				? new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio(),
+						properties.getSnapshot().getJitSettleTime())
+				: null;
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().toList(), identity,
 				trimmer, properties.getParticipantTimeout(), eventPublisher, Clock.systemUTC());
 		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));

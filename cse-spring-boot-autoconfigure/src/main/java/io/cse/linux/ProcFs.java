@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What Linux tells a process about itself through {@code /proc}: its start time (which
@@ -113,6 +114,34 @@ public final class ProcFs {
 		String value = rss.trim();
 		int space = value.indexOf(' ');
 		return Long.parseLong((space > 0) ? value.substring(0, space) : value) * 1024;
+	}
+
+	/**
+	 * Return how many bytes of an address range this process has mapped readable and
+	 * writable ({@code /proc/self/maps}). The JVM keeps reserved but uncommitted memory
+	 * mapped without access: the bytes mapped {@code rw} are the ones it has committed.
+	 * @param from the first address of the range
+	 * @param to the address just past the range
+	 * @return the bytes mapped {@code rw} within the range, or {@code -1} if unknown
+	 */
+	public long writableBytes(long from, long to) {
+		try (Stream<String> lines = Files.lines(this.proc.resolve("self/maps"))) {
+			return lines.mapToLong((line) -> writableBytes(line, from, to)).sum();
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	private static long writableBytes(String mapping, long from, long to) {
+		int dash = mapping.indexOf('-');
+		int space = mapping.indexOf(' ');
+		if (!mapping.startsWith("rw", space + 1)) {
+			return 0;
+		}
+		long start = Long.parseUnsignedLong(mapping.substring(0, dash), 16);
+		long end = Long.parseUnsignedLong(mapping.substring(dash + 1, space), 16);
+		return Math.max(0, Math.min(end, to) - Math.max(start, from));
 	}
 
 	/**

@@ -54,6 +54,20 @@ class ProcFsTests {
 	}
 
 	@Test
+	void writableBytesCountOnlyTheReadWriteMappingsWithinTheRange() throws IOException {
+		// A G1 heap reserved at f0000000-100000000, 6 MB of it committed in two pieces.
+		write("self/maps", "f0000000-f0200000 rw-p 00000000 00:00 0 \n"
+				+ "f0200000-ff700000 ---p 00000000 00:00 0 \n"
+				+ "ff700000-ffb00000 rw-p 00000000 00:00 0 \n"
+				+ "ffb00000-100000000 ---p 00000000 00:00 0 \n"
+				+ "100000000-100100000 rw-p 00000000 00:00 0 \n"
+				+ "7f364f000000-7f364fbc7000 r--p 00000000 fe:01 1234   /usr/lib/jvm/classes.jsa\n");
+		ProcFs procFs = new ProcFs(this.proc);
+		assertThat(procFs.writableBytes(0xf0000000L, 0x100000000L)).isEqualTo(6L * 1024 * 1024);
+		assertThat(procFs.writableBytes(0xf0100000L, 0xf0200000L)).isEqualTo(1024 * 1024);
+	}
+
+	@Test
 	void tcpSocketsAreDecoded() throws IOException {
 		write("self/net/tcp", "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 				+ "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1\n"
@@ -67,6 +81,7 @@ class ProcFsTests {
 	void missingFilesMeanUnknown() {
 		ProcFs procFs = new ProcFs(this.proc.resolve("absent"));
 		assertThat(procFs.isAvailable()).isFalse();
+		assertThat(procFs.writableBytes(0, Long.MAX_VALUE)).isEqualTo(-1);
 		assertThat(procFs.startTime()).isEqualTo(-1);
 		assertThat(procFs.effectiveUid()).isEqualTo(-1);
 		assertThat(procFs.openFiles()).isEmpty();

@@ -1,6 +1,7 @@
 package io.cse.memory;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link HeapTrimmer}, on the JVM that runs them.
@@ -43,6 +45,18 @@ class HeapTrimmerTests {
 	}
 
 	@Test
+	@EnabledOnOs(OS.LINUX)
+	void trimReturnsOnlyOnceTheOperatingSystemHasTheGarbageHeapBack() {
+		growHeapWithGarbage();
+		long residentWithGarbage = new ProcFs().residentBytes();
+		this.trimmer.trim();
+		// G1 uncommits on a thread of its own: read right after the trim, as a snapshot
+		// or a cgroup freeze would, the process must already be smaller.
+		long residentAfterTrim = new ProcFs().residentBytes();
+		assertThat(residentWithGarbage - residentAfterTrim).isGreaterThan(100L * 1024 * 1024);
+	}
+
+	@Test
 	void trimLeavesTheHeapFreeRatiosAsItFoundThem() {
 		String min = option(MIN_FREE);
 		String max = option(MAX_FREE);
@@ -68,6 +82,56 @@ class HeapTrimmerTests {
 			this.hotSpot.setVMOption(MAX_FREE, max);
 			this.hotSpot.setVMOption(MIN_FREE, min);
 		}
+	}
+
+	@Test
+	void trimBeforeASnapshotLetsTheJitSettleFirst() {
+		HeapTrimmer settling = new HeapTrimmer(new ProcFs(), 10, Duration.ofMillis(300));
+		assertThat(settling.trimForSnapshot().duration()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+	}
+
+	@Test
+	void trimForAFreezeDoesNotWaitForTheJit() {
+		HeapTrimmer settling = new HeapTrimmer(new ProcFs(), 10, Duration.ofSeconds(30));
+		assertThat(settling.trim().duration()).isLessThan(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void aNegativeSettleTimeIsRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new HeapTrimmer(new ProcFs(), 10, Duration.ofSeconds(-1)))
+			.withMessageContaining("cse.snapshot.jit-settle-time");
+	}
+
+	@Test
+	void theJitIsIdleWhenNothingIsCompilingOrQueued() {
+		assertThat(HeapTrimmer.isIdle("""
+				Current compiles:\s
+
+				C1 compile queue:
+				Empty
+
+				C2 compile queue:
+				Empty
+				""")).isTrue();
+		assertThat(HeapTrimmer.isIdle("""
+				Current compiles:\s
+				C2 CompilerThread0  4711   4       org.example.Service::handle (120 bytes)
+
+				C1 compile queue:
+				Empty
+
+				C2 compile queue:
+				Empty
+				""")).isFalse();
+		assertThat(HeapTrimmer.isIdle("""
+				Current compiles:\s
+
+				C1 compile queue:
+				4712       3       java.util.HashMap::resize (356 bytes)
+
+				C2 compile queue:
+				Empty
+				""")).isFalse();
 	}
 
 	private String option(String name) {

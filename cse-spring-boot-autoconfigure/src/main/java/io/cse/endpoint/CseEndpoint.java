@@ -393,17 +393,17 @@ public class CseEndpoint {
 	/**
 	 * Memory around a heap trim.
 	 *
-	 * @param heapCommittedBefore committed heap bytes before
-	 * @param heapCommittedAfter committed heap bytes after
+	 * @param heapUsedBefore heap bytes in use before, garbage included
+	 * @param heapUsedAfter heap bytes in use after: about the live data
 	 * @param residentBefore resident bytes before, or {@code -1}
 	 * @param residentAfter resident bytes after, or {@code -1}
 	 * @param trimMs how long the trim took
 	 */
-	public record MemoryDescriptor(long heapCommittedBefore, long heapCommittedAfter, long residentBefore,
+	public record MemoryDescriptor(long heapUsedBefore, long heapUsedAfter, long residentBefore,
 			long residentAfter, double trimMs) {
 
 		static MemoryDescriptor of(MemoryReport memory) {
-			return (memory != null) ? new MemoryDescriptor(memory.heapCommittedBefore(), memory.heapCommittedAfter(),
+			return (memory != null) ? new MemoryDescriptor(memory.heapUsedBefore(), memory.heapUsedAfter(),
 					memory.residentBefore(), memory.residentAfter(), millis(memory.duration())) : null;
 		}
 

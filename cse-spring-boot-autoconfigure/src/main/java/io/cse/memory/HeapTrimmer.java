@@ -2,6 +2,7 @@ package io.cse.memory;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -26,8 +27,10 @@ import org.apache.commons.logging.LogFactory;
  * then carries, roughly the live data instead of the whole committed heap.
  * <p>
  * The trim returns once the operating system has the memory back (G1 gives it back on a
- * thread of its own), after the C heap's free pages too. Before a snapshot it can also
- * let the JIT compilers settle first: see {@link #trimForSnapshot()}.
+ * thread of its own), lets the heap grow back to its former size in fresh, untouched
+ * memory (so that the next allocations neither collect nor start a marking cycle), and
+ * trims the C heap's free pages too. Before a snapshot it can also let the JIT compilers
+ * settle first: see {@link #trimForSnapshot()}.
  */
 public class HeapTrimmer {
 
@@ -111,43 +114,82 @@ public class HeapTrimmer {
 
 	private MemoryReport trim(Duration jitSettle) {
 		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-		long heapBefore = memory.getHeapMemoryUsage().getCommitted();
+		MemoryUsage heapBefore = memory.getHeapMemoryUsage();
 		long residentBefore = this.procFs.residentBytes();
 		long start = System.nanoTime();
 		collectAndShrink();
 		awaitUncommit(memory);
+		regrowHeadroom(memory, heapBefore.getCommitted());
 		if (!jitSettle.isZero()) {
 			awaitJitSettled(jitSettle);
 		}
 		trimNativeHeap();
 		Duration duration = Duration.ofNanos(System.nanoTime() - start);
-		return new MemoryReport(heapBefore, memory.getHeapMemoryUsage().getCommitted(), residentBefore,
+		return new MemoryReport(heapBefore.getUsed(), memory.getHeapMemoryUsage().getUsed(), residentBefore,
 				this.procFs.residentBytes(), duration);
 	}
 
 	private void collectAndShrink() {
+		collectWithFreeRatios(Math.max(0, this.maxHeapFreeRatio - 1), this.maxHeapFreeRatio, true);
+	}
+
+	/**
+	 * Let the heap grow back to the size it had before the trim, with a second collection.
+	 * A heap shrunk to its live data has a young generation of a region or two and its old
+	 * data above G1's threshold for concurrent marking: the next megabyte allocated starts a
+	 * collection and a marking cycle, which then runs across the freeze (or into the image)
+	 * and, after the thaw, walks pages that a squeeze pushed out to swap. Regions committed
+	 * anew are not touched until the application allocates in them, so the memory the trim
+	 * gave back stays given back.
+	 */
+	private void regrowHeadroom(MemoryMXBean memory, long heapBefore) {
+		MemoryUsage heap = memory.getHeapMemoryUsage();
+		if (heap.getCommitted() >= heapBefore || heap.getUsed() <= 0 || heap.getUsed() >= heapBefore) {
+			return; // nothing was given back (a fixed-size heap), or nothing to grow into
+		}
+		int freeRatio = (int) Math.min(99, 100 - (100 * heap.getUsed() + heapBefore - 1) / heapBefore);
+		collectWithFreeRatios(freeRatio, 100, false);
+	}
+
+	/**
+	 * Collect with the free-heap ratios set for that one collection, then put back the
+	 * application's own.
+	 * @param lowerOnly only ever lower the ratios (a trim), never raise them
+	 */
+	private void collectWithFreeRatios(int min, int max, boolean lowerOnly) {
 		HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 		String previousMin = readOption(hotSpot, MIN_FREE);
 		String previousMax = readOption(hotSpot, MAX_FREE);
-		boolean minLowered = false;
-		boolean maxLowered = false;
+		if (previousMin == null || previousMax == null) {
+			System.gc();
+			return;
+		}
+		int oldMin = Integer.parseInt(previousMin);
+		int oldMax = Integer.parseInt(previousMax);
+		int newMin = lowerOnly ? Math.min(oldMin, min) : min;
+		int newMax = lowerOnly ? Math.min(oldMax, max) : max;
+		setRatios(hotSpot, oldMax, newMin, newMax);
 		try {
-			if (previousMin != null && previousMax != null) {
-				int targetMin = Math.min(Integer.parseInt(previousMin), Math.max(0, this.maxHeapFreeRatio - 1));
-				// Lower Min first: the JVM refuses a Max below the current Min.
-				minLowered = setOption(hotSpot, MIN_FREE, Integer.toString(targetMin));
-				maxLowered = minLowered && setOption(hotSpot, MAX_FREE, Integer.toString(this.maxHeapFreeRatio));
-			}
 			System.gc();
 		}
 		finally {
-			// Put back each flag that was changed, Max first, so that Min <= Max at every step.
-			if (maxLowered) {
-				setOption(hotSpot, MAX_FREE, previousMax);
-			}
-			if (minLowered) {
-				setOption(hotSpot, MIN_FREE, previousMin);
-			}
+			String currentMax = readOption(hotSpot, MAX_FREE);
+			setRatios(hotSpot, (currentMax != null) ? Integer.parseInt(currentMax) : oldMax, oldMin, oldMax);
+		}
+	}
+
+	/**
+	 * Set both ratios in the order that keeps {@code MinHeapFreeRatio <= MaxHeapFreeRatio}
+	 * at every step: the JVM refuses any other.
+	 */
+	private static void setRatios(HotSpotDiagnosticMXBean hotSpot, int currentMax, int min, int max) {
+		if (min <= currentMax) {
+			setOption(hotSpot, MIN_FREE, Integer.toString(min));
+			setOption(hotSpot, MAX_FREE, Integer.toString(max));
+		}
+		else {
+			setOption(hotSpot, MAX_FREE, Integer.toString(max));
+			setOption(hotSpot, MIN_FREE, Integer.toString(min));
 		}
 	}
 
@@ -274,15 +316,13 @@ public class HeapTrimmer {
 		}
 	}
 
-	private static boolean setOption(HotSpotDiagnosticMXBean hotSpot, String name, String value) {
+	private static void setOption(HotSpotDiagnosticMXBean hotSpot, String name, String value) {
 		try {
 			hotSpot.setVMOption(name, value);
-			return true;
 		}
 		catch (IllegalArgumentException ex) {
 			// A collector or JVM that does not manage this flag: trim with what it has.
 			logger.debug("Cannot set " + name + "=" + value + ": " + ex.getMessage());
-			return false;
 		}
 	}
 

@@ -206,7 +206,7 @@ public class HeapTrimmer {
 		LockSupport.parkNanos(settle.toNanos());
 	}
 
-	static boolean jitIdle() {
+	private static boolean jitIdle() {
 		try {
 			Object queue = ManagementFactory.getPlatformMBeanServer()
 				.invoke(DIAGNOSTIC_COMMAND, "compilerQueue", new Object[] { new String[0] },

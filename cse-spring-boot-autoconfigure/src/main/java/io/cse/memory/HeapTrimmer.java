@@ -207,15 +207,8 @@ public class HeapTrimmer {
 	}
 
 	private static boolean jitIdle() {
-		try {
-			Object queue = ManagementFactory.getPlatformMBeanServer()
-				.invoke(DIAGNOSTIC_COMMAND, "compilerQueue", new Object[] { new String[0] },
-						new String[] { String[].class.getName() });
-			return isIdle(String.valueOf(queue));
-		}
-		catch (JMException | RuntimeException ex) {
-			return true; // a JVM that does not tell: nothing to wait for
-		}
+		String queue = diagnosticCommand("compilerQueue");
+		return queue == null || isIdle(queue); // a JVM that does not tell: nothing to wait for
 	}
 
 	/**
@@ -265,18 +258,10 @@ public class HeapTrimmer {
 	 * heap is not G1's or the JVM does not tell
 	 */
 	private static long[] g1HeapRange() {
-		try {
-			Object info = ManagementFactory.getPlatformMBeanServer()
-				.invoke(DIAGNOSTIC_COMMAND, "gcHeapInfo", new Object[] { new String[0] },
-						new String[] { String[].class.getName() });
-			Matcher range = G1_HEAP_RANGE.matcher(String.valueOf(info));
-			return range.find() ? new long[] { Long.parseUnsignedLong(range.group(1), 16),
-					Long.parseUnsignedLong(range.group(2), 16) } : null;
-		}
-		catch (JMException | RuntimeException ex) {
-			logger.debug("Cannot read where the heap is: " + ex.getMessage());
-			return null;
-		}
+		String info = diagnosticCommand("gcHeapInfo");
+		Matcher range = G1_HEAP_RANGE.matcher((info != null) ? info : "");
+		return range.find() ? new long[] { Long.parseUnsignedLong(range.group(1), 16),
+				Long.parseUnsignedLong(range.group(2), 16) } : null;
 	}
 
 	/**
@@ -285,13 +270,25 @@ public class HeapTrimmer {
 	 * otherwise keeps. JDKs older than 17.0.9 lack the command and skip this step.
 	 */
 	private static void trimNativeHeap() {
+		diagnosticCommand("systemTrimNativeHeap");
+	}
+
+	/**
+	 * Run one of the JVM's diagnostic commands, as {@code jcmd} would, in this JVM.
+	 * @param operation the command's operation on the DiagnosticCommand MBean
+	 * ({@code gcHeapInfo} for {@code GC.heap_info})
+	 * @return what the command printed, or {@code null} if this JVM lacks it
+	 */
+	private static String diagnosticCommand(String operation) {
 		try {
-			ManagementFactory.getPlatformMBeanServer()
-				.invoke(DIAGNOSTIC_COMMAND, "systemTrimNativeHeap",
-						new Object[] { new String[0] }, new String[] { String[].class.getName() });
+			Object output = ManagementFactory.getPlatformMBeanServer()
+				.invoke(DIAGNOSTIC_COMMAND, operation, new Object[] { new String[0] },
+						new String[] { String[].class.getName() });
+			return String.valueOf(output);
 		}
 		catch (JMException | RuntimeException ex) {
-			logger.debug("Cannot trim the native heap: " + ex.getMessage());
+			logger.debug("Cannot run the diagnostic command " + operation + ": " + ex.getMessage());
+			return null;
 		}
 	}
 

@@ -299,6 +299,29 @@ class CseAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void aNegativeJitSettleTimeStopsTheStartWithThePropertyNamed() {
+		this.contextRunner.withPropertyValues("cse.snapshot.jit-settle-time=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("cse.snapshot.jit-settle-time must not be negative"));
+	}
+
+	@Test
+	void aFreeHeapRatioAbove100StopsTheStartWithThePropertyNamed() {
+		this.contextRunner.withPropertyValues("cse.freeze.max-heap-free-ratio=150")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("cse.freeze.max-heap-free-ratio must be between 0 and 100, not 150"));
+	}
+
+	@Test
+	void snapshotsCanSkipTheJitSettleTime() {
+		this.contextRunner.withPropertyValues("cse.snapshot.jit-settle-time=0")
+			.run((context) -> assertThat(context.getBean(CseProperties.class).getSnapshot().getJitSettleTime())
+				.isZero());
+	}
+
 	private static List<String> participantNames(ApplicationContext context) {
 		return context.getBean(CheckpointCoordinator.class)
 			.getParticipants()

@@ -119,34 +119,20 @@ class HeapTrimmerTests {
 
 	@Test
 	void theJitIsIdleWhenNothingIsCompilingOrQueued() {
-		assertThat(HeapTrimmer.isIdle("""
-				Current compiles:\s
+		assertThat(HeapTrimmer.isIdle(compilerQueue("", "Empty", "Empty"))).isTrue();
+		assertThat(HeapTrimmer.isIdle(compilerQueue(
+				"C2 CompilerThread0  4711   4       org.example.Service::handle (120 bytes)\n", "Empty", "Empty")))
+			.isFalse();
+		assertThat(HeapTrimmer.isIdle(compilerQueue("",
+				"4712       3       java.util.HashMap::resize (356 bytes)", "Empty"))).isFalse();
+	}
 
-				C1 compile queue:
-				Empty
-
-				C2 compile queue:
-				Empty
-				""")).isTrue();
-		assertThat(HeapTrimmer.isIdle("""
-				Current compiles:\s
-				C2 CompilerThread0  4711   4       org.example.Service::handle (120 bytes)
-
-				C1 compile queue:
-				Empty
-
-				C2 compile queue:
-				Empty
-				""")).isFalse();
-		assertThat(HeapTrimmer.isIdle("""
-				Current compiles:\s
-
-				C1 compile queue:
-				4712       3       java.util.HashMap::resize (356 bytes)
-
-				C2 compile queue:
-				Empty
-				""")).isFalse();
+	/**
+	 * What {@code jcmd <pid> Compiler.queue} prints, as the JVM's own output has it.
+	 */
+	private static String compilerQueue(String current, String c1Queue, String c2Queue) {
+		return "Current compiles: \n" + current + "\nC1 compile queue:\n" + c1Queue + "\n\nC2 compile queue:\n"
+				+ c2Queue + "\n";
 	}
 
 	private String option(String name) {

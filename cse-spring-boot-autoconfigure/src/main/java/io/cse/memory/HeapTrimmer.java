@@ -42,9 +42,6 @@ public class HeapTrimmer {
 
 	private static final ObjectName DIAGNOSTIC_COMMAND = diagnosticCommand();
 
-	private static final Pattern G1_HEAP_RANGE = Pattern
-		.compile("garbage-first heap[^\\[]*\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
-
 	/**
 	 * G1 starts uncommitting 100 ms after the collection and gives back 128 MB a step:
 	 * a heap of a few GB is back well within this.
@@ -118,8 +115,11 @@ public class HeapTrimmer {
 		long residentBefore = this.procFs.residentBytes();
 		long start = System.nanoTime();
 		collectAndShrink();
-		awaitUncommit(memory);
-		regrowHeadroom(memory, heapBefore.getCommitted());
+		if (awaitUncommit()) {
+			// Only then: G1 grows first into regions given up but not yet uncommitted, and
+			// the garbage in them would stay.
+			regrowHeadroom(memory, heapBefore.getCommitted());
+		}
 		if (!jitSettle.isZero()) {
 			awaitJitSettled(jitSettle);
 		}
@@ -233,35 +233,52 @@ public class HeapTrimmer {
 	 * hundred milliseconds after the collection: a snapshot dumped, or a cgroup frozen,
 	 * sooner would still carry them, garbage and all. Other collectors uncommit within the
 	 * collection itself.
+	 * @return whether the heap maps no more than G1 has committed (or is not G1's);
+	 * {@code false} when G1 took too long, or {@code /proc} does not tell
 	 */
-	private void awaitUncommit(MemoryMXBean memory) {
-		long[] heap = g1HeapRange();
+	private boolean awaitUncommit() {
+		G1Heap heap = G1Heap.of(diagnosticCommand("gcHeapInfo"));
 		if (heap == null) {
-			return;
+			return true;
 		}
 		long deadline = System.nanoTime() + UNCOMMIT_TIMEOUT.toNanos();
-		long mapped = this.procFs.writableBytes(heap[0], heap[1]);
-		while (mapped > memory.getHeapMemoryUsage().getCommitted()) {
+		long mapped = this.procFs.writableBytes(heap.start(), heap.end());
+		while (mapped > heap.committed()) {
 			if (System.nanoTime() - deadline > 0) {
 				logger.debug("The JVM still maps " + mapped + " bytes of heap after " + UNCOMMIT_TIMEOUT.toMillis()
 						+ " ms; going on without waiting for the rest");
-				return;
+				return false;
 			}
 			LockSupport.parkNanos(UNCOMMIT_POLL.toNanos());
-			mapped = this.procFs.writableBytes(heap[0], heap[1]);
+			// G1 may also grow again meanwhile, for the allocations of other threads.
+			G1Heap now = G1Heap.of(diagnosticCommand("gcHeapInfo"));
+			heap = (now != null) ? now : heap;
+			mapped = this.procFs.writableBytes(heap.start(), heap.end());
 		}
+		return mapped >= 0;
 	}
 
 	/**
-	 * Return where G1 reserved the heap, as {@code jcmd <pid> GC.heap_info} tells.
-	 * @return the first address and the one just past the heap, or {@code null} if the
-	 * heap is not G1's or the JVM does not tell
+	 * Where G1 reserved the heap and how much of it is committed, as
+	 * {@code jcmd <pid> GC.heap_info} tells: the committed size there is G1's own, without
+	 * the regions a shrink has given up but not yet uncommitted.
 	 */
-	private static long[] g1HeapRange() {
-		String info = diagnosticCommand("gcHeapInfo");
-		Matcher range = G1_HEAP_RANGE.matcher((info != null) ? info : "");
-		return range.find() ? new long[] { Long.parseUnsignedLong(range.group(1), 16),
-				Long.parseUnsignedLong(range.group(2), 16) } : null;
+	record G1Heap(long start, long end, long committed) {
+
+		private static final Pattern HEAP_INFO = Pattern.compile("garbage-first heap\\s+total "
+				+ "(?:reserved \\d+K, committed )?(\\d+)K[^\\[]*\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+
+		/**
+		 * Read the output of {@code GC.heap_info}.
+		 * @param heapInfo the output (JDK 17 and JDK 21 onwards word it differently)
+		 * @return the heap, or {@code null} if it is not G1's or the JVM did not tell
+		 */
+		static G1Heap of(String heapInfo) {
+			Matcher heap = HEAP_INFO.matcher((heapInfo != null) ? heapInfo : "");
+			return heap.find() ? new G1Heap(Long.parseUnsignedLong(heap.group(2), 16),
+					Long.parseUnsignedLong(heap.group(3), 16), Long.parseLong(heap.group(1)) * 1024) : null;
+		}
+
 	}
 
 	/**

@@ -118,6 +118,24 @@ class HeapTrimmerTests {
 	}
 
 	@Test
+	void heapInfoGivesWhereG1ReservedTheHeapAndWhatItCommitted() {
+		// JDK 17, then JDK 21 onwards.
+		assertThat(HeapTrimmer.G1Heap.of("""
+				 garbage-first heap   total 75776K, used 20044K [0x00000000f0000000, 0x0000000100000000)
+				  region size 1024K, 3 young (3072K), 1 survivors (1024K)
+				""")).isEqualTo(new HeapTrimmer.G1Heap(0xf0000000L, 0x100000000L, 75776L * 1024));
+		assertThat(HeapTrimmer.G1Heap.of("""
+				garbage-first heap   total reserved 262144K, committed 65536K, used 3501K \
+				[0x00000000fc000000, 0x0000000100000000)
+				 region size 1024K, 6 young (6144K), 4 survivors (4096K)
+				""")).isEqualTo(new HeapTrimmer.G1Heap(0xfc000000L, 0x100000000L, 65536L * 1024));
+		assertThat(HeapTrimmer.G1Heap.of("""
+				 def new generation   total 9792K, used 1024K [0x00000000f0000000, 0x00000000f0aa0000)
+				""")).isNull();
+		assertThat(HeapTrimmer.G1Heap.of(null)).isNull();
+	}
+
+	@Test
 	void theJitIsIdleWhenNothingIsCompilingOrQueued() {
 		assertThat(HeapTrimmer.isIdle(compilerQueue("", "Empty", "Empty"))).isTrue();
 		assertThat(HeapTrimmer.isIdle(compilerQueue(

@@ -305,17 +305,22 @@ public class CheckpointCoordinator {
 	}
 
 	/**
-	 * Thaw the instance if it is frozen and no other operation is under way: what a
-	 * request that reaches a frozen instance calls.
+	 * Thaw the instance if it is frozen: what a request that reaches a frozen instance
+	 * calls. The operation that froze the instance may still be finishing (reporting,
+	 * answering its caller) when the request finds it {@code FROZEN}; the request waits for
+	 * it rather than give up, so that it is served as soon as the freeze has ended.
+	 * @param maxWait how long to wait for an operation under way to end
 	 * @return whether this call thawed the instance
+	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
-	public boolean thawIfFrozen() {
-		if (this.state.get() != InstanceState.FROZEN || !this.operationPermit.tryAcquire()) {
+	public boolean thawIfFrozen(Duration maxWait) throws InterruptedException {
+		if (this.state.get() != InstanceState.FROZEN
+				|| !this.operationPermit.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
 			return false;
 		}
 		try {
 			if (this.state.get() != InstanceState.FROZEN) {
-				return false;
+				return false; // thawed by someone else meanwhile
 			}
 			logger.info("A request reached the frozen instance: thawing it");
 			doResume(Resumption.THAW);

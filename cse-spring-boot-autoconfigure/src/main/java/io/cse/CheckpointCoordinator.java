@@ -107,7 +107,7 @@ public class CheckpointCoordinator {
 		this.clock = clock;
 		for (CheckpointParticipant participant : this.participants) {
 			this.statuses.put(participant.getName(), new ParticipantStatus(participant.getName(),
-					participant.getOrder(), null, null, null, null));
+					participant.getOrder(), null, null, null, null, null));
 		}
 	}
 
@@ -458,9 +458,9 @@ public class CheckpointCoordinator {
 		Instant now = this.clock.instant();
 		this.statuses.compute(participant.getName(), (name, status) -> ("quiesce".equals(phase))
 				? new ParticipantStatus(name, participant.getOrder(), now, duration, status.lastResumedAt(),
-						status.lastResumeDuration())
+						status.lastResumeDuration(), error)
 				: new ParticipantStatus(name, participant.getOrder(), status.lastQuiescedAt(),
-						status.lastQuiesceDuration(), now, duration));
+						status.lastQuiesceDuration(), now, duration, error));
 		if (error != null) {
 			logger.debug("Participant '" + participant.getName() + "' failed to " + phase + ": " + error);
 		}
@@ -538,9 +538,11 @@ public class CheckpointCoordinator {
 	 * @param lastQuiesceDuration how long its last quiesce took, or {@code null}
 	 * @param lastResumedAt when it last finished resuming, or {@code null}
 	 * @param lastResumeDuration how long its last resume took, or {@code null}
+	 * @param lastError why its last quiesce or resume failed, or {@code null} if it
+	 * succeeded
 	 */
 	public record ParticipantStatus(String name, int order, Instant lastQuiescedAt, Duration lastQuiesceDuration,
-			Instant lastResumedAt, Duration lastResumeDuration) {
+			Instant lastResumedAt, Duration lastResumeDuration, String lastError) {
 
 	}
 

@@ -177,6 +177,11 @@ class CheckpointCoordinatorTests {
 		assertThat(report.error()).contains("'b' failed to resume");
 		assertThat(this.calls).endsWith("resume c", "resume b", "resume a");
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(coordinator.getParticipants()).extracting(CheckpointCoordinator.ParticipantStatus::lastError)
+			.containsExactly(null, "cannot come back", null);
+		// The next operation that succeeds clears it.
+		coordinator.freeze();
+		assertThat(coordinator.getParticipants().get(1).lastError()).isNull();
 	}
 
 	@Test

@@ -34,7 +34,8 @@ import org.springframework.util.ClassUtils;
  * the web server among them; a frozen instance must keep its listening socket open so that
  * requests wait in the kernel's backlog. This participant therefore leaves alone Spring
  * Boot's own infrastructure (the web server, its graceful shutdown, the logging system,
- * Boot's checkpoint-restore support for pools), every lifecycle bean the web server is
+ * Boot's checkpoint-restore support for pools), the checkpoint-restore support of Spring
+ * Cloud (its context refresh), every lifecycle bean the web server is
  * built from (Reactor Netty's and Jetty's resource factories: stopping them stops the
  * server's event loops), the executors (paused by their own participant, earlier) and
  * connection pools (released by theirs, later).
@@ -51,6 +52,15 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	 * participant. Spring Boot 3 and 4 keep them in different packages, all under this one.
 	 */
 	private static final String BOOT_PACKAGE = "org.springframework.boot.";
+
+	/**
+	 * Lifecycle beans that other projects' checkpoint-restore support (CRaC) drives, whose
+	 * work the starter's own participants do: Spring Cloud's refreshes the whole context
+	 * on every start, which rebinds every pool's properties (and fails on pools behind a
+	 * proxy). A thaw is the same process; a restore brings its own properties.
+	 */
+	private static final Set<String> CHECKPOINT_RESTORE_LIFECYCLES = Set
+		.of("org.springframework.cloud.context.refresh.RefreshScopeLifecycle");
 
 	/**
 	 * What every embedded web server's factory is, on Spring Boot 3 and 4 alike.
@@ -130,7 +140,8 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	private boolean isEligible(String name, Lifecycle bean) {
 		return !this.excludedBeanNames.contains(name) && !(bean instanceof LifecycleProcessor)
 				&& !(bean instanceof ExecutorConfigurationSupport) && !(bean instanceof CheckpointParticipant)
-				&& !bean.getClass().getName().startsWith(BOOT_PACKAGE);
+				&& !bean.getClass().getName().startsWith(BOOT_PACKAGE)
+				&& !CHECKPOINT_RESTORE_LIFECYCLES.contains(bean.getClass().getName());
 	}
 
 	/**

@@ -180,7 +180,12 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		}
 	}
 
-	private boolean tryEnter() {
+	/**
+	 * Let a request in if the gate is open, without ever waiting: what a non-blocking web
+	 * stack calls first, before it holds the request on a thread that may block.
+	 * @return whether the request entered; if it did, {@link #exit()} must follow
+	 */
+	public boolean tryEnter() {
 		// Count first, then look: a quiesce that closes the gate in between sees the count
 		// and waits for it, so no request slips through unseen.
 		this.inFlight.incrementAndGet();

@@ -21,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import com.jayway.jsonpath.JsonPath;
+import io.cse.CheckpointContext;
 import io.cse.CheckpointCoordinator;
+import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
 import io.cse.InstanceStateChangedEvent;
 import io.cse.crac.CracJdkAdapter;
@@ -54,7 +56,7 @@ class CseEndpointWebTests {
 
 	private static final String EXPOSURE = "management.endpoints.web.exposure.include=cse";
 
-	private static final String GREETING = "Hello World!";
+	static final String GREETING = "Hello World!";
 
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -233,6 +235,60 @@ class CseEndpointWebTests {
 				.until(() -> hello.getNow(null), (response) -> response != null);
 			assertThat(served.statusCode()).isEqualTo(200);
 			assertThat(served.body()).isEqualTo(GREETING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, FragileParticipant.class },
+			webEnvironment = WebEnvironment.RANDOM_PORT, properties = { ACCESS, EXPOSURE })
+	class WithAParticipantThatFailsToResume extends RunningApplication {
+
+		@Test
+		void thawFinishesAndSaysWhatFailed() {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			HttpResponse<String> thaw = this.http.post("/actuator/cse/thaw");
+			// Not a bare error: the report, with the instance running again.
+			assertThat(thaw.statusCode()).isEqualTo(500);
+			assertThat(JsonPath.<String>read(thaw.body(), "$.outcome")).isEqualTo("FAILED");
+			assertThat(JsonPath.<String>read(thaw.body(), "$.state")).isEqualTo("RUNNING");
+			assertThat(JsonPath.<String>read(thaw.body(), "$.error")).contains("'fragile' failed to resume")
+				.contains("the pool's server is gone");
+			assertThat(JsonPath.<List<String>>read(thaw.body(), "$.steps[*].participant")).contains("fragile",
+					"traffic");
+			// Every other participant resumed: traffic flows.
+			HttpResponse<String> hello = this.http.get("/hello");
+			assertThat(hello.statusCode()).isEqualTo(200);
+			assertThat(hello.body()).isEqualTo(GREETING);
+			HttpResponse<String> status = this.http.get("/actuator/cse");
+			assertThat(JsonPath.<List<String>>read(status.body(), "$.participants[?(@.name == 'fragile')].lastError"))
+				.containsExactly("the pool's server is gone");
+		}
+
+	}
+
+	/**
+	 * A participant that cannot resume.
+	 */
+	static class FragileParticipant implements CheckpointParticipant {
+
+		@Override
+		public String getName() {
+			return "fragile";
+		}
+
+		@Override
+		public int getOrder() {
+			return POOL_ORDER;
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) {
+		}
+
+		@Override
+		public void resume(CheckpointContext context) {
+			throw new IllegalStateException("the pool's server is gone");
 		}
 
 	}

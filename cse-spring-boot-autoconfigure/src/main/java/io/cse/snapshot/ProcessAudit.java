@@ -98,6 +98,11 @@ public class ProcessAudit {
 			}
 			if (socket.isListening()) {
 				findings.add("listening on " + socket.local() + owner(socket.local()) + " (restored listening)");
+				if (keepsRunning && isLoopback(socket.local())) {
+					findings.add("listening on the loopback only (" + socket.local() + "): a clone restored in a network "
+							+ "namespace of its own is unreachable at its address there; bind the server to every "
+							+ "address (server.address=0.0.0.0) for clones to serve");
+				}
 			}
 			else if (socket.isEstablished()) {
 				findings.add("connection " + socket.local() + " -> " + socket.remote() + owner(socket.local())
@@ -127,6 +132,11 @@ public class ProcessAudit {
 			}
 		});
 		return growing;
+	}
+
+	private static boolean isLoopback(String local) {
+		String host = local.substring(0, local.lastIndexOf(':'));
+		return host.startsWith("127.") || host.equals("[::1]") || host.startsWith("[::ffff:127.");
 	}
 
 	private String owner(String local) {

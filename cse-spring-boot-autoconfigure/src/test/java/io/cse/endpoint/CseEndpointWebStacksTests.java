@@ -49,13 +49,13 @@ class CseEndpointWebStacksTests {
 
 	static Stream<Stack> stacks() {
 		List<Stack> stacks = new ArrayList<>();
-		stacks.add(new Stack("Tomcat", "TomcatWebServer", WebApplicationType.SERVLET, JETTY, UNDERTOW));
-		stacks.add(new Stack("Jetty", "JettyWebServer", WebApplicationType.SERVLET, TOMCAT, UNDERTOW));
+		stacks.add(new Stack("Tomcat", "Tomcat", WebApplicationType.SERVLET, JETTY, UNDERTOW));
+		stacks.add(new Stack("Jetty", "Jetty", WebApplicationType.SERVLET, TOMCAT, UNDERTOW));
 		// Spring Boot 4 dropped Undertow: the stack is tried where the build has it.
 		if (ClassUtils.isPresent("io.undertow.Undertow", null)) {
 			stacks.add(new Stack("Undertow", "Undertow", WebApplicationType.SERVLET, TOMCAT, JETTY));
 		}
-		stacks.add(new Stack("Reactor Netty", "NettyWebServer", WebApplicationType.REACTIVE, TOMCAT, JETTY, UNDERTOW));
+		stacks.add(new Stack("Reactor Netty", "Netty", WebApplicationType.REACTIVE, TOMCAT, JETTY, UNDERTOW));
 		return stacks.stream();
 	}
 

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -41,19 +43,7 @@ final class ServiceProcess {
 	 * Starts the service on {@code java} and waits until it answers {@code GET /} with 200.
 	 */
 	static ServiceProcess start(Path java, Path workDir) throws IOException {
-		Path jar = Path.of(System.getProperty("cse.compat.service-jar", "target/boot27-0.1.0-SNAPSHOT.jar"));
-		if (!Files.isRegularFile(jar)) {
-			throw new IllegalStateException("The service jar " + jar + " is missing: build it with `mvn -pl compat/boot27 -am verify`");
-		}
-		Path log = workDir.resolve("service.log");
-		Path portFile = workDir.resolve("service.port");
-		ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
-				jar.toAbsolutePath().toString())
-			.directory(workDir.toFile())
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile());
-		builder.environment().put("PORTFILE", portFile.toString());
-		ServiceProcess service = new ServiceProcess(builder.start(), log, portFile);
+		ServiceProcess service = launch(java, workDir);
 		try {
 			service.awaitServing();
 		}
@@ -62,6 +52,32 @@ final class ServiceProcess {
 			throw ex;
 		}
 		return service;
+	}
+
+	/** Starts the service on {@code java} with the given arguments, and does not wait. */
+	static ServiceProcess launch(Path java, Path workDir, String... args) throws IOException {
+		Path jar = Path.of(System.getProperty("cse.compat.service-jar", "target/boot27-0.1.0-SNAPSHOT.jar"));
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException("The service jar " + jar + " is missing: build it with `mvn -pl compat/boot27 -am verify`");
+		}
+		Path log = workDir.resolve("service.log");
+		Path portFile = workDir.resolve("service.port");
+		List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",
+				jar.toAbsolutePath().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile());
+		builder.environment().put("PORTFILE", portFile.toString());
+		return new ServiceProcess(builder.start(), log, portFile);
+	}
+
+	/** Waits for the service to exit on its own, and returns its exit code. */
+	int awaitExit() {
+		await("the service to exit").atMost(START_TIMEOUT)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> !this.process.isAlive());
+		return this.process.exitValue();
 	}
 
 	private void awaitServing() {

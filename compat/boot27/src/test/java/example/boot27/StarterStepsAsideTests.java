@@ -3,6 +3,8 @@ package example.boot27;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +67,20 @@ class StarterStepsAsideTests {
 		assertServesWithoutCse(this.service);
 		assertThat(inactiveLine(this.service)).contains("Java " + Runtime.version().feature())
 			.contains("Spring Boot 2.7.18");
+	}
+
+	@Test
+	void onJava8AServiceThatFailsToStartStillGetsSpringBootsOwnFailureAnalysis() throws Exception {
+		// The starter's failure analyzers are listed in its spring.factories, which Spring
+		// Boot 2.7 reads too: they must not stand in the way of the service's own report.
+		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			this.service = ServiceProcess.launch(java8(), this.workDir, "--server.port=" + taken.getLocalPort(),
+					"--server.address=" + taken.getInetAddress().getHostAddress());
+			assertThat(this.service.awaitExit()).isNotZero();
+			assertThat(this.service.log()).contains("APPLICATION FAILED TO START")
+				.contains("Port " + taken.getLocalPort() + " was already in use")
+				.doesNotContain("UnsupportedClassVersionError");
+		}
 	}
 
 	private static void assertServesWithoutCse(ServiceProcess service) throws Exception {

@@ -14,7 +14,8 @@
 #     environment).
 #
 # The unstable suite is added to apt with a low pin priority, so nothing installed on the
-# system is ever upgraded from it (`apt list --upgradable` stays as it was).
+# system is ever upgraded from it (`apt list --upgradable` stays as it was); that part is
+# shared with install-jdk8.sh in scripts/lib/debian-unstable.sh.
 #
 # Usage: sudo scripts/install-criu.sh
 # Env:   CSE_CRIU_PREFIX          install prefix (default /opt/cse/criu)
@@ -36,9 +37,6 @@ MIN_VERSION="4.2"
 ROOT_DIR="$PREFIX/root"            # unpacked .deb contents
 WRAPPER="$PREFIX/bin/criu"
 STAMP="$PREFIX/.installed"         # what was installed, for people (not read by this script)
-SOURCES_FILE="/etc/apt/sources.list.d/cse-unstable.sources"
-PIN_FILE="/etc/apt/preferences.d/cse-unstable"
-PIN_PRIORITY=50                    # < 100: never upgrades an installed package
 
 # criu, its compel library and the whole library closure criu needs at run time, all
 # taken from unstable so that they match the unpacked libc (measured with
@@ -143,144 +141,27 @@ fi
 # ---------------------------------------------------------------------------------------
 # 3. Install from Debian unstable into the private prefix.
 # ---------------------------------------------------------------------------------------
-if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
-  die "this script installs CRIU from Debian packages and needs Debian with apt/dpkg.
-  On another system install CRIU >= $MIN_VERSION built with nftables support
+# shellcheck source=lib/debian-unstable.sh
+. "$(dirname "$0")/lib/debian-unstable.sh"
+unstable_require_debian "On another system install CRIU >= $MIN_VERSION built with nftables support
   (https://criu.org/Installation; distribution package or source build), then either put
   it on PATH and re-run this script, or create $WRAPPER yourself as a script that runs it."
-fi
+unstable_detect_arch "install CRIU >= $MIN_VERSION manually and create $WRAPPER"
+unstable_setup_apt criu
 
-ARCH="$(dpkg --print-architecture)"
-case "$ARCH" in
-  amd64) TRIPLET=x86_64-linux-gnu;  LOADER=ld-linux-x86-64.so.2 ;;
-  arm64) TRIPLET=aarch64-linux-gnu; LOADER=ld-linux-aarch64.so.1 ;;
-  *) die "unsupported architecture '$ARCH': install CRIU >= $MIN_VERSION manually and create $WRAPPER" ;;
-esac
-
-# --- 3a. apt source for unstable, reusing the machine's own Debian mirror --------------
-# The mirror is read from the machine's configuration (it may be a local mirror or a
-# proxy), never hard-coded. deb822 format first, then the classic one-line format.
-find_mirror() {
-  local f=/etc/apt/sources.list.d/debian.sources
-  if [ -f "$f" ]; then
-    # First stanza whose URIs is not the security archive: print "URI<TAB>Signed-By".
-    awk '
-      function flush() {
-        if (uris != "" && uris !~ /security/ && !done) { print uris "\t" signed; done = 1 }
-        uris = ""; signed = ""
-      }
-      /^[[:space:]]*$/ { flush(); next }
-      /^[[:space:]]*#/ { next }
-      tolower($1) == "uris:"      { uris = $2 }
-      tolower($1) == "signed-by:" { signed = $2 }
-      END { flush() }
-    ' "$f"
-    return 0
-  fi
-  if [ -f /etc/apt/sources.list ]; then
-    awk '$1 == "deb" && $0 !~ /security/ {
-           for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i "\t"; exit }
-         }' /etc/apt/sources.list
-  fi
-}
-
-MIRROR_LINE="$(find_mirror)"
-MIRROR="${MIRROR_LINE%%$'\t'*}"
-SIGNED_BY="${MIRROR_LINE#*$'\t'}"
-[ -n "$MIRROR" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
-[ -n "$SIGNED_BY" ] || SIGNED_BY=/usr/share/keyrings/debian-archive-keyring.gpg
-
-want_sources="Types: deb
-URIs: $MIRROR
-Suites: unstable
-Components: main
-Signed-By: $SIGNED_BY"
-# Pinned low: the suite is only used for explicit `pkg/unstable` downloads below and is
-# never a candidate for upgrading anything installed on the system.
-want_pin="# Added by the project's scripts/install-criu.sh: unstable is used only to download
-# criu 4.2+ and its libraries into a private folder; never upgrade the system from it.
-Package: *
-Pin: release a=unstable
-Pin-Priority: $PIN_PRIORITY"
-
-# Write the pin before the source, so that at no moment unstable is unpinned.
-if [ "$(cat "$PIN_FILE" 2>/dev/null || true)" != "$want_pin" ]; then
-  printf '%s\n' "$want_pin" >"$PIN_FILE"
-fi
-sources_changed=0
-if [ "$(cat "$SOURCES_FILE" 2>/dev/null || true)" != "$want_sources" ]; then
-  printf '%s\n' "$want_sources" >"$SOURCES_FILE"
-  sources_changed=1
-fi
-log "apt source for unstable: $SOURCES_FILE (mirror $MIRROR, pin priority $PIN_PRIORITY)"
-
-# Refresh only the unstable index (not every configured source): cheaper, and it leaves
-# the state of the system's other lists as it was. Skipped when the index is already
-# there and the source did not change, unless a download below fails.
-apt_update_unstable() {
-  log "apt-get update (unstable only)"
-  apt-get update -qq \
-    -o Dir::Etc::sourcelist="$SOURCES_FILE" \
-    -o Dir::Etc::sourceparts=- \
-    -o APT::Get::List-Cleanup=0 \
-    || die "apt-get update of the unstable suite failed (mirror $MIRROR)"
-}
-# (Output captured first: `| grep -q` would SIGPIPE apt-cache and fail under pipefail.)
-have_unstable_index() { [[ "$(apt-cache policy criu 2>/dev/null)" == *" unstable/main "* ]]; }
-if [ "$sources_changed" = 1 ] || ! have_unstable_index; then
-  apt_update_unstable
-fi
-
-# --- 3b. download and unpack -----------------------------------------------------------
-WORK="$(mktemp -d /tmp/install-criu.XXXXXX)"
 NEW_ROOT="$PREFIX/root.new.$$"
-# On any exit, drop the downloads and a half-unpacked root (never the installed one).
-trap 'rm -rf "$WORK" "$NEW_ROOT"' EXIT
-# apt downloads as the unprivileged _apt user: let it write there (else apt warns and
-# falls back to downloading as root).
-if id _apt >/dev/null 2>&1; then chown _apt "$WORK"; fi
-
-download() {
-  local specs=() p
-  for p in "${PACKAGES[@]}"; do specs+=("$p/unstable"); done
-  (cd "$WORK" && apt-get download -qq "${specs[@]}")
-}
-if ! download; then
-  # A stale index may point at files the mirror no longer has: refresh once and retry.
-  apt_update_unstable
-  download || die "could not download from unstable: ${PACKAGES[*]}"
-fi
-
+# On any exit, drop a half-unpacked root (never the installed one).
+trap 'rm -rf "$NEW_ROOT"' EXIT
 rm -rf "$NEW_ROOT"
-mkdir -p "$NEW_ROOT"
-for deb in "$WORK"/*.deb; do
-  dpkg -x "$deb" "$NEW_ROOT"
-done
-CRIU_DEB_VERSION="$(dpkg-deb -f "$WORK"/criu_*.deb Version)"
-
-# Newer libc6 packages ship the loader in /usr/lib/<triplet>, older ones in /lib/<triplet>.
-loader_rel=""
-for d in usr/lib/$TRIPLET lib/$TRIPLET; do
-  if [ -e "$NEW_ROOT/$d/$LOADER" ]; then loader_rel="$d/$LOADER"; break; fi
-done
-[ -n "$loader_rel" ] || die "unpacked libc6 has no $LOADER"
+unstable_unpack "$NEW_ROOT" "${PACKAGES[@]}"
+CRIU_DEB_VERSION="$(sed -n 's/^criu //p' "$NEW_ROOT/.packages")"
 [ -x "$NEW_ROOT/usr/sbin/criu" ] || die "unpacked criu package has no usr/sbin/criu"
 
-# --- 3c. verify that every library criu needs comes from the private root ------------
-# Without this, a library missing from PACKAGES would silently be taken from the system
-# (Debian 12) and mixed with the newer libc, which fails in obscure ways later.
-libpath="$NEW_ROOT/usr/lib/$TRIPLET:$NEW_ROOT/lib/$TRIPLET"
-ldlist="$("$NEW_ROOT/$loader_rel" --list --library-path "$libpath" "$NEW_ROOT/usr/sbin/criu" 2>&1)" \
-  || die "the unpacked loader cannot resolve criu's libraries:
-$ldlist"
-foreign="$(printf '%s\n' "$ldlist" | grep '=>' | grep -v "=> $NEW_ROOT/" || true)"
-if [ -n "$foreign" ]; then
-  die "these libraries of criu are not among the unpacked packages (add their packages to
-PACKAGES in this script, or to CSE_CRIU_EXTRA_PACKAGES):
-$foreign"
-fi
+# Every library criu needs must come from the private root (measured with `ld.so --list`).
+UNSTABLE_HINT="add their packages to PACKAGES in this script, or to CSE_CRIU_EXTRA_PACKAGES" \
+  unstable_check_closure "$NEW_ROOT" "" "$NEW_ROOT/usr/sbin/criu"
 
-# --- 3d. move into place and write the wrapper -----------------------------------------
+# --- Move into place and write the wrapper -------------------------------------------
 # Swap directories so that a failed run never leaves a half-unpacked root behind.
 rm -f "$STAMP"
 rm -rf "$ROOT_DIR.old"
@@ -289,8 +170,8 @@ mv "$NEW_ROOT" "$ROOT_DIR"
 rm -rf "$ROOT_DIR.old"
 
 # --argv0 keeps criu's own messages and /proc/<pid>/cmdline saying "criu".
-write_wrapper "$ROOT_DIR/$loader_rel" --argv0 criu \
-  --library-path "$ROOT_DIR/usr/lib/$TRIPLET:$ROOT_DIR/lib/$TRIPLET" \
+write_wrapper "$(unstable_loader_of "$ROOT_DIR")" --argv0 criu \
+  --library-path "$(unstable_library_path "$ROOT_DIR")" \
   "$ROOT_DIR/usr/sbin/criu"
 
 v="$(criu_version_of "$WRAPPER")"

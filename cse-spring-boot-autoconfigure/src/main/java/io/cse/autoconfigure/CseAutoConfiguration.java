@@ -42,6 +42,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
@@ -52,6 +53,7 @@ import org.springframework.web.server.WebFilter;
  * for every resource the application has that cannot survive a freeze or a snapshot.
  */
 @AutoConfiguration
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)
 public final class CseAutoConfiguration {

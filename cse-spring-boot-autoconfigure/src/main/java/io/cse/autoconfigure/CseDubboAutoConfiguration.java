@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * Apache Dubbo (3.3, on Spring Boot 3.5): every exported service leaves its registries
@@ -30,6 +31,7 @@ import org.springframework.context.annotation.Bean;
  * that one decides whether a {@code ProviderPublisher} exists.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class, before = CseServerlessReadyAutoConfiguration.class)
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnClass({ FrameworkModel.class, ServiceBean.class })
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "cse.dubbo", name = "enabled", matchIfMissing = true)

@@ -11,13 +11,17 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * The {@code /actuator/cse} endpoint, once the application makes it available.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
+@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnBean(CheckpointCoordinator.class)
 @ConditionalOnAvailableEndpoint(endpoint = CseEndpoint.class)
 public final class CseEndpointAutoConfiguration {

@@ -23,6 +23,7 @@ import org.springframework.cloud.commons.util.InetUtilsProperties;
 import org.springframework.cloud.zookeeper.discovery.ZookeeperDiscoveryProperties;
 import org.springframework.cloud.zookeeper.serviceregistry.ServiceInstanceRegistration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -30,6 +31,7 @@ import org.springframework.context.annotation.Configuration;
  * is quiesced and come back when it resumes, a clone's under its own id and address.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "cse.registry", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)

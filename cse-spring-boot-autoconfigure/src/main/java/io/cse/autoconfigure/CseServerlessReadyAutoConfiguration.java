@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * The {@link ServerlessReady @ServerlessReady} programming model: one participant that
@@ -25,6 +26,7 @@ import org.springframework.context.annotation.Bean;
  * offline.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "cse.serverless-ready", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)

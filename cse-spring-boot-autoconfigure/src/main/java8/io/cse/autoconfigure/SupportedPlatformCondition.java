@@ -1,0 +1,124 @@
+package io.cse.autoconfigure;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Keeps the starter out of the way where it cannot serve: on a Java or Spring Boot version
+ * it does not support, none of its auto-configurations matches, so the service starts as
+ * if the starter were absent, and one log line per JVM says why and what to use instead.
+ * <p>
+ * Every auto-configuration of the starter carries it. Spring Boot (2.7 too) evaluates the
+ * conditions of an auto-configuration from its class file's metadata before it loads the
+ * class, so a class compiled for Java 17 is never loaded on Java 8. This class, however, is
+ * loaded and run on whatever Java the service runs: it is compiled for Java 8 (in
+ * {@code src/main/java8}, see the pom) and must not refer to any other class of the starter.
+ * <p>
+ * Spring Boot 3.0 to 3.4 are not supported yet: the endpoint needs the {@code Access} API of
+ * 3.4, and no line before 3.5 is tested. Lines after 4.0 are not supported until tested.
+ */
+@Order(SupportedPlatformCondition.ORDER)
+final class SupportedPlatformCondition extends SpringBootCondition {
+
+	/**
+	 * After the conditions on classes, the web application type and properties (which read
+	 * only names and the environment), so that {@code cse.enabled=false} keeps the line
+	 * quiet; before any condition that could load one of the starter's classes.
+	 */
+	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
+
+	static final int MINIMUM_JAVA = 17;
+
+	static final List<String> SUPPORTED_BOOT_LINES = Arrays.asList("3.5", "4.0");
+
+	/** A Spring Boot class that appeared in 3.5: tells the line when the version is unknown. */
+	static final String BOOT_35_CLASS = "org.springframework.boot.logging.StackTracePrinter";
+
+	private static final Log logger = LogFactory.getLog(SupportedPlatformCondition.class);
+
+	/** Once per JVM, not once per auto-configuration or nested configuration. */
+	private static final AtomicBoolean reported = new AtomicBoolean();
+
+	@Override
+	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+		String javaVersion = System.getProperty("java.specification.version");
+		String bootVersion = SpringBootVersion.getVersion();
+		String unsupported = unsupported(javaVersion, bootVersion,
+				() -> ClassUtils.isPresent(BOOT_35_CLASS, context.getClassLoader()));
+		if (unsupported == null) {
+			return ConditionOutcome.match("CSE supports Spring Boot " + bootVersion + " on Java " + javaVersion);
+		}
+		if (reported.compareAndSet(false, true)) {
+			logger.warn(unsupported);
+		}
+		return ConditionOutcome.noMatch(unsupported);
+	}
+
+	/**
+	 * Why the starter cannot serve on this Java ({@code java.specification.version}: "1.8",
+	 * "17", ...) and Spring Boot version (null when unknown), as the line to log; null when
+	 * it can.
+	 */
+	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot35OrLater) {
+		boolean javaSupported = javaFeature(javaVersion) >= MINIMUM_JAVA;
+		String bootLine = (bootVersion != null) ? line(bootVersion) : null;
+		boolean bootSupported = (bootLine != null) ? SUPPORTED_BOOT_LINES.contains(bootLine)
+				: boot35OrLater.getAsBoolean();
+		if (javaSupported && bootSupported) {
+			return null;
+		}
+		String boot = (bootVersion != null) ? "Spring Boot " + bootVersion
+				: "a Spring Boot of unknown version (its jar names none)" + (bootSupported ? "" : " older than 3.5");
+		return "CSE is inactive: it supports Spring Boot 3.5 and 4.0 on Java " + MINIMUM_JAVA
+				+ " or later, and this service runs " + boot + " on Java " + javaVersion
+				+ ". No CSE bean or endpoint is created; the service runs as if it were absent. To use CSE, move the"
+				+ " service to Spring Boot 3.5 or 4.0 on Java " + MINIMUM_JAVA
+				+ " or later, or remove the io.cse:cse-spring-boot-starter dependency.";
+	}
+
+	/** 8 for "1.8", 17 for "17"; 0 when it cannot be read (then the starter steps aside). */
+	static int javaFeature(String javaVersion) {
+		if (javaVersion == null) {
+			return 0;
+		}
+		String version = javaVersion.startsWith("1.") ? javaVersion.substring(2) : javaVersion;
+		int end = 0;
+		while (end < version.length() && Character.isDigit(version.charAt(end))) {
+			end++;
+		}
+		return (end > 0 && end < 10) ? Integer.parseInt(version.substring(0, end)) : 0;
+	}
+
+	/** "3.5" for "3.5.7" or "3.5.0-SNAPSHOT"; null when the version has no such form. */
+	static String line(String bootVersion) {
+		String[] parts = bootVersion.split("[.-]");
+		if (parts.length < 2 || !isNumber(parts[0]) || !isNumber(parts[1])) {
+			return null;
+		}
+		return parts[0] + "." + parts[1];
+	}
+
+	private static boolean isNumber(String text) {
+		return !text.isEmpty() && text.chars().allMatch(Character::isDigit);
+	}
+
+	/** Lets the next unsupported evaluation log its line again (for tests). */
+	static void forgetReported() {
+		reported.set(false);
+	}
+
+}

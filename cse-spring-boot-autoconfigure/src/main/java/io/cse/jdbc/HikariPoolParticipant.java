@@ -1,9 +1,11 @@
 package io.cse.jdbc;
 
+import java.lang.reflect.Field;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +19,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Suspends every HikariCP pool and closes all its connections, so that a frozen instance
@@ -38,6 +41,8 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 	private static final Log logger = LogFactory.getLog(HikariPoolParticipant.class);
 
 	private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+	private static final String[] CONNECTION_EXECUTORS = { "addConnectionExecutor", "closeConnectionExecutor" };
 
 	private final ListableBeanFactory beanFactory;
 
@@ -98,7 +103,7 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 
 	private static void awaitNoConnections(HikariPoolMXBean pool) throws InterruptedException {
 		// Hikari has no notification for this; the coordinator's timeout bounds the wait.
-		while (pool.getTotalConnections() > 0) {
+		while (pool.getTotalConnections() > 0 || isOpeningOrClosing(pool)) {
 			pool.softEvictConnections();
 			LockSupport.parkNanos(POLL_NANOS);
 			if (Thread.interrupted()) {
@@ -106,6 +111,28 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 						+ " connection(s) in use to be returned to the pool");
 			}
 		}
+	}
+
+	/**
+	 * Return whether the pool is opening or closing a connection. Hikari does both on
+	 * executors of its own, outside its count: a connection being opened when the pool is
+	 * suspended joins the pool afterwards (it filled the pool up to its minimum while the
+	 * application started), and one being closed is still open at the database. The
+	 * executors are private, so this looks at them where the pool's class has them (HikariCP
+	 * 5 to 7) and otherwise trusts the count alone.
+	 */
+	private static boolean isOpeningOrClosing(HikariPoolMXBean pool) {
+		for (String name : CONNECTION_EXECUTORS) {
+			Field field = ReflectionUtils.findField(pool.getClass(), name, ThreadPoolExecutor.class);
+			if (field != null) {
+				ReflectionUtils.makeAccessible(field);
+				ThreadPoolExecutor executor = (ThreadPoolExecutor) ReflectionUtils.getField(field, pool);
+				if (executor != null && (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty())) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -1,7 +1,12 @@
 package io.cse.jdbc;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -107,7 +112,9 @@ class ProxiedPoolRegistryTests {
 			// PostgreSQL's own view lags the close (seconds on a busy machine); a pool that
 			// kept a connection would keep it for good
 			await().atMost(Duration.ofSeconds(10))
-				.untilAsserted(() -> assertThat(postgres.countConnections(applicationName)).isZero());
+				.untilAsserted(() -> assertThat(postgres.countConnections(applicationName))
+					.as(() -> "backends of " + applicationName + ": " + backends(applicationName))
+					.isZero());
 			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(instances()).isEmpty());
 
 			OperationReport thaw = coordinator.thaw(Map.of());
@@ -116,6 +123,28 @@ class ProxiedPoolRegistryTests {
 			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(instances()).containsExactly(id));
 			assertThat(jdbc.queryForObject("select 43", Integer.class)).isEqualTo(43);
 			assertThat(postgres.countConnections(applicationName)).isPositive();
+		}
+	}
+
+	/**
+	 * What PostgreSQL knows of the application's backends, to tell a failure apart.
+	 */
+	private static String backends(String applicationName) {
+		try (Connection connection = postgres.connect();
+				PreparedStatement statement = connection.prepareStatement("select pid, state, backend_start, "
+						+ "state_change, query from pg_stat_activity where application_name = ?")) {
+			statement.setString(1, applicationName);
+			List<String> rows = new ArrayList<>();
+			try (ResultSet result = statement.executeQuery()) {
+				while (result.next()) {
+					rows.add(result.getInt(1) + " " + result.getString(2) + " since " + result.getTimestamp(3)
+							+ " (changed " + result.getTimestamp(4) + "): " + result.getString(5));
+				}
+			}
+			return rows.toString();
+		}
+		catch (SQLException ex) {
+			return "unknown (" + ex.getMessage() + ")";
 		}
 	}
 

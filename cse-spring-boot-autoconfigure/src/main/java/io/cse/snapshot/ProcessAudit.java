@@ -2,6 +2,8 @@ package io.cse.snapshot;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +138,17 @@ public class ProcessAudit {
 
 	private static boolean isLoopback(String local) {
 		String host = local.substring(0, local.lastIndexOf(':'));
-		return host.startsWith("127.") || host.equals("[::1]") || host.startsWith("[::ffff:127.");
+		if (host.startsWith("[") && host.endsWith("]")) {
+			host = host.substring(1, host.length() - 1);
+		}
+		try {
+			// A literal address, never looked up; an IPv4-mapped one (a JVM's server socket
+			// bound to 127.0.0.1 shows as ::ffff:127.0.0.1) comes back as IPv4.
+			return InetAddress.getByName(host).isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
 	}
 
 	private String owner(String local) {

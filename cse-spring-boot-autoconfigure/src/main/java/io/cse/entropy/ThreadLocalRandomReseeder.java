@@ -86,6 +86,14 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 	}
 
 	/**
+	 * Set the seed of {@code ThreadLocalRandom} in the given thread, for tests that play a
+	 * copy of it.
+	 */
+	static void setSeedOf(Thread thread, long seed) {
+		access.putLong(thread, access.seed, seed);
+	}
+
+	/**
 	 * Return the secondary seed of the given thread, for tests.
 	 */
 	static int secondarySeedOf(Thread thread) {

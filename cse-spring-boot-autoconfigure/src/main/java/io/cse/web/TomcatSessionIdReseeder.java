@@ -30,8 +30,9 @@ import org.springframework.context.ApplicationContext;
  * route, algorithm, class and provider of its generators), an
  * {@link OsSeededSessionIdGenerator}: a new {@code SHA1PRNG} that seeds itself would take its
  * seed from a generator in the JDK's static state, copied into every clone too, so the new
- * generator seeds each of its own from the operating system. The old one is stopped. A generator of
- * another kind (an application's own) is left alone, with a warning.
+ * generator seeds each of its own from the operating system. The old one is stopped. Tomcat's
+ * standard generator and Spring Boot's (which differs only in starting lazily) are renewed;
+ * a generator of another kind (an application's own) is left alone, with a warning.
  * <p>
  * Spring Boot 3 and 4 keep the web server in classes of different packages: it is reached
  * reflectively here, and an application without an embedded Tomcat has nothing to reseed.
@@ -39,6 +40,9 @@ import org.springframework.context.ApplicationContext;
 public class TomcatSessionIdReseeder implements Reseeder {
 
 	private static final Log logger = LogFactory.getLog(TomcatSessionIdReseeder.class);
+
+	// Spring Boot's own generator, in a package that differs between Boot 3 and 4.
+	private static final String SPRING_BOOT_GENERATOR = "LazySessionIdGenerator";
 
 	private final ApplicationContext applicationContext;
 
@@ -72,11 +76,12 @@ public class TomcatSessionIdReseeder implements Reseeder {
 
 	private static boolean renew(ManagerBase manager) throws LifecycleException {
 		SessionIdGenerator current = manager.getSessionIdGenerator();
-		if (current != null && current.getClass() != StandardSessionIdGenerator.class
-				&& current.getClass() != OsSeededSessionIdGenerator.class) {
-			logger.warn("The session id generator of " + manager.getContext().getName() + " is a "
-					+ current.getClass().getName() + ", not Tomcat's own: it is left alone. Renew its random "
-					+ "generators in a Reseeder bean, or every clone of this instance hands out the same session ids");
+		if (current != null && !isRenewable(current)) {
+			String path = manager.getContext().getPath();
+			logger.warn("The session id generator of the web application at '" + (path.isEmpty() ? "/" : path)
+					+ "' is a " + current.getClass().getName() + ", not one of Tomcat's or Spring Boot's: it is left "
+					+ "alone. Renew its random generators in a Reseeder bean, or every clone of this instance hands "
+					+ "out the same session ids");
 			return false;
 		}
 		OsSeededSessionIdGenerator renewed = new OsSeededSessionIdGenerator();
@@ -95,6 +100,18 @@ public class TomcatSessionIdReseeder implements Reseeder {
 			base.stop();
 		}
 		return true;
+	}
+
+	/**
+	 * Tomcat's standard generator, Spring Boot's (which only starts lazily) and our own
+	 * differ in nothing that a replacement could lose; another subclass might.
+	 */
+	private static boolean isRenewable(SessionIdGenerator generator) {
+		Class<?> type = generator.getClass();
+		return type == StandardSessionIdGenerator.class || type == OsSeededSessionIdGenerator.class
+				|| SPRING_BOOT_GENERATOR.equals(type.getSimpleName())
+						&& type.getSuperclass() == StandardSessionIdGenerator.class
+						&& type.getName().startsWith("org.springframework.boot.");
 	}
 
 	private static List<Manager> managers(Tomcat tomcat) {

@@ -174,12 +174,18 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 				access.getLong = type.getMethod("getLongVolatile", Object.class, long.class);
 				access.putInt = type.getMethod("putIntVolatile", Object.class, long.class, int.class);
 				access.putLong = type.getMethod("putLongVolatile", Object.class, long.class, long.class);
+				// Its static fields are set once the class is initialised, which reading them
+				// through Unsafe does not do.
+				Class.forName(ThreadLocalRandom.class.getName(), true, ThreadLocalRandom.class.getClassLoader());
 				Field seederField = ThreadLocalRandom.class.getDeclaredField("seeder");
 				Object base = type.getMethod("staticFieldBase", Field.class).invoke(access.unsafe, seederField);
 				long seederOffset = (Long) type.getMethod("staticFieldOffset", Field.class)
 					.invoke(access.unsafe, seederField);
 				access.seeder = (AtomicLong) type.getMethod("getObjectVolatile", Object.class, long.class)
 					.invoke(access.unsafe, base, seederOffset);
+				if (access.seeder == null) {
+					return new Access("ThreadLocalRandom's seeder was not found where sun.misc.Unsafe looked for it");
+				}
 				// One read proves that the offsets work before anything relies on them.
 				access.getInt(Thread.currentThread(), access.probe);
 				return access;

@@ -11,10 +11,12 @@ import java.security.SecureRandom;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.SessionIdGenerator;
 import org.apache.catalina.session.ManagerBase;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.SessionIdGeneratorBase;
 import org.apache.catalina.util.StandardSessionIdGenerator;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,11 +51,20 @@ class TomcatSessionIdReseederTests {
 
 	private ManagerBase manager;
 
+	private SessionIdGenerator springBootsGenerator;
+
 	@BeforeEach
 	void findManager() throws ReflectiveOperationException {
 		Object webServer = this.applicationContext.getClass().getMethod("getWebServer").invoke(this.applicationContext);
 		Tomcat tomcat = (Tomcat) webServer.getClass().getMethod("getTomcat").invoke(webServer);
 		this.manager = (ManagerBase) ((Context) tomcat.getHost().findChildren()[0]).getManager();
+		this.springBootsGenerator = this.manager.getSessionIdGenerator();
+	}
+
+	@AfterEach
+	void restoreSpringBootsGenerator() {
+		// The web server is shared by the tests: each starts with the generator Spring Boot gave it.
+		this.manager.setSessionIdGenerator(this.springBootsGenerator);
 	}
 
 	@Test
@@ -163,8 +174,11 @@ class TomcatSessionIdReseederTests {
 
 	}
 
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(excludeName = {
+			// No database here: Spring Boot 3 and Spring Boot 4 names.
+			"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
 	@Import(SessionController.class)
 	static class SessionApplication {
 

@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.SecureRandom;
 import java.nio.channels.NetworkChannel;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +27,9 @@ import io.cse.ready.UniquenessHazard.Severity;
  * fields, static or not, of its class and superclasses that hold something every clone
  * restored from a snapshot would copy, or that a snapshot cannot carry.
  * <ul>
- * <li>{@code ERROR}: a random number generator ({@code Random}, {@code SecureRandom},
- * {@code SplittableRandom}, any {@code RandomGenerator}), a {@code UUID}, an open socket or
+ * <li>{@code ERROR}: a random number generator ({@code Random}, {@code SplittableRandom},
+ * any {@code RandomGenerator}; a {@code SecureRandom} only where restores do not reseed, since
+ * they reseed those of singleton beans), a {@code UUID}, an open socket or
  * network channel, a running thread, and a number or string whose name says it is a
  * seed;</li>
  * <li>{@code WARN}: an executor that is not shut down (the starter pauses only Spring's
@@ -133,7 +135,13 @@ public class UniquenessHazardInspector {
 						|| (!staticField && instance == null)) {
 					continue;
 				}
-				Kind kind = classify(field, read(field, staticField ? null : instance));
+				Object value = read(field, staticField ? null : instance);
+				if (this.restoresReseeded && value instanceof SecureRandom) {
+					// Reseeded on every restore if it is of a deterministic kind, and unique per
+					// clone anyway if it reads the operating system (NativePRNG).
+					continue;
+				}
+				Kind kind = classify(field, value);
 				if (kind != null) {
 					hazards.add(new UniquenessHazard(kind.severity, beanName, current.getName(), field.getName(),
 							staticField, field.getGenericType().getTypeName(), kind.reason, kind.fix));

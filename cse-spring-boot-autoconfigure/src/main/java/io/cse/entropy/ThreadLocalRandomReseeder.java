@@ -186,8 +186,14 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 				if (access.seeder == null) {
 					return new Access("ThreadLocalRandom's seeder was not found where sun.misc.Unsafe looked for it");
 				}
-				// One read proves that the offsets work before anything relies on them.
-				access.getInt(Thread.currentThread(), access.probe);
+				// Every method once, on this thread's own seeds, written back unchanged: this
+				// proves that the offsets work, and it is when the JDK makes each reflective
+				// method ready (from JDK 18 on that takes milliseconds). Done here, at start-up,
+				// it is in the image, and restores do not pay for it.
+				Thread current = Thread.currentThread();
+				access.getInt(current, access.probe);
+				access.putLong(current, access.seed, access.getLong(current, access.seed));
+				access.putInt(current, access.secondarySeed, access.getInt(current, access.secondarySeed));
 				return access;
 			}
 			catch (Throwable ex) {

@@ -77,9 +77,16 @@ public class ReseedParticipant implements CheckpointParticipant {
 		List<String> failures = new ArrayList<>();
 		StringBuilder counts = new StringBuilder();
 		for (Reseeder reseeder : this.reseeders) {
+			long reseederStart = System.nanoTime();
 			try {
 				int reseeded = reseeder.reseed();
-				counts.append((counts.length() > 0) ? ", " : "").append(reseeder.getName()).append('=').append(reseeded);
+				counts.append((counts.length() > 0) ? ", " : "")
+					.append(reseeder.getName())
+					.append('=')
+					.append(reseeded)
+					.append(" in ")
+					.append((System.nanoTime() - reseederStart) / 1000)
+					.append(" us");
 			}
 			catch (Exception ex) {
 				logger.error("Reseeder '" + reseeder.getName() + "' failed: its generators go on with the sequence "

@@ -19,6 +19,7 @@ import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -207,15 +208,18 @@ class HelloWebSnapshotEndToEndTest {
 		}
 		String templateSession = field(post(local + "/sessions", null), "session");
 		String templateToken = field(get(local + "/token"), "token");
-		assertThat(sessions).as("the clones' new session ids").doesNotHaveDuplicates()
-			.doesNotContain(templateSession);
-		assertThat(tokens).as("the clones' tokens from the SHA1PRNG made at start-up").doesNotHaveDuplicates()
-			.doesNotContain(templateToken);
-		assertThat(numbers).as("the clones' ThreadLocalRandom numbers").doesNotHaveDuplicates();
-		// What the starter cannot reach, as the docs say: a SHA1PRNG made in a clone without
-		// a seed of its own seeds itself from the JDK's static generator, copied into every clone.
-		assertThat(selfSeeded).as("tokens of SHA1PRNGs made after the restore, self-seeded").containsOnly(
-				selfSeeded.get(0));
+		// All at once, so that a failure shows which of them repeat.
+		SoftAssertions.assertSoftly((softly) -> {
+			softly.assertThat(sessions).as("the clones' new session ids").doesNotHaveDuplicates()
+				.doesNotContain(templateSession);
+			softly.assertThat(tokens).as("the clones' tokens from the SHA1PRNG made at start-up").doesNotHaveDuplicates()
+				.doesNotContain(templateToken);
+			softly.assertThat(numbers).as("the clones' ThreadLocalRandom numbers").doesNotHaveDuplicates();
+			// What the starter cannot reach, as the docs say: a SHA1PRNG made in a clone without
+			// a seed of its own seeds itself from the JDK's static generator, copied into every clone.
+			softly.assertThat(selfSeeded).as("tokens of SHA1PRNGs made after the restore, self-seeded")
+				.containsOnly(selfSeeded.get(0));
+		});
 	}
 
 	private static String field(HttpResponse<String> response, String name) throws IOException {

@@ -5,6 +5,7 @@ import io.cse.entropy.SecureRandomReseeder;
 import io.cse.entropy.ThreadLocalRandomReseeder;
 import io.cse.reseed.ReseedParticipant;
 import io.cse.reseed.SingletonSecureRandoms;
+import io.cse.web.JettySessionIdReseeder;
 import io.cse.web.TomcatSessionIdReseeder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,7 +23,8 @@ import org.springframework.context.annotation.Configuration;
  * Renews, on every restore of an image, the random generators seeded before the snapshot:
  * a participant that runs every {@link Reseeder} bean before traffic comes back, with
  * reseeders for {@code ThreadLocalRandom}, the {@code SecureRandom} fields of singleton
- * beans, and the session ids of an embedded Tomcat.
+ * beans, and the session ids of an embedded Tomcat or Jetty (Undertow's read the operating
+ * system on every call: nothing to reseed).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
@@ -45,6 +47,19 @@ final class CseReseedAutoConfiguration {
 	@ConditionalOnMissingBean
 	SecureRandomReseeder cseSecureRandomReseeder(ConfigurableListableBeanFactory beanFactory) {
 		return new SecureRandomReseeder(new SingletonSecureRandoms(beanFactory));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication
+	@ConditionalOnClass(name = "org.eclipse.jetty.session.DefaultSessionIdManager")
+	static class JettyConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		JettySessionIdReseeder cseJettySessionIdReseeder(ApplicationContext applicationContext) {
+			return new JettySessionIdReseeder(applicationContext);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,5 +1,7 @@
 package io.cse.entropy;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -139,13 +141,15 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 
 		private Object unsafe;
 
-		private Method getInt;
+		// Method handles rather than reflective calls: JDK 17 turns a reflective method that
+		// has been called 15 times into generated code, which a restore would pay for.
+		private MethodHandle getInt;
 
-		private Method getLong;
+		private MethodHandle getLong;
 
-		private Method putInt;
+		private MethodHandle putInt;
 
-		private Method putLong;
+		private MethodHandle putLong;
 
 		private long seed;
 
@@ -170,10 +174,17 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 				access.seed = offset(access, objectFieldOffset, Thread.class, "threadLocalRandomSeed");
 				access.secondarySeed = offset(access, objectFieldOffset, Thread.class, "threadLocalRandomSecondarySeed");
 				access.probe = offset(access, objectFieldOffset, Thread.class, "threadLocalRandomProbe");
-				access.getInt = type.getMethod("getIntVolatile", Object.class, long.class);
-				access.getLong = type.getMethod("getLongVolatile", Object.class, long.class);
-				access.putInt = type.getMethod("putIntVolatile", Object.class, long.class, int.class);
-				access.putLong = type.getMethod("putLongVolatile", Object.class, long.class, long.class);
+				MethodHandles.Lookup lookup = MethodHandles.lookup();
+				access.getInt = lookup.unreflect(type.getMethod("getIntVolatile", Object.class, long.class))
+					.bindTo(access.unsafe);
+				access.getLong = lookup.unreflect(type.getMethod("getLongVolatile", Object.class, long.class))
+					.bindTo(access.unsafe);
+				access.putInt = lookup
+					.unreflect(type.getMethod("putIntVolatile", Object.class, long.class, int.class))
+					.bindTo(access.unsafe);
+				access.putLong = lookup
+					.unreflect(type.getMethod("putLongVolatile", Object.class, long.class, long.class))
+					.bindTo(access.unsafe);
 				// Its static fields are set once the class is initialised, which reading them
 				// through Unsafe does not do.
 				Class.forName(ThreadLocalRandom.class.getName(), true, ThreadLocalRandom.class.getClassLoader());
@@ -187,9 +198,9 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 					return new Access("ThreadLocalRandom's seeder was not found where sun.misc.Unsafe looked for it");
 				}
 				// Every method once, on this thread's own seeds, written back unchanged: this
-				// proves that the offsets work, and it is when the JDK makes each reflective
-				// method ready (from JDK 18 on that takes milliseconds). Done here, at start-up,
-				// it is in the image, and restores do not pay for it.
+				// proves that the offsets work, and it is when the JDK makes each method handle
+				// ready (milliseconds). Done here, at start-up, it is in the image, and restores
+				// do not pay for it.
 				Thread current = Thread.currentThread();
 				access.getInt(current, access.probe);
 				access.putLong(current, access.seed, access.getLong(current, access.seed));
@@ -209,33 +220,46 @@ public final class ThreadLocalRandomReseeder implements Reseeder {
 		}
 
 		int getInt(Object target, long offset) {
-			return (Integer) call(this.getInt, target, offset);
+			try {
+				return (int) this.getInt.invokeExact(target, offset);
+			}
+			catch (Throwable ex) {
+				throw failed("getIntVolatile", ex);
+			}
 		}
 
 		long getLong(Object target, long offset) {
-			return (Long) call(this.getLong, target, offset);
+			try {
+				return (long) this.getLong.invokeExact(target, offset);
+			}
+			catch (Throwable ex) {
+				throw failed("getLongVolatile", ex);
+			}
 		}
 
 		void putInt(Object target, long offset, int value) {
-			call(this.putInt, target, offset, value);
+			try {
+				this.putInt.invokeExact(target, offset, value);
+			}
+			catch (Throwable ex) {
+				throw failed("putIntVolatile", ex);
+			}
 		}
 
 		void putLong(Object target, long offset, long value) {
-			call(this.putLong, target, offset, value);
+			try {
+				this.putLong.invokeExact(target, offset, value);
+			}
+			catch (Throwable ex) {
+				throw failed("putLongVolatile", ex);
+			}
 		}
 
-		private Object call(Method method, Object... arguments) {
-			try {
-				return method.invoke(this.unsafe, arguments);
+		private static IllegalStateException failed(String method, Throwable ex) {
+			if (ex instanceof Error) {
+				throw (Error) ex;
 			}
-			catch (IllegalAccessException ex) {
-				throw new IllegalStateException("sun.misc.Unsafe." + method.getName() + " refused: " + ex.getMessage(),
-						ex);
-			}
-			catch (InvocationTargetException ex) {
-				throw new IllegalStateException(
-						"sun.misc.Unsafe." + method.getName() + " failed: " + ex.getCause().getMessage(), ex.getCause());
-			}
+			return new IllegalStateException("sun.misc.Unsafe." + method + " failed: " + ex, ex);
 		}
 
 	}

@@ -13,8 +13,10 @@ import io.cse.entropy.Reseeder;
 import io.cse.entropy.SecureRandomReseeder;
 import io.cse.entropy.ThreadLocalRandomReseeder;
 import io.cse.reseed.ReseedParticipant;
+import io.cse.web.JettySessionIdReseeder;
 import io.cse.web.TomcatSessionIdReseeder;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -60,10 +62,25 @@ class CseReseedAutoConfigurationTests {
 	}
 
 	@Test
+	void aWebApplicationWithJettyGetsItsSessionIdsReseeded() {
+		this.webContextRunner.run((context) -> assertThat(context).hasSingleBean(JettySessionIdReseeder.class));
+	}
+
+	@Test
+	void withoutJettyThereIsNoJettyReseeder() {
+		this.webContextRunner.withClassLoader(new FilteredClassLoader(DefaultSessionIdManager.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(JettySessionIdReseeder.class);
+			assertThat(context).hasSingleBean(TomcatSessionIdReseeder.class);
+		});
+	}
+
+	@Test
 	void withoutTomcatThereIsNoSessionIdReseeder() {
 		this.webContextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context).doesNotHaveBean(TomcatSessionIdReseeder.class);
+			assertThat(context).hasSingleBean(JettySessionIdReseeder.class);
 			assertThat(context).hasSingleBean(ReseedParticipant.class);
 		});
 	}

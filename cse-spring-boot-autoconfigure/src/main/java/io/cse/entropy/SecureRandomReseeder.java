@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -91,7 +92,7 @@ public class SecureRandomReseeder implements Reseeder {
 	 */
 	public static boolean isDeterministic(String algorithm) {
 		return "SHA1PRNG".equalsIgnoreCase(algorithm) || "DRBG".equalsIgnoreCase(algorithm)
-				|| algorithm.toUpperCase(java.util.Locale.ROOT).endsWith("_DRBG");
+				|| algorithm.toUpperCase(Locale.ROOT).endsWith("_DRBG");
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.cse.reseed;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
@@ -95,7 +96,7 @@ public class ReseedParticipant implements CheckpointParticipant {
 			}
 		}
 		if (logger.isInfoEnabled()) {
-			logger.info("Reseeded random generators after the " + context.resumption().name().toLowerCase(java.util.Locale.ROOT)
+			logger.info("Reseeded random generators after the " + context.resumption().name().toLowerCase(Locale.ROOT)
 					+ " in " + (System.nanoTime() - start) / 1000 + " us (" + counts + ")");
 		}
 		if (!failures.isEmpty()) {

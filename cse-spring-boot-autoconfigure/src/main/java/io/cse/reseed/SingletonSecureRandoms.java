@@ -50,9 +50,7 @@ public class SingletonSecureRandoms implements SecureRandomReseeder.Source {
 				boolean readStatics = staticsRead.add(type);
 				for (Field field : type.getDeclaredFields()) {
 					boolean staticField = Modifier.isStatic(field.getModifiers());
-					if ((staticField && !readStatics) || field.getType().isPrimitive()
-							|| !field.getType().isAssignableFrom(SecureRandom.class)
-									&& !SecureRandom.class.isAssignableFrom(field.getType())) {
+					if ((staticField && !readStatics) || !canHoldSecureRandom(field.getType())) {
 						continue;
 					}
 					Object value = read(field, staticField ? null : bean);
@@ -63,6 +61,11 @@ public class SingletonSecureRandoms implements SecureRandomReseeder.Source {
 			}
 		}
 		return found;
+	}
+
+	// A SecureRandom, or a field declared as one of its supertypes (Random, Object, ...).
+	private static boolean canHoldSecureRandom(Class<?> type) {
+		return SecureRandom.class.isAssignableFrom(type) || type.isAssignableFrom(SecureRandom.class);
 	}
 
 	private static Object target(Object bean) {

@@ -107,7 +107,7 @@ public class CheckpointCoordinator {
 		this.clock = clock;
 		for (CheckpointParticipant participant : this.participants) {
 			this.statuses.put(participant.getName(), new ParticipantStatus(participant.getName(),
-					participant.getOrder(), null, null, null, null));
+					participant.getOrder(), null, null, null, null, null));
 		}
 	}
 
@@ -305,17 +305,22 @@ public class CheckpointCoordinator {
 	}
 
 	/**
-	 * Thaw the instance if it is frozen and no other operation is under way: what a
-	 * request that reaches a frozen instance calls.
+	 * Thaw the instance if it is frozen: what a request that reaches a frozen instance
+	 * calls. The operation that froze the instance may still be finishing (reporting,
+	 * answering its caller) when the request finds it {@code FROZEN}; the request waits for
+	 * it rather than give up, so that it is served as soon as the freeze has ended.
+	 * @param maxWait how long to wait for an operation under way to end
 	 * @return whether this call thawed the instance
+	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
-	public boolean thawIfFrozen() {
-		if (this.state.get() != InstanceState.FROZEN || !this.operationPermit.tryAcquire()) {
+	public boolean thawIfFrozen(Duration maxWait) throws InterruptedException {
+		if (this.state.get() != InstanceState.FROZEN
+				|| !this.operationPermit.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
 			return false;
 		}
 		try {
 			if (this.state.get() != InstanceState.FROZEN) {
-				return false;
+				return false; // thawed by someone else meanwhile
 			}
 			logger.info("A request reached the frozen instance: thawing it");
 			doResume(Resumption.THAW);
@@ -453,9 +458,9 @@ public class CheckpointCoordinator {
 		Instant now = this.clock.instant();
 		this.statuses.compute(participant.getName(), (name, status) -> ("quiesce".equals(phase))
 				? new ParticipantStatus(name, participant.getOrder(), now, duration, status.lastResumedAt(),
-						status.lastResumeDuration())
+						status.lastResumeDuration(), error)
 				: new ParticipantStatus(name, participant.getOrder(), status.lastQuiescedAt(),
-						status.lastQuiesceDuration(), now, duration));
+						status.lastQuiesceDuration(), now, duration, error));
 		if (error != null) {
 			logger.debug("Participant '" + participant.getName() + "' failed to " + phase + ": " + error);
 		}
@@ -533,9 +538,11 @@ public class CheckpointCoordinator {
 	 * @param lastQuiesceDuration how long its last quiesce took, or {@code null}
 	 * @param lastResumedAt when it last finished resuming, or {@code null}
 	 * @param lastResumeDuration how long its last resume took, or {@code null}
+	 * @param lastError why its last quiesce or resume failed, or {@code null} if it
+	 * succeeded
 	 */
 	public record ParticipantStatus(String name, int order, Instant lastQuiescedAt, Duration lastQuiesceDuration,
-			Instant lastResumedAt, Duration lastResumeDuration) {
+			Instant lastResumedAt, Duration lastResumeDuration, String lastError) {
 
 	}
 

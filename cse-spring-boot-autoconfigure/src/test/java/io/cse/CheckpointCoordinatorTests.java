@@ -113,7 +113,7 @@ class CheckpointCoordinatorTests {
 	}
 
 	@Test
-	void secondOperationWhileOneRunsIsRejected() {
+	void secondOperationWhileOneRunsIsRejected() throws InterruptedException {
 		Blocking blocking = new Blocking("slow", 1);
 		CheckpointCoordinator coordinator = coordinator(blocking);
 		CompletableFuture<OperationReport> freeze = CompletableFuture.supplyAsync(coordinator::freeze);
@@ -121,19 +121,50 @@ class CheckpointCoordinatorTests {
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(coordinator::freeze)
 			.withMessageContaining("another operation is under way");
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()));
-		assertThat(coordinator.thawIfFrozen()).isFalse();
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isFalse();
 		this.release.countDown();
 		assertThat(freeze.join().outcome()).isEqualTo(Outcome.SUCCESS);
 	}
 
 	@Test
-	void thawIfFrozenThawsOnlyAFrozenInstance() {
+	void thawIfFrozenThawsOnlyAFrozenInstance() throws InterruptedException {
 		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
-		assertThat(coordinator.thawIfFrozen()).isFalse();
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isFalse();
 		coordinator.freeze();
-		assertThat(coordinator.thawIfFrozen()).isTrue();
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isTrue();
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(coordinator.getLastReport().operation()).isEqualTo("thaw");
+	}
+
+	@Test
+	void thawIfFrozenWaitsForTheFreezeThatIsStillEnding() {
+		CountDownLatch frozen = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new Recording("a", 1)),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(5), (event) -> {
+					// The freeze is FROZEN but has not returned yet: it still holds the instance.
+					if (event instanceof InstanceStateChangedEvent change && change.getState() == InstanceState.FROZEN) {
+						frozen.countDown();
+						awaitLatch(finish);
+					}
+				}, Clock.systemUTC());
+		CompletableFuture<OperationReport> freeze = CompletableFuture.supplyAsync(coordinator::freeze);
+		awaitLatch(frozen);
+		CompletableFuture<Boolean> thawed = CompletableFuture.supplyAsync(() -> {
+			try {
+				return coordinator.thawIfFrozen(Duration.ofSeconds(30));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		});
+		await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !thawed.isDone());
+		finish.countDown();
+		assertThat(freeze.join().outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(thawed.join()).isTrue();
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(this.calls).containsExactly("quiesce a", "resume a");
 	}
 
 	@Test
@@ -146,6 +177,11 @@ class CheckpointCoordinatorTests {
 		assertThat(report.error()).contains("'b' failed to resume");
 		assertThat(this.calls).endsWith("resume c", "resume b", "resume a");
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(coordinator.getParticipants()).extracting(CheckpointCoordinator.ParticipantStatus::lastError)
+			.containsExactly(null, "cannot come back", null);
+		// The next operation that succeeds clears it.
+		coordinator.freeze();
+		assertThat(coordinator.getParticipants().get(1).lastError()).isNull();
 	}
 
 	@Test
@@ -207,6 +243,16 @@ class CheckpointCoordinatorTests {
 			assertThat(status.lastQuiescedAt()).isNotNull();
 			assertThat(status.lastResumeDuration()).isNotNull();
 		});
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("latch released in time").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private CheckpointCoordinator coordinator(CheckpointParticipant... participants) {

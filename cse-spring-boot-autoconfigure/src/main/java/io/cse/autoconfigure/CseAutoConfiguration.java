@@ -23,6 +23,7 @@ import io.cse.snapshot.ProcessAudit;
 import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotService;
 import io.cse.web.IdleConnectionCloser;
+import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TomcatIdleConnectionCloser;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
@@ -44,6 +45,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.web.server.WebFilter;
 
 /**
  * Makes the application snapshot-ready: a {@link CheckpointCoordinator} with a participant
@@ -169,10 +171,9 @@ public final class CseAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-	@ConditionalOnClass(Filter.class)
+	@ConditionalOnWebApplication
 	@ConditionalOnProperty(prefix = "cse.traffic", name = "enabled", matchIfMissing = true)
-	static class ServletTrafficConfiguration {
+	static class TrafficConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
@@ -185,23 +186,46 @@ public final class CseAutoConfiguration {
 					properties.getTraffic().getDrainTimeout());
 		}
 
-		@Bean
-		@ConditionalOnMissingBean
-		TrafficGateFilter cseTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
-				CseProperties properties, Environment environment) {
-			CseProperties.Freeze freeze = properties.getFreeze();
-			return new TrafficGateFilter(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
-					freeze.getHoldTimeout(), freeze.getRetryAfter());
-		}
-
 		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
-		static class TomcatConfiguration {
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+		@ConditionalOnClass(Filter.class)
+		static class ServletTrafficConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
-				return new TomcatIdleConnectionCloser(applicationContext);
+			TrafficGateFilter cseTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
+					CseProperties properties, Environment environment) {
+				CseProperties.Freeze freeze = properties.getFreeze();
+				return new TrafficGateFilter(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
+						freeze.getHoldTimeout(), freeze.getRetryAfter());
+			}
+
+			@Configuration(proxyBeanMethods = false)
+			@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+			static class TomcatConfiguration {
+
+				@Bean
+				@ConditionalOnMissingBean
+				IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+					return new TomcatIdleConnectionCloser(applicationContext);
+				}
+
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		@ConditionalOnClass(WebFilter.class)
+		static class ReactiveTrafficConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			ReactiveTrafficGateFilter cseReactiveTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
+					CseProperties properties, Environment environment) {
+				CseProperties.Freeze freeze = properties.getFreeze();
+				return new ReactiveTrafficGateFilter(gate, coordinator, endpointPath(environment),
+						freeze.isThawOnRequest(), freeze.getHoldTimeout(), freeze.getRetryAfter());
 			}
 
 		}

@@ -333,13 +333,15 @@ public class CseEndpoint {
 	 * @param lastQuiesceMs how long its last quiesce took, or {@code null}
 	 * @param lastResumedAt when it last resumed, or {@code null}
 	 * @param lastResumeMs how long its last resume took, or {@code null}
+	 * @param lastError why its last quiesce or resume failed, or {@code null}
 	 */
 	public record ParticipantDescriptor(String name, int order, Instant lastQuiescedAt, Double lastQuiesceMs,
-			Instant lastResumedAt, Double lastResumeMs) {
+			Instant lastResumedAt, Double lastResumeMs, String lastError) {
 
 		static ParticipantDescriptor of(ParticipantStatus status) {
 			return new ParticipantDescriptor(status.name(), status.order(), status.lastQuiescedAt(),
-					millis(status.lastQuiesceDuration()), status.lastResumedAt(), millis(status.lastResumeDuration()));
+					millis(status.lastQuiesceDuration()), status.lastResumedAt(), millis(status.lastResumeDuration()),
+					status.lastError());
 		}
 
 	}

@@ -108,12 +108,22 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 		}
 	}
 
-	private static HikariDataSource unwrap(DataSource dataSource) {
+	/**
+	 * Return the HikariCP pool behind a data source, through any proxies around it
+	 * (datasource-micrometer, datasource-proxy, P6Spy, Spring's {@code DelegatingDataSource}:
+	 * each answers {@link DataSource#unwrap}).
+	 * @param dataSource a data source, a pool or a proxy of one
+	 * @return the pool, or {@code null} if there is none behind it
+	 */
+	static HikariDataSource unwrap(Object dataSource) {
 		if (dataSource instanceof HikariDataSource hikari) {
 			return hikari;
 		}
+		if (!(dataSource instanceof DataSource wrapper)) {
+			return null;
+		}
 		try {
-			return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
+			return wrapper.isWrapperFor(HikariDataSource.class) ? wrapper.unwrap(HikariDataSource.class) : null;
 		}
 		catch (SQLException ex) {
 			return null;

@@ -1,7 +1,10 @@
 package io.cse.lifecycle;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,11 +16,14 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.Phased;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
+import org.springframework.util.ClassUtils;
 
 /**
  * Stops the application's other running {@link Lifecycle} beans (message listener
@@ -27,8 +33,15 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  * Spring's own restart support ({@code stopForRestart}) stops every lifecycle bean,
  * the web server among them; a frozen instance must keep its listening socket open so that
  * requests wait in the kernel's backlog. This participant therefore leaves alone Spring
- * Boot's own infrastructure (the web server, the logging system), the executors (paused by
- * their own participant, earlier) and connection pools (released by theirs, later).
+ * Boot's own infrastructure (the web server, its graceful shutdown, the logging system,
+ * Boot's checkpoint-restore support for pools), the checkpoint-restore support of Spring
+ * Cloud (its context refresh), every lifecycle bean the web server is
+ * built from (Reactor Netty's and Jetty's resource factories: stopping them stops the
+ * server's event loops), the executors (paused by their own participant, earlier) and
+ * connection pools (released by theirs, later).
+ * <p>
+ * A bean that fails to start again does not keep the others stopped: every bean is
+ * started, and the failures are reported together.
  */
 public class LifecycleParticipant implements CheckpointParticipant {
 
@@ -39,6 +52,20 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	 * participant. Spring Boot 3 and 4 keep them in different packages, all under this one.
 	 */
 	private static final String BOOT_PACKAGE = "org.springframework.boot.";
+
+	/**
+	 * Lifecycle beans that other projects' checkpoint-restore support (CRaC) drives, whose
+	 * work the starter's own participants do: Spring Cloud's refreshes the whole context
+	 * on every start, which rebinds every pool's properties (and fails on pools behind a
+	 * proxy). A thaw is the same process; a restore brings its own properties.
+	 */
+	private static final Set<String> CHECKPOINT_RESTORE_LIFECYCLES = Set
+		.of("org.springframework.cloud.context.refresh.RefreshScopeLifecycle");
+
+	/**
+	 * What every embedded web server's factory is, on Spring Boot 3 and 4 alike.
+	 */
+	private static final String WEB_SERVER_FACTORY = "org.springframework.boot.web.server.WebServerFactory";
 
 	private static final Log logger = LogFactory.getLog(LifecycleParticipant.class);
 
@@ -71,9 +98,10 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	@Override
 	public void quiesce(CheckpointContext context) throws InterruptedException {
 		List<Lifecycle> running = new ArrayList<>();
+		Set<String> webServerInfrastructure = webServerInfrastructure();
 		Map<String, Lifecycle> beans = this.beanFactory.getBeansOfType(Lifecycle.class, false, false);
 		beans.forEach((name, bean) -> {
-			if (isEligible(name, bean) && bean.isRunning()) {
+			if (isEligible(name, bean) && !webServerInfrastructure.contains(name) && bean.isRunning()) {
 				running.add(bean);
 				logger.debug("Stopping lifecycle bean '" + name + "' (" + bean.getClass().getName() + ")");
 			}
@@ -88,19 +116,60 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	@Override
 	public void resume(CheckpointContext context) {
 		List<Lifecycle> toStart = new ArrayList<>(this.stopped);
+		this.stopped.clear();
 		toStart.sort(Comparator.comparingInt(LifecycleParticipant::phaseOf));
+		List<String> failures = new ArrayList<>();
 		for (Lifecycle bean : toStart) {
-			if (!bean.isRunning()) {
-				bean.start();
+			try {
+				if (!bean.isRunning()) {
+					bean.start();
+				}
+			}
+			catch (RuntimeException ex) {
+				// The beans after it (a registry's auto-registration among them) still start.
+				logger.error("Lifecycle bean " + bean.getClass().getName() + " failed to start again", ex);
+				failures.add(bean.getClass().getName() + ": " + ex.getMessage());
 			}
 		}
-		this.stopped.clear();
+		if (!failures.isEmpty()) {
+			throw new IllegalStateException(failures.size() + " of " + toStart.size()
+					+ " lifecycle bean(s) failed to start again (the others did): " + String.join("; ", failures));
+		}
 	}
 
 	private boolean isEligible(String name, Lifecycle bean) {
 		return !this.excludedBeanNames.contains(name) && !(bean instanceof LifecycleProcessor)
 				&& !(bean instanceof ExecutorConfigurationSupport) && !(bean instanceof CheckpointParticipant)
-				&& !bean.getClass().getName().startsWith(BOOT_PACKAGE);
+				&& !bean.getClass().getName().startsWith(BOOT_PACKAGE)
+				&& !CHECKPOINT_RESTORE_LIFECYCLES.contains(bean.getClass().getName());
+	}
+
+	/**
+	 * Return the names of the beans that the web server factories depend on, directly or
+	 * not: whatever the server is built from must keep running with it.
+	 */
+	private Set<String> webServerInfrastructure() {
+		Set<String> names = new HashSet<>();
+		ConfigurableListableBeanFactory configurable = configurableBeanFactory();
+		if (configurable == null || !ClassUtils.isPresent(WEB_SERVER_FACTORY, configurable.getBeanClassLoader())) {
+			return names;
+		}
+		Class<?> factoryType = ClassUtils.resolveClassName(WEB_SERVER_FACTORY, configurable.getBeanClassLoader());
+		Deque<String> toVisit = new ArrayDeque<>(List.of(configurable.getBeanNamesForType(factoryType, false, false)));
+		while (!toVisit.isEmpty()) {
+			String name = toVisit.pop();
+			if (names.add(name)) {
+				toVisit.addAll(List.of(configurable.getDependenciesForBean(name)));
+			}
+		}
+		return names;
+	}
+
+	private ConfigurableListableBeanFactory configurableBeanFactory() {
+		if (this.beanFactory instanceof ConfigurableApplicationContext context) {
+			return context.getBeanFactory();
+		}
+		return (this.beanFactory instanceof ConfigurableListableBeanFactory configurable) ? configurable : null;
 	}
 
 	private static void stop(Lifecycle bean) throws InterruptedException {

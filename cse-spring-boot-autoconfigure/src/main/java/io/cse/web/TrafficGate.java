@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointParticipant;
@@ -113,19 +112,20 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 	/**
 	 * Let a request in if the gate is open, otherwise hold it until the gate opens.
 	 * @param timeout how long to hold the request at most
-	 * @param thawIfFrozen called, outside any lock, whenever the held request finds the
-	 * instance frozen: returns whether it thawed the instance
+	 * @param thawOnRequest called, outside any lock, whenever the held request finds the
+	 * instance frozen
 	 * @return whether the request entered; if it did, {@link #exit()} must follow
 	 * @throws InterruptedException if the thread was interrupted while held
 	 */
-	public boolean enter(Duration timeout, BooleanSupplier thawIfFrozen) throws InterruptedException {
+	public boolean enter(Duration timeout, ThawOnRequest thawOnRequest) throws InterruptedException {
 		if (tryEnter()) {
 			return true;
 		}
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
 			long seen = this.version;
-			if (this.frozen && thawIfFrozen.getAsBoolean() && tryEnter()) {
+			if (this.frozen && thawOnRequest.thawIfFrozen(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+					&& tryEnter()) {
 				return true;
 			}
 			this.lock.lock();
@@ -180,7 +180,12 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		}
 	}
 
-	private boolean tryEnter() {
+	/**
+	 * Let a request in if the gate is open, without ever waiting: what a non-blocking web
+	 * stack calls first, before it holds the request on a thread that may block.
+	 * @return whether the request entered; if it did, {@link #exit()} must follow
+	 */
+	public boolean tryEnter() {
 		// Count first, then look: a quiesce that closes the gate in between sees the count
 		// and waits for it, so no request slips through unseen.
 		this.inFlight.incrementAndGet();
@@ -267,6 +272,23 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Thaws a frozen instance for a request held at the gate.
+	 */
+	@FunctionalInterface
+	public interface ThawOnRequest {
+
+		/**
+		 * Thaw the instance if it is frozen.
+		 * @param maxWait how long the request may still wait, for an operation under way
+		 * to end among other things
+		 * @return whether the instance was thawed
+		 * @throws InterruptedException if the thread was interrupted while waiting
+		 */
+		boolean thawIfFrozen(Duration maxWait) throws InterruptedException;
+
 	}
 
 }

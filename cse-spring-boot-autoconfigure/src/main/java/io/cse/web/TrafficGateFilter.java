@@ -141,7 +141,7 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 	private boolean enter() throws ServletException {
 		try {
 			return this.gate.enter(this.holdTimeout,
-					() -> this.thawOnRequest && this.coordinator.thawIfFrozen());
+					(maxWait) -> this.thawOnRequest && this.coordinator.thawIfFrozen(maxWait));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -17,10 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 import com.jayway.jsonpath.JsonPath;
+import io.cse.CheckpointContext;
 import io.cse.CheckpointCoordinator;
+import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
+import io.cse.InstanceStateChangedEvent;
 import io.cse.crac.CracJdkAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +37,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,7 +56,7 @@ class CseEndpointWebTests {
 
 	private static final String EXPOSURE = "management.endpoints.web.exposure.include=cse";
 
-	private static final String GREETING = "Hello World!";
+	static final String GREETING = "Hello World!";
 
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -174,6 +180,149 @@ class CseEndpointWebTests {
 			HttpResponse<String> served = this.http.get("/hello");
 			assertThat(served.statusCode()).isEqualTo(200);
 			assertThat(served.body()).isEqualTo(GREETING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, SlowFreeze.class },
+			webEnvironment = WebEnvironment.RANDOM_PORT, properties = { ACCESS, EXPOSURE })
+	class DuringASlowFreeze extends RunningApplication {
+
+		@Autowired
+		SlowFreeze slowFreeze;
+
+		@Test
+		void requestArrivingDuringTheFreezeIsServedAsSoonAsTheFreezeEnds() {
+			CompletableFuture<HttpResponse<String>> freeze = CompletableFuture
+				.supplyAsync(() -> this.http.post("/actuator/cse/freeze"));
+			this.slowFreeze.awaitFrozen();
+			CompletableFuture<HttpResponse<String>> hello = CompletableFuture.supplyAsync(() -> this.http.get("/hello"));
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !hello.isDone());
+			this.slowFreeze.finish();
+			assertThat(freeze.join().statusCode()).isEqualTo(200);
+			// Held at the gate, the request thaws the instance the moment the freeze has
+			// ended, long before the hold timeout (30 s by default).
+			HttpResponse<String> served = await().atMost(Duration.ofSeconds(5))
+				.until(() -> hello.getNow(null), (response) -> response != null);
+			assertThat(served.statusCode()).isEqualTo(200);
+			assertThat(served.body()).isEqualTo(GREETING);
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, SlowFreeze.class },
+			webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { ACCESS, EXPOSURE, "cse.freeze.thaw-on-request=false" })
+	class DuringASlowFreezeWithoutThawOnRequest extends RunningApplication {
+
+		@Autowired
+		SlowFreeze slowFreeze;
+
+		@Test
+		void requestArrivingDuringTheFreezeIsServedAsSoonAsThePlatformThaws() {
+			CompletableFuture<HttpResponse<String>> freeze = CompletableFuture
+				.supplyAsync(() -> this.http.post("/actuator/cse/freeze"));
+			this.slowFreeze.awaitFrozen();
+			CompletableFuture<HttpResponse<String>> hello = CompletableFuture.supplyAsync(() -> this.http.get("/hello"));
+			this.slowFreeze.finish();
+			assertThat(freeze.join().statusCode()).isEqualTo(200);
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !hello.isDone());
+			assertThat(this.http.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+			HttpResponse<String> served = await().atMost(Duration.ofSeconds(5))
+				.until(() -> hello.getNow(null), (response) -> response != null);
+			assertThat(served.statusCode()).isEqualTo(200);
+			assertThat(served.body()).isEqualTo(GREETING);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, FragileParticipant.class },
+			webEnvironment = WebEnvironment.RANDOM_PORT, properties = { ACCESS, EXPOSURE })
+	class WithAParticipantThatFailsToResume extends RunningApplication {
+
+		@Test
+		void thawFinishesAndSaysWhatFailed() {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			HttpResponse<String> thaw = this.http.post("/actuator/cse/thaw");
+			// Not a bare error: the report, with the instance running again.
+			assertThat(thaw.statusCode()).isEqualTo(500);
+			assertThat(JsonPath.<String>read(thaw.body(), "$.outcome")).isEqualTo("FAILED");
+			assertThat(JsonPath.<String>read(thaw.body(), "$.state")).isEqualTo("RUNNING");
+			assertThat(JsonPath.<String>read(thaw.body(), "$.error")).contains("'fragile' failed to resume")
+				.contains("the pool's server is gone");
+			assertThat(JsonPath.<List<String>>read(thaw.body(), "$.steps[*].participant")).contains("fragile",
+					"traffic");
+			// Every other participant resumed: traffic flows.
+			HttpResponse<String> hello = this.http.get("/hello");
+			assertThat(hello.statusCode()).isEqualTo(200);
+			assertThat(hello.body()).isEqualTo(GREETING);
+			HttpResponse<String> status = this.http.get("/actuator/cse");
+			assertThat(JsonPath.<List<String>>read(status.body(), "$.participants[?(@.name == 'fragile')].lastError"))
+				.containsExactly("the pool's server is gone");
+		}
+
+	}
+
+	/**
+	 * A participant that cannot resume.
+	 */
+	static class FragileParticipant implements CheckpointParticipant {
+
+		@Override
+		public String getName() {
+			return "fragile";
+		}
+
+		@Override
+		public int getOrder() {
+			return POOL_ORDER;
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) {
+		}
+
+		@Override
+		public void resume(CheckpointContext context) {
+			throw new IllegalStateException("the pool's server is gone");
+		}
+
+	}
+
+	/**
+	 * Holds a freeze at its very end, once the instance is {@code FROZEN} but before the
+	 * operation has returned, until the test lets it finish: the window in which a
+	 * request that arrives finds the instance frozen and the freeze not yet over.
+	 */
+	static class SlowFreeze implements ApplicationListener<InstanceStateChangedEvent> {
+
+		private final CountDownLatch frozen = new CountDownLatch(1);
+
+		private final CountDownLatch finish = new CountDownLatch(1);
+
+		@Override
+		public void onApplicationEvent(InstanceStateChangedEvent event) {
+			if (event.getState() == InstanceState.FROZEN && this.frozen.getCount() > 0) {
+				this.frozen.countDown();
+				try {
+					this.finish.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+		void awaitFrozen() {
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.frozen.getCount() == 0);
+		}
+
+		void finish() {
+			this.finish.countDown();
 		}
 
 	}

@@ -15,12 +15,18 @@ import io.cse.InstanceIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.web.server.WebServerFactory;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -101,6 +107,76 @@ class LifecycleParticipantTests {
 		assertThat(this.events).containsExactly("stop automatic", "start automatic");
 		assertThat(manual.isRunning()).isFalse();
 		assertThat(automatic.isRunning()).isTrue();
+	}
+
+	@Test
+	void beanThatFailsToStartAgainDoesNotKeepTheOthersStopped() throws Exception {
+		RecordingSmartLifecycle early = new RecordingSmartLifecycle("early", 10, true);
+		RecordingSmartLifecycle broken = new RecordingSmartLifecycle("broken", 20, true) {
+
+			private boolean started;
+
+			@Override
+			public void start() {
+				if (this.started) {
+					throw new IllegalStateException("cannot start twice");
+				}
+				this.started = true;
+				super.start();
+			}
+
+		};
+		RecordingSmartLifecycle registration = new RecordingSmartLifecycle("registration", 30, true);
+		this.context.registerBean("early", RecordingSmartLifecycle.class, () -> early);
+		this.context.registerBean("broken", RecordingSmartLifecycle.class, () -> broken);
+		this.context.registerBean("registration", RecordingSmartLifecycle.class, () -> registration);
+		this.context.refresh();
+		this.events.clear();
+		LifecycleParticipant participant = new LifecycleParticipant(this.context, Set.of());
+		participant.quiesce(this.quiesce);
+		assertThatIllegalStateException().isThrownBy(() -> participant.resume(this.thaw))
+			.withMessageContaining("1 of 3 lifecycle bean(s) failed to start again")
+			.withMessageContaining("cannot start twice");
+		assertThat(early.isRunning()).isTrue();
+		assertThat(registration.isRunning()).as("a bean started after the one that failed").isTrue();
+		// Nothing is left over for a later resume to start twice.
+		this.events.clear();
+		participant.quiesce(this.quiesce);
+		assertThat(this.events).containsExactly("stop registration", "stop early");
+	}
+
+	@Test
+	void beansTheWebServerIsBuiltFromStayRunning() throws Exception {
+		try (AnnotationConfigApplicationContext application = new AnnotationConfigApplicationContext()) {
+			application.registerBean("eventLoops", RecordingSmartLifecycle.class,
+					() -> new RecordingSmartLifecycle("eventLoops", 0, true));
+			application.registerBean("listener", RecordingSmartLifecycle.class,
+					() -> new RecordingSmartLifecycle("listener", 0, true));
+			application.register(ServerBuiltFromEventLoops.class);
+			application.refresh();
+			this.events.clear();
+			LifecycleParticipant participant = new LifecycleParticipant(application, Set.of());
+			participant.quiesce(this.quiesce);
+			assertThat(this.events).containsExactly("stop listener");
+			assertThat(application.getBean("eventLoops", Lifecycle.class).isRunning()).isTrue();
+			participant.resume(this.thaw);
+			assertThat(this.events).containsExactly("stop listener", "start listener");
+		}
+	}
+
+	/**
+	 * A web server factory that, as Reactor Netty's does, is built from a lifecycle bean
+	 * (the event loops of the server).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class ServerBuiltFromEventLoops {
+
+		@Bean
+		WebServerFactory webServerFactory(@Qualifier("eventLoops") Lifecycle eventLoops) {
+			return new WebServerFactory() {
+			};
+		}
+
 	}
 
 	/**

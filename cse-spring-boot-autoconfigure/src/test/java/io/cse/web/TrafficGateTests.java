@@ -70,7 +70,7 @@ class TrafficGateTests {
 
 	@Test
 	void openGateLetsRequestsThrough() throws Exception {
-		assertThat(this.gate.enter(LONG, () -> false)).isTrue();
+		assertThat(this.gate.enter(LONG, (wait) -> false)).isTrue();
 		assertThat(this.gate.getInFlight()).isEqualTo(1);
 		this.gate.exit();
 		assertThat(this.gate.getInFlight()).isZero();
@@ -78,7 +78,7 @@ class TrafficGateTests {
 
 	@Test
 	void quiesceWaitsForRequestsInFlight() throws Exception {
-		this.gate.enter(LONG, () -> false);
+		this.gate.enter(LONG, (wait) -> false);
 		CompletableFuture<Void> quiesce = CompletableFuture.runAsync(this::quiesceGate);
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !quiesce.isDone());
 		this.gate.exit();
@@ -90,7 +90,7 @@ class TrafficGateTests {
 	@Test
 	void quiesceFailsWhenRequestsDoNotDrainInTime() throws Exception {
 		TrafficGate gate = new TrafficGate(this.publisher, this.availability, this.closer, Duration.ofMillis(200));
-		gate.enter(LONG, () -> false);
+		gate.enter(LONG, (wait) -> false);
 		assertThatIllegalStateException().isThrownBy(() -> gate.quiesce(this.quiesce))
 			.withMessageContaining("1 request(s) still in flight")
 			.withMessageContaining("cse.traffic.drain-timeout");
@@ -118,7 +118,7 @@ class TrafficGateTests {
 	@Test
 	void requestArrivingWhileClosedIsHeldUntilResume() throws Exception {
 		this.gate.quiesce(this.quiesce);
-		CompletableFuture<Boolean> held = enterAsync(LONG, () -> false);
+		CompletableFuture<Boolean> held = enterAsync(LONG, (wait) -> false);
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !held.isDone());
 		this.gate.resume(this.thaw);
 		assertThat(held.get()).isTrue();
@@ -128,7 +128,7 @@ class TrafficGateTests {
 	@Test
 	void heldRequestGivesUpAfterTheHoldTimeout() throws Exception {
 		this.gate.quiesce(this.quiesce);
-		assertThat(this.gate.enter(Duration.ofMillis(200), () -> false)).isFalse();
+		assertThat(this.gate.enter(Duration.ofMillis(200), (wait) -> false)).isFalse();
 		assertThat(this.gate.getInFlight()).isZero();
 	}
 
@@ -136,7 +136,7 @@ class TrafficGateTests {
 	void heldRequestThawsTheInstanceOnceItIsFrozen() throws Exception {
 		AtomicInteger thaws = new AtomicInteger();
 		this.gate.quiesce(this.quiesce);
-		CompletableFuture<Boolean> held = enterAsync(LONG, () -> {
+		CompletableFuture<Boolean> held = enterAsync(LONG, (wait) -> {
 			thaws.incrementAndGet();
 			this.gate.resume(this.thaw);
 			return true;
@@ -151,7 +151,7 @@ class TrafficGateTests {
 	void heldRequestWaitsForAThawItCannotDoItself() throws Exception {
 		this.gate.quiesce(this.quiesce);
 		this.gate.onApplicationEvent(stateChange(InstanceState.FROZEN));
-		CompletableFuture<Boolean> held = enterAsync(LONG, () -> false);
+		CompletableFuture<Boolean> held = enterAsync(LONG, (wait) -> false);
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !held.isDone());
 		this.gate.onApplicationEvent(stateChange(InstanceState.RESUMING));
 		this.gate.resume(this.thaw);
@@ -176,7 +176,7 @@ class TrafficGateTests {
 		}
 	}
 
-	private CompletableFuture<Boolean> enterAsync(Duration timeout, java.util.function.BooleanSupplier thaw) {
+	private CompletableFuture<Boolean> enterAsync(Duration timeout, TrafficGate.ThawOnRequest thaw) {
 		return CompletableFuture.supplyAsync(() -> {
 			try {
 				return this.gate.enter(timeout, thaw);

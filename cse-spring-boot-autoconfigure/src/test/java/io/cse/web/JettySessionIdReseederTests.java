@@ -12,10 +12,19 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.DefaultResourceLoader;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link JettySessionIdReseeder} on a Jetty server's session id manager.
+ * Tests for {@link JettySessionIdReseeder} on a Jetty server's session id manager, and on
+ * the embedded Jetty of a Spring Boot application.
  */
 class JettySessionIdReseederTests {
 
@@ -51,10 +60,44 @@ class JettySessionIdReseederTests {
 		assertThat(JettySessionIdReseeder.reseed(server)).isZero();
 	}
 
+	@Test
+	void reachesTheSessionIdManagerOfSpringBootsJetty() throws Exception {
+		// Tomcat and Undertow hidden, as if Jetty were the only server on the class path.
+		FilteredClassLoader classLoader = new FilteredClassLoader("org.apache.catalina", "io.undertow");
+		try (ConfigurableApplicationContext application = new SpringApplicationBuilder(JettyApplication.class)
+			.resourceLoader(new DefaultResourceLoader(classLoader))
+			.web(WebApplicationType.SERVLET)
+			.properties("server.port=0", "cse.enabled=false")
+			.run()) {
+			Object webServer = application.getClass().getMethod("getWebServer").invoke(application);
+			Server server = (Server) webServer.getClass().getMethod("getServer").invoke(webServer);
+			DefaultSessionIdManager manager = server.getContainedBeans(DefaultSessionIdManager.class)
+				.iterator()
+				.next();
+			SecureRandom generator = SecureRandom.getInstance("SHA1PRNG");
+			generator.nextLong();
+			SecureRandom copy = copyOf(generator);
+			manager.setRandom(generator);
+
+			assertThat(new JettySessionIdReseeder(application).reseed()).isEqualTo(1);
+
+			assertThat(generator.nextLong()).isNotEqualTo(copy.nextLong());
+		}
+	}
+
 	private static Server serverWith(Random generator) {
 		Server server = new Server();
 		server.addBean(new DefaultSessionIdManager(server, generator));
 		return server;
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(excludeName = {
+			// No database here: Spring Boot 3 and Spring Boot 4 names.
+			"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
+	static class JettyApplication {
+
 	}
 
 	private static SecureRandom copyOf(SecureRandom random) throws IOException, ClassNotFoundException {

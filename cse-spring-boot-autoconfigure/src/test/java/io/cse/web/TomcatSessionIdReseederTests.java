@@ -16,18 +16,20 @@ import org.apache.catalina.session.ManagerBase;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.SessionIdGeneratorBase;
 import org.apache.catalina.util.StandardSessionIdGenerator;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.context.ApplicationContext;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -37,25 +39,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link TomcatSessionIdReseeder} against a real embedded Tomcat, whose session
  * ids are read over HTTP.
  */
-@SpringBootTest(classes = TomcatSessionIdReseederTests.SessionApplication.class,
-		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "cse.enabled=false")
 class TomcatSessionIdReseederTests {
 
+	private static ConfigurableApplicationContext applicationContext;
+
 	private final HttpClient http = HttpClient.newHttpClient();
-
-	@Autowired
-	ApplicationContext applicationContext;
-
-	@Autowired
-	Environment environment;
 
 	private ManagerBase manager;
 
 	private SessionIdGenerator springBootsGenerator;
 
+	@BeforeAll
+	static void startTomcat() {
+		// Jetty and Undertow hidden, as if Tomcat were the only server on the class path.
+		FilteredClassLoader classLoader = new FilteredClassLoader("org.eclipse.jetty", "io.undertow");
+		applicationContext = new SpringApplicationBuilder(SessionApplication.class)
+			.resourceLoader(new DefaultResourceLoader(classLoader))
+			.web(WebApplicationType.SERVLET)
+			.properties("server.port=0", "cse.enabled=false")
+			.run();
+	}
+
+	@AfterAll
+	static void stopTomcat() {
+		applicationContext.close();
+	}
+
 	@BeforeEach
 	void findManager() throws ReflectiveOperationException {
-		Object webServer = this.applicationContext.getClass().getMethod("getWebServer").invoke(this.applicationContext);
+		Object webServer = applicationContext.getClass().getMethod("getWebServer").invoke(applicationContext);
 		Tomcat tomcat = (Tomcat) webServer.getClass().getMethod("getTomcat").invoke(webServer);
 		this.manager = (ManagerBase) ((Context) tomcat.getHost().findChildren()[0]).getManager();
 		this.springBootsGenerator = this.manager.getSessionIdGenerator();
@@ -78,7 +90,7 @@ class TomcatSessionIdReseederTests {
 		assertThat(newSessionId()).as("a copy hands out the same ids").isEqualTo(copy.generateSessionId());
 		String copysNext = copy.generateSessionId();
 
-		assertThat(new TomcatSessionIdReseeder(this.applicationContext).reseed()).isEqualTo(1);
+		assertThat(new TomcatSessionIdReseeder(applicationContext).reseed()).isEqualTo(1);
 
 		String next = newSessionId();
 		assertThat(next).isNotEqualTo(copysNext).hasSameSizeAs(copysNext).endsWith(".node7");
@@ -91,7 +103,7 @@ class TomcatSessionIdReseederTests {
 
 	@Test
 	void aRenewedGeneratorIsRenewedAgainOnTheNextRestore() throws Exception {
-		TomcatSessionIdReseeder reseeder = new TomcatSessionIdReseeder(this.applicationContext);
+		TomcatSessionIdReseeder reseeder = new TomcatSessionIdReseeder(applicationContext);
 		reseeder.reseed();
 		Object first = this.manager.getSessionIdGenerator();
 		assertThat(reseeder.reseed()).isEqualTo(1);
@@ -104,7 +116,7 @@ class TomcatSessionIdReseederTests {
 	void springBootsOwnGeneratorIsRenewedWithItsSettings() throws Exception {
 		SessionIdGeneratorBase before = (SessionIdGeneratorBase) this.manager.getSessionIdGenerator();
 		assertThat(before.getClass().getSimpleName()).isEqualTo("LazySessionIdGenerator");
-		assertThat(new TomcatSessionIdReseeder(this.applicationContext).reseed()).isEqualTo(1);
+		assertThat(new TomcatSessionIdReseeder(applicationContext).reseed()).isEqualTo(1);
 		SessionIdGeneratorBase after = (SessionIdGeneratorBase) this.manager.getSessionIdGenerator();
 		assertThat(after.getSecureRandomAlgorithm()).isEqualTo(before.getSecureRandomAlgorithm()).isEqualTo("SHA1PRNG");
 		assertThat(after.getSessionIdLength()).isEqualTo(before.getSessionIdLength());
@@ -123,7 +135,7 @@ class TomcatSessionIdReseederTests {
 
 		};
 		this.manager.setSessionIdGenerator(own);
-		assertThat(new TomcatSessionIdReseeder(this.applicationContext).reseed()).isZero();
+		assertThat(new TomcatSessionIdReseeder(applicationContext).reseed()).isZero();
 		assertThat(this.manager.getSessionIdGenerator()).isSameAs(own);
 	}
 
@@ -135,7 +147,7 @@ class TomcatSessionIdReseederTests {
 	}
 
 	private String newSessionId() throws IOException, InterruptedException {
-		String port = this.environment.getProperty("local.server.port");
+		String port = applicationContext.getEnvironment().getProperty("local.server.port");
 		HttpResponse<String> response = this.http.send(HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + port + "/session"))
 			.POST(HttpRequest.BodyPublishers.noBody())

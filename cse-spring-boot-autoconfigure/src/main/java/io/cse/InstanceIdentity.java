@@ -2,7 +2,8 @@ package io.cse;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.UUID;
+
+import io.cse.entropy.OsEntropy;
 
 /**
  * Who this running instance is: the one source for registry instance ids, log MDC, metrics
@@ -30,7 +31,7 @@ public final class InstanceIdentity {
 	public InstanceIdentity(Clock clock) {
 		this.clock = clock;
 		Instant now = clock.instant();
-		this.state = new State(UUID.randomUUID().toString(), 0, null, null, now, null);
+		this.state = new State(OsEntropy.randomUuid().toString(), 0, null, null, now, null);
 	}
 
 	/**
@@ -92,13 +93,15 @@ public final class InstanceIdentity {
 	}
 
 	/**
-	 * Turn this identity into the one of a new clone restored from the given image.
+	 * Turn this identity into the one of a new clone restored from the given image. The new
+	 * id is drawn from the operating system's entropy ({@code /dev/urandom}), not from a
+	 * generator in memory, which every clone of the image would share.
 	 * @param imageId the id of the template image the clone was restored from
 	 */
 	public void regenerate(String imageId) {
 		State current = this.state;
 		Instant now = this.clock.instant();
-		this.state = new State(UUID.randomUUID().toString(), current.generation + 1, current.instanceId, imageId,
+		this.state = new State(OsEntropy.randomUuid().toString(), current.generation + 1, current.instanceId, imageId,
 				now, now);
 	}
 

@@ -56,6 +56,8 @@ public class CseProperties {
 
 	private final Dubbo dubbo = new Dubbo();
 
+	private final Clone clone = new Clone();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -126,6 +128,10 @@ public class CseProperties {
 
 	public Registry getRegistry() {
 		return this.registry;
+	}
+
+	public Clone getClone() {
+		return this.clone;
 	}
 
 	public Dubbo getDubbo() {
@@ -493,6 +499,42 @@ public class CseProperties {
 
 		public void setEnablePoolSuspension(boolean enablePoolSuspension) {
 			this.enablePoolSuspension = enablePoolSuspension;
+		}
+
+	}
+
+	/**
+	 * Settings of instances restored from an image.
+	 */
+	public static class Clone {
+
+		private final Reseed reseed = new Reseed();
+
+		public Reseed getReseed() {
+			return this.reseed;
+		}
+
+		/**
+		 * Settings of the random generators renewed on every restore.
+		 */
+		public static class Reseed {
+
+			/**
+			 * Whether every restore of an image mixes fresh entropy from the operating system
+			 * into the random generators seeded before the snapshot (session ids,
+			 * SecureRandom fields of singleton beans, ThreadLocalRandom) before traffic comes
+			 * back.
+			 */
+			private boolean enabled = true;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
 		}
 
 	}

@@ -36,7 +36,8 @@ final class CseServerlessReadyAutoConfiguration {
 	@ConditionalOnMissingBean
 	ServerlessReadyBeans cseServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory,
 			CseProperties properties, ObjectProvider<ProviderPublisher> publishers) {
-		return new ServerlessReadyBeans(beanFactory, new UniquenessHazardInspector(),
+		return new ServerlessReadyBeans(beanFactory,
+				new UniquenessHazardInspector(properties.getClone().getReseed().isEnabled()),
 				severity(properties.getReadiness().getFailOn()), () -> publishers.orderedStream().toList());
 	}
 

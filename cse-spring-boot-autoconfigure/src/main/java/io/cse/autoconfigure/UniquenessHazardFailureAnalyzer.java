@@ -23,13 +23,13 @@ class UniquenessHazardFailureAnalyzer extends AbstractFailureAnalyzer<Uniqueness
 			.append(newLine);
 		StringBuilder action = new StringBuilder("Fix each field:").append(newLine);
 		for (UniquenessHazard hazard : cause.getHazards()) {
-			String field = (hazard.staticField() ? "static field " : "field ") + hazard.type() + "." + hazard.field();
+			String field = (hazard.beanName() == null) ? hazard.type() + " " + hazard.field()
+					: (hazard.staticField() ? "static field " : "field ") + hazard.type() + "." + hazard.field();
+			String owner = (hazard.beanName() == null) ? " the JVM, " : " bean '" + hazard.beanName() + "', ";
 			description.append(newLine)
 				.append("    - ")
 				.append(hazard.severity())
-				.append(" bean '")
-				.append(hazard.beanName())
-				.append("', ")
+				.append(owner)
 				.append(field)
 				.append(" (")
 				.append(hazard.fieldType())

@@ -470,7 +470,7 @@ public class CseEndpoint {
 	 * A uniqueness hazard.
 	 *
 	 * @param severity {@code ERROR} or {@code WARN}
-	 * @param bean the bean's name
+	 * @param bean the bean's name, or {@code null} for a generator of the JVM itself
 	 * @param type the class that declares the field
 	 * @param field the field's name
 	 * @param staticField whether the field is static

@@ -142,6 +142,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(),
 					target(instanceIfCreated(candidate.name())), candidate.ignoredHazards()));
 		}
+		hazards.addAll(this.inspector.inspectJvm());
 		before.sort(HookMethod.EXECUTION_ORDER);
 		after.sort(HookMethod.EXECUTION_ORDER);
 		this.beforeCheckpointHooks = List.copyOf(before);

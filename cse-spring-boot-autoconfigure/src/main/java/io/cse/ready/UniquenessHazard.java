@@ -5,7 +5,7 @@ package io.cse.ready;
  * instance would copy, or that a snapshot cannot carry.
  *
  * @param severity how sure the check is that the field is a problem
- * @param beanName the name of the bean
+ * @param beanName the name of the bean, or {@code null} for a generator of the JVM itself
  * @param type the class that declares the field
  * @param field the field's name
  * @param staticField whether the field is static
@@ -21,6 +21,10 @@ public record UniquenessHazard(Severity severity, String beanName, String type, 
 	 * @return the description
 	 */
 	public String describe() {
+		if (this.beanName == null) {
+			return this.severity + " the JVM: " + this.type + " " + this.field + " (" + this.fieldType + ") "
+					+ this.reason + ". Fix: " + this.fix;
+		}
 		return this.severity + " bean '" + this.beanName + "': " + (this.staticField ? "static field " : "field ")
 				+ this.type + "." + this.field + " (" + this.fieldType + ") " + this.reason + ". Fix: " + this.fix
 				+ "; or, if the bean renews it itself, leave it out with @ServerlessReady(ignoreHazards = \""

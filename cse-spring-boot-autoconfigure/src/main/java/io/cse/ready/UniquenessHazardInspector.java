@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.SecureRandom;
 import java.nio.channels.NetworkChannel;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.random.RandomGenerator;
 
+import io.cse.entropy.SecureRandomReseeder;
+import io.cse.entropy.ThreadLocalRandomReseeder;
 import io.cse.ready.UniquenessHazard.Severity;
 
 /**
@@ -24,8 +27,9 @@ import io.cse.ready.UniquenessHazard.Severity;
  * fields, static or not, of its class and superclasses that hold something every clone
  * restored from a snapshot would copy, or that a snapshot cannot carry.
  * <ul>
- * <li>{@code ERROR}: a random number generator ({@code Random}, {@code SecureRandom},
- * {@code SplittableRandom}, any {@code RandomGenerator}), a {@code UUID}, an open socket or
+ * <li>{@code ERROR}: a random number generator ({@code Random}, {@code SplittableRandom},
+ * any {@code RandomGenerator}; a {@code SecureRandom} only where restores do not reseed, since
+ * they reseed those of singleton beans), a {@code UUID}, an open socket or
  * network channel, a running thread, and a number or string whose name says it is a
  * seed;</li>
  * <li>{@code WARN}: an executor that is not shut down (the starter pauses only Spring's
@@ -37,10 +41,71 @@ import io.cse.ready.UniquenessHazard.Severity;
  * Only fields that are set count: {@code null}, zero, an empty string, a closed socket,
  * a thread that is not alive and an executor that is shut down are not hazards. The check
  * reads the fields of the bean itself, not of the objects they refer to, and cannot see
- * calls such as {@code ThreadLocalRandom.current()} or {@code Math.random()}, whose state a
- * clone copies too.
+ * calls such as {@code Math.random()}, whose state a clone copies too.
+ * <p>
+ * {@link #inspectJvm()} names the generators of the JVM itself that every clone would
+ * share because the starter cannot renew them on a restore: the JVM's default
+ * {@code SecureRandom} when it is a deterministic kind, and {@code ThreadLocalRandom} when
+ * its seeds cannot be reached or restores do not reseed.
  */
 public class UniquenessHazardInspector {
+
+	private final boolean restoresReseeded;
+
+	/**
+	 * Create an inspector for an application whose restores reseed the generators the
+	 * starter can reach.
+	 */
+	public UniquenessHazardInspector() {
+		this(true);
+	}
+
+	/**
+	 * Create an inspector.
+	 * @param restoresReseeded whether every restore of an image reseeds the generators the
+	 * starter can reach ({@code cse.clone.reseed.enabled})
+	 */
+	public UniquenessHazardInspector(boolean restoresReseeded) {
+		this.restoresReseeded = restoresReseeded;
+	}
+
+	/**
+	 * Inspect the JVM's own generators, which no bean holds.
+	 * @return the hazards found, with no bean name
+	 */
+	public List<UniquenessHazard> inspectJvm() {
+		List<UniquenessHazard> hazards = new ArrayList<>();
+		String algorithm = SecureRandomReseeder.defaultAlgorithm();
+		if (SecureRandomReseeder.isDeterministic(algorithm)) {
+			hazards.add(new UniquenessHazard(Severity.ERROR, null, "java.security.SecureRandom", "default algorithm",
+					true, algorithm,
+					"is " + algorithm + " (java.security.egd or securerandom.source names a source other than "
+							+ "file:/dev/random or file:/dev/urandom): new SecureRandom() and UUID.randomUUID() take "
+							+ "their seeds from a generator in the JDK's static state, which every clone copies and "
+							+ "the starter cannot reach, so clones make the same keys, tokens and UUIDs",
+					"remove -Djava.security.egd (or set it to file:/dev/urandom) and leave securerandom.source at "
+							+ "file:/dev/random, so that the default is NativePRNG, which reads the operating system "
+							+ "on every call"));
+		}
+		if (!this.restoresReseeded) {
+			hazards.add(new UniquenessHazard(Severity.ERROR, null, "java.util.concurrent.ThreadLocalRandom", "seeder",
+					true, "java.util.concurrent.atomic.AtomicLong",
+					"is not reseeded on a restore (cse.clone.reseed.enabled=false), and neither are session ids "
+							+ "nor SecureRandom fields of beans: every clone goes on with the template's sequences",
+					"set cse.clone.reseed.enabled=true"));
+		}
+		else if (!ThreadLocalRandomReseeder.isAvailable()) {
+			hazards.add(new UniquenessHazard(Severity.ERROR, null, "java.util.concurrent.ThreadLocalRandom", "seeder",
+					true, "java.util.concurrent.atomic.AtomicLong",
+					"cannot be reseeded on a restore: " + ThreadLocalRandomReseeder.unavailableReason()
+							+ "; every clone goes on with the template's ThreadLocalRandom sequences on every "
+							+ "thread that used it",
+					"run on a JVM that lets the starter use sun.misc.Unsafe (no "
+							+ "--sun-misc-unsafe-memory-access=deny), or do not use ThreadLocalRandom, nor "
+							+ "libraries that do, for values that clones must not share"));
+		}
+		return hazards;
+	}
 
 	private static final List<String> SEED_NAMES = List.of("seed");
 
@@ -70,7 +135,13 @@ public class UniquenessHazardInspector {
 						|| (!staticField && instance == null)) {
 					continue;
 				}
-				Kind kind = classify(field, read(field, staticField ? null : instance));
+				Object value = read(field, staticField ? null : instance);
+				if (this.restoresReseeded && value instanceof SecureRandom) {
+					// Reseeded on every restore if it is of a deterministic kind, and unique per
+					// clone anyway if it reads the operating system (NativePRNG).
+					continue;
+				}
+				Kind kind = classify(field, value);
 				if (kind != null) {
 					hazards.add(new UniquenessHazard(kind.severity, beanName, current.getName(), field.getName(),
 							staticField, field.getGenericType().getTypeName(), kind.reason, kind.fix));

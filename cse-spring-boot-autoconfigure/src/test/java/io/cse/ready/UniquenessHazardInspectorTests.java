@@ -54,9 +54,32 @@ class UniquenessHazardInspectorTests {
 
 	@Test
 	void randomGeneratorsOfEveryKindAreErrors() {
-		assertThat(inspect(new Randoms())).extracting(UniquenessHazard::field, UniquenessHazard::severity)
+		assertThat(new UniquenessHazardInspector(false).inspect("bean", Randoms.class, new Randoms(), Set.of()))
+			.extracting(UniquenessHazard::field, UniquenessHazard::severity)
 			.containsExactlyInAnyOrder(tuple("random", Severity.ERROR), tuple("secureRandom", Severity.ERROR),
 					tuple("splittable", Severity.ERROR), tuple("declaredAsObject", Severity.ERROR));
+	}
+
+	@Test
+	void secureRandomsAreNoHazardWhereRestoresReseedThem() {
+		assertThat(inspect(new Randoms())).extracting(UniquenessHazard::field)
+			.containsExactlyInAnyOrder("random", "splittable", "declaredAsObject");
+	}
+
+	@Test
+	void theJvmsGeneratorsAreNoHazardWhereRestoresReseedThem() {
+		assertThat(this.inspector.inspectJvm()).isEmpty();
+	}
+
+	@Test
+	void threadLocalRandomIsAnErrorWhereRestoresDoNotReseed() {
+		assertThat(new UniquenessHazardInspector(false).inspectJvm()).singleElement().satisfies((hazard) -> {
+			assertThat(hazard.severity()).isEqualTo(Severity.ERROR);
+			assertThat(hazard.beanName()).isNull();
+			assertThat(hazard.type()).isEqualTo("java.util.concurrent.ThreadLocalRandom");
+			assertThat(hazard.fix()).isEqualTo("set cse.clone.reseed.enabled=true");
+			assertThat(hazard.describe()).startsWith("ERROR the JVM: java.util.concurrent.ThreadLocalRandom seeder");
+		});
 	}
 
 	@Test
@@ -80,7 +103,8 @@ class UniquenessHazardInspectorTests {
 
 	@Test
 	void ignoredFieldsAreLeftAlone() {
-		assertThat(this.inspector.inspect("bean", Randoms.class, new Randoms(), Set.of("random", "splittable")))
+		assertThat(new UniquenessHazardInspector(false).inspect("bean", Randoms.class, new Randoms(),
+				Set.of("random", "splittable")))
 			.extracting(UniquenessHazard::field)
 			.containsExactlyInAnyOrder("secureRandom", "declaredAsObject");
 	}

@@ -19,6 +19,7 @@ import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +140,15 @@ class HelloWebSnapshotEndToEndTest {
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
 		assertThat(postgres.countConnectionsFrom(GATEWAY)).as("the restored instance's pool").isPositive();
 
+		// What the service hands out, seeded before it becomes a template: a session, a token
+		// from its start-up SHA1PRNG, ThreadLocalRandom on the request threads.
+		for (int i = 0; i < 3; i++) {
+			assertThat(post(local + "/sessions", null).statusCode()).isEqualTo(200);
+			assertThat(get(local + "/token").statusCode()).isEqualTo(200);
+			assertThat(get(local + "/thread-local-random").statusCode()).isEqualTo(200);
+		}
+		assertThat(get(local + "/token/self-seeded").statusCode()).isEqualTo(200);
+
 		// Clone: the restored instance becomes a template and keeps running.
 		HttpResponse<String> clone = post(local + "/actuator/cse/clone", "{\"image\": \"template\"}");
 		assertThat(clone.statusCode()).as(clone.body()).isEqualTo(202);
@@ -172,10 +182,49 @@ class HelloWebSnapshotEndToEndTest {
 		}
 		assertThat(ids).hasSize(4);
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
+		assertClonesHandOutTheirOwnRandomValues(local, port, cloned);
 
 		CseRun stop = cse(state, "stop", "--all");
 		assertThat(stop.exitCode()).as(stop.toString()).isZero();
 		assertThat(new Registry(state).list()).isEmpty();
+	}
+
+	/**
+	 * Every clone starts from the template's memory: without a reseed on the restore, each
+	 * would hand out the session ids, tokens and numbers the template hands out next.
+	 */
+	private void assertClonesHandOutTheirOwnRandomValues(String local, int port, List<Instance> cloned)
+			throws IOException {
+		List<String> sessions = new ArrayList<>();
+		List<String> tokens = new ArrayList<>();
+		List<String> numbers = new ArrayList<>();
+		List<String> selfSeeded = new ArrayList<>();
+		for (Instance instance : cloned) {
+			String base = "http://" + instance.address() + ":" + port;
+			sessions.add(field(post(base + "/sessions", null), "session"));
+			tokens.add(field(get(base + "/token"), "token"));
+			numbers.add(field(get(base + "/thread-local-random"), "number"));
+			selfSeeded.add(field(get(base + "/token/self-seeded"), "token"));
+		}
+		String templateSession = field(post(local + "/sessions", null), "session");
+		String templateToken = field(get(local + "/token"), "token");
+		// All at once, so that a failure shows which of them repeat.
+		SoftAssertions.assertSoftly((softly) -> {
+			softly.assertThat(sessions).as("the clones' new session ids").doesNotHaveDuplicates()
+				.doesNotContain(templateSession);
+			softly.assertThat(tokens).as("the clones' tokens from the SHA1PRNG made at start-up").doesNotHaveDuplicates()
+				.doesNotContain(templateToken);
+			softly.assertThat(numbers).as("the clones' ThreadLocalRandom numbers").doesNotHaveDuplicates();
+			// What the starter cannot reach, as the docs say: a SHA1PRNG made in a clone without
+			// a seed of its own seeds itself from the JDK's static generator, copied into every clone.
+			softly.assertThat(selfSeeded).as("tokens of SHA1PRNGs made after the restore, self-seeded")
+				.containsOnly(selfSeeded.get(0));
+		});
+	}
+
+	private static String field(HttpResponse<String> response, String name) throws IOException {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return json.readTree(response.body()).path(name).asText();
 	}
 
 	private Process start(Path java, int port, Path images, Path log) throws IOException {

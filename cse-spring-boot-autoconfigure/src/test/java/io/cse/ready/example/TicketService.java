@@ -1,6 +1,6 @@
 package io.cse.ready.example;
 
-import java.security.SecureRandom;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cse.CheckpointContext;
@@ -27,7 +27,7 @@ public class TicketService {
 	private volatile String prefix;
 
 	// Renewed below after a clone restore, so left out of the hazard check.
-	private volatile SecureRandom random = new SecureRandom();
+	private volatile Random random = new Random();
 
 	public TicketService(InstanceIdentity identity, TicketJournal journal) {
 		this.journal = journal;
@@ -48,7 +48,7 @@ public class TicketService {
 		if (context.isClone()) {
 			this.prefix = prefixOf(context.identity());
 			this.sequence.set(0);
-			this.random = new SecureRandom();
+			this.random = new Random();
 		}
 		this.journal.flush("after " + context.resumption());
 	}

@@ -1,0 +1,96 @@
+package io.cse.web;
+
+import java.security.SecureRandom;
+import java.util.Random;
+
+import io.cse.entropy.OsEntropy;
+import io.cse.entropy.Reseeder;
+import io.cse.entropy.SecureRandomReseeder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.DefaultSessionIdManager;
+
+import org.springframework.context.ApplicationContext;
+
+/**
+ * Mixes fresh entropy from the operating system into the generator of every
+ * {@link DefaultSessionIdManager} of an embedded Jetty, so that clones restored from one
+ * image do not hand out the same session ids.
+ * <p>
+ * Jetty makes its generator with {@code new SecureRandom()}: on Linux that is
+ * {@code NativePRNG}, which reads the operating system on every call and is unique per clone
+ * already, and it is left alone. Where the JVM's default is {@code DRBG} or {@code SHA1PRNG}
+ * (for example with {@code -Djava.security.egd=file:/dev/./urandom}), every clone would
+ * draw the same ids: that generator is reseeded. A new generator would not do, as it would
+ * seed itself from the JDK's static state, copied into every clone. A plain {@code Random}
+ * (Jetty's fallback) gets a new seed.
+ * <p>
+ * Spring Boot 3 and 4 keep the web server in classes of different packages: it is reached
+ * reflectively here, and an application without an embedded Jetty has nothing to reseed.
+ */
+public class JettySessionIdReseeder implements Reseeder {
+
+	private static final Log logger = LogFactory.getLog(JettySessionIdReseeder.class);
+
+	private final ApplicationContext applicationContext;
+
+	/**
+	 * Create a reseeder for the embedded Jetty of the given web application context.
+	 * @param applicationContext the context that runs the web server
+	 */
+	public JettySessionIdReseeder(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
+	public String getName() {
+		return "jetty-session-ids";
+	}
+
+	@Override
+	public int reseed() {
+		Server server = server();
+		return (server != null) ? reseed(server) : 0;
+	}
+
+	/**
+	 * Reseed the session id managers of a Jetty server.
+	 * @param server the server
+	 * @return how many generators were reseeded
+	 */
+	public static int reseed(Server server) {
+		int reseeded = 0;
+		for (DefaultSessionIdManager manager : server.getContainedBeans(DefaultSessionIdManager.class)) {
+			Random random = manager.getRandom();
+			if (random instanceof SecureRandom secure) {
+				if (SecureRandomReseeder.isDeterministic(secure)) {
+					SecureRandomReseeder.reseed(secure);
+					reseeded++;
+				}
+			}
+			else if (random != null) {
+				random.setSeed(OsEntropy.nextLong());
+				reseeded++;
+			}
+		}
+		return reseeded;
+	}
+
+	private Server server() {
+		try {
+			Object webServer = this.applicationContext.getClass().getMethod("getWebServer")
+				.invoke(this.applicationContext);
+			if (webServer == null) {
+				return null;
+			}
+			Object server = webServer.getClass().getMethod("getServer").invoke(webServer);
+			return (server instanceof Server jetty) ? jetty : null;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.debug("No embedded Jetty found: no session id generator to reseed", ex);
+			return null;
+		}
+	}
+
+}

@@ -79,13 +79,7 @@ public class JettySessionIdReseeder implements Reseeder {
 
 	private Server server() {
 		try {
-			Object webServer = this.applicationContext.getClass().getMethod("getWebServer")
-				.invoke(this.applicationContext);
-			if (webServer == null) {
-				return null;
-			}
-			Object server = webServer.getClass().getMethod("getServer").invoke(webServer);
-			return (server instanceof Server jetty) ? jetty : null;
+			return EmbeddedServers.find(this.applicationContext, "getServer", Server.class);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			logger.debug("No embedded Jetty found: no session id generator to reseed", ex);

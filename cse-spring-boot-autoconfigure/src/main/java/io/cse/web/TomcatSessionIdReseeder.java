@@ -135,13 +135,7 @@ public class TomcatSessionIdReseeder implements Reseeder {
 
 	private Tomcat tomcat() {
 		try {
-			Object webServer = this.applicationContext.getClass().getMethod("getWebServer")
-				.invoke(this.applicationContext);
-			if (webServer == null) {
-				return null;
-			}
-			Object tomcat = webServer.getClass().getMethod("getTomcat").invoke(webServer);
-			return (tomcat instanceof Tomcat embedded) ? embedded : null;
+			return EmbeddedServers.find(this.applicationContext, "getTomcat", Tomcat.class);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			logger.debug("No embedded Tomcat found: no session id generator to renew", ex);

@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -27,6 +28,7 @@ import org.springframework.context.annotation.Configuration;
  * system on every call: nothing to reseed).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "cse.clone.reseed", name = "enabled", matchIfMissing = true)
 final class CseReseedAutoConfiguration {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.cse.CheckpointContext;
+import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointParticipant;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -48,6 +49,8 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 
 	private final Supplier<List<RegisteredService>> registered;
 
+	private final Supplier<List<Registration>> registrations;
+
 	private final List<RegistrationRenewer> renewers;
 
 	private final CloneAddressResolver addressResolver;
@@ -65,7 +68,9 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public ServiceRegistryParticipant(ListableBeanFactory beanFactory, List<RegistrationRenewer> renewers,
 			CloneAddressResolver addressResolver) {
-		this(() -> autoRegistered(beanFactory), renewers, addressResolver);
+		this(() -> autoRegistered(beanFactory), () -> List.copyOf(
+				beanFactory.getBeansOfType(Registration.class, false, false).values()), renewers,
+				addressResolver);
 	}
 
 	/**
@@ -76,7 +81,23 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public ServiceRegistryParticipant(Supplier<List<RegisteredService>> registered,
 			List<RegistrationRenewer> renewers, CloneAddressResolver addressResolver) {
+		this(registered, List::of, renewers, addressResolver);
+	}
+
+	/**
+	 * Create a participant.
+	 * @param registered returns what is registered now, when the participant quiesces
+	 * @param registrations returns every registration of the application, whoever
+	 * registers it: a clone is refused while one that this participant does not handle has
+	 * no renewer
+	 * @param renewers the renewers that give clones their own registration, tried in order
+	 * @param addressResolver finds a clone's address after its restore
+	 */
+	public ServiceRegistryParticipant(Supplier<List<RegisteredService>> registered,
+			Supplier<List<Registration>> registrations, List<RegistrationRenewer> renewers,
+			CloneAddressResolver addressResolver) {
 		this.registered = registered;
+		this.registrations = registrations;
 		this.renewers = List.copyOf(renewers);
 		this.addressResolver = addressResolver;
 	}
@@ -115,7 +136,11 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 
 	@Override
 	public void quiesce(CheckpointContext context) {
-		for (RegisteredService service : this.registered.get()) {
+		List<RegisteredService> services = this.registered.get();
+		if (context.operation() == Operation.CLONE) {
+			refuseRegistrationsNoCloneCanRenew(services);
+		}
+		for (RegisteredService service : services) {
 			RegistrationRenewer renewer = renewerFor(service.registration());
 			if (renewer != null && !renewer.isRegistered(service.registration())) {
 				continue;
@@ -163,6 +188,29 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 		}
 		if (!errors.isEmpty()) {
 			throw new IllegalStateException("Could not register again " + String.join("; ", errors));
+		}
+	}
+
+	/**
+	 * A registration that something else than Spring Cloud's auto-registration registers
+	 * (Eureka's is a lifecycle bean, started again in every clone) would come back in every
+	 * clone under the template's instance id and address: the registry would hold one entry
+	 * for all of them, and take it down with the first that stops. Refused before anything
+	 * is snapshotted, so that the template keeps running as it was.
+	 */
+	private void refuseRegistrationsNoCloneCanRenew(List<RegisteredService> handled) {
+		Set<Registration> handledRegistrations = Collections.newSetFromMap(new IdentityHashMap<>());
+		handled.forEach((service) -> handledRegistrations.add(service.registration()));
+		for (Registration registration : this.registrations.get()) {
+			if (!handledRegistrations.contains(registration) && renewerFor(registration) == null) {
+				throw new IllegalStateException("Cannot clone: service '" + registration.getServiceId()
+						+ "' is registered through " + registration.getClass().getName()
+						+ ", which CSE cannot give a clone's own instance id and address yet, so every clone would"
+						+ " register as instance '" + registration.getInstanceId() + "' of the template. Take a dump"
+						+ " instead (every restore is the same instance), or switch the template's registration off"
+						+ " (spring.cloud.service-registry.auto-registration.enabled=false) and register clones"
+						+ " yourself");
+			}
 		}
 	}
 

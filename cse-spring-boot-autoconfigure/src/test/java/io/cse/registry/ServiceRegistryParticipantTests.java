@@ -62,6 +62,35 @@ class ServiceRegistryParticipantTests {
 	}
 
 	@Test
+	void cloneIsRefusedWhileARegistrationItDoesNotHandleHasNoRenewer() {
+		// As Eureka's: registered by a lifecycle bean of its own, which every clone starts again.
+		this.registry.register(this.orders);
+		this.registry.register(this.billing);
+		ServiceRegistryParticipant participant = new ServiceRegistryParticipant(() -> List.of(service(this.orders)),
+				() -> List.of(this.orders, this.billing), List.of(), () -> "10.199.0.7");
+		assertThatIllegalStateException().isThrownBy(() -> participant.quiesce(quiescing(Operation.CLONE)))
+			.withMessageContaining("Cannot clone: service 'billing'")
+			.withMessageContaining("instance 'template-2'")
+			.withMessageContaining("spring.cloud.service-registry.auto-registration.enabled=false");
+		// Refused before anything was taken out of its registry
+		assertThat(this.registry.registered).containsExactly(this.orders, this.billing);
+		assertThat(participant.getDeregistered()).isEmpty();
+		// A freeze or a dump is the same instance afterwards: no reason to refuse it
+		participant.quiesce(quiescing(Operation.DUMP));
+		participant.resume(resuming(Operation.DUMP, Resumption.RESTORE));
+		assertThat(this.registry.registered).contains(this.orders, this.billing);
+	}
+
+	@Test
+	void cloneGoesOnWhenEveryRegistrationCanBeRenewed() {
+		this.registry.register(this.orders);
+		ServiceRegistryParticipant participant = new ServiceRegistryParticipant(() -> List.of(service(this.orders)),
+				() -> List.of(this.orders, this.billing), List.of(new TestRenewer()), () -> "10.199.0.7");
+		participant.quiesce(quiescing(Operation.CLONE));
+		assertThat(this.registry.registered).isEmpty();
+	}
+
+	@Test
 	void cloneThatNoRenewerSupportsStaysDeregistered() {
 		this.registry.register(this.orders);
 		ServiceRegistryParticipant participant = participant(List.of(service(this.orders)), List.of());

@@ -22,6 +22,7 @@ import io.cse.snapshot.NoSnapshotEngine;
 import io.cse.snapshot.ProcessAudit;
 import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotService;
+import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
 import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TomcatIdleConnectionCloser;
@@ -188,6 +189,15 @@ public final class CseAutoConfiguration {
 					properties.getTraffic().getDrainTimeout());
 		}
 
+		@Bean
+		@ConditionalOnMissingBean
+		HeldRequests cseHeldRequests(TrafficGate gate, CheckpointCoordinator coordinator, CseProperties properties,
+				Environment environment) {
+			CseProperties.Freeze freeze = properties.getFreeze();
+			return new HeldRequests(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
+					freeze.getHoldTimeout(), freeze.getRetryAfter());
+		}
+
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 		@ConditionalOnClass(Filter.class)
@@ -195,11 +205,8 @@ public final class CseAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			TrafficGateFilter cseTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
-					CseProperties properties, Environment environment) {
-				CseProperties.Freeze freeze = properties.getFreeze();
-				return new TrafficGateFilter(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
-						freeze.getHoldTimeout(), freeze.getRetryAfter());
+			TrafficGateFilter cseTrafficGateFilter(HeldRequests heldRequests) {
+				return new TrafficGateFilter(heldRequests);
 			}
 
 			@Configuration(proxyBeanMethods = false)
@@ -223,11 +230,8 @@ public final class CseAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			ReactiveTrafficGateFilter cseReactiveTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator,
-					CseProperties properties, Environment environment) {
-				CseProperties.Freeze freeze = properties.getFreeze();
-				return new ReactiveTrafficGateFilter(gate, coordinator, endpointPath(environment),
-						freeze.isThawOnRequest(), freeze.getHoldTimeout(), freeze.getRetryAfter());
+			ReactiveTrafficGateFilter cseReactiveTrafficGateFilter(HeldRequests heldRequests) {
+				return new ReactiveTrafficGateFilter(heldRequests);
 			}
 
 		}

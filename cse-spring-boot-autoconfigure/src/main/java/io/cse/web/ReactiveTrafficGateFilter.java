@@ -1,14 +1,11 @@
 package io.cse.web;
 
-import java.time.Duration;
 
-import io.cse.CheckpointCoordinator;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -19,46 +16,26 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Puts every request of a reactive web application (WebFlux on Reactor Netty, or any other
- * reactive server) through the {@link TrafficGate}, as {@link TrafficGateFilter} does on
- * servlet stacks.
+ * reactive server) through the {@link TrafficGate}, and holds it there while the gate is
+ * closed as {@link HeldRequests} says, as {@link TrafficGateFilter} does on servlet stacks.
  * <p>
  * An open gate costs a counter and no thread hop. A request that finds the gate closed is
- * held on a thread that may block (never on the server's event loop), thaws a frozen
- * instance if thaw on request is on, and gets {@code 503 Service Unavailable} with
- * {@code Retry-After} after the hold timeout. Requests to the CSE endpoint always go
- * through: they are how a platform thaws the instance.
+ * held on a thread that may block (Reactor's bounded elastic threads), never on the
+ * server's event loop.
  */
 public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 
+	private final HeldRequests held;
+
 	private final TrafficGate gate;
-
-	private final CheckpointCoordinator coordinator;
-
-	private final String endpointPath;
-
-	private final boolean thawOnRequest;
-
-	private final Duration holdTimeout;
-
-	private final Duration retryAfter;
 
 	/**
 	 * Create a filter.
-	 * @param gate the gate every request goes through
-	 * @param coordinator the coordinator a held request thaws the instance with
-	 * @param endpointPath the path of the CSE endpoint, relative to the base path
-	 * @param thawOnRequest whether a request that reaches a frozen instance thaws it
-	 * @param holdTimeout how long a request is held at most
-	 * @param retryAfter what {@code Retry-After} tells a client whose request timed out
+	 * @param held what to do with requests while the gate is closed
 	 */
-	public ReactiveTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator, String endpointPath,
-			boolean thawOnRequest, Duration holdTimeout, Duration retryAfter) {
-		this.gate = gate;
-		this.coordinator = coordinator;
-		this.endpointPath = endpointPath;
-		this.thawOnRequest = thawOnRequest;
-		this.holdTimeout = holdTimeout;
-		this.retryAfter = retryAfter;
+	public ReactiveTrafficGateFilter(HeldRequests held) {
+		this.held = held;
+		this.gate = held.getGate();
 	}
 
 	@Override
@@ -69,13 +46,13 @@ public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (isEndpointRequest(exchange.getRequest())) {
+		if (this.held.isEndpoint(exchange.getRequest().getPath().pathWithinApplication().value())) {
 			return chain.filter(asJsonIfUntyped(exchange));
 		}
 		if (this.gate.tryEnter()) {
 			return passThrough(exchange, chain);
 		}
-		return Mono.fromCallable(this::enterHeld)
+		return Mono.fromCallable(this.held::enter)
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((entered) -> entered ? passThrough(exchange, chain) : refuse(exchange.getResponse()));
 	}
@@ -84,33 +61,17 @@ public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 		return chain.filter(exchange).doFinally((signal) -> this.gate.exit());
 	}
 
-	private boolean enterHeld() throws InterruptedException {
-		return this.gate.enter(this.holdTimeout,
-				(maxWait) -> this.thawOnRequest && this.coordinator.thawIfFrozen(maxWait));
-	}
-
 	private Mono<Void> refuse(ServerHttpResponse response) {
-		long seconds = Math.max(1, (this.retryAfter.toMillis() + 999) / 1000);
 		response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
-		response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+		response.getHeaders().set(HttpHeaders.RETRY_AFTER, this.held.retryAfterSeconds());
 		return response.setComplete();
 	}
 
-	private boolean isEndpointRequest(ServerHttpRequest request) {
-		String path = request.getPath().pathWithinApplication().value();
-		return path.equals(this.endpointPath) || path.startsWith(this.endpointPath + "/");
-	}
-
-	/**
-	 * Actuator takes a write operation's body as JSON only when the request says so; a
-	 * platform that posts an action without a body and without a content type means no
-	 * parameters, so {@code curl -X POST .../actuator/cse/freeze} just works.
-	 */
 	private static ServerWebExchange asJsonIfUntyped(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders headers = request.getHeaders();
-		if (request.getMethod() != HttpMethod.POST || headers.getContentType() != null
-				|| headers.getContentLength() > 0) {
+		if (!HeldRequests.isUntypedPost(request.getMethod().name(), headers.getContentType(),
+				headers.getContentLength())) {
 			return exchange;
 		}
 		return exchange.mutate()

@@ -1,7 +1,6 @@
 package io.cse.web;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -25,45 +24,25 @@ import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Puts every request of a servlet web application through the {@link TrafficGate}.
- * <p>
- * While the gate is closed a request is held; if it finds the instance frozen, and thaw
- * on request is on, it thaws the instance itself, so a platform that only unfreezes the
- * process loses no request. A request held longer than the hold timeout gets
- * {@code 503 Service Unavailable} with {@code Retry-After}. Requests to the CSE endpoint
- * always go through: they are how a platform thaws the instance.
+ * Puts every request of a servlet web application through the {@link TrafficGate}, and
+ * holds it there while the gate is closed as {@link HeldRequests} says.
  */
 public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
+
+	private final HeldRequests held;
 
 	private final TrafficGate gate;
 
 	private final CheckpointCoordinator coordinator;
 
-	private final String endpointPath;
-
-	private final boolean thawOnRequest;
-
-	private final Duration holdTimeout;
-
-	private final Duration retryAfter;
-
 	/**
 	 * Create a filter.
-	 * @param gate the gate every request goes through
-	 * @param coordinator the coordinator a held request thaws the instance with
-	 * @param endpointPath the path of the CSE endpoint, relative to the context path
-	 * @param thawOnRequest whether a request that reaches a frozen instance thaws it
-	 * @param holdTimeout how long a request is held at most
-	 * @param retryAfter what {@code Retry-After} tells a client whose request timed out
+	 * @param held what to do with requests while the gate is closed
 	 */
-	public TrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator, String endpointPath,
-			boolean thawOnRequest, Duration holdTimeout, Duration retryAfter) {
-		this.gate = gate;
-		this.coordinator = coordinator;
-		this.endpointPath = endpointPath;
-		this.thawOnRequest = thawOnRequest;
-		this.holdTimeout = holdTimeout;
-		this.retryAfter = retryAfter;
+	public TrafficGateFilter(HeldRequests held) {
+		this.held = held;
+		this.gate = held.getGate();
+		this.coordinator = held.getCoordinator();
 	}
 
 	@Override
@@ -86,10 +65,8 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 				return;
 			}
 			if (!enter()) {
-				long seconds = Math.max(1, (this.retryAfter.toMillis() + 999) / 1000);
-				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-				response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value(),
-						"The instance is frozen and did not resume within " + this.holdTimeout.toMillis() + " ms");
+				response.setHeader(HttpHeaders.RETRY_AFTER, this.held.retryAfterSeconds());
+				response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value(), this.held.refusal());
 				return;
 			}
 			MDC.put(InstanceIdentity.MDC_KEY, this.coordinator.getIdentity().getInstanceId());
@@ -140,8 +117,7 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 
 	private boolean enter() throws ServletException {
 		try {
-			return this.gate.enter(this.holdTimeout,
-					(maxWait) -> this.thawOnRequest && this.coordinator.thawIfFrozen(maxWait));
+			return this.held.enter();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -150,18 +126,12 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	private boolean isEndpointRequest(HttpServletRequest request) {
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		return path.equals(this.endpointPath) || path.startsWith(this.endpointPath + "/");
+		return this.held.isEndpoint(request.getRequestURI().substring(request.getContextPath().length()));
 	}
 
-	/**
-	 * Actuator takes a write operation's body as JSON only when the request says so; a
-	 * platform that posts an action without a body and without a content type means no
-	 * parameters, so {@code curl -X POST .../actuator/cse/freeze} just works.
-	 */
 	private static HttpServletRequest asJsonIfUntyped(HttpServletRequest request) {
-		if (!"POST".equals(request.getMethod()) || request.getContentType() != null
-				|| request.getContentLengthLong() > 0) {
+		if (!HeldRequests.isUntypedPost(request.getMethod(), request.getContentType(),
+				request.getContentLengthLong())) {
 			return request;
 		}
 		return new HttpServletRequestWrapper(request) {

@@ -17,7 +17,9 @@ import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
 import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.metrics.CseMetrics;
+import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
+import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +31,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
@@ -192,7 +195,7 @@ class CseAutoConfigurationTests {
 	}
 
 	@Test
-	void outsideAServletWebApplicationThereIsNoTrafficGate() {
+	void outsideAWebApplicationThereIsNoTrafficGate() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).doesNotHaveBean(TrafficGate.class);
 			assertThat(context).doesNotHaveBean(TrafficGateFilter.class);
@@ -210,6 +213,20 @@ class CseAutoConfigurationTests {
 			assertThat(context).hasSingleBean(IdleConnectionCloser.class);
 			assertThat(participantNames(context)).containsExactly("traffic", "executors", "lifecycle", "jdbc");
 		});
+	}
+
+	@Test
+	void inAReactiveWebApplicationRequestsGoThroughTheGateToo() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class))
+			.withPropertyValues("cse.freeze.trim-heap=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(TrafficGate.class);
+				assertThat(context).hasSingleBean(ReactiveTrafficGateFilter.class);
+				assertThat(context).doesNotHaveBean(TrafficGateFilter.class);
+				assertThat(participantNames(context)).startsWith("traffic");
+			});
 	}
 
 	@Test
@@ -412,8 +429,8 @@ class CseAutoConfigurationTests {
 
 		@Bean
 		TrafficGateFilter userTrafficGateFilter(TrafficGate gate, CheckpointCoordinator coordinator) {
-			return new TrafficGateFilter(gate, coordinator, "/actuator/cse", false, Duration.ofSeconds(1),
-					Duration.ofSeconds(1));
+			return new TrafficGateFilter(new HeldRequests(gate, coordinator, "/actuator/cse", false,
+					Duration.ofSeconds(1), Duration.ofSeconds(1)));
 		}
 
 		@Bean

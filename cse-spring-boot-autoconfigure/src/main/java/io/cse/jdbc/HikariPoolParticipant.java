@@ -102,8 +102,9 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 	}
 
 	private static void awaitNoConnections(HikariPoolMXBean pool) throws InterruptedException {
+		List<ThreadPoolExecutor> connectionExecutors = connectionExecutors(pool);
 		// Hikari has no notification for this; the coordinator's timeout bounds the wait.
-		while (pool.getTotalConnections() > 0 || isOpeningOrClosing(pool)) {
+		while (pool.getTotalConnections() > 0 || isBusy(connectionExecutors)) {
 			pool.softEvictConnections();
 			LockSupport.parkNanos(POLL_NANOS);
 			if (Thread.interrupted()) {
@@ -114,22 +115,32 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 	}
 
 	/**
-	 * Return whether the pool is opening or closing a connection. Hikari does both on
-	 * executors of its own, outside its count: a connection being opened when the pool is
-	 * suspended joins the pool afterwards (it filled the pool up to its minimum while the
-	 * application started), and one being closed is still open at the database. The
-	 * executors are private, so this looks at them where the pool's class has them (HikariCP
-	 * 5 to 7) and otherwise trusts the count alone.
+	 * Return the executors on which the pool opens and closes connections. Hikari does
+	 * both outside its count: a connection being opened when the pool is suspended joins
+	 * the pool afterwards (it filled the pool up to its minimum while the application
+	 * started), and one being closed is still open at the database. The executors are
+	 * private, so this finds them where the pool's class has them (HikariCP 5 to 7), and
+	 * otherwise returns none: the count alone is then trusted.
 	 */
-	private static boolean isOpeningOrClosing(HikariPoolMXBean pool) {
+	private static List<ThreadPoolExecutor> connectionExecutors(HikariPoolMXBean pool) {
+		List<ThreadPoolExecutor> executors = new ArrayList<>();
 		for (String name : CONNECTION_EXECUTORS) {
 			Field field = ReflectionUtils.findField(pool.getClass(), name, ThreadPoolExecutor.class);
 			if (field != null) {
 				ReflectionUtils.makeAccessible(field);
 				ThreadPoolExecutor executor = (ThreadPoolExecutor) ReflectionUtils.getField(field, pool);
-				if (executor != null && (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty())) {
-					return true;
+				if (executor != null) {
+					executors.add(executor);
 				}
+			}
+		}
+		return executors;
+	}
+
+	private static boolean isBusy(List<ThreadPoolExecutor> executors) {
+		for (ThreadPoolExecutor executor : executors) {
+			if (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty()) {
+				return true;
 			}
 		}
 		return false;

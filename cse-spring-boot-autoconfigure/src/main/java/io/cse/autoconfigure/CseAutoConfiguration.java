@@ -67,23 +67,31 @@ public final class CseAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty(prefix = "cse.freeze", name = "trim-heap", matchIfMissing = true)
+	HeapTrimmer cseHeapTrimmer(CseProperties properties) {
+		return new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio(),
+				properties.getSnapshot().getJitSettleTime());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	CheckpointCoordinator cseCheckpointCoordinator(ObjectProvider<CheckpointParticipant> participants,
-			InstanceIdentity identity, CseProperties properties, ApplicationEventPublisher eventPublisher,
-			ConfigurableEnvironment environment) {
-		HeapTrimmer trimmer = properties.getFreeze().isTrimHeap()
-				? new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio(),
-						properties.getSnapshot().getJitSettleTime())
-				: null;
+			InstanceIdentity identity, ObjectProvider<HeapTrimmer> heapTrimmer, CseProperties properties,
+			ApplicationEventPublisher eventPublisher, ConfigurableEnvironment environment) {
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().toList(), identity,
-				trimmer, properties.getParticipantTimeout(), eventPublisher, Clock.systemUTC());
+				heapTrimmer.getIfAvailable(), properties.getParticipantTimeout(), Clock.systemUTC());
+		coordinator.addListener(new CheckpointEventPublisher(coordinator, eventPublisher));
 		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));
+		coordinator.setParticipantTimeoutAdvice("raise cse.participant-timeout");
 		return coordinator;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	CracJdkAdapter cseCracJdkAdapter(CheckpointCoordinator coordinator) {
-		return new CracJdkAdapter(coordinator);
+	CracJdkAdapter cseCracJdkAdapter(CheckpointCoordinator coordinator, ObjectProvider<HeapTrimmer> heapTrimmer) {
+		CracJdkAdapter adapter = new CracJdkAdapter(coordinator, heapTrimmer.getIfAvailable());
+		adapter.register();
+		return adapter;
 	}
 
 	@Bean
@@ -102,7 +110,8 @@ public final class CseAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SnapshotService cseSnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine,
-			CseProperties properties, Environment environment, ListableBeanFactory beanFactory) {
+			ObjectProvider<HeapTrimmer> heapTrimmer, CseProperties properties, Environment environment,
+			ListableBeanFactory beanFactory) {
 		ProcFs procFs = new ProcFs();
 		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
 		ProcessAudit audit = new ProcessAudit(procFs, port,
@@ -111,8 +120,8 @@ public final class CseAutoConfiguration {
 				environment.getProperty("spring.application.name", "application"), -1, port.get(),
 				healthPath(properties, environment, beanFactory), null, null,
 				coordinator.getIdentity().getInstanceId(), coordinator.getIdentity().getGeneration(), -1);
-		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit, procFs, template,
-				Clock.systemUTC());
+		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
+				heapTrimmer.getIfAvailable(), procFs, template, Clock.systemUTC());
 	}
 
 	/**

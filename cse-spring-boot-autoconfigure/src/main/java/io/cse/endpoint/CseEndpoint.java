@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import io.cse.AfterResponse;
+import io.cse.web.AfterResponse;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.InstanceIdentity;
 import io.cse.OperationRejectedException;
 import io.cse.OperationReport;
@@ -368,7 +368,7 @@ public class CseEndpoint {
 			if (report == null) {
 				return null;
 			}
-			return new OperationDescriptor(report.operation(), report.outcome().name(), report.state().name(),
+			return new OperationDescriptor(report.operation().value(), report.outcome().name(), report.state().name(),
 					report.startedAt(), millis(report.duration()), millis(report.participantsDuration()),
 					report.steps().stream().map(StepDescriptor::of).toList(), MemoryDescriptor.of(report.memory()),
 					report.error(), report.notes());

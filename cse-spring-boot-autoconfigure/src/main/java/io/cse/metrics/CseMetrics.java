@@ -1,8 +1,10 @@
 package io.cse.metrics;
 
+import java.util.Locale;
+
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceState;
-import io.cse.OperationCompletedEvent;
+import io.cse.event.OperationCompletedEvent;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Step;
 import io.micrometer.core.instrument.Gauge;
@@ -60,8 +62,8 @@ public class CseMetrics implements MeterBinder, ApplicationListener<OperationCom
 		}
 		OperationReport report = event.getReport();
 		Timer.builder("cse.operations")
-			.tag("operation", report.operation())
-			.tag("outcome", report.outcome().name().toLowerCase())
+			.tag("operation", report.operation().value())
+			.tag("outcome", report.outcome().name().toLowerCase(Locale.ROOT))
 			.description("Time taken by freeze and thaw operations")
 			.register(registry)
 			.record(report.duration());

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.cse.CheckpointContext;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
-import io.cse.InstanceStateChangedEvent;
+import io.cse.event.InstanceStateChangedEvent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 
-import io.cse.AfterResponse;
+import io.cse.web.AfterResponse;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
 import jakarta.servlet.AsyncEvent;

@@ -8,7 +8,7 @@ import java.util.Set;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cse.CheckpointContext;
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
 import io.cse.crac.CracJdkAdapter;
@@ -382,9 +382,8 @@ class CseAutoConfigurationTests {
 	static class UserCoordinatorConfiguration {
 
 		@Bean
-		CheckpointCoordinator userCoordinator(InstanceIdentity identity, ApplicationEventPublisher eventPublisher) {
-			return new CheckpointCoordinator(List.of(), identity, null, Duration.ofSeconds(1), eventPublisher,
-					Clock.systemUTC());
+		CheckpointCoordinator userCoordinator(InstanceIdentity identity) {
+			return new CheckpointCoordinator(List.of(), identity, null, Duration.ofSeconds(1), Clock.systemUTC());
 		}
 
 	}
@@ -424,7 +423,7 @@ class CseAutoConfigurationTests {
 
 		@Bean
 		CracJdkAdapter userCracJdkAdapter(CheckpointCoordinator coordinator) {
-			return new CracJdkAdapter(coordinator);
+			return new CracJdkAdapter(coordinator, null);
 		}
 
 		@Bean

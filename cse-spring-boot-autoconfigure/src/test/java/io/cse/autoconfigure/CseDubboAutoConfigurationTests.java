@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.dubbo.DubboProviderParticipant;
 import io.cse.dubbo.DubboProviderPublisher;

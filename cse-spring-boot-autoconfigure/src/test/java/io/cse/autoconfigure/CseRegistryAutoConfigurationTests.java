@@ -3,7 +3,7 @@ package io.cse.autoconfigure;
 import java.util.List;
 
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.registry.CloneAddressResolver;
 import io.cse.registry.RegistrationRenewer;

@@ -7,7 +7,7 @@ import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.InstanceIdentity;
 import io.cse.entropy.Reseeder;
 import io.cse.entropy.SecureRandomReseeder;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpoint.ReadinessDescriptor;
 import io.cse.ready.BeforeCheckpoint;

@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointCoordinator.ParticipantStatus;
+import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.SnapshotPlan;
+import io.cse.ScriptedSnapshotPlan;
 import io.cse.ready.AfterRestore;
 import io.cse.ready.BeforeCheckpoint;
 import io.cse.ready.ProviderPublisher;
@@ -24,7 +24,7 @@ import io.cse.ready.ReadinessReport;
 import io.cse.ready.ReadinessReport.ReadyBean;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;
-import io.cse.snapshot.SnapshotOutcome;
+import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -225,30 +225,13 @@ class ProviderPublisherTests {
 
 	private static OperationReport snapshot(CheckpointCoordinator coordinator, Operation operation,
 			SnapshotOutcome outcome, InHouseRegistry registry) {
-		return coordinator.snapshot(coordinator.reserve(operation), new SnapshotPlan() {
-
-			@Override
-			public String imageId() {
-				return "providers-image";
-			}
-
-			@Override
-			public List<String> audit() {
-				return List.of();
-			}
-
-			@Override
-			public SnapshotOutcome take() {
-				// What the registry holds while the image is written: no provider of this instance
-				assertThat(registry.entries()).isEmpty();
-				return outcome;
-			}
-
-			@Override
-			public void discard() {
-			}
-
-		});
+		// What the registry holds while the image is written: no provider of this instance
+		ScriptedSnapshotPlan plan = ScriptedSnapshotPlan.of("providers-image", outcome)
+			.whileTaking(() -> assertThat(registry.entries()).isEmpty());
+		if (operation == Operation.CLONE) {
+			plan.asCloneOf(coordinator.getIdentity());
+		}
+		return coordinator.snapshot(coordinator.reserve(operation), plan);
 	}
 
 	/** Marks a class that the in-house framework publishes, as HSF's own annotation does. */

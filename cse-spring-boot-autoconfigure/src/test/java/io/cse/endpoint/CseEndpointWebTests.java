@@ -25,7 +25,7 @@ import io.cse.CheckpointContext;
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
-import io.cse.InstanceStateChangedEvent;
+import io.cse.event.InstanceStateChangedEvent;
 import io.cse.crac.CracJdkAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -12,11 +12,11 @@ import io.cse.InstanceIdentity;
 import io.cse.InstanceState;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.SnapshotPlan;
+import io.cse.ScriptedSnapshotPlan;
 import io.cse.autoconfigure.CseAutoConfiguration;
 import io.cse.ready.ServerlessReadyTestConfiguration.Journal;
 import io.cse.snapshot.SnapshotException;
-import io.cse.snapshot.SnapshotOutcome;
+import io.cse.SnapshotOutcome;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 
@@ -88,7 +88,7 @@ class ServerlessReadyParticipantTests {
 			String template = identity.getInstanceId();
 			CheckpointCoordinator coordinator = coordinator(context);
 			OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE),
-					new RestoringPlan("template"));
+					ScriptedSnapshotPlan.restored("template").asCloneOf(identity));
 			assertThat(report.operation()).isEqualTo("clone-restore");
 			assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
 			String clone = identity.getInstanceId();
@@ -104,7 +104,7 @@ class ServerlessReadyParticipantTests {
 		this.contextRunner.withBean("recorder", ContextRecorder.class).run((context) -> {
 			String id = identity(context).getInstanceId();
 			CheckpointCoordinator coordinator = coordinator(context);
-			coordinator.snapshot(coordinator.reserve(Operation.DUMP), new RestoringPlan("dump"));
+			coordinator.snapshot(coordinator.reserve(Operation.DUMP), ScriptedSnapshotPlan.restored("dump"));
 			assertThat(journal(context)).containsExactly("before DUMP null " + id,
 					"after DUMP RESTORE clone=false " + id);
 		});
@@ -203,27 +203,6 @@ class ServerlessReadyParticipantTests {
 
 	private static List<String> journal(AssertableApplicationContext context) {
 		return context.getBean(Journal.class).entries();
-	}
-
-	/**
-	 * A snapshot plan whose snapshot "returns" in a process restored from the image.
-	 */
-	private record RestoringPlan(String imageId) implements SnapshotPlan {
-
-		@Override
-		public List<String> audit() {
-			return List.of();
-		}
-
-		@Override
-		public SnapshotOutcome take() throws SnapshotException {
-			return SnapshotOutcome.RESTORED;
-		}
-
-		@Override
-		public void discard() {
-		}
-
 	}
 
 	abstract static class Recording {

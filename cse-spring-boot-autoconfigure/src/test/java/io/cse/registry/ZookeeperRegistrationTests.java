@@ -10,8 +10,8 @@ import io.cse.CheckpointCoordinator;
 import io.cse.InstanceState;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.SnapshotPlan;
-import io.cse.snapshot.SnapshotOutcome;
+import io.cse.ScriptedSnapshotPlan;
+import io.cse.SnapshotOutcome;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -165,38 +165,23 @@ class ZookeeperRegistrationTests {
 
 	private OperationReport snapshot(Operation operation, SnapshotOutcome outcome) throws Exception {
 		String before = awaitSingleInstance();
-		OperationReport report = this.coordinator.snapshot(this.coordinator.reserve(operation), new SnapshotPlan() {
-
-			@Override
-			public String imageId() {
-				return "greeter-image";
-			}
-
-			@Override
-			public List<String> audit() {
-				return List.of();
-			}
-
-			@Override
-			public SnapshotOutcome take() {
-				// What ZooKeeper sees while the snapshot is taken: the instance is gone
+		// What ZooKeeper sees while the snapshot is taken: the instance is gone
+		ScriptedSnapshotPlan plan = ScriptedSnapshotPlan.of("greeter-image", outcome)
+			.whileTaking(() -> {
 				try {
 					assertThat(instances()).doesNotContain(before).isEmpty();
 				}
 				catch (Exception ex) {
 					throw new IllegalStateException(ex);
 				}
-				if (outcome == null) {
-					throw new IllegalStateException("disk full");
-				}
-				return outcome;
-			}
-
-			@Override
-			public void discard() {
-			}
-
-		});
+			});
+		if (outcome == null) {
+			plan.failingWith("disk full");
+		}
+		if (operation == Operation.CLONE) {
+			plan.asCloneOf(this.coordinator.getIdentity());
+		}
+		OperationReport report = this.coordinator.snapshot(this.coordinator.reserve(operation), plan);
 		return report;
 	}
 

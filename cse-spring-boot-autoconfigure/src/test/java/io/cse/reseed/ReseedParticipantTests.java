@@ -13,9 +13,9 @@ import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.SnapshotPlan;
+import io.cse.ScriptedSnapshotPlan;
 import io.cse.entropy.Reseeder;
-import io.cse.snapshot.SnapshotOutcome;
+import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,10 +68,9 @@ class ReseedParticipantTests {
 				new Step("user", CheckpointParticipant.USER_ORDER),
 				new ReseedParticipant(List.of(new Recording("generators"))));
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants, this.identity, null,
-				Duration.ofSeconds(5), (event) -> {
-				}, Clock.systemUTC());
+				Duration.ofSeconds(5), Clock.systemUTC());
 		String templateId = this.identity.getInstanceId();
-		OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE), new Restored());
+		OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE), ScriptedSnapshotPlan.restored("template").asCloneOf(this.identity));
 		assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
 		assertThat(this.identity.getParentId()).isEqualTo(templateId);
 		assertThat(this.calls).containsExactly("quiesce traffic", "quiesce user", "prepare generators",
@@ -133,32 +132,6 @@ class ReseedParticipantTests {
 		@Override
 		public void resume(CheckpointContext context) {
 			ReseedParticipantTests.this.calls.add("resume " + this.name);
-		}
-
-	}
-
-	/**
-	 * A snapshot that comes back as a restored process, as the engine reports it in a clone.
-	 */
-	private static final class Restored implements SnapshotPlan {
-
-		@Override
-		public String imageId() {
-			return "template";
-		}
-
-		@Override
-		public List<String> audit() {
-			return List.of();
-		}
-
-		@Override
-		public SnapshotOutcome take() {
-			return SnapshotOutcome.RESTORED;
-		}
-
-		@Override
-		public void discard() {
 		}
 
 	}

@@ -13,7 +13,7 @@ import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
 import io.cse.InstanceState;
-import io.cse.InstanceStateChangedEvent;
+import io.cse.event.InstanceStateChangedEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -190,8 +190,7 @@ class TrafficGateTests {
 
 	private InstanceStateChangedEvent stateChange(InstanceState state) {
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(),
-				new InstanceIdentity(Clock.systemUTC()), null, LONG, (event) -> {
-				}, Clock.systemUTC());
+				new InstanceIdentity(Clock.systemUTC()), null, LONG, Clock.systemUTC());
 		return new InstanceStateChangedEvent(coordinator, InstanceState.QUIESCING, state);
 	}
 

@@ -13,11 +13,11 @@ import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.SnapshotPlan;
+import io.cse.ScriptedSnapshotPlan;
 import io.cse.registry.CloneAddressResolver;
 import io.cse.samples.hsf.ProviderNodes.Node;
 import io.cse.samples.zookeeper.ZookeeperProcess;
-import io.cse.snapshot.SnapshotOutcome;
+import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +125,17 @@ class HsfProviderRegistryTests {
 		CheckpointCoordinator coordinator = this.provider.getBean(CheckpointCoordinator.class);
 
 		// A clone restore, in this process: what a clone finds after a real one
-		OperationReport restore = coordinator.snapshot(coordinator.reserve(Operation.CLONE), new RestoredPlan());
+		OperationReport restore = coordinator.snapshot(coordinator.reserve(Operation.CLONE),
+				ScriptedSnapshotPlan.restored("hsf-template").asCloneOf(coordinator.getIdentity())
+					// While the image is written, no consumer can find the provider
+					.whileTaking(() -> {
+						try {
+							assertThat(nodes.list()).isEmpty();
+						}
+						catch (Exception ex) {
+							throw new IllegalStateException(ex);
+						}
+					}));
 		assertThat(restore.outcome()).as(restore.error()).isEqualTo(Outcome.SUCCESS);
 		String cloneId = coordinator.getIdentity().getInstanceId();
 		assertThat(cloneId).isNotEqualTo(template.instanceId());
@@ -218,36 +228,6 @@ class HsfProviderRegistryTests {
 		@Bean
 		CloneAddressResolver cloneAddressResolver() {
 			return () -> CLONE_ADDRESS;
-		}
-
-	}
-
-	private static final class RestoredPlan implements SnapshotPlan {
-
-		@Override
-		public String imageId() {
-			return "hsf-template";
-		}
-
-		@Override
-		public List<String> audit() {
-			return List.of();
-		}
-
-		@Override
-		public SnapshotOutcome take() {
-			// While the image is written, no consumer can find the provider
-			try {
-				assertThat(nodes.list()).isEmpty();
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-			return SnapshotOutcome.RESTORED;
-		}
-
-		@Override
-		public void discard() {
 		}
 
 	}

@@ -1,0 +1,118 @@
+package io.cse.crac;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import io.cse.SnapshotOutcome;
+import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.SnapshotEngine;
+import io.cse.snapshot.SnapshotException;
+import io.cse.snapshot.SnapshotSpec;
+
+/**
+ * Snapshots the process with the JDK's own checkpoint, on a CRaC JDK. The JDK writes the
+ * image to the folder given at start-up with {@code -XX:CRaCCheckpointTo}, and always stops
+ * the process once the image is written; {@code java -XX:CRaCRestoreFrom=<folder>}
+ * restores it.
+ * <p>
+ * The manifest is moved into the image folder just before the JDK checkpoints (nothing
+ * runs in this process after that), and removed again if the checkpoint fails.
+ */
+public class CracEngine implements SnapshotEngine {
+
+	private static final String CHECKPOINT_TO = "-XX:CRaCCheckpointTo=";
+
+	private final CracJdkAdapter adapter;
+
+	private final String checkpointTo;
+
+	/**
+	 * Create an engine that checkpoints through the given adapter.
+	 * @param adapter the adapter to the JDK's CRaC support
+	 */
+	public CracEngine(CracJdkAdapter adapter) {
+		this(adapter, checkpointTo());
+	}
+
+	CracEngine(CracJdkAdapter adapter, String checkpointTo) {
+		this.adapter = adapter;
+		this.checkpointTo = checkpointTo;
+	}
+
+	private static String checkpointTo() {
+		return ManagementFactory.getRuntimeMXBean()
+			.getInputArguments()
+			.stream()
+			.filter((argument) -> argument.startsWith(CHECKPOINT_TO))
+			.map((argument) -> argument.substring(CHECKPOINT_TO.length()))
+			.findFirst()
+			.orElse(null);
+	}
+
+	@Override
+	public String getName() {
+		return "crac";
+	}
+
+	@Override
+	public boolean canLeaveRunning() {
+		return false;
+	}
+
+	@Override
+	public EngineStatus getStatus() {
+		if (!this.adapter.isCracJdk()) {
+			return EngineStatus.unavailable(getName(), "This JDK has no CRaC support: run the service on a CRaC JDK "
+					+ "(for example Azul Zulu with CRaC), or use the criu engine");
+		}
+		if (this.checkpointTo == null) {
+			return EngineStatus.unavailable(getName(), "The JDK was started without -XX:CRaCCheckpointTo=<folder>: "
+					+ "add it to the service's JVM options");
+		}
+		return EngineStatus.available(getName(), System.getProperty("java.vm.version"));
+	}
+
+	/**
+	 * Return the folder the JDK writes its image to.
+	 * @return the {@code -XX:CRaCCheckpointTo} folder, or {@code null}
+	 */
+	public String getCheckpointTo() {
+		return this.checkpointTo;
+	}
+
+	@Override
+	public SnapshotOutcome snapshot(SnapshotSpec spec) throws SnapshotException {
+		EngineStatus status = getStatus();
+		if (!status.available()) {
+			throw new SnapshotException(status.reason());
+		}
+		Path folder = Paths.get(this.checkpointTo).toAbsolutePath().normalize();
+		Path manifest = folder.resolve(ImageManifest.FILE_NAME);
+		try {
+			Files.createDirectories(folder);
+			Files.write(manifest, spec.manifest().toJson(-1).getBytes(StandardCharsets.UTF_8));
+		}
+		catch (IOException ex) {
+			throw new SnapshotException("Cannot write the manifest into " + folder + ": " + ex.getMessage(), ex);
+		}
+		try {
+			this.adapter.checkpoint();
+			return SnapshotOutcome.RESTORED;
+		}
+		catch (Exception ex) {
+			try {
+				Files.deleteIfExists(manifest);
+			}
+			catch (IOException deleteFailure) {
+				ex.addSuppressed(deleteFailure);
+			}
+			throw new SnapshotException("The JDK's checkpoint failed: " + ex.getMessage(), ex);
+		}
+	}
+
+}

@@ -1,0 +1,309 @@
+package io.cse.snapshot;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.cse.CheckpointContext.Operation;
+import io.cse.CheckpointCoordinator;
+import io.cse.SnapshotReservation;
+import io.cse.OperationReport;
+import io.cse.SnapshotOutcome;
+import io.cse.SnapshotPlan;
+import io.cse.linux.ProcFs;
+import io.cse.memory.HeapTrimmer;
+import io.cse.memory.MemoryReport;
+
+/**
+ * Dumps and clones: checks a request, reserves the instance and its image folder, then,
+ * on a thread of its own, has the {@link CheckpointCoordinator} quiesce everything and the
+ * {@link SnapshotEngine} snapshot the process.
+ * <p>
+ * Images live under one root folder, readable by their owner only; a request can name its
+ * image folder but never leave the root.
+ */
+public class SnapshotService {
+
+	private static final Logger logger = Logger.getLogger(SnapshotService.class.getName());
+
+	private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+	private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+		.withZone(ZoneOffset.UTC);
+
+	private final CheckpointCoordinator coordinator;
+
+	private final SnapshotEngine engine;
+
+	private final Path imagesRoot;
+
+	private final ProcessAudit audit;
+
+	private final HeapTrimmer heapTrimmer;
+
+	private final ProcFs procFs;
+
+	private final Supplier<ImageManifest> manifestTemplate;
+
+	private final Clock clock;
+
+	/**
+	 * Create a service.
+	 * @param coordinator quiesces and resumes the participants
+	 * @param engine snapshots the process
+	 * @param imagesRoot the folder every image lives in
+	 * @param audit checks the quiesced process
+	 * @param heapTrimmer trims the heap of the quiesced process so that its image carries
+	 * no garbage, or {@code null} to skip the trim
+	 * @param procFs reads the process's memory
+	 * @param manifestTemplate the manifest fields that describe the application (its id,
+	 * kind, times and sizes are filled in per image)
+	 * @param clock stamps images
+	 */
+	public SnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine, Path imagesRoot,
+			ProcessAudit audit, HeapTrimmer heapTrimmer, ProcFs procFs, Supplier<ImageManifest> manifestTemplate, Clock clock) {
+		this.coordinator = coordinator;
+		this.engine = engine;
+		this.imagesRoot = imagesRoot.toAbsolutePath().normalize();
+		this.audit = audit;
+		this.heapTrimmer = heapTrimmer;
+		this.procFs = procFs;
+		this.manifestTemplate = manifestTemplate;
+		this.clock = clock;
+	}
+
+	/**
+	 * Return the engine that takes the snapshots.
+	 * @return the engine
+	 */
+	public SnapshotEngine getEngine() {
+		return this.engine;
+	}
+
+	/**
+	 * Return the folder every image lives in.
+	 * @return the images root
+	 */
+	public Path getImagesRoot() {
+		return this.imagesRoot;
+	}
+
+	/**
+	 * Check a dump or clone request and reserve what it needs. Nothing runs yet.
+	 * @param operation {@link Operation#DUMP} or {@link Operation#CLONE}
+	 * @param imageName the image folder's name under the root, or {@code null} for a
+	 * generated one
+	 * @return the reservation, to {@link #run}
+	 * @throws EngineUnavailableException if no engine can snapshot this process
+	 * @throws InvalidImageException if the image name is not acceptable
+	 * @throws io.cse.OperationRejectedException if the instance is not running or busy
+	 */
+	public Ticket prepare(Operation operation, String imageName) {
+		EngineStatus status = this.engine.getStatus();
+		if (!status.available()) {
+			throw new EngineUnavailableException(status.reason());
+		}
+		String imageId = (imageName != null && !imageName.trim().isEmpty()) ? imageName.trim() : generatedName(operation);
+		Path folder = resolve(imageId);
+		SnapshotReservation reservation = this.coordinator.reserve(operation);
+		try {
+			createPrivate(this.imagesRoot);
+			Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		}
+		catch (FileAlreadyExistsException ex) {
+			reservation.cancel();
+			throw new InvalidImageException("Image '" + imageId + "' already exists in " + this.imagesRoot
+					+ ": choose another name, or delete it first");
+		}
+		catch (IOException | RuntimeException ex) {
+			reservation.cancel();
+			throw new InvalidImageException("Cannot create the image folder " + folder + ": " + ex.getMessage()
+					+ " (check cse.images.root)");
+		}
+		return new Ticket(operation, imageId, folder, reservation);
+	}
+
+	/**
+	 * Snapshot the process as the ticket says: blocks until the process goes on (see
+	 * {@link CheckpointCoordinator#snapshot}).
+	 * @param ticket what {@link #prepare} returned
+	 * @return the report of the snapshot, or of the restore in a restored process
+	 */
+	public OperationReport run(Ticket ticket) {
+		return this.coordinator.snapshot(ticket.reservation(), new Plan(ticket));
+	}
+
+	private Path resolve(String imageId) {
+		if (!IMAGE_NAME.matcher(imageId).matches()) {
+			throw new InvalidImageException("Image name '" + imageId + "' is not allowed: use letters, digits, '.', "
+					+ "'_' and '-' (images live in " + this.imagesRoot + ", and a name cannot leave it)");
+		}
+		try {
+			Path folder = this.imagesRoot.resolve(imageId).normalize();
+			if (!folder.getParent().equals(this.imagesRoot)) {
+				throw new InvalidImageException("Image '" + imageId + "' would not be in " + this.imagesRoot);
+			}
+			return folder;
+		}
+		catch (InvalidPathException ex) {
+			throw new InvalidImageException("Image name '" + imageId + "' is not a valid folder name");
+		}
+	}
+
+	private String generatedName(Operation operation) {
+		String application = this.manifestTemplate.get().application();
+		String prefix = (application != null && IMAGE_NAME.matcher(application).matches()) ? application : "image";
+		return prefix + "-" + operation.name().toLowerCase() + "-" + STAMP.format(this.clock.instant());
+	}
+
+	private static void createPrivate(Path root) throws IOException {
+		if (!Files.isDirectory(root)) {
+			Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		}
+	}
+
+	private static void deleteTree(Path folder) {
+		if (!Files.exists(folder)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(folder)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			logger.warning("Cannot delete " + folder + ": " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A checked request: the instance is reserved and the image folder created.
+	 */
+	public static final class Ticket {
+
+		private final Operation operation;
+
+		private final String imageId;
+
+		private final Path folder;
+
+		private final SnapshotReservation reservation;
+
+		Ticket(Operation operation, String imageId, Path folder, SnapshotReservation reservation) {
+			this.operation = operation;
+			this.imageId = imageId;
+			this.folder = folder;
+			this.reservation = reservation;
+		}
+
+		/**
+		 * Return the operation.
+		 * @return the operation
+		 */
+		public Operation operation() {
+			return this.operation;
+		}
+
+		/**
+		 * Return the image's id (its folder's name).
+		 * @return the imageId
+		 */
+		public String imageId() {
+			return this.imageId;
+		}
+
+		/**
+		 * Return the image folder.
+		 * @return the folder
+		 */
+		public Path folder() {
+			return this.folder;
+		}
+
+		/**
+		 * Return the instance's reservation.
+		 * @return the reservation
+		 */
+		public SnapshotReservation reservation() {
+			return this.reservation;
+		}
+
+		/**
+		 * Give everything back without snapshotting.
+		 */
+		public void cancel() {
+			this.reservation.cancel();
+			deleteTree(this.folder);
+		}
+
+	}
+
+	private final class Plan implements SnapshotPlan {
+
+		private final Ticket ticket;
+
+		Plan(Ticket ticket) {
+			this.ticket = ticket;
+		}
+
+		@Override
+		public String imageId() {
+			return this.ticket.imageId();
+		}
+
+		@Override
+		public MemoryReport prepare() {
+			HeapTrimmer trimmer = SnapshotService.this.heapTrimmer;
+			return (trimmer != null) ? trimmer.trimForSnapshot() : null;
+		}
+
+		@Override
+		public List<String> audit() throws SnapshotException {
+			return SnapshotService.this.audit.audit(keepsRunning());
+		}
+
+		private boolean keepsRunning() {
+			return this.ticket.operation() == Operation.CLONE && SnapshotService.this.engine.canLeaveRunning();
+		}
+
+		@Override
+		public SnapshotOutcome take() throws SnapshotException {
+			ImageManifest template = SnapshotService.this.manifestTemplate.get();
+			Instant now = SnapshotService.this.clock.instant();
+			ImageManifest manifest = new ImageManifest(this.ticket.imageId(),
+					(this.ticket.operation() == Operation.CLONE) ? "template" : "dump",
+					SnapshotService.this.engine.getName(), SnapshotService.this.engine.getStatus().version(), now,
+					template.application(), SnapshotService.this.procFs.pid(), template.port(), template.healthPath(),
+					System.getProperty("java.version"), System.getProperty("java.home"), template.instanceId(),
+					template.generation(), SnapshotService.this.procFs.residentBytes());
+			boolean leaveRunning = keepsRunning();
+			SnapshotOutcome outcome = SnapshotService.this.engine
+				.snapshot(new SnapshotSpec(this.ticket.imageId(), this.ticket.folder(), leaveRunning, manifest));
+			if (outcome == SnapshotOutcome.RESTORED && this.ticket.operation() == Operation.CLONE) {
+				// Every restore of a template is a new instance: it must not share the
+				// template's identity, whatever the image carries.
+				SnapshotService.this.coordinator.getIdentity().regenerate(this.ticket.imageId());
+			}
+			return outcome;
+		}
+
+		@Override
+		public void discard() {
+			deleteTree(this.ticket.folder());
+		}
+
+	}
+
+}

@@ -1,0 +1,344 @@
+package io.cse;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.cse.CheckpointContext.Operation;
+import io.cse.CheckpointContext.Resumption;
+import io.cse.OperationReport.Outcome;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link CheckpointCoordinator}.
+ */
+class CheckpointCoordinatorTests {
+
+	private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void releaseBlockedParticipants() {
+		this.release.countDown();
+	}
+
+	@Test
+	void freezeQuiescesInOrderAndThawResumesInReverseOrder() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("pools", 500), new Recording("traffic", 100),
+				new Recording("user", 600));
+		OperationReport freeze = coordinator.freeze();
+		assertThat(freeze.outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+		OperationReport thaw = coordinator.thaw(Map.of());
+		assertThat(thaw.outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(this.calls).containsExactly("quiesce traffic", "quiesce pools", "quiesce user", "resume user",
+				"resume pools", "resume traffic");
+		assertThat(thaw.steps()).extracting(OperationReport.Step::participant)
+			.containsExactly("user", "pools", "traffic");
+	}
+
+	@Test
+	void freezePublishesEveryStateChange() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		coordinator.freeze();
+		coordinator.thaw(Map.of());
+		assertThat(this.listener.states()).containsExactly(InstanceState.QUIESCING, InstanceState.FROZEN,
+				InstanceState.RESUMING, InstanceState.RUNNING);
+		assertThat(this.listener.reports()).extracting(OperationReport::operation)
+			.containsExactly(OperationReport.Type.FREEZE, OperationReport.Type.THAW);
+	}
+
+	@Test
+	void participantThatFailsToQuiesceRollsBackEveryQuiescedParticipant() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("traffic", 100), new Recording("pools", 500),
+				new Failing("refuser", 300));
+		OperationReport report = coordinator.freeze();
+		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		assertThat(report.error()).contains("'refuser'").contains("cannot let go");
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		// pools (500) was never quiesced; the failing participant is resumed too.
+		assertThat(this.calls).containsExactly("quiesce traffic", "quiesce refuser", "resume refuser",
+				"resume traffic");
+		assertThat(report.state()).isEqualTo(InstanceState.RUNNING);
+		assertThat(coordinator.getLastReport()).isSameAs(report);
+	}
+
+	@Test
+	void participantThatTimesOutIsInterruptedAndRolledBack() {
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(
+				List.of(new Recording("traffic", 100), new Blocking("stuck", 200)),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofMillis(200), Clock.systemUTC());
+		coordinator.setParticipantTimeoutAdvice("raise cse.participant-timeout");
+		OperationReport report = coordinator.freeze();
+		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		assertThat(report.error()).contains("'stuck'").contains("timed out").contains("cse.participant-timeout");
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(this.calls).contains("resume traffic");
+	}
+
+	@Test
+	void thawWhileRunningIsRejectedAndChangesNothing() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()))
+			.withMessageContaining("RUNNING")
+			.satisfies((ex) -> assertThat(ex.getState()).isEqualTo(InstanceState.RUNNING));
+		assertThat(this.calls).isEmpty();
+		assertThat(coordinator.getLastReport()).isNull();
+	}
+
+	@Test
+	void freezeWhileFrozenIsRejected() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		coordinator.freeze();
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(coordinator::freeze)
+			.satisfies((ex) -> assertThat(ex.getState()).isEqualTo(InstanceState.FROZEN));
+		assertThat(this.calls).containsExactly("quiesce a");
+	}
+
+	@Test
+	void secondOperationWhileOneRunsIsRejected() throws InterruptedException {
+		Blocking blocking = new Blocking("slow", 1);
+		CheckpointCoordinator coordinator = coordinator(blocking);
+		CompletableFuture<OperationReport> freeze = CompletableFuture.supplyAsync(coordinator::freeze);
+		await().atMost(Duration.ofSeconds(5)).until(() -> coordinator.getState() == InstanceState.QUIESCING);
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(coordinator::freeze)
+			.withMessageContaining("another operation is under way");
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()));
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isFalse();
+		this.release.countDown();
+		assertThat(freeze.join().outcome()).isEqualTo(Outcome.SUCCESS);
+	}
+
+	@Test
+	void thawIfFrozenThawsOnlyAFrozenInstance() throws InterruptedException {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isFalse();
+		coordinator.freeze();
+		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isTrue();
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(coordinator.getLastReport().operation()).isEqualTo(OperationReport.Type.THAW);
+	}
+
+	@Test
+	void thawIfFrozenWaitsForTheFreezeThatIsStillEnding() {
+		CountDownLatch frozen = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new Recording("a", 1)),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(5), Clock.systemUTC());
+		coordinator.addListener(new CheckpointListener() {
+
+			@Override
+			public void stateChanged(InstanceState previous, InstanceState next) {
+				// The freeze is FROZEN but has not returned yet: it still holds the instance.
+				if (next == InstanceState.FROZEN) {
+					frozen.countDown();
+					awaitLatch(finish);
+				}
+			}
+
+		});
+		CompletableFuture<OperationReport> freeze = CompletableFuture.supplyAsync(coordinator::freeze);
+		awaitLatch(frozen);
+		CompletableFuture<Boolean> thawed = CompletableFuture.supplyAsync(() -> {
+			try {
+				return coordinator.thawIfFrozen(Duration.ofSeconds(30));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		});
+		await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !thawed.isDone());
+		finish.countDown();
+		assertThat(freeze.join().outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(thawed.join()).isTrue();
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(this.calls).containsExactly("quiesce a", "resume a");
+	}
+
+	@Test
+	void participantThatFailsToResumeIsReportedAndTheOthersStillResume() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1), new FailingResume("b", 2),
+				new Recording("c", 3));
+		coordinator.freeze();
+		OperationReport report = coordinator.thaw(Map.of());
+		assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+		assertThat(report.error()).contains("'b' failed to resume");
+		assertThat(this.calls).endsWith("resume c", "resume b", "resume a");
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(coordinator.getParticipants()).extracting(ParticipantStatus::lastError)
+			.containsExactly(null, "cannot come back", null);
+		// The next operation that succeeds clears it.
+		coordinator.freeze();
+		assertThat(coordinator.getParticipants().get(1).lastError()).isNull();
+	}
+
+	@Test
+	void thawAppliesPropertyOverridesBeforeAnyParticipantResumes() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		coordinator.setPropertyOverrides((properties) -> this.calls.add("overrides " + properties));
+		coordinator.freeze();
+		coordinator.thaw(Map.of("greeting", "hi"));
+		assertThat(this.calls).containsExactly("quiesce a", "overrides {greeting=hi}", "resume a");
+	}
+
+	@Test
+	void rejectedOverridesLeaveTheInstanceFrozen() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		coordinator.freeze();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> coordinator.thaw(Map.of("greeting", "hi")));
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+	}
+
+	@Test
+	void participantsAreToldTheOperationAndHowTheInstanceComesBack() {
+		List<CheckpointContext> contexts = new ArrayList<>();
+		CheckpointParticipant participant = new CheckpointParticipant() {
+
+			@Override
+			public String getName() {
+				return "context";
+			}
+
+			@Override
+			public void quiesce(CheckpointContext context) {
+				contexts.add(context);
+			}
+
+			@Override
+			public void resume(CheckpointContext context) {
+				contexts.add(context);
+			}
+
+		};
+		CheckpointCoordinator coordinator = coordinator(participant);
+		coordinator.quiesce(Operation.DUMP);
+		coordinator.resume(Resumption.RESTORE, Map.of());
+		assertThat(contexts).extracting(CheckpointContext::operation).containsExactly(Operation.DUMP, Operation.DUMP);
+		assertThat(contexts).extracting(CheckpointContext::resumption).containsExactly(null, Resumption.RESTORE);
+		assertThat(contexts.get(1).identity().getResumedAt()).isNotNull();
+	}
+
+	@Test
+	void statusRecordsLastQuiesceAndResumeOfEachParticipant() {
+		CheckpointCoordinator coordinator = coordinator(new Recording("b", 2), new Recording("a", 1));
+		assertThat(coordinator.getParticipants()).extracting(ParticipantStatus::name)
+			.containsExactly("a", "b");
+		assertThat(coordinator.getParticipants()).allSatisfy((status) -> assertThat(status.lastQuiescedAt()).isNull());
+		coordinator.freeze();
+		coordinator.thaw(Map.of());
+		assertThat(coordinator.getParticipants()).allSatisfy((status) -> {
+			assertThat(status.lastQuiescedAt()).isNotNull();
+			assertThat(status.lastResumeDuration()).isNotNull();
+		});
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("latch released in time").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private CheckpointCoordinator coordinator(CheckpointParticipant... participants) {
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(participants),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(10), Clock.systemUTC());
+		coordinator.addListener(this.listener);
+		return coordinator;
+	}
+
+	private class Recording implements CheckpointParticipant {
+
+		private final String name;
+
+		private final int order;
+
+		Recording(String name, int order) {
+			this.name = name;
+			this.order = order;
+		}
+
+		@Override
+		public String getName() {
+			return this.name;
+		}
+
+		@Override
+		public int getOrder() {
+			return this.order;
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) throws Exception {
+			CheckpointCoordinatorTests.this.calls.add("quiesce " + this.name);
+		}
+
+		@Override
+		public void resume(CheckpointContext context) throws Exception {
+			CheckpointCoordinatorTests.this.calls.add("resume " + this.name);
+		}
+
+	}
+
+	private final class Failing extends Recording {
+
+		Failing(String name, int order) {
+			super(name, order);
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) throws Exception {
+			super.quiesce(context);
+			throw new IllegalStateException("cannot let go");
+		}
+
+	}
+
+	private final class FailingResume extends Recording {
+
+		FailingResume(String name, int order) {
+			super(name, order);
+		}
+
+		@Override
+		public void resume(CheckpointContext context) throws Exception {
+			super.resume(context);
+			throw new IllegalStateException("cannot come back");
+		}
+
+	}
+
+	private final class Blocking extends Recording {
+
+		Blocking(String name, int order) {
+			super(name, order);
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) throws Exception {
+			super.quiesce(context);
+			CheckpointCoordinatorTests.this.release.await(30, TimeUnit.SECONDS);
+		}
+
+	}
+
+}

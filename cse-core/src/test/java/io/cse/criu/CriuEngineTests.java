@@ -1,0 +1,221 @@
+package io.cse.criu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.cse.linux.ProcFs;
+import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.SnapshotException;
+import io.cse.SnapshotOutcome;
+import io.cse.snapshot.SnapshotSpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link CriuEngine}, with a fake {@code /proc} and the commands replaced through
+ * the engine's seam.
+ */
+class CriuEngineTests {
+
+	@TempDir
+	Path temp;
+
+	private Path proc;
+
+	private Path criu;
+
+	private final List<List<String>> started = new ArrayList<>();
+
+	private String versionOutput = "Version: 4.2.1\n";
+
+	private Consumer<List<String>> onStart = (command) -> {
+	};
+
+	private boolean sharedPerfData;
+
+	@BeforeEach
+	void fakeHost() throws IOException {
+		this.proc = this.temp.resolve("proc");
+		stat(100);
+		Files.writeString(this.proc.resolve("self/status"), "Uid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff\n");
+		this.criu = this.temp.resolve("criu");
+		Files.writeString(this.criu, "#!/bin/sh\n");
+		this.criu.toFile().setExecutable(true);
+	}
+
+	@Test
+	void availableWithCriu42AsRoot() {
+		EngineStatus status = engine().getStatus();
+		assertThat(status.available()).isTrue();
+		assertThat(status.version()).isEqualTo("4.2.1");
+	}
+
+	@Test
+	void missingCriuSaysWhatToInstall() {
+		CriuEngine engine = new CriuEngine(List.of(this.temp.resolve("absent")), new ProcFs(this.proc), commands(),
+				Duration.ofSeconds(5), () -> false);
+		assertThat(engine.getStatus().available()).isFalse();
+		assertThat(engine.getStatus().reason()).contains("CRIU was not found").contains("scripts/install-criu.sh")
+			.contains("cse.criu.path");
+	}
+
+	@Test
+	void oldCriuIsRefused() {
+		this.versionOutput = "Version: 4.1.1\n";
+		assertThat(engine().getStatus().reason()).contains("CRIU 4.1.1").contains("too old").contains("4.2");
+	}
+
+	@Test
+	void sessionLedFromAnotherPidNamespaceIsRefusedWithTheFix() throws IOException {
+		Files.writeString(this.proc.resolve("self/stat"), "152 (java) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n");
+		EngineStatus status = engine().getStatus();
+		assertThat(status.available()).isFalse();
+		assertThat(status.reason()).contains("session leader is outside its PID namespace").contains("setsid");
+	}
+
+	@Test
+	void unprivilegedProcessIsRefused() throws IOException {
+		Files.writeString(this.proc.resolve("self/status"), "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
+		assertThat(engine().getStatus().reason()).contains("root").contains("CAP_CHECKPOINT_RESTORE");
+	}
+
+	@Test
+	void jvmThatSharesItsPerfDataFileIsRefused() {
+		this.sharedPerfData = true;
+		assertThat(engine().getStatus().reason()).contains("hsperfdata").contains("-XX:-UsePerfData");
+	}
+
+	@Test
+	void versionsAreParsedAndCompared() {
+		assertThat(CriuEngine.version("Version: 4.2\n")).isEqualTo("4.2");
+		assertThat(CriuEngine.version("Version: 3.17.1\nGitID: v3.17")).isEqualTo("3.17.1");
+		assertThat(CriuEngine.version("nonsense")).isNull();
+		assertThat(CriuEngine.atLeastMinimum("4.2.1")).isTrue();
+		assertThat(CriuEngine.atLeastMinimum("5.0")).isTrue();
+		assertThat(CriuEngine.atLeastMinimum("4.1.1")).isFalse();
+		assertThat(CriuEngine.atLeastMinimum("3.17.1")).isFalse();
+	}
+
+	@Test
+	void dumpRunsCriuDetachedOutsideTheProcessTree() throws Exception {
+		Path folder = imageFolder();
+		this.onStart = (command) -> exit(folder, 0);
+		assertThat(engine().snapshot(spec(folder, true))).isEqualTo(SnapshotOutcome.CONTINUED);
+		List<String> command = this.started.get(0);
+		assertThat(command.subList(0, 4)).containsExactly("setsid", "--fork", "/bin/sh", "-c");
+		assertThat(command.get(4)).contains("--tcp-established").contains("--leave-running")
+			.contains("mv \"$dir/manifest.json.tmp\" \"$dir/manifest.json\"");
+		assertThat(command.subList(6, 11)).containsExactly(this.criu.toString(),
+				Long.toString(ProcessHandle.current().pid()), folder.toString(),
+				folder.resolveSibling("image.criu-exit").toString(), "1");
+		assertThat(Files.readString(folder.resolve("manifest.json.pending"))).contains("\"imageBytes\": -1")
+			.contains("\"kind\": \"template\"");
+		assertThat(folder.resolveSibling("image.criu-exit")).doesNotExist();
+	}
+
+	@Test
+	void failedDumpThrowsWithCriusOwnError() throws Exception {
+		Path folder = imageFolder();
+		Files.writeString(folder.resolve("dump.log"), "(00.01) Error (criu/util.c:1534): rlimit: Can't setup RLIMIT_NOFILE\n"
+				+ "(00.20) Error (criu/sk-inet.c:123): inet: Can't dump a socket\n");
+		this.onStart = (command) -> exit(folder, 1);
+		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine().snapshot(spec(folder, false)))
+			.withMessageContaining("exit code 1")
+			.withMessageContaining("Can't dump a socket")
+			.withMessageNotContaining("RLIMIT_NOFILE");
+	}
+
+	@Test
+	void processWhoseStartTimeChangedWasRestored() throws Exception {
+		Path folder = imageFolder();
+		this.onStart = (command) -> {
+			// What a restore looks like from inside: the same memory, a new start time, and
+			// the exit code of the dump that produced the image already written.
+			stat(200);
+			exit(folder, 0);
+		};
+		assertThat(engine().snapshot(spec(folder, false))).isEqualTo(SnapshotOutcome.RESTORED);
+	}
+
+	@Test
+	void dumpThatNeverEndsTimesOut() throws Exception {
+		Path folder = imageFolder();
+		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200),
+				() -> false);
+		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine.snapshot(spec(folder, false)))
+			.withMessageContaining("cse.criu.dump-timeout");
+	}
+
+	@Test
+	void unavailableEngineRefusesToSnapshot() throws Exception {
+		this.versionOutput = "Version: 3.17\n";
+		Path folder = imageFolder();
+		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine().snapshot(spec(folder, false)))
+			.withMessageContaining("too old");
+		assertThat(this.started).isEmpty();
+	}
+
+	private CriuEngine engine() {
+		return new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofSeconds(10),
+				() -> this.sharedPerfData);
+	}
+
+	private CriuEngine.CommandRunner commands() {
+		return new CriuEngine.CommandRunner() {
+
+			@Override
+			public String run(List<String> command, Duration timeout) {
+				return CriuEngineTests.this.versionOutput;
+			}
+
+			@Override
+			public void startDetached(List<String> command) {
+				CriuEngineTests.this.started.add(command);
+				CriuEngineTests.this.onStart.accept(command);
+			}
+
+		};
+	}
+
+	private Path imageFolder() throws IOException {
+		return Files.createDirectory(this.temp.resolve("image"));
+	}
+
+	private SnapshotSpec spec(Path folder, boolean leaveRunning) {
+		ImageManifest manifest = new ImageManifest("image", leaveRunning ? "template" : "dump", "criu", "4.2.1",
+				Instant.now(), "app", 1, 8080, "/", "17", "/jdk", "id", 0, 1000);
+		return new SnapshotSpec("image", folder, leaveRunning, manifest);
+	}
+
+	private void stat(long startTime) {
+		try {
+			Files.createDirectories(this.proc.resolve("self"));
+			Files.writeString(this.proc.resolve("self/stat"), "1 (java) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+					+ startTime + " 0 0\n");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void exit(Path folder, int code) {
+		try {
+			Files.writeString(folder.resolveSibling("image.criu-exit"), code + "\n");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

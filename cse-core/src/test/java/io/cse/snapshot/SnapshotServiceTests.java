@@ -1,0 +1,312 @@
+package io.cse.snapshot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.cse.CheckpointContext;
+import io.cse.CheckpointContext.Operation;
+import io.cse.CheckpointContext.Resumption;
+import io.cse.CheckpointCoordinator;
+import io.cse.CheckpointParticipant;
+import io.cse.InstanceIdentity;
+import io.cse.InstanceState;
+import io.cse.OperationRejectedException;
+import io.cse.OperationReport;
+import io.cse.OperationReport.Outcome;
+import io.cse.RecordingListener;
+import io.cse.SnapshotOutcome;
+import io.cse.linux.ProcFs;
+import io.cse.snapshot.SnapshotService.Ticket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link SnapshotService}, with a real coordinator and the engine replaced.
+ */
+class SnapshotServiceTests {
+
+	@TempDir
+	Path temp;
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+
+	private final InstanceIdentity identity = new InstanceIdentity(Clock.systemUTC());
+
+	private final CheckpointCoordinator coordinator = coordinator();
+
+	private FakeEngine engine = new FakeEngine(SnapshotOutcome.CONTINUED, null);
+
+	private boolean allowChildren;
+
+	@Test
+	void prepareCreatesAPrivateImageFolderUnderTheRoot() throws IOException {
+		Ticket ticket = service().prepare(Operation.CLONE, "first");
+		assertThat(ticket.folder()).isEqualTo(root().resolve("first"));
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ticket.folder()))).isEqualTo("rwx------");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root()))).isEqualTo("rwx------");
+		ticket.cancel();
+		assertThat(ticket.folder()).doesNotExist();
+	}
+
+	@Test
+	void prepareGeneratesANameWhenNoneIsGiven() {
+		Ticket ticket = service().prepare(Operation.DUMP, null);
+		assertThat(ticket.imageId()).startsWith("app-dump-");
+		ticket.cancel();
+	}
+
+	@Test
+	void imageNamesCannotLeaveTheRoot() {
+		for (String name : List.of("../escape", "/etc", "a/b", "..", ".hidden", "")) {
+			if (name.isEmpty()) {
+				continue;
+			}
+			assertThatExceptionOfType(InvalidImageException.class)
+				.isThrownBy(() -> service().prepare(Operation.DUMP, name))
+				.withMessageContaining(name);
+		}
+		assertThat(root()).doesNotExist();
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		// Nothing stayed reserved.
+		service().prepare(Operation.DUMP, "fine").cancel();
+	}
+
+	@Test
+	void existingImageIsNotOverwritten() {
+		service().prepare(Operation.DUMP, "taken").reservation().cancel();
+		assertThatExceptionOfType(InvalidImageException.class)
+			.isThrownBy(() -> service().prepare(Operation.DUMP, "taken"))
+			.withMessageContaining("already exists");
+		service().prepare(Operation.DUMP, "other").cancel();
+	}
+
+	@Test
+	void unavailableEngineSaysWhy() {
+		this.engine = new FakeEngine(null, "install CRIU");
+		assertThatExceptionOfType(EngineUnavailableException.class)
+			.isThrownBy(() -> service().prepare(Operation.DUMP, "x"))
+			.withMessage("install CRIU");
+		assertThat(root().resolve("x")).doesNotExist();
+	}
+
+	@Test
+	void secondSnapshotWhileOneIsReservedIsRejected() {
+		Ticket ticket = service().prepare(Operation.DUMP, "one");
+		assertThatExceptionOfType(OperationRejectedException.class)
+			.isThrownBy(() -> service().prepare(Operation.CLONE, "two"));
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(this.coordinator::freeze);
+		ticket.cancel();
+	}
+
+	@Test
+	void cloneKeepsTheInstanceRunningAndTheImage() {
+		SnapshotService service = service();
+		OperationReport report = service.run(service.prepare(Operation.CLONE, "template"));
+		assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(report.operation()).isEqualTo(OperationReport.Type.CLONE);
+		assertThat(report.notes()).anyMatch((note) -> note.contains("open file(s)"))
+			.anyMatch((note) -> note.contains("image template is complete"));
+		assertThat(this.calls).containsExactly("quiesce CLONE", "resume THAW");
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(root().resolve("template")).isDirectory();
+		assertThat(this.engine.spec.leaveRunning()).isTrue();
+		assertThat(this.engine.spec.manifest().kind()).isEqualTo("template");
+		assertThat(this.engine.spec.manifest().instanceId()).isEqualTo(this.identity.getInstanceId());
+		assertThat(this.identity.getGeneration()).isZero();
+	}
+
+	@Test
+	void failingEngineRollsBackAndLeavesNoImage() {
+		this.engine = new FakeEngine(null, null);
+		SnapshotService service = service();
+		OperationReport report = service.run(service.prepare(Operation.DUMP, "broken"));
+		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		assertThat(report.error()).contains("criu exploded").contains("RUNNING");
+		assertThat(this.calls).containsExactly("quiesce DUMP", "resume ROLLBACK");
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(root().resolve("broken")).doesNotExist();
+		assertThat(this.coordinator.getLastReport()).isSameAs(report);
+		// The instance is free for the next operation.
+		assertThat(this.coordinator.freeze().outcome()).isEqualTo(Outcome.SUCCESS);
+	}
+
+	@Test
+	void childProcessesAreRefusedWithAMessageThatSaysWhatToDo() throws Exception {
+		Process child = new ProcessBuilder("sleep", "60").start();
+		try {
+			SnapshotService service = service();
+			OperationReport report = service.run(service.prepare(Operation.DUMP, "with-child"));
+			assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+			assertThat(report.error()).contains("child process").contains(Long.toString(child.pid()))
+				.contains("cse.snapshot.allow-child-processes");
+			assertThat(this.engine.spec).isNull();
+			assertThat(root().resolve("with-child")).doesNotExist();
+		}
+		finally {
+			child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void childProcessesCanBeAllowed() throws Exception {
+		this.allowChildren = true;
+		Process child = new ProcessBuilder("sleep", "60").start();
+		try {
+			SnapshotService service = service();
+			OperationReport report = service.run(service.prepare(Operation.CLONE, "with-child"));
+			assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
+			assertThat(report.notes()).anyMatch((note) -> note.startsWith("child process " + child.pid()));
+		}
+		finally {
+			child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void cloneTemplateCannotHoldAFileItKeepsWritingWithoutAppend() throws Exception {
+		Path log = this.temp.resolve("service.log");
+		try (var writer = Files.newOutputStream(log)) {
+			SnapshotService service = service();
+			OperationReport report = service.run(service.prepare(Operation.CLONE, "template"));
+			assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+			assertThat(report.error()).contains(log.toString()).contains("without O_APPEND").contains(">>");
+			assertThat(root().resolve("template")).doesNotExist();
+		}
+		try (var appender = Files.newOutputStream(log, java.nio.file.StandardOpenOption.APPEND)) {
+			SnapshotService service = service();
+			assertThat(service.run(service.prepare(Operation.CLONE, "template")).outcome()).isEqualTo(Outcome.SUCCESS);
+		}
+	}
+
+	@Test
+	void dumpNotesAFileWrittenWithoutAppend() throws Exception {
+		Path log = this.temp.resolve("service.log");
+		try (var writer = Files.newOutputStream(log)) {
+			this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+			SnapshotService service = service();
+			service.run(service.prepare(Operation.DUMP, "dump"));
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			assertThat(this.calls).containsExactly("quiesce DUMP", "resume RESTORE");
+		}
+	}
+
+	@Test
+	void restoreOfACloneTemplateGetsANewIdentity() {
+		this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+		String parent = this.identity.getInstanceId();
+		SnapshotService service = service();
+		OperationReport report = service.run(service.prepare(Operation.CLONE, "template"));
+		assertThat(report.operation()).isEqualTo(OperationReport.Type.CLONE_RESTORE);
+		assertThat(this.identity.getInstanceId()).isNotEqualTo(parent);
+		assertThat(this.identity.getGeneration()).isEqualTo(1);
+		assertThat(this.identity.getParentId()).isEqualTo(parent);
+		assertThat(this.identity.getImageId()).isEqualTo("template");
+		assertThat(this.calls).containsExactly("quiesce CLONE", "resume CLONE");
+		assertThat(this.listener.restores()).containsExactly("CLONE template " + this.identity.getInstanceId());
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+	}
+
+	@Test
+	void restoreOfADumpIsTheSameInstance() {
+		this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+		String id = this.identity.getInstanceId();
+		SnapshotService service = service();
+		OperationReport report = service.run(service.prepare(Operation.DUMP, "dump"));
+		assertThat(report.operation()).isEqualTo(OperationReport.Type.RESTORE);
+		assertThat(this.identity.getInstanceId()).isEqualTo(id);
+		assertThat(this.identity.getGeneration()).isZero();
+		assertThat(this.calls).containsExactly("quiesce DUMP", "resume RESTORE");
+	}
+
+	private CheckpointCoordinator coordinator() {
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new Recording()), this.identity, null,
+				Duration.ofSeconds(10), Clock.systemUTC());
+		coordinator.addListener(this.listener);
+		return coordinator;
+	}
+
+	private SnapshotService service() {
+		ProcFs procFs = new ProcFs();
+		ImageManifest template = new ImageManifest(null, null, null, null, null, "app", -1, 8080, "/", null, null,
+				this.identity.getInstanceId(), this.identity.getGeneration(), -1);
+		return new SnapshotService(this.coordinator, this.engine, root(),
+				new ProcessAudit(procFs, () -> 8080, this.allowChildren), null, procFs, () -> template, Clock.systemUTC());
+	}
+
+	private Path root() {
+		return this.temp.resolve("images");
+	}
+
+	private final class Recording implements CheckpointParticipant {
+
+		@Override
+		public String getName() {
+			return "recording";
+		}
+
+		@Override
+		public void quiesce(CheckpointContext context) {
+			SnapshotServiceTests.this.calls.add("quiesce " + context.operation());
+		}
+
+		@Override
+		public void resume(CheckpointContext context) {
+			SnapshotServiceTests.this.calls.add("resume " + context.resumption());
+		}
+
+	}
+
+	private static final class FakeEngine implements SnapshotEngine {
+
+		private final SnapshotOutcome outcome;
+
+		private final String unavailable;
+
+		private volatile SnapshotSpec spec;
+
+		FakeEngine(SnapshotOutcome outcome, String unavailable) {
+			this.outcome = outcome;
+			this.unavailable = unavailable;
+		}
+
+		@Override
+		public String getName() {
+			return "fake";
+		}
+
+		@Override
+		public EngineStatus getStatus() {
+			return (this.unavailable != null) ? EngineStatus.unavailable("fake", this.unavailable)
+					: EngineStatus.available("fake", "1.0");
+		}
+
+		@Override
+		public boolean canLeaveRunning() {
+			return true;
+		}
+
+		@Override
+		public SnapshotOutcome snapshot(SnapshotSpec spec) throws SnapshotException {
+			this.spec = spec;
+			if (this.outcome == null) {
+				throw new SnapshotException("criu exploded");
+			}
+			return this.outcome;
+		}
+
+	}
+
+}

@@ -1,6 +1,7 @@
 package io.cse.linux;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,14 +71,17 @@ public final class ProcFs {
 	}
 
 	/**
-	 * Return the id of this process as its own PID namespace sees it.
+	 * Return the id of this process as its own PID namespace sees it. Read from the JVM
+	 * rather than from {@code /proc}: {@code ProcessHandle} is Java 9+, and the runtime
+	 * bean's name has been {@code pid@host} on every JVM since Java 5.
 	 * @return the process id, or {@code -1} if unknown
 	 */
 	public long pid() {
+		String name = ManagementFactory.getRuntimeMXBean().getName();
 		try {
-			return Long.parseLong(this.proc.resolve("self").toRealPath().getFileName().toString());
+			return Long.parseLong(name.substring(0, name.indexOf('@')));
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (RuntimeException ex) {
 			return -1;
 		}
 	}

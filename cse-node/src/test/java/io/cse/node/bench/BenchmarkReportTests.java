@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sections of the report: written, replaced in place, the others left alone.
  */
-class BenchmarkReportTest {
+class BenchmarkReportTests {
 
 	@TempDir
 	Path folder;

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SubnetTest {
+class SubnetTests {
 
 	@Test
 	void defaultIsTheHostOn10_199_0_1() {

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link JdkHttpProbe} against the JDK's own HTTP server.
  */
-class JdkHttpProbeTest {
+class JdkHttpProbeTests {
 
 	private final JdkHttpProbe probe = new JdkHttpProbe();
 

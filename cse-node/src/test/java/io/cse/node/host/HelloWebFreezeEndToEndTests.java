@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * {@link RootOnly#requireFreezing()}).
  */
 @Timeout(240)
-class HelloWebFreezeEndToEndTest {
+class HelloWebFreezeEndToEndTests {
 
 	private static final Path FREEZER = Path.of("/sys/fs/cgroup/freezer/cse");
 

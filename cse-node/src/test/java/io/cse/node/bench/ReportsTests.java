@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with its reason, every way gets its row and its bar, and the summary says how busy the
  * machine was.
  */
-class ReportsTest {
+class ReportsTests {
 
 	@Test
 	void theBurstReportsEveryFailedRequestWithItsReason() {

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code cse restore} on a {@link FakeHost}.
  */
-class RestoreCommandTest {
+class RestoreCommandTests {
 
 	@TempDir
 	Path temp;

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code cse ps}, {@code cse stop} and {@code cse net} on a {@link FakeHost}.
  */
-class StopAndPsCommandTest {
+class StopAndPsCommandTests {
 
 	@TempDir
 	Path temp;

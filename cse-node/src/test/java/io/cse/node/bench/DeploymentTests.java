@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Tests for {@link Deployment} on the real {@code samples/hello-web} jar.
  */
 @Timeout(180)
-class DeploymentTest {
+class DeploymentTests {
 
 	// Enough to refresh the context without a database: the pool connects on first use.
 	private static final List<String> NO_DATABASE = List.of("--spring.sql.init.mode=never",

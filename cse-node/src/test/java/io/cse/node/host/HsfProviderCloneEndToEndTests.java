@@ -51,7 +51,7 @@ import static org.awaitility.Awaitility.await;
  * namespace reach alike.
  */
 @Timeout(300)
-class HsfProviderCloneEndToEndTest {
+class HsfProviderCloneEndToEndTests {
 
 	private static final String BRIDGE = "cse4z";
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * down to each scenario, and the refusals of options that would give meaningless figures.
  * Nothing here starts a service: every refusal comes first.
  */
-class BenchCommandLineTest {
+class BenchCommandLineTests {
 
 	private final FakeHost host = new FakeHost();
 

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code cse run}, {@code freeze}, {@code thaw} and the clean-up of {@code cse stop} on a
  * {@link FakeHost} with cgroup v1 and a zram device.
  */
-class RunFreezeThawCommandTest {
+class RunFreezeThawCommandTests {
 
 	private static final Path FREEZER = Path.of("/sys/fs/cgroup/freezer/cse/app");
 

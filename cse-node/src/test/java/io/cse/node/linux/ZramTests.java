@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link Zram} on a fake host.
  */
-class ZramTest {
+class ZramTests {
 
 	private static final Path SYSFS = Path.of("/sys/block/zram0");
 

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The command line itself: help, exit codes, refusals of bad command lines. No command
  * here touches the host (its fake would record it).
  */
-class CseCommandLineTest {
+class CseCommandLineTests {
 
 	private final FakeHost host = new FakeHost();
 

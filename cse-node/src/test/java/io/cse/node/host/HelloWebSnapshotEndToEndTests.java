@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * namespace reach alike, and tells its clients apart by their addresses.
  */
 @Timeout(300)
-class HelloWebSnapshotEndToEndTest {
+class HelloWebSnapshotEndToEndTests {
 
 	private static final String BRIDGE = "cse2e";
 

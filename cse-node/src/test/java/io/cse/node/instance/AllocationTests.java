@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class AllocationTest {
+class AllocationTests {
 
 	@Test
 	void addressesStartAtTheTenth() {
@@ -19,8 +19,8 @@ class AllocationTest {
 
 	@Test
 	void addressesFillGapsLowestFirst() {
-		List<Instance> existing = List.of(RegistryTest.instance("a", "10.199.0.10"),
-				RegistryTest.instance("b", "10.199.0.12"), RegistryTest.instance("c", "10.199.0.13"));
+		List<Instance> existing = List.of(RegistryTests.instance("a", "10.199.0.10"),
+				RegistryTests.instance("b", "10.199.0.12"), RegistryTests.instance("c", "10.199.0.13"));
 		assertThat(Instances.allocateAddresses(Subnet.DEFAULT, 3, existing)).containsExactly("10.199.0.11",
 				"10.199.0.14", "10.199.0.15");
 	}
@@ -43,14 +43,14 @@ class AllocationTest {
 
 	@Test
 	void namesTakeTheLowestFreeNumbers() {
-		List<Instance> existing = List.of(RegistryTest.instance("web-1", "10.199.0.10"),
-				RegistryTest.instance("web-3", "10.199.0.11"));
+		List<Instance> existing = List.of(RegistryTests.instance("web-1", "10.199.0.10"),
+				RegistryTests.instance("web-3", "10.199.0.11"));
 		assertThat(Instances.chooseNames(null, 3, "web", existing)).containsExactly("web-2", "web-4", "web-5");
 	}
 
 	@Test
 	void aRequestedNameMustBeFree() {
-		List<Instance> existing = List.of(RegistryTest.instance("web-1", "10.199.0.10"));
+		List<Instance> existing = List.of(RegistryTests.instance("web-1", "10.199.0.10"));
 		assertThat(Instances.chooseNames("mine", 1, "web", existing)).containsExactly("mine");
 		assertThatThrownBy(() -> Instances.chooseNames("web-1", 1, "web", existing)).isInstanceOf(CseException.class)
 			.hasMessageContaining("an instance named web-1 exists already")

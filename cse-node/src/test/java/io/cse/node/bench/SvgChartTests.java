@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.offset;
  * The chart is well-formed SVG with one bar per way, whose lengths follow the medians on a
  * logarithmic axis.
  */
-class SvgChartTest {
+class SvgChartTests {
 
 	private static final List<Bar> BARS = List.of(
 			new Bar("cold start", Group.COLD, Stats.of(List.of(5000.0, 5200.0, 6000.0))),

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * reached through Testcontainers' host port forwarding.
  */
 @org.testcontainers.junit.jupiter.Testcontainers(disabledWithoutDocker = true)
-class CracEngineContainerTest {
+class CracEngineContainerTests {
 
 	private static final String IMAGE = "azul/zulu-openjdk:17-jdk-crac-latest";
 

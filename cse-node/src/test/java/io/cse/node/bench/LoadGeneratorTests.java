@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * spreads the load over the instances it holds, including those added while it runs.
  */
 @Timeout(60)
-class LoadGeneratorTest {
+class LoadGeneratorTests {
 
 	private final List<HttpServer> servers = new ArrayList<>();
 

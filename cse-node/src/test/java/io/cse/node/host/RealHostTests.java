@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@value #SUBNET}), so that they never disturb a real {@code cse0}.
  */
 @Timeout(60)
-class RealHostTest {
+class RealHostTests {
 
 	static final String BRIDGE = "csetest";
 

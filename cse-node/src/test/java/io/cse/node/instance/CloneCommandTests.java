@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code cse clone} on a {@link FakeHost}.
  */
-class CloneCommandTest {
+class CloneCommandTests {
 
 	@TempDir
 	Path temp;

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -167,7 +168,7 @@ public class SnapshotService {
 	private String generatedName(Operation operation) {
 		String application = this.manifestTemplate.get().application();
 		String prefix = (application != null && IMAGE_NAME.matcher(application).matches()) ? application : "image";
-		return prefix + "-" + operation.name().toLowerCase() + "-" + STAMP.format(this.clock.instant());
+		return prefix + "-" + operation.name().toLowerCase(Locale.ROOT) + "-" + STAMP.format(this.clock.instant());
 	}
 
 	private static void createPrivate(Path root) throws IOException {

@@ -38,8 +38,8 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void freezeQuiescesInOrderAndThawResumesInReverseOrder() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("pools", 500), new Recording("traffic", 100),
-				new Recording("user", 600));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("pools", 500, this.calls), new RecordingParticipant("traffic", 100, this.calls),
+				new RecordingParticipant("user", 600, this.calls));
 		OperationReport freeze = coordinator.freeze();
 		assertThat(freeze.outcome()).isEqualTo(Outcome.SUCCESS);
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
@@ -54,7 +54,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void freezePublishesEveryStateChange() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		coordinator.freeze();
 		coordinator.thaw(Map.of());
 		assertThat(this.listener.states()).containsExactly(InstanceState.QUIESCING, InstanceState.FROZEN,
@@ -65,8 +65,8 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void participantThatFailsToQuiesceRollsBackEveryQuiescedParticipant() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("traffic", 100), new Recording("pools", 500),
-				new Failing("refuser", 300));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("traffic", 100, this.calls), new RecordingParticipant("pools", 500, this.calls),
+				new RecordingParticipant("refuser", 300, this.calls).failingToQuiesce("cannot let go"));
 		OperationReport report = coordinator.freeze();
 		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
 		assertThat(report.error()).contains("'refuser'").contains("cannot let go");
@@ -81,7 +81,7 @@ class CheckpointCoordinatorTests {
 	@Test
 	void participantThatTimesOutIsInterruptedAndRolledBack() {
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(
-				List.of(new Recording("traffic", 100), new Blocking("stuck", 200)),
+				List.of(new RecordingParticipant("traffic", 100, this.calls), new RecordingParticipant("stuck", 200, this.calls).blockingUntil(this.release)),
 				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofMillis(200), Clock.systemUTC());
 		coordinator.setParticipantTimeoutAdvice("raise cse.participant-timeout");
 		OperationReport report = coordinator.freeze();
@@ -93,7 +93,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void thawWhileRunningIsRejectedAndChangesNothing() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()))
 			.withMessageContaining("RUNNING")
 			.satisfies((ex) -> assertThat(ex.getState()).isEqualTo(InstanceState.RUNNING));
@@ -103,7 +103,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void freezeWhileFrozenIsRejected() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		coordinator.freeze();
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(coordinator::freeze)
 			.satisfies((ex) -> assertThat(ex.getState()).isEqualTo(InstanceState.FROZEN));
@@ -112,7 +112,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void secondOperationWhileOneRunsIsRejected() throws InterruptedException {
-		Blocking blocking = new Blocking("slow", 1);
+		RecordingParticipant blocking = new RecordingParticipant("slow", 1, this.calls).blockingUntil(this.release);
 		CheckpointCoordinator coordinator = coordinator(blocking);
 		CompletableFuture<OperationReport> freeze = CompletableFuture.supplyAsync(coordinator::freeze);
 		await().atMost(Duration.ofSeconds(5)).until(() -> coordinator.getState() == InstanceState.QUIESCING);
@@ -126,7 +126,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void thawIfFrozenThawsOnlyAFrozenInstance() throws InterruptedException {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isFalse();
 		coordinator.freeze();
 		assertThat(coordinator.thawIfFrozen(Duration.ZERO)).isTrue();
@@ -138,7 +138,7 @@ class CheckpointCoordinatorTests {
 	void thawIfFrozenWaitsForTheFreezeThatIsStillEnding() {
 		CountDownLatch frozen = new CountDownLatch(1);
 		CountDownLatch finish = new CountDownLatch(1);
-		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new Recording("a", 1)),
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new RecordingParticipant("a", 1, this.calls)),
 				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(5), Clock.systemUTC());
 		coordinator.addListener(new CheckpointListener() {
 
@@ -173,8 +173,8 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void participantThatFailsToResumeIsReportedAndTheOthersStillResume() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1), new FailingResume("b", 2),
-				new Recording("c", 3));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls), new RecordingParticipant("b", 2, this.calls).failingToResume("cannot come back"),
+				new RecordingParticipant("c", 3, this.calls));
 		coordinator.freeze();
 		OperationReport report = coordinator.thaw(Map.of());
 		assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
@@ -190,7 +190,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void thawAppliesPropertyOverridesBeforeAnyParticipantResumes() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		coordinator.setPropertyOverrides((properties) -> this.calls.add("overrides " + properties));
 		coordinator.freeze();
 		coordinator.thaw(Map.of("greeting", "hi"));
@@ -199,7 +199,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void rejectedOverridesLeaveTheInstanceFrozen() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		coordinator.freeze();
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> coordinator.thaw(Map.of("greeting", "hi")));
@@ -237,7 +237,7 @@ class CheckpointCoordinatorTests {
 
 	@Test
 	void statusRecordsLastQuiesceAndResumeOfEachParticipant() {
-		CheckpointCoordinator coordinator = coordinator(new Recording("b", 2), new Recording("a", 1));
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("b", 2, this.calls), new RecordingParticipant("a", 1, this.calls));
 		assertThat(coordinator.getParticipants()).extracting(ParticipantStatus::name)
 			.containsExactly("a", "b");
 		assertThat(coordinator.getParticipants()).allSatisfy((status) -> assertThat(status.lastQuiescedAt()).isNull());
@@ -264,81 +264,6 @@ class CheckpointCoordinatorTests {
 				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(10), Clock.systemUTC());
 		coordinator.addListener(this.listener);
 		return coordinator;
-	}
-
-	private class Recording implements CheckpointParticipant {
-
-		private final String name;
-
-		private final int order;
-
-		Recording(String name, int order) {
-			this.name = name;
-			this.order = order;
-		}
-
-		@Override
-		public String getName() {
-			return this.name;
-		}
-
-		@Override
-		public int getOrder() {
-			return this.order;
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) throws Exception {
-			CheckpointCoordinatorTests.this.calls.add("quiesce " + this.name);
-		}
-
-		@Override
-		public void resume(CheckpointContext context) throws Exception {
-			CheckpointCoordinatorTests.this.calls.add("resume " + this.name);
-		}
-
-	}
-
-	private final class Failing extends Recording {
-
-		Failing(String name, int order) {
-			super(name, order);
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) throws Exception {
-			super.quiesce(context);
-			throw new IllegalStateException("cannot let go");
-		}
-
-	}
-
-	private final class FailingResume extends Recording {
-
-		FailingResume(String name, int order) {
-			super(name, order);
-		}
-
-		@Override
-		public void resume(CheckpointContext context) throws Exception {
-			super.resume(context);
-			throw new IllegalStateException("cannot come back");
-		}
-
-	}
-
-	private final class Blocking extends Recording {
-
-		Blocking(String name, int order) {
-			super(name, order);
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) throws Exception {
-			super.quiesce(context);
-			CheckpointCoordinatorTests.this.release.await(30, TimeUnit.SECONDS);
-		}
-
 	}
 
 }

@@ -25,7 +25,6 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import io.cse.SnapshotOutcome;
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
-import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotException;
 import io.cse.snapshot.SnapshotSpec;

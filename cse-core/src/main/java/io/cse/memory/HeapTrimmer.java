@@ -140,7 +140,8 @@ public class HeapTrimmer {
 	 * collection and a marking cycle, which then runs across the freeze (or into the image)
 	 * and, after the thaw, walks pages that a squeeze pushed out to swap. Regions committed
 	 * anew are not touched until the application allocates in them, so the memory the trim
-	 * gave back stays given back.
+	 * gave back stays given back. G1's free ratio goes up to 99 %: a heap that was more than
+	 * 100 times its live data grows back to 100 times its live data.
 	 */
 	private void regrowHeadroom(MemoryMXBean memory, long heapBefore) {
 		MemoryUsage heap = memory.getHeapMemoryUsage();

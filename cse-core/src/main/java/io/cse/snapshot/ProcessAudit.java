@@ -1,7 +1,6 @@
 package io.cse.snapshot;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Paths;

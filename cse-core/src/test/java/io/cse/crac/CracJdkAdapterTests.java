@@ -3,7 +3,6 @@ package io.cse.crac;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import io.cse.CheckpointContext;
@@ -14,6 +13,7 @@ import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
 import io.cse.InstanceState;
 import io.cse.OperationReport;
+import io.cse.RecordingParticipant;
 import org.crac.Resource;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class CracJdkAdapterTests {
 
-	private final Recording participant = new Recording("recording", 100);
+	private final RecordingParticipant participant = new RecordingParticipant("recording", 100);
 
 	@Test
 	void registersNothingOnAPlainJdk() {
@@ -54,8 +54,8 @@ class CracJdkAdapterTests {
 		Resource resource = registeredResource(coordinator);
 		resource.beforeCheckpoint(null);
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
-		assertThat(this.participant.calls).containsExactly("quiesce");
-		assertThat(this.participant.contexts).extracting(CheckpointContext::operation)
+		assertThat(this.participant.calls()).containsExactly("quiesce recording");
+		assertThat(this.participant.contexts()).extracting(CheckpointContext::operation)
 			.containsExactly(Operation.DUMP);
 	}
 
@@ -66,23 +66,15 @@ class CracJdkAdapterTests {
 		resource.beforeCheckpoint(null);
 		resource.afterRestore(null);
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
-		assertThat(this.participant.calls).containsExactly("quiesce", "resume");
-		assertThat(this.participant.contexts).extracting(CheckpointContext::resumption)
+		assertThat(this.participant.calls()).containsExactly("quiesce recording", "resume recording");
+		assertThat(this.participant.contexts()).extracting(CheckpointContext::resumption)
 			.containsExactly(null, Resumption.RESTORE);
 		assertThat(coordinator.getLastReport().operation()).isEqualTo(OperationReport.Type.RESTORE);
 	}
 
 	@Test
 	void participantThatRefusesAbortsTheCheckpointAndLeavesTheInstanceRunning() {
-		Recording refuser = new Recording("refuser", 200) {
-
-			@Override
-			public void quiesce(CheckpointContext context) {
-				super.quiesce(context);
-				throw new IllegalStateException("busy writing");
-			}
-
-		};
+		RecordingParticipant refuser = new RecordingParticipant("refuser", 200).failingToQuiesce("busy writing");
 		CheckpointCoordinator coordinator = coordinator(this.participant, refuser);
 		Resource resource = registeredResource(coordinator);
 		assertThatIllegalStateException().isThrownBy(() -> resource.beforeCheckpoint(null))
@@ -90,9 +82,9 @@ class CracJdkAdapterTests {
 			.withMessageContaining("busy writing");
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		// Rolled back: both were resumed, the refuser included.
-		assertThat(this.participant.calls).containsExactly("quiesce", "resume");
-		assertThat(refuser.calls).containsExactly("quiesce", "resume");
-		assertThat(this.participant.contexts).extracting(CheckpointContext::resumption)
+		assertThat(this.participant.calls()).containsExactly("quiesce recording", "resume recording");
+		assertThat(refuser.calls()).containsExactly("quiesce refuser", "resume refuser");
+		assertThat(this.participant.contexts()).extracting(CheckpointContext::resumption)
 			.containsExactly(null, Resumption.ROLLBACK);
 	}
 
@@ -105,7 +97,7 @@ class CracJdkAdapterTests {
 		adapter.close();
 		runtime.registered.get(0).beforeCheckpoint(null);
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
-		assertThat(this.participant.calls).isEmpty();
+		assertThat(this.participant.calls()).isEmpty();
 	}
 
 	@Test
@@ -149,45 +141,6 @@ class CracJdkAdapterTests {
 		@Override
 		public void register(Resource resource) {
 			this.registered.add(resource);
-		}
-
-	}
-
-	private static class Recording implements CheckpointParticipant {
-
-		final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-
-		final List<CheckpointContext> contexts = Collections.synchronizedList(new ArrayList<>());
-
-		private final String name;
-
-		private final int order;
-
-		Recording(String name, int order) {
-			this.name = name;
-			this.order = order;
-		}
-
-		@Override
-		public String getName() {
-			return this.name;
-		}
-
-		@Override
-		public int getOrder() {
-			return this.order;
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) {
-			this.calls.add("quiesce");
-			this.contexts.add(context);
-		}
-
-		@Override
-		public void resume(CheckpointContext context) {
-			this.calls.add("resume");
-			this.contexts.add(context);
 		}
 
 	}

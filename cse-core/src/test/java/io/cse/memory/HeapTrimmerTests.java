@@ -1,6 +1,7 @@
 package io.cse.memory;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +67,11 @@ class HeapTrimmerTests {
 		// A heap left at its live data would collect, and start a marking cycle, at the next
 		// megabyte allocated: it grows back, in memory not touched until the application
 		// allocates in it.
-		assertThat(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted())
-			.isGreaterThan(committedWithGarbage / 2);
+		// G1 sizes a heap from the free ratio, at most 99 %: it grows back to half its former
+		// size, or to 100 times its live data when it was larger still (as on a loaded
+		// machine, where G1 expands the heap to keep its time spent collecting down).
+		MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+		assertThat(heap.getCommitted()).isGreaterThan(Math.min(committedWithGarbage / 2, 50 * heap.getUsed()));
 		assertThat(residentWithGarbage - new ProcFs().residentBytes()).isGreaterThan(100L * 1024 * 1024);
 	}
 

@@ -6,22 +6,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
-import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointCoordinator;
-import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
 import io.cse.InstanceState;
 import io.cse.OperationRejectedException;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.RecordingListener;
+import io.cse.RecordingParticipant;
 import io.cse.SnapshotOutcome;
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.SnapshotService.Ticket;
@@ -41,7 +37,7 @@ class SnapshotServiceTests {
 
 	private final RecordingListener listener = new RecordingListener();
 
-	private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+	private final RecordingParticipant participant = new RecordingParticipant("recording", 100);
 
 	private final InstanceIdentity identity = new InstanceIdentity(Clock.systemUTC());
 
@@ -119,7 +115,7 @@ class SnapshotServiceTests {
 		assertThat(report.operation()).isEqualTo(OperationReport.Type.CLONE);
 		assertThat(report.notes()).anyMatch((note) -> note.contains("open file(s)"))
 			.anyMatch((note) -> note.contains("image template is complete"));
-		assertThat(this.calls).containsExactly("quiesce CLONE", "resume THAW");
+		assertThat(calls()).containsExactly("quiesce CLONE", "resume THAW");
 		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(root().resolve("template")).isDirectory();
 		assertThat(this.engine.spec.leaveRunning()).isTrue();
@@ -135,7 +131,7 @@ class SnapshotServiceTests {
 		OperationReport report = service.run(service.prepare(Operation.DUMP, "broken"));
 		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
 		assertThat(report.error()).contains("criu exploded").contains("RUNNING");
-		assertThat(this.calls).containsExactly("quiesce DUMP", "resume ROLLBACK");
+		assertThat(calls()).containsExactly("quiesce DUMP", "resume ROLLBACK");
 		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(root().resolve("broken")).doesNotExist();
 		assertThat(this.coordinator.getLastReport()).isSameAs(report);
@@ -199,7 +195,7 @@ class SnapshotServiceTests {
 			SnapshotService service = service();
 			service.run(service.prepare(Operation.DUMP, "dump"));
 			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
-			assertThat(this.calls).containsExactly("quiesce DUMP", "resume RESTORE");
+			assertThat(calls()).containsExactly("quiesce DUMP", "resume RESTORE");
 		}
 	}
 
@@ -214,7 +210,7 @@ class SnapshotServiceTests {
 		assertThat(this.identity.getGeneration()).isEqualTo(1);
 		assertThat(this.identity.getParentId()).isEqualTo(parent);
 		assertThat(this.identity.getImageId()).isEqualTo("template");
-		assertThat(this.calls).containsExactly("quiesce CLONE", "resume CLONE");
+		assertThat(calls()).containsExactly("quiesce CLONE", "resume CLONE");
 		assertThat(this.listener.restores()).containsExactly("CLONE template " + this.identity.getInstanceId());
 		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 	}
@@ -228,11 +224,11 @@ class SnapshotServiceTests {
 		assertThat(report.operation()).isEqualTo(OperationReport.Type.RESTORE);
 		assertThat(this.identity.getInstanceId()).isEqualTo(id);
 		assertThat(this.identity.getGeneration()).isZero();
-		assertThat(this.calls).containsExactly("quiesce DUMP", "resume RESTORE");
+		assertThat(calls()).containsExactly("quiesce DUMP", "resume RESTORE");
 	}
 
 	private CheckpointCoordinator coordinator() {
-		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(new Recording()), this.identity, null,
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(List.of(this.participant), this.identity, null,
 				Duration.ofSeconds(10), Clock.systemUTC());
 		coordinator.addListener(this.listener);
 		return coordinator;
@@ -250,23 +246,13 @@ class SnapshotServiceTests {
 		return this.temp.resolve("images");
 	}
 
-	private final class Recording implements CheckpointParticipant {
-
-		@Override
-		public String getName() {
-			return "recording";
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) {
-			SnapshotServiceTests.this.calls.add("quiesce " + context.operation());
-		}
-
-		@Override
-		public void resume(CheckpointContext context) {
-			SnapshotServiceTests.this.calls.add("resume " + context.resumption());
-		}
-
+	// What the participant was asked: "quiesce OPERATION" and "resume RESUMPTION"
+	private List<String> calls() {
+		return this.participant.contexts()
+			.stream()
+			.map((context) -> (context.resumption() != null) ? "resume " + context.resumption()
+					: "quiesce " + context.operation())
+			.toList();
 	}
 
 	private static final class FakeEngine implements SnapshotEngine {

@@ -15,8 +15,6 @@ import io.cse.OperationReport.Outcome;
 import io.cse.ScriptedSnapshotPlan;
 import io.cse.autoconfigure.CseAutoConfiguration;
 import io.cse.ready.ServerlessReadyTestConfiguration.Journal;
-import io.cse.snapshot.SnapshotException;
-import io.cse.SnapshotOutcome;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 

@@ -15,7 +15,6 @@ import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.ScriptedSnapshotPlan;
 import io.cse.entropy.Reseeder;
-import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -17,7 +17,6 @@ import io.cse.ScriptedSnapshotPlan;
 import io.cse.registry.CloneAddressResolver;
 import io.cse.samples.hsf.ProviderNodes.Node;
 import io.cse.samples.zookeeper.ZookeeperProcess;
-import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -32,10 +32,9 @@ import io.cse.memory.HeapTrimmer;
  * rejected rather than queued, so a platform always learns at once what happened.
  * <p>
  * The coordinator keeps the state and the operation permit; a {@link ParticipantInvoker}
- * calls the participants, and a {@link SnapshotPlan} does what is about an image. It
- * keeps its own strong list of participants and drives them itself: it does not depend
- * on a CRaC JDK, whose registrations a plain JDK silently discards. {@link #close()} stops
- * the threads that call participants.
+ * calls the participants (on threads that {@link #close()} stops), and a
+ * {@link SnapshotPlan} does what is about an image. It drives its own strong list of
+ * participants: a CRaC JDK's registrations are silently discarded by a plain JDK.
  */
 public class CheckpointCoordinator implements AutoCloseable {
 
@@ -186,12 +185,9 @@ public class CheckpointCoordinator implements AutoCloseable {
 	}
 
 	/**
-	 * Resume every participant in reverse order after a freeze.
-	 * @param propertyOverrides properties for this instance, applied before any participant
-	 * resumes; may be empty
+	 * Resume every participant in reverse order after a freeze: {@link #resume} a thaw.
+	 * @param propertyOverrides properties for this instance; may be empty
 	 * @return what the thaw did
-	 * @throws OperationRejectedException if the instance is not frozen or another operation
-	 * is under way
 	 */
 	public OperationReport thaw(Map<String, String> propertyOverrides) {
 		return resume(Resumption.THAW, propertyOverrides);
@@ -397,7 +393,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 	private void changeState(InstanceState next) {
 		InstanceState previous = this.state.getAndSet(next);
 		if (previous != next) {
-			this.listeners.stateChanged(previous, next);
+			this.listeners.stateChanged(previous, next); // on the operation's thread
 		}
 	}
 

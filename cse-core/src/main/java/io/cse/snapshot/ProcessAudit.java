@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.cse.linux.ProcFs;
-import io.cse.linux.ProcFs.TcpSocket;
+import io.cse.linux.TcpSocket;
 
 /**
  * Lists what a quiesced process still holds before it is snapshotted: child processes,

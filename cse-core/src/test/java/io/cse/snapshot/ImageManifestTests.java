@@ -52,6 +52,12 @@ class ImageManifestTests {
 	}
 
 	@Test
+	void snapshotsGuideShowsWhatTheWriterWrites() throws IOException {
+		String guide = Files.readString(Path.of("..", "docs", "snapshots.md"));
+		assertThat(guide).contains("```json\n" + manifest("hello-web").toJson() + "```\n");
+	}
+
+	@Test
 	void readsWhatItWrites() throws IOException {
 		ImageManifest manifest = manifest("hello-web");
 		assertThat(ImageManifest.fromJson(manifest.toJson(), FILE)).isEqualTo(manifest);

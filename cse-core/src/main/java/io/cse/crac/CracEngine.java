@@ -2,7 +2,6 @@ package io.cse.crac;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,8 +19,9 @@ import io.cse.snapshot.SnapshotSpec;
  * the process once the image is written; {@code java -XX:CRaCRestoreFrom=<folder>}
  * restores it.
  * <p>
- * The manifest is moved into the image folder just before the JDK checkpoints (nothing
- * runs in this process after that), and removed again if the checkpoint fails.
+ * The manifest is written as the CRIU engine writes it, and moved into place last: just
+ * before the JDK checkpoints, since nothing runs in this process after that. It is
+ * removed again if the checkpoint fails.
  */
 public class CracEngine implements SnapshotEngine {
 
@@ -92,10 +92,13 @@ public class CracEngine implements SnapshotEngine {
 			throw new SnapshotException(status.reason());
 		}
 		Path folder = Paths.get(this.checkpointTo).toAbsolutePath().normalize();
-		Path manifest = folder.resolve(ImageManifest.FILE_NAME);
+		Path manifest;
 		try {
 			Files.createDirectories(folder);
-			Files.write(manifest, spec.manifest().toJson(-1).getBytes(StandardCharsets.UTF_8));
+			// Written in full, then moved into place at once: whoever waits for the
+			// manifest never reads half of it.
+			spec.manifest().writePending(folder);
+			manifest = ImageManifest.publish(folder);
 		}
 		catch (IOException ex) {
 			throw new SnapshotException("Cannot write the manifest into " + folder + ": " + ex.getMessage(), ex);

@@ -35,9 +35,8 @@ import io.cse.snapshot.SnapshotSpec;
  * children), while the JVM waits with every participant quiesced.
  * <p>
  * The JVM starts a detached shell ({@code setsid}, its parent exits at once) that runs
- * {@code criu dump}, then, only if the dump succeeded, completes the manifest with the
- * image's size and moves it into place, and finally writes CRIU's exit code next to the
- * image. Meanwhile the JVM re-reads its own start time every couple of milliseconds: a
+ * {@code criu dump}, then, only if the dump succeeded, moves the manifest the JVM wrote
+ * before into place, and finally writes CRIU's exit code next to the image. Meanwhile the JVM re-reads its own start time every couple of milliseconds: a
  * restored process has a new start time, which is how it notices, by itself, that it was
  * restored. Established TCP connections do not break the dump
  * ({@code --tcp-established}); a restore brings them back closed.
@@ -59,8 +58,9 @@ public class CriuEngine implements SnapshotEngine {
 
 	/**
 	 * The detached dump: {@code $1} criu, {@code $2} pid, {@code $3} image folder,
-	 * {@code $4} exit-code file, {@code $5} 1 to leave the process running. The manifest is
-	 * moved into place last, and only after a successful dump.
+	 * {@code $4} exit-code file, {@code $5} 1 to leave the process running. The manifest
+	 * ({@link ImageManifest#PENDING_FILE_NAME}, written by the JVM) is moved into place
+	 * ({@link ImageManifest#FILE_NAME}) last, and only after a successful dump.
 	 */
 	static final String DUMP_SCRIPT = readScript("dump.sh");
 
@@ -234,7 +234,7 @@ public class CriuEngine implements SnapshotEngine {
 		Path exitCode = folder.resolveSibling(folder.getFileName() + ".criu-exit");
 		try {
 			Files.deleteIfExists(exitCode);
-			Files.write(folder.resolve("manifest.json.pending"), spec.manifest().toJson(-1).getBytes(StandardCharsets.UTF_8));
+			spec.manifest().writePending(folder);
 		}
 		catch (IOException ex) {
 			throw new SnapshotException("Cannot write into the image folder " + folder + ": " + ex.getMessage(), ex);

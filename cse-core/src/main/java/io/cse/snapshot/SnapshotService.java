@@ -7,7 +7,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -20,6 +19,7 @@ import java.util.stream.Stream;
 
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
+import io.cse.InstanceIdentity;
 import io.cse.SnapshotReservation;
 import io.cse.OperationReport;
 import io.cse.SnapshotOutcome;
@@ -27,6 +27,8 @@ import io.cse.SnapshotPlan;
 import io.cse.linux.ProcFs;
 import io.cse.memory.HeapTrimmer;
 import io.cse.memory.MemoryReport;
+import io.cse.snapshot.ImageManifest.Identity;
+import io.cse.snapshot.ImageManifest.Kind;
 
 /**
  * Dumps and clones: checks a request, reserves the instance and its image folder, then,
@@ -57,7 +59,7 @@ public class SnapshotService {
 
 	private final ProcFs procFs;
 
-	private final Supplier<ImageManifest> manifestTemplate;
+	private final Supplier<ImageManifest.Application> application;
 
 	private final Clock clock;
 
@@ -70,19 +72,19 @@ public class SnapshotService {
 	 * @param heapTrimmer trims the heap of the quiesced process so that its image carries
 	 * no garbage, or {@code null} to skip the trim
 	 * @param procFs reads the process's memory
-	 * @param manifestTemplate the manifest fields that describe the application (its id,
-	 * kind, times and sizes are filled in per image)
+	 * @param application what the application is, asked for each image (its port is known
+	 * only once it serves)
 	 * @param clock stamps images
 	 */
 	public SnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine, Path imagesRoot,
-			ProcessAudit audit, HeapTrimmer heapTrimmer, ProcFs procFs, Supplier<ImageManifest> manifestTemplate, Clock clock) {
+			ProcessAudit audit, HeapTrimmer heapTrimmer, ProcFs procFs, Supplier<ImageManifest.Application> application, Clock clock) {
 		this.coordinator = coordinator;
 		this.engine = engine;
 		this.imagesRoot = imagesRoot.toAbsolutePath().normalize();
 		this.audit = audit;
 		this.heapTrimmer = heapTrimmer;
 		this.procFs = procFs;
-		this.manifestTemplate = manifestTemplate;
+		this.application = application;
 		this.clock = clock;
 	}
 
@@ -165,7 +167,7 @@ public class SnapshotService {
 	}
 
 	private String generatedName(Operation operation) {
-		String application = this.manifestTemplate.get().application();
+		String application = this.application.get().name();
 		String prefix = (application != null && IMAGE_NAME.matcher(application).matches()) ? application : "image";
 		return prefix + "-" + operation.name().toLowerCase(Locale.ROOT) + "-" + STAMP.format(this.clock.instant());
 	}
@@ -280,23 +282,35 @@ public class SnapshotService {
 
 		@Override
 		public SnapshotOutcome take() throws SnapshotException {
-			ImageManifest template = SnapshotService.this.manifestTemplate.get();
-			Instant now = SnapshotService.this.clock.instant();
-			ImageManifest manifest = new ImageManifest(this.ticket.imageId(),
-					(this.ticket.operation() == Operation.CLONE) ? "template" : "dump",
-					SnapshotService.this.engine.getName(), SnapshotService.this.engine.getStatus().version(), now,
-					template.application(), SnapshotService.this.procFs.pid(), template.port(), template.healthPath(),
-					System.getProperty("java.version"), System.getProperty("java.home"), template.instanceId(),
-					template.generation(), SnapshotService.this.procFs.residentBytes());
 			boolean leaveRunning = keepsRunning();
-			SnapshotOutcome outcome = SnapshotService.this.engine
-				.snapshot(new SnapshotSpec(this.ticket.imageId(), this.ticket.folder(), leaveRunning, manifest));
+			SnapshotSpec spec = new SnapshotSpec(this.ticket.imageId(), this.ticket.folder(), leaveRunning, manifest());
+			SnapshotOutcome outcome = SnapshotService.this.engine.snapshot(spec);
 			if (outcome == SnapshotOutcome.RESTORED && this.ticket.operation() == Operation.CLONE) {
 				// Every restore of a template is a new instance: it must not share the
 				// template's identity, whatever the image carries.
 				SnapshotService.this.coordinator.getIdentity().regenerate(this.ticket.imageId());
 			}
 			return outcome;
+		}
+
+		/**
+		 * The whole manifest, taken now: the engine writes it before the image and moves
+		 * it into place once the image is complete.
+		 */
+		private ImageManifest manifest() {
+			SnapshotEngine engine = SnapshotService.this.engine;
+			ProcFs procFs = SnapshotService.this.procFs;
+			InstanceIdentity identity = SnapshotService.this.coordinator.getIdentity();
+			return ImageManifest.builder()
+				.imageId(this.ticket.imageId())
+				.kind((this.ticket.operation() == Operation.CLONE) ? Kind.TEMPLATE : Kind.DUMP)
+				.engine(engine.getName(), engine.getStatus().version())
+				.createdAt(SnapshotService.this.clock.instant())
+				.application(SnapshotService.this.application.get())
+				.process(procFs.pid(), procFs.residentBytes())
+				.java(System.getProperty("java.version"), System.getProperty("java.home"))
+				.identity(new Identity(identity.getInstanceId(), identity.getGeneration()))
+				.build();
 		}
 
 		@Override

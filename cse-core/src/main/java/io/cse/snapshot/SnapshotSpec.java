@@ -48,7 +48,9 @@ public final class SnapshotSpec {
 	}
 
 	/**
-	 * Return the manifest to write into the folder once the image is complete, and only then: an image folder without its manifest is never restored.
+	 * Return the image's manifest, complete: the engine writes it into the folder before
+	 * the image ({@link ImageManifest#writePending}) and moves it into place once the image
+	 * is complete, and only then. An image folder without its manifest is never restored.
 	 * @return the manifest
 	 */
 	public ImageManifest manifest() {

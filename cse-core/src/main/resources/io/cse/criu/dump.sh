@@ -9,10 +9,9 @@ set -- dump -t "$pid" -D "$dir" -o dump.log --shell-job --tcp-established --netw
 if [ "$leave" = 1 ]; then set -- "$@" --leave-running; fi
 "$criu" "$@"
 rc=$?
+# The JVM wrote the manifest, complete, before the dump: only a complete image gets it.
 if [ "$rc" -eq 0 ]; then
-  size=$(du -sb "$dir" | cut -f1)
-  sed "s/\"imageBytes\": -1/\"imageBytes\": $size/" "$dir/manifest.json.pending" > "$dir/manifest.json.tmp" \
-    && rm -f "$dir/manifest.json.pending" && mv "$dir/manifest.json.tmp" "$dir/manifest.json" || rc=97
+  mv "$dir/manifest.json.pending" "$dir/manifest.json" || rc=97
 fi
 # After a successful dump without --leave-running nobody is left to read the exit
 # code: a restored process learns of its restore from its start time.

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.cse.linux.ProcFs;
@@ -114,14 +115,42 @@ class CriuEngineTests {
 		assertThat(engine().snapshot(spec(folder, true))).isEqualTo(SnapshotOutcome.CONTINUED);
 		List<String> command = this.started.get(0);
 		assertThat(command.subList(0, 4)).containsExactly("setsid", "--fork", "/bin/sh", "-c");
-		assertThat(command.get(4)).contains("--tcp-established").contains("--leave-running")
-			.contains("mv \"$dir/manifest.json.tmp\" \"$dir/manifest.json\"");
+		assertThat(command.get(4)).isEqualTo(CriuEngine.DUMP_SCRIPT).contains("--tcp-established")
+			.contains("--leave-running");
 		assertThat(command.subList(6, 11)).containsExactly(this.criu.toString(),
 				Long.toString(ProcessHandle.current().pid()), folder.toString(),
 				folder.resolveSibling("image.criu-exit").toString(), "1");
-		assertThat(Files.readString(folder.resolve("manifest.json.pending"))).contains("\"imageBytes\": -1")
-			.contains("\"kind\": \"template\"");
+		assertThat(folder.resolve(ImageManifest.PENDING_FILE_NAME)).hasContent(manifest(true).toJson());
+		assertThat(folder.resolve(ImageManifest.FILE_NAME)).doesNotExist();
 		assertThat(folder.resolveSibling("image.criu-exit")).doesNotExist();
+	}
+
+	@Test
+	void dumpScriptMovesTheManifestIntoPlaceAfterASuccessfulDumpOnly() throws Exception {
+		Path folder = imageFolder();
+		manifest(true).writePending(folder);
+		Path status = this.temp.resolve("image.criu-exit");
+		assertThat(runDumpScript(fakeCriu(0), folder, status)).isZero();
+		assertThat(folder.resolve(ImageManifest.PENDING_FILE_NAME)).doesNotExist();
+		assertThat(ImageManifest.read(folder)).isEqualTo(manifest(true));
+		assertThat(folder.resolve("inventory.img")).exists();
+		assertThat(status).hasContent("0");
+	}
+
+	@Test
+	void dumpScriptLeavesAFailedImageWithoutManifest() throws Exception {
+		Path folder = imageFolder();
+		manifest(true).writePending(folder);
+		Path status = this.temp.resolve("image.criu-exit");
+		assertThat(runDumpScript(fakeCriu(1), folder, status)).isZero();
+		assertThat(folder.resolve(ImageManifest.FILE_NAME)).doesNotExist();
+		assertThat(status).hasContent("1");
+	}
+
+	@Test
+	void dumpScriptNeitherEditsNorRewritesTheManifest() {
+		assertThat(CriuEngine.DUMP_SCRIPT).doesNotContain("sed").doesNotContain("du ")
+			.contains("mv \"$dir/" + ImageManifest.PENDING_FILE_NAME + "\" \"$dir/" + ImageManifest.FILE_NAME + "\"");
 	}
 
 	@Test
@@ -193,9 +222,44 @@ class CriuEngineTests {
 	}
 
 	private SnapshotSpec spec(Path folder, boolean leaveRunning) {
-		ImageManifest manifest = new ImageManifest("image", leaveRunning ? "template" : "dump", "criu", "4.2.1",
-				Instant.now(), "app", 1, 8080, "/", "17", "/jdk", "id", 0, 1000);
-		return new SnapshotSpec("image", folder, leaveRunning, manifest);
+		return new SnapshotSpec("image", folder, leaveRunning, manifest(leaveRunning));
+	}
+
+	private static ImageManifest manifest(boolean leaveRunning) {
+		return ImageManifest.builder()
+			.imageId("image")
+			.kind(leaveRunning ? ImageManifest.Kind.TEMPLATE : ImageManifest.Kind.DUMP)
+			.engine("criu", "4.2.1")
+			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
+			.application(new ImageManifest.Application("app", 8080, "/"))
+			.process(1, 1000)
+			.java("17", "/jdk")
+			.identity(new ImageManifest.Identity("id", 0))
+			.build();
+	}
+
+	/**
+	 * A criu that writes one image file into its {@code -D} folder and exits with the
+	 * given code.
+	 */
+	private Path fakeCriu(int exitCode) throws IOException {
+		Path criu = this.temp.resolve("criu-exit-" + exitCode);
+		Files.writeString(criu, "#!/bin/sh\necho inventory > \"$5/inventory.img\"\nexit " + exitCode + "\n");
+		criu.toFile().setExecutable(true);
+		return criu;
+	}
+
+	/**
+	 * Run the dump script as the engine would, but in the foreground, for a process that
+	 * does not exist (the script waits for none of its children).
+	 */
+	private static int runDumpScript(Path criu, Path folder, Path status) throws Exception {
+		Process script = new ProcessBuilder("/bin/sh", "-c", CriuEngine.DUMP_SCRIPT, "cse-criu-dump", criu.toString(),
+				Integer.toString(Integer.MAX_VALUE), folder.toString(), status.toString(), "1")
+			.redirectErrorStream(true)
+			.start();
+		assertThat(script.waitFor(30, TimeUnit.SECONDS)).as("the dump script ends").isTrue();
+		return script.exitValue();
 	}
 
 	private void stat(long startTime) {

@@ -119,8 +119,17 @@ class SnapshotServiceTests {
 		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(root().resolve("template")).isDirectory();
 		assertThat(this.engine.spec.leaveRunning()).isTrue();
-		assertThat(this.engine.spec.manifest().kind()).isEqualTo("template");
-		assertThat(this.engine.spec.manifest().instanceId()).isEqualTo(this.identity.getInstanceId());
+		ImageManifest manifest = this.engine.spec.manifest();
+		assertThat(manifest.imageId()).isEqualTo("template");
+		assertThat(manifest.kind()).isEqualTo(ImageManifest.Kind.TEMPLATE);
+		assertThat(manifest.engine()).isEqualTo("fake");
+		assertThat(manifest.engineVersion()).isEqualTo("1.0");
+		assertThat(manifest.application()).isEqualTo(new ImageManifest.Application("app", 8080, "/"));
+		assertThat(manifest.pid()).isEqualTo(ProcessHandle.current().pid());
+		assertThat(manifest.residentBytes()).isPositive();
+		assertThat(manifest.javaVersion()).isEqualTo(System.getProperty("java.version"));
+		assertThat(manifest.identity().instanceId()).isEqualTo(this.identity.getInstanceId());
+		assertThat(manifest.identity().generation()).isZero();
 		assertThat(this.identity.getGeneration()).isZero();
 	}
 
@@ -225,6 +234,19 @@ class SnapshotServiceTests {
 		assertThat(this.identity.getInstanceId()).isEqualTo(id);
 		assertThat(this.identity.getGeneration()).isZero();
 		assertThat(calls()).containsExactly("quiesce DUMP", "resume RESTORE");
+		assertThat(this.engine.spec.manifest().kind()).isEqualTo(ImageManifest.Kind.DUMP);
+	}
+
+	@Test
+	void manifestDescribesTheInstanceAsItIsWhenTheSnapshotStarts() {
+		this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+		SnapshotService service = service();
+		service.run(service.prepare(Operation.CLONE, "template"));
+		String clone = this.identity.getInstanceId();
+		this.engine = new FakeEngine(SnapshotOutcome.CONTINUED, null);
+		service = service();
+		service.run(service.prepare(Operation.CLONE, "template-of-a-clone"));
+		assertThat(this.engine.spec.manifest().identity()).isEqualTo(new ImageManifest.Identity(clone, 1));
 	}
 
 	private CheckpointCoordinator coordinator() {
@@ -236,10 +258,10 @@ class SnapshotServiceTests {
 
 	private SnapshotService service() {
 		ProcFs procFs = new ProcFs();
-		ImageManifest template = new ImageManifest(null, null, null, null, null, "app", -1, 8080, "/", null, null,
-				this.identity.getInstanceId(), this.identity.getGeneration(), -1);
+		ImageManifest.Application application = new ImageManifest.Application("app", 8080, "/");
 		return new SnapshotService(this.coordinator, this.engine, root(),
-				new ProcessAudit(procFs, () -> 8080, this.allowChildren), null, procFs, () -> template, Clock.systemUTC());
+				new ProcessAudit(procFs, () -> 8080, this.allowChildren), null, procFs, () -> application,
+				Clock.systemUTC());
 	}
 
 	private Path root() {

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import io.cse.node.linux.CommandResult;
 import io.cse.node.linux.Host;
 import io.cse.node.linux.ProcessInfo;
+import io.cse.snapshot.ImageManifest;
 
 /**
  * A {@link Host} that records every command and models what the node agent changes:
@@ -27,8 +28,6 @@ import io.cse.node.linux.ProcessInfo;
  * a namespace init and the restored service for a restore in namespaces).
  */
 public final class FakeHost implements Host {
-
-	private static final Pattern PID_IN_MANIFEST = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)");
 
 	private final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
 
@@ -454,8 +453,7 @@ public final class FakeHost implements Host {
 
 	private static long manifestPid(Path image) {
 		try {
-			Matcher matcher = PID_IN_MANIFEST.matcher(Files.readString(image.resolve("manifest.json")));
-			return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+			return ImageManifest.read(image).pid();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+
+import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageManifest.Kind;
 
 /**
- * Image folders for tests: a manifest and an empty CRIU inventory.
+ * Image folders for tests: a manifest, written the way the starter writes it, and an empty
+ * CRIU inventory.
  */
 public final class TestImages {
 
@@ -14,13 +19,14 @@ public final class TestImages {
 	}
 
 	public static Path template(Path root, String id, long pid, int port) throws IOException {
-		return write(root, id, "template", pid, port, "/");
+		return write(root, id, Kind.TEMPLATE, pid, port, "/");
 	}
 
-	public static Path write(Path root, String id, String kind, long pid, int port, String healthPath)
+	public static Path write(Path root, String id, Kind kind, long pid, int port, String healthPath)
 			throws IOException {
 		Path dir = incomplete(root, id);
-		Files.writeString(dir.resolve("manifest.json"), manifest(id, kind, pid, port, healthPath));
+		manifest(id, kind, pid, port, healthPath).writePending(dir);
+		ImageManifest.publish(dir);
 		return dir;
 	}
 
@@ -31,26 +37,17 @@ public final class TestImages {
 		return dir;
 	}
 
-	public static String manifest(String id, String kind, long pid, int port, String healthPath) {
-		return """
-				{
-				  "imageId": "%s",
-				  "kind": "%s",
-				  "engine": "criu",
-				  "criuVersion": "4.2.1",
-				  "createdAt": "2026-11-27T10:00:00Z",
-				  "application": "hello-web",
-				  "pid": %d,
-				  "port": %d,
-				  "healthPath": "%s",
-				  "javaVersion": "17.0.15",
-				  "javaHome": "/usr/lib/jvm/java-17-openjdk-amd64",
-				  "identity": { "instanceId": "original", "generation": 0 },
-				  "residentBytes": 167000000,
-				  "imageBytes": 141000000,
-				  "somethingNewer": { "ignored": true }
-				}
-				""".formatted(id, kind, pid, port, healthPath);
+	public static ImageManifest manifest(String id, Kind kind, long pid, int port, String healthPath) {
+		return ImageManifest.builder()
+			.imageId(id)
+			.kind(kind)
+			.engine("criu", "4.2.1")
+			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
+			.application(new ImageManifest.Application("hello-web", port, healthPath))
+			.process(pid, 167000000)
+			.java("17.0.15", "/usr/lib/jvm/java-17-openjdk-amd64")
+			.identity(new ImageManifest.Identity("original", 0))
+			.build();
 	}
 
 }

@@ -116,12 +116,11 @@ public final class CseAutoConfiguration {
 		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
 		ProcessAudit audit = new ProcessAudit(procFs, port,
 				properties.getSnapshot().isAllowChildProcesses());
-		Supplier<ImageManifest> template = () -> new ImageManifest(null, null, null, null, null,
-				environment.getProperty("spring.application.name", "application"), -1, port.get(),
-				healthPath(properties, environment, beanFactory), null, null,
-				coordinator.getIdentity().getInstanceId(), coordinator.getIdentity().getGeneration(), -1);
+		Supplier<ImageManifest.Application> application = () -> new ImageManifest.Application(
+				environment.getProperty("spring.application.name", "application"), port.get(),
+				healthPath(properties, environment, beanFactory));
 		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
-				heapTrimmer.getIfAvailable(), procFs, template, Clock.systemUTC());
+				heapTrimmer.getIfAvailable(), procFs, application, Clock.systemUTC());
 	}
 
 	/**

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cse.node.image.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +38,6 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 	/** How 'cse restore' and 'cse clone' report their own time to the first 200. */
 	private static final String FIRST_200 = "after (\\d+) ms from the command's start";
-
-	private final ObjectMapper json = new ObjectMapper();
 
 	@Mixin
 	BenchOptions options = new BenchOptions();
@@ -158,10 +156,10 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			if (dump.statusCode() != 202) {
 				throw new IOException("dump answered " + dump.statusCode() + ": " + dump.body());
 			}
-			Path manifest = work.resolve("images").resolve(image).resolve("manifest.json");
+			Path manifest = work.resolve("images").resolve(image).resolve(Image.MANIFEST);
 			awaitFile(manifest, Duration.ofMinutes(2));
 			awaitExit(service.pid(), Duration.ofMinutes(1));
-			result.image.add((double) this.json.readTree(manifest.toFile()).path("imageBytes").asLong());
+			result.image.add((double) Image.open(manifest.getParent()).bytes());
 			long start = System.nanoTime();
 			String name = Workbench.name("restore" + run);
 			String restore = cse.run("restore", manifest.getParent().toString(), "--name", name, "--timeout", "120s");
@@ -204,7 +202,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 				throw new IOException("clone answered " + clone.statusCode() + ": " + clone.body());
 			}
 			Path template = workbench.work().resolve("images").resolve("template");
-			awaitFile(template.resolve("manifest.json"), Duration.ofMinutes(2));
+			awaitFile(template.resolve(Image.MANIFEST), Duration.ofMinutes(2));
 			return template;
 		}
 	}

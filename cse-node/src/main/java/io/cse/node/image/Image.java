@@ -1,33 +1,38 @@
 package io.cse.node.image;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import java.util.stream.Stream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.CseException;
+import io.cse.snapshot.ImageFormatException;
+import io.cse.snapshot.ImageManifest;
 
 /**
  * A complete image folder: CRIU image files and the {@link ImageManifest} the starter
- * wrote after them.
+ * moved into place after them.
  */
 public final class Image {
 
 	/**
 	 * The file an image folder is complete with.
 	 */
-	public static final String MANIFEST = "manifest.json";
+	public static final String MANIFEST = ImageManifest.FILE_NAME;
+
+	/**
+	 * The engine of the images this agent restores.
+	 */
+	private static final String ENGINE_CRIU = "criu";
 
 	/**
 	 * Where images are looked up by id unless {@code --images-root} says otherwise.
 	 */
 	public static final String DEFAULT_ROOT = "/var/lib/cse/images";
-
-	private static final ObjectMapper JSON = new ObjectMapper();
 
 	private final Path dir;
 
@@ -77,11 +82,11 @@ public final class Image {
 		requireSafe(folder, id);
 		ImageManifest manifest;
 		try {
-			manifest = JSON.readValue(manifestFile.toFile(), ImageManifest.class);
+			manifest = ImageManifest.read(folder);
 		}
-		catch (JsonProcessingException ex) {
-			throw new CseException("image " + id + " has an unreadable " + MANIFEST + " ("
-					+ ex.getOriginalMessage() + "): its dump did not finish properly; delete it (rm -r " + folder + ")");
+		catch (ImageFormatException ex) {
+			// The message names the file and says what to do.
+			throw new CseException("image " + id + " cannot be restored: " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			throw new CseException("cannot read " + manifestFile + ": " + ex.getMessage());
@@ -116,24 +121,22 @@ public final class Image {
 
 	private static void validate(Path folder, String id, ImageManifest manifest) {
 		String fix = ": the image was not written by a compatible starter; take a new one";
-		if (manifest.engine() == null || !ImageManifest.ENGINE_CRIU.equalsIgnoreCase(manifest.engine())) {
+		if (!ENGINE_CRIU.equalsIgnoreCase(manifest.engine())) {
 			throw new CseException("image " + id + " was taken by engine '" + manifest.engine()
-					+ "', and cse restores only '" + ImageManifest.ENGINE_CRIU + "' images"
+					+ "', and cse restores only '" + ENGINE_CRIU + "' images"
 					+ ("crac".equalsIgnoreCase(manifest.engine()) ? ": start a CRaC JDK with -XX:CRaCRestoreFrom="
 							+ folder + " instead" : fix));
 		}
-		if (!ImageManifest.KIND_DUMP.equals(manifest.kind()) && !ImageManifest.KIND_TEMPLATE.equals(manifest.kind())) {
-			throw new CseException("image " + id + " has kind '" + manifest.kind() + "' in its " + MANIFEST
-					+ ", expected '" + ImageManifest.KIND_DUMP + "' or '" + ImageManifest.KIND_TEMPLATE + "'" + fix);
-		}
-		if (manifest.pid() == null || manifest.pid() <= 0) {
+		if (manifest.pid() <= 0) {
 			throw new CseException("image " + id + " has no valid pid in its " + MANIFEST + fix);
 		}
-		if (manifest.port() == null || manifest.port() < 1 || manifest.port() > 65535) {
+		int port = manifest.application().port();
+		if (port < 1 || port > 65535) {
 			throw new CseException("image " + id + " has no valid port in its " + MANIFEST + fix);
 		}
-		if (manifest.healthPath() != null && !manifest.healthPath().startsWith("/")) {
-			throw new CseException("image " + id + " has healthPath '" + manifest.healthPath()
+		String healthPath = manifest.application().healthPath();
+		if (healthPath != null && !healthPath.startsWith("/")) {
+			throw new CseException("image " + id + " has healthPath '" + healthPath
 					+ "', which does not start with '/'" + fix);
 		}
 		if (!Files.isRegularFile(folder.resolve("inventory.img"))) {
@@ -150,6 +153,10 @@ public final class Image {
 		return this.dir;
 	}
 
+	/**
+	 * The manifest the starter wrote.
+	 * @return the manifest
+	 */
 	public ImageManifest manifest() {
 		return this.manifest;
 	}
@@ -168,7 +175,7 @@ public final class Image {
 	 * @return whether the image is a template
 	 */
 	public boolean isTemplate() {
-		return ImageManifest.KIND_TEMPLATE.equals(this.manifest.kind());
+		return this.manifest.kind() == ImageManifest.Kind.TEMPLATE;
 	}
 
 	/**
@@ -179,8 +186,12 @@ public final class Image {
 		return this.manifest.pid();
 	}
 
+	/**
+	 * The HTTP port the service listens on, on all addresses.
+	 * @return the port
+	 */
 	public int port() {
-		return this.manifest.port();
+		return this.manifest.application().port();
 	}
 
 	/**
@@ -188,8 +199,34 @@ public final class Image {
 	 * @return the manifest's health path, else {@code /}
 	 */
 	public String healthPath() {
-		String path = this.manifest.healthPath();
+		String path = this.manifest.application().healthPath();
 		return (path != null && !path.isBlank()) ? path : "/";
+	}
+
+	/**
+	 * The size of the image: every file in its folder. The manifest does not carry it,
+	 * since it is written before the image.
+	 * @return the size in bytes
+	 * @throws CseException if the folder cannot be read
+	 */
+	public long bytes() {
+		try (Stream<Path> files = Files.walk(this.dir)) {
+			return files.filter((file) -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+				.mapToLong(Image::size)
+				.sum();
+		}
+		catch (IOException | UncheckedIOException ex) {
+			throw new CseException("cannot read image " + id() + " in " + this.dir + ": " + ex.getMessage());
+		}
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@Override

@@ -182,7 +182,7 @@ public final class Instances {
 			Deadline deadline) {
 		if (!image.isTemplate()) {
 			throw new CseException("image " + image.id() + " is a dump of one instance (kind '"
-					+ image.manifest().kind() + "'), not a template: its clones would all be the same instance; "
+					+ image.manifest().kind().value() + "'), not a template: its clones would all be the same instance; "
 					+ "restore it once with 'cse restore', or take a template of the service to clone it");
 		}
 		if (count < 1) {
@@ -806,7 +806,7 @@ public final class Instances {
 	}
 
 	static String prefixFor(Image image, String fallback) {
-		String application = image.manifest().application();
+		String application = image.manifest().application().name();
 		if (application == null) {
 			return fallback;
 		}

@@ -19,6 +19,7 @@ import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
+import io.cse.snapshot.ImageManifest;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -126,9 +127,12 @@ class HelloWebSnapshotEndToEndTests {
 		// CRIU stops the process, then the manifest is moved into place: last.
 		await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dumpImage.resolve("manifest.json")));
 		assertThat(images).isDirectoryNotContaining("glob:**/dump.criu-exit");
-		JsonNode manifest = json.readTree(dumpImage.resolve("manifest.json").toFile());
-		assertThat(manifest.path("kind").asText()).isEqualTo("dump");
-		assertThat(manifest.path("imageBytes").asLong()).isPositive();
+		assertThat(dumpImage.resolve(ImageManifest.PENDING_FILE_NAME)).doesNotExist();
+		ImageManifest manifest = ImageManifest.read(dumpImage);
+		assertThat(manifest.kind()).isEqualTo(ImageManifest.Kind.DUMP);
+		assertThat(manifest.engine()).isEqualTo("criu");
+		assertThat(manifest.application().port()).isEqualTo(port);
+		assertThat(manifest.identity().instanceId()).isEqualTo(originalId);
 
 		// Restore in the host's namespaces: the same instance, its memory and its database.
 		CseRun restore = cse(state, "restore", dumpImage.toString(), "--name", name + "-r", "--timeout", "120s");

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.cse.node.instance.HttpProbe;
 import io.cse.node.instance.JdkHttpProbe;
+import io.cse.snapshot.ImageManifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,12 +91,18 @@ final class PythonService {
 			assertThat(dump.exitValue()).as("criu dump: " + Files.readString(image.resolve("dump.log"))).isZero();
 		}
 		assertThat(service.waitFor(10, TimeUnit.SECONDS)).as("the dump ended the service").isTrue();
-		Files.writeString(image.resolve("manifest.json"), """
-				{"imageId": "%s", "kind": "template", "engine": "criu", "criuVersion": "4.2.1",
-				 "createdAt": "2026-11-27T10:00:00Z", "application": "python-service", "pid": %d, "port": %d,
-				 "healthPath": "/", "javaVersion": null, "javaHome": null,
-				 "identity": {"instanceId": "py-%d", "generation": 0}, "residentBytes": 0, "imageBytes": 0}
-				""".formatted(id, pid, port, pid));
+		// Written as the starter writes it: the whole manifest, moved into place after the dump.
+		ImageManifest.builder()
+			.imageId(id)
+			.kind(ImageManifest.Kind.TEMPLATE)
+			.engine("criu", "4.2.1")
+			.createdAt(Instant.now())
+			.application(new ImageManifest.Application("python-service", port, "/"))
+			.process(pid, -1)
+			.identity(new ImageManifest.Identity("py-" + pid, 0))
+			.build()
+			.writePending(image);
+		ImageManifest.publish(image);
 		return new Template(image, pid, port);
 	}
 

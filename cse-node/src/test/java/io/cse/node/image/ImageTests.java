@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 import io.cse.node.CseException;
 import io.cse.node.TestImages;
+import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,22 +20,57 @@ class ImageTests {
 	Path root;
 
 	@Test
-	void readsTheManifestAndIgnoresUnknownFields() throws IOException {
-		Path dir = TestImages.write(this.root, "img-1", "template", 4242, 8080, "/actuator/cse");
+	void readsTheManifestTheStarterWrites() throws IOException {
+		Path dir = TestImages.write(this.root, "img-1", Kind.TEMPLATE, 4242, 8080, "/actuator/cse");
 		Image image = Image.open(dir);
 		assertThat(image.id()).isEqualTo("img-1");
 		assertThat(image.isTemplate()).isTrue();
 		assertThat(image.pid()).isEqualTo(4242);
 		assertThat(image.port()).isEqualTo(8080);
 		assertThat(image.healthPath()).isEqualTo("/actuator/cse");
-		assertThat(image.manifest().application()).isEqualTo("hello-web");
+		assertThat(image.manifest()).isEqualTo(TestImages.manifest("img-1", Kind.TEMPLATE, 4242, 8080, "/actuator/cse"));
+	}
+
+	@Test
+	void readsAnImageWrittenBeforeTheManifestHadASchemaVersion() throws IOException {
+		Path dir = TestImages.incomplete(this.root, "img-8");
+		Files.writeString(dir.resolve("manifest.json"), """
+				{
+				  "imageId": "img-8",
+				  "kind": "dump",
+				  "engine": "criu",
+				  "criuVersion": "4.2.1",
+				  "createdAt": "2026-11-27T10:00:00Z",
+				  "application": "hello-web",
+				  "pid": 4242,
+				  "port": 8080,
+				  "healthPath": "/",
+				  "javaVersion": "17.0.15",
+				  "javaHome": "/usr/lib/jvm/java-17-openjdk-amd64",
+				  "identity": { "instanceId": "original", "generation": 0 },
+				  "residentBytes": 167000000,
+				  "imageBytes": 141000000
+				}
+				""");
+		Image image = Image.open(dir);
+		assertThat(image.isTemplate()).isFalse();
+		assertThat(image.pid()).isEqualTo(4242);
 		assertThat(image.manifest().identity().instanceId()).isEqualTo("original");
-		assertThat(image.manifest().residentBytes()).isEqualTo(167000000L);
+	}
+
+	@Test
+	void computesItsSizeFromItsFiles() throws IOException {
+		Path dir = TestImages.write(this.root, "img-9", Kind.DUMP, 4242, 8080, "/");
+		Files.write(dir.resolve("pages-1.img"), new byte[4096]);
+		Files.createDirectory(dir.resolve("nested"));
+		Files.write(dir.resolve("nested/more.img"), new byte[100]);
+		long manifest = Files.size(dir.resolve("manifest.json"));
+		assertThat(Image.open(dir).bytes()).isEqualTo(manifest + 4096 + 100);
 	}
 
 	@Test
 	void findsAnImageByIdUnderTheRoot() throws IOException {
-		TestImages.write(this.root, "img-2", "dump", 4242, 8080, "/");
+		TestImages.write(this.root, "img-2", Kind.DUMP, 4242, 8080, "/");
 		Image image = Image.find("img-2", this.root);
 		assertThat(image.dir()).isEqualTo(this.root.resolve("img-2").toAbsolutePath());
 		assertThat(image.isTemplate()).isFalse();
@@ -52,24 +88,47 @@ class ImageTests {
 		Path dir = TestImages.incomplete(this.root, "img-4");
 		Files.writeString(dir.resolve("manifest.json"), "{\"imageId\": \"img-4\", \"kind\": ");
 		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
-			.hasMessageContaining("image img-4 has an unreadable manifest.json")
-			.hasMessageContaining("delete it");
+			.hasMessageStartingWith("image img-4 cannot be restored: " + dir.resolve("manifest.json").toAbsolutePath()
+					+ " is not valid JSON")
+			.hasMessageEndingWith("delete the image and take it again");
+	}
+
+	@Test
+	void refusesAManifestOfANewerSchema() throws IOException {
+		Path dir = TestImages.incomplete(this.root, "img-10");
+		Files.writeString(dir.resolve("manifest.json"), TestImages.manifest("img-10", Kind.DUMP, 1, 8080, "/")
+			.toJson()
+			.replace("\"schemaVersion\": 1", "\"schemaVersion\": 2"));
+		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
+			.hasMessageContaining("image img-10 cannot be restored")
+			.hasMessageContaining("schema version 2");
 	}
 
 	@Test
 	void refusesImagesOfOtherEnginesOrKinds() throws IOException {
 		Path crac = TestImages.incomplete(this.root, "img-5");
 		Files.writeString(crac.resolve("manifest.json"),
-				TestImages.manifest("img-5", "dump", 1, 8080, "/").replace("\"criu\",", "\"crac\","));
+				TestImages.manifest("img-5", Kind.DUMP, 1, 8080, "/").toJson().replace("\"criu\",", "\"crac\","));
 		assertThatThrownBy(() -> Image.open(crac)).hasMessageContaining("engine 'crac'")
 			.hasMessageContaining("-XX:CRaCRestoreFrom");
-		Path odd = TestImages.write(this.root, "img-6", "snapshot", 1, 8080, "/");
+		Path odd = TestImages.incomplete(this.root, "img-6");
+		Files.writeString(odd.resolve("manifest.json"), TestImages.manifest("img-6", Kind.DUMP, 1, 8080, "/")
+			.toJson()
+			.replace("\"dump\"", "\"snapshot\""));
 		assertThatThrownBy(() -> Image.open(odd)).hasMessageContaining("kind 'snapshot'");
 	}
 
 	@Test
+	void refusesAnImageWithoutPortOrPid() throws IOException {
+		Path noPort = TestImages.write(this.root, "img-11", Kind.DUMP, 4242, -1, "/");
+		assertThatThrownBy(() -> Image.open(noPort)).hasMessageContaining("image img-11 has no valid port");
+		Path noPid = TestImages.write(this.root, "img-12", Kind.DUMP, -1, 8080, "/");
+		assertThatThrownBy(() -> Image.open(noPid)).hasMessageContaining("image img-12 has no valid pid");
+	}
+
+	@Test
 	void refusesAnImageOthersMayChange() throws IOException {
-		Path dir = TestImages.write(this.root, "img-7", "template", 1, 8080, "/");
+		Path dir = TestImages.write(this.root, "img-7", Kind.TEMPLATE, 1, 8080, "/");
 		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
 		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
 			.hasMessageContaining("can be changed by other users")

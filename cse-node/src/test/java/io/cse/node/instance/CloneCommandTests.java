@@ -14,6 +14,7 @@ import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
 import io.cse.node.TestImages;
+import io.cse.snapshot.ImageManifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,10 +169,10 @@ class CloneCommandTests {
 
 	@Test
 	void refusesToCloneADumpOfOneInstance() throws IOException {
-		Path dump = TestImages.write(this.temp, "dump-1", "dump", 4242, 8080, "/");
+		Path dump = TestImages.write(this.temp, "dump-1", ImageManifest.Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("clone", dump.toString(), "--count", "2");
 		assertThat(run.exitCode()).isEqualTo(1);
-		assertThat(run.err()).contains("is a dump of one instance", "cse restore");
+		assertThat(run.err()).contains("is a dump of one instance (kind 'dump')", "cse restore");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.startsWith("ip "));
 	}
 

@@ -8,6 +8,7 @@ import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
 import io.cse.node.TestImages;
+import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class RestoreCommandTests {
 
 	@Test
 	void restoresInTheHostsNamespaces() throws IOException {
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/actuator/cse");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/actuator/cse");
 		CseRun run = cse("restore", image.toString(), "--name", "web");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		String workDir = this.temp.resolve("state/logs/web").toAbsolutePath().toString();
@@ -59,14 +60,14 @@ class RestoreCommandTests {
 
 	@Test
 	void namesTheInstanceAfterTheApplication() throws IOException {
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		assertThat(cse("restore", image.toString()).exitCode()).isZero();
 		assertThat(registry().list()).extracting(Instance::name).containsExactly("hello-web-1");
 	}
 
 	@Test
 	void findsAnImageByIdUnderImagesRoot() throws IOException {
-		TestImages.write(this.temp.resolve("images"), "img-9", "dump", 4242, 8080, "/");
+		TestImages.write(this.temp.resolve("images"), "img-9", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", "img-9", "--images-root", this.temp.resolve("images").toString());
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 	}
@@ -74,7 +75,7 @@ class RestoreCommandTests {
 	@Test
 	void saysUnknownWhenTheInstanceHasNoEndpoint() throws IOException {
 		this.probe.withoutEndpoint();
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
 		assertThat(run.out()).contains("instance  unknown");
 	}
@@ -82,7 +83,7 @@ class RestoreCommandTests {
 	@Test
 	void refusesToRunAsAnotherUserThanRoot() throws IOException {
 		this.host.root(false);
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("run as root");
@@ -103,7 +104,7 @@ class RestoreCommandTests {
 	@Test
 	void refusesWhenThePidIsTaken() throws IOException {
 		this.host.withProcess(4242, "java");
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains(
@@ -115,7 +116,7 @@ class RestoreCommandTests {
 	@Test
 	void saysHowToInstallCriuWhenItIsMissing() throws IOException {
 		this.host.withoutExecutable("/opt/cse/criu/bin/criu");
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("install it with scripts/install-criu.sh");
@@ -124,7 +125,7 @@ class RestoreCommandTests {
 	@Test
 	void leavesNothingWhenCriuFails() throws IOException {
 		this.host.failing((command) -> command.contains("restore"));
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString(), "--name", "web");
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("criu restore of image img-1 failed (exit 1)", "logs in ");
@@ -135,7 +136,7 @@ class RestoreCommandTests {
 	@Test
 	void stopsTheProcessWhenItNeverAnswers() throws IOException {
 		this.probe.silent("127.0.0.1");
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString(), "--name", "web", "--timeout", "50ms");
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("web did not answer 200 on http://127.0.0.1:8080/ within 50 ms (no answer)");
@@ -146,7 +147,7 @@ class RestoreCommandTests {
 
 	@Test
 	void restoresInNamespacesOfItsOwnWithNamespace() throws IOException {
-		Path image = TestImages.write(this.temp, "img-1", "dump", 4242, 8080, "/");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString(), "--namespace", "--name", "web");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		assertThat(this.host.namespaces()).containsExactly("cse-web");

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -36,8 +35,6 @@ public final class ImageManifest {
 	/** The version of the format this class writes, and the newest it reads. */
 	public static final int SCHEMA_VERSION = 1;
 
-	private static final String TAKE_AGAIN = "delete the image and take it again";
-
 	private final String imageId;
 
 	private final Kind kind;
@@ -56,11 +53,11 @@ public final class ImageManifest {
 
 	private final String javaHome;
 
-	private final Identity identity;
+	private final ImageIdentity identity;
 
 	private final long residentBytes;
 
-	private ImageManifest(Builder builder) {
+	ImageManifest(ImageManifestBuilder builder) {
 		this.imageId = required(builder.imageId, "imageId");
 		this.kind = required(builder.kind, "kind");
 		this.engine = required(builder.engine, "engine");
@@ -85,8 +82,8 @@ public final class ImageManifest {
 	 * Start a manifest.
 	 * @return a builder, with nothing set
 	 */
-	public static Builder builder() {
-		return new Builder();
+	public static ImageManifestBuilder builder() {
+		return new ImageManifestBuilder();
 	}
 
 	/**
@@ -166,7 +163,7 @@ public final class ImageManifest {
 	 * Return who the snapshotted instance was.
 	 * @return the identity
 	 */
-	public Identity identity() {
+	public ImageIdentity identity() {
 		return this.identity;
 	}
 
@@ -203,7 +200,7 @@ public final class ImageManifest {
 		identity.put("generation", this.identity.generation());
 		fields.put("identity", identity);
 		fields.put("residentBytes", this.residentBytes);
-		return ManifestJson.write(fields);
+		return JsonWriter.write(fields);
 	}
 
 	/**
@@ -243,58 +240,7 @@ public final class ImageManifest {
 	 */
 	public static ImageManifest read(Path folder) throws IOException {
 		Path file = folder.resolve(FILE_NAME);
-		return fromJson(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file);
-	}
-
-	/**
-	 * Read a manifest from its JSON document.
-	 * @param json the document
-	 * @param file where it comes from, for messages
-	 * @return the manifest
-	 * @throws ImageFormatException if the document is not a manifest this class can read
-	 */
-	static ImageManifest fromJson(String json, Path file) throws ImageFormatException {
-		Map<String, Object> document;
-		try {
-			document = ManifestJson.readObject(json);
-		}
-		catch (ManifestJson.SyntaxException ex) {
-			throw new ImageFormatException(file, file + " is not valid JSON (" + ex.getMessage() + "): " + TAKE_AGAIN);
-		}
-		Fields fields = new Fields(document, file, "");
-		// Images written before the schema had a version have the fields of version 1.
-		long schemaVersion = document.containsKey("schemaVersion") ? fields.whole("schemaVersion") : 1;
-		if (schemaVersion > SCHEMA_VERSION) {
-			throw new ImageFormatException(file, file + " has schema version " + schemaVersion + ", and this CSE reads "
-					+ "up to version " + SCHEMA_VERSION + ": read the image with the CSE that took it, or a newer one");
-		}
-		if (schemaVersion < 1) {
-			throw fields.invalid("schemaVersion", "is " + schemaVersion);
-		}
-		String kindValue = fields.string("kind", true);
-		Kind kind = Kind.of(kindValue);
-		if (kind == null) {
-			throw new ImageFormatException(file, file + " has kind '" + kindValue + "', expected '" + Kind.DUMP.value()
-					+ "' or '" + Kind.TEMPLATE.value() + "': " + TAKE_AGAIN);
-		}
-		Instant createdAt;
-		try {
-			createdAt = Instant.parse(fields.string("createdAt", true));
-		}
-		catch (DateTimeParseException ex) {
-			throw fields.invalid("createdAt", "is not an ISO-8601 instant");
-		}
-		Fields identity = fields.object("identity");
-		return builder().imageId(fields.string("imageId", true))
-			.kind(kind)
-			.engine(fields.string("engine", true), fields.string("engineVersion", false))
-			.createdAt(createdAt)
-			.application(new Application(fields.string("application", false), fields.integer("port"),
-					fields.string("healthPath", false)))
-			.process(fields.whole("pid"), fields.whole("residentBytes"))
-			.java(fields.string("javaVersion", false), fields.string("javaHome", false))
-			.identity(new Identity(identity.string("instanceId", true), identity.integer("generation")))
-			.build();
+		return ManifestReader.fromJson(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file);
 	}
 
 	@Override
@@ -432,261 +378,6 @@ public final class ImageManifest {
 		@Override
 		public String toString() {
 			return "application=" + this.name + ", port=" + this.port + ", healthPath=" + this.healthPath;
-		}
-
-	}
-
-	/**
-	 * Who the snapshotted instance was.
-	 */
-	public static final class Identity {
-
-		private final String instanceId;
-
-		private final int generation;
-
-		/**
-		 * Describe an instance.
-		 * @param instanceId its instance id
-		 * @param generation how many clone restores separate it from the first start
-		 */
-		public Identity(String instanceId, int generation) {
-			this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
-			this.generation = generation;
-		}
-
-		/**
-		 * Return the instance's id.
-		 * @return the instance id
-		 */
-		public String instanceId() {
-			return this.instanceId;
-		}
-
-		/**
-		 * Return how many clone restores separate the instance from the first start.
-		 * @return the generation
-		 */
-		public int generation() {
-			return this.generation;
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			if (this == other) {
-				return true;
-			}
-			if (!(other instanceof Identity)) {
-				return false;
-			}
-			Identity that = (Identity) other;
-			return this.instanceId.equals(that.instanceId) && this.generation == that.generation;
-		}
-
-		@Override
-		public int hashCode() {
-			return Objects.hash(this.instanceId, this.generation);
-		}
-
-		@Override
-		public String toString() {
-			return "instanceId=" + this.instanceId + ", generation=" + this.generation;
-		}
-
-	}
-
-	/**
-	 * Builds a manifest. The image id, kind, engine, creation time, application and
-	 * identity are required.
-	 */
-	public static final class Builder {
-
-		private String imageId;
-
-		private Kind kind;
-
-		private String engine;
-
-		private String engineVersion;
-
-		private Instant createdAt;
-
-		private Application application;
-
-		private long pid = -1;
-
-		private long residentBytes = -1;
-
-		private String javaVersion;
-
-		private String javaHome;
-
-		private Identity identity;
-
-		private Builder() {
-		}
-
-		/**
-		 * Set the image's id.
-		 * @param imageId the id: the image folder's name
-		 * @return this builder
-		 */
-		public Builder imageId(String imageId) {
-			this.imageId = imageId;
-			return this;
-		}
-
-		/**
-		 * Set whether a restore is the snapshotted instance itself or a new clone.
-		 * @param kind the kind
-		 * @return this builder
-		 */
-		public Builder kind(Kind kind) {
-			this.kind = kind;
-			return this;
-		}
-
-		/**
-		 * Set the engine that takes the image.
-		 * @param name the engine's name
-		 * @param version the version of the tool behind it, or {@code null}
-		 * @return this builder
-		 */
-		public Builder engine(String name, String version) {
-			this.engine = name;
-			this.engineVersion = version;
-			return this;
-		}
-
-		/**
-		 * Set when the snapshot was taken.
-		 * @param createdAt the time
-		 * @return this builder
-		 */
-		public Builder createdAt(Instant createdAt) {
-			this.createdAt = createdAt;
-			return this;
-		}
-
-		/**
-		 * Set what the snapshotted application is.
-		 * @param application the application
-		 * @return this builder
-		 */
-		public Builder application(Application application) {
-			this.application = application;
-			return this;
-		}
-
-		/**
-		 * Set the snapshotted process.
-		 * @param pid its process id
-		 * @param residentBytes its resident memory before the snapshot, or {@code -1}
-		 * @return this builder
-		 */
-		public Builder process(long pid, long residentBytes) {
-			this.pid = pid;
-			this.residentBytes = residentBytes;
-			return this;
-		}
-
-		/**
-		 * Set the snapshotted JVM.
-		 * @param version its version ({@code java.version}), or {@code null}
-		 * @param home its home ({@code java.home}), or {@code null}
-		 * @return this builder
-		 */
-		public Builder java(String version, String home) {
-			this.javaVersion = version;
-			this.javaHome = home;
-			return this;
-		}
-
-		/**
-		 * Set who the snapshotted instance is.
-		 * @param identity the identity
-		 * @return this builder
-		 */
-		public Builder identity(Identity identity) {
-			this.identity = identity;
-			return this;
-		}
-
-		/**
-		 * Build the manifest.
-		 * @return the manifest
-		 * @throws IllegalStateException if a required field is missing
-		 */
-		public ImageManifest build() {
-			return new ImageManifest(this);
-		}
-
-	}
-
-	/**
-	 * The fields of one object of a document, read with messages that name the file and
-	 * the field.
-	 */
-	private static final class Fields {
-
-		private final Map<String, Object> fields;
-
-		private final Path file;
-
-		private final String prefix;
-
-		Fields(Map<String, Object> fields, Path file, String prefix) {
-			this.fields = fields;
-			this.file = file;
-			this.prefix = prefix;
-		}
-
-		String string(String name, boolean required) throws ImageFormatException {
-			Object value = value(name, required);
-			if (value != null && !(value instanceof String)) {
-				throw invalid(name, "is not a string");
-			}
-			return (String) value;
-		}
-
-		long whole(String name) throws ImageFormatException {
-			Object value = value(name, true);
-			if (!(value instanceof Long)) {
-				throw invalid(name, "is not a whole number");
-			}
-			return (Long) value;
-		}
-
-		int integer(String name) throws ImageFormatException {
-			long value = whole(name);
-			if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-				throw invalid(name, "is out of range");
-			}
-			return (int) value;
-		}
-
-		Fields object(String name) throws ImageFormatException {
-			Object value = value(name, true);
-			if (!(value instanceof Map)) {
-				throw invalid(name, "is not an object");
-			}
-			@SuppressWarnings("unchecked")
-			Map<String, Object> object = (Map<String, Object>) value;
-			return new Fields(object, this.file, this.prefix + name + ".");
-		}
-
-		private Object value(String name, boolean required) throws ImageFormatException {
-			Object value = this.fields.get(name);
-			if (value == null && required) {
-				throw new ImageFormatException(this.file, this.file + " has no \"" + this.prefix + name + "\": "
-						+ TAKE_AGAIN);
-			}
-			return value;
-		}
-
-		ImageFormatException invalid(String name, String problem) {
-			return new ImageFormatException(this.file, this.file + ": \"" + this.prefix + name + "\" " + problem + ": "
-					+ TAKE_AGAIN);
 		}
 
 	}

@@ -27,7 +27,7 @@ import io.cse.SnapshotPlan;
 import io.cse.linux.ProcFs;
 import io.cse.memory.HeapTrimmer;
 import io.cse.memory.MemoryReport;
-import io.cse.snapshot.ImageManifest.Identity;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 
 /**
@@ -309,7 +309,7 @@ public class SnapshotService {
 				.application(SnapshotService.this.application.get())
 				.process(procFs.pid(), procFs.residentBytes())
 				.java(System.getProperty("java.version"), System.getProperty("java.home"))
-				.identity(new Identity(identity.getInstanceId(), identity.getGeneration()))
+				.identity(new ImageIdentity(identity.getInstanceId(), identity.getGeneration()))
 				.build();
 		}
 

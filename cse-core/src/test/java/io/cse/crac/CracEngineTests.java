@@ -10,6 +10,7 @@ import java.util.List;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
 import io.cse.SnapshotOutcome;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.SnapshotException;
 import io.cse.snapshot.SnapshotSpec;
@@ -91,7 +92,7 @@ class CracEngineTests {
 			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
 			.application(new ImageManifest.Application("app", 8080, "/"))
 			.process(1, 1000)
-			.identity(new ImageManifest.Identity("id", 0))
+			.identity(new ImageIdentity("id", 0))
 			.build();
 	}
 

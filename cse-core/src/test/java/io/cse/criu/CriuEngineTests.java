@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.SnapshotException;
 import io.cse.SnapshotOutcome;
@@ -234,7 +235,7 @@ class CriuEngineTests {
 			.application(new ImageManifest.Application("app", 8080, "/"))
 			.process(1, 1000)
 			.java("17", "/jdk")
-			.identity(new ImageManifest.Identity("id", 0))
+			.identity(new ImageIdentity("id", 0))
 			.build();
 	}
 

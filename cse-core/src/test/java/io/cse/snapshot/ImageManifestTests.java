@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import io.cse.snapshot.ImageManifest.Application;
-import io.cse.snapshot.ImageManifest.Identity;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +60,7 @@ class ImageManifestTests {
 	@Test
 	void readsWhatItWrites() throws IOException {
 		ImageManifest manifest = manifest("hello-web");
-		assertThat(ImageManifest.fromJson(manifest.toJson(), FILE)).isEqualTo(manifest);
+		assertThat(ManifestReader.fromJson(manifest.toJson(), FILE)).isEqualTo(manifest);
 	}
 
 	@Test
@@ -71,9 +71,9 @@ class ImageManifestTests {
 			.engine("crac", null)
 			.createdAt(Instant.parse("2026-11-27T10:00:00.123456789Z"))
 			.application(new Application(null, -1, null))
-			.identity(new Identity("original", 0))
+			.identity(new ImageIdentity("original", 0))
 			.build();
-		ImageManifest read = ImageManifest.fromJson(manifest.toJson(), FILE);
+		ImageManifest read = ManifestReader.fromJson(manifest.toJson(), FILE);
 		assertThat(read).isEqualTo(manifest);
 		assertThat(read.pid()).isEqualTo(-1);
 		assertThat(read.residentBytes()).isEqualTo(-1);
@@ -86,19 +86,19 @@ class ImageManifestTests {
 		ImageManifest manifest = manifest(name);
 		String json = manifest.toJson();
 		assertThat(json).contains("\"quote \\\" backslash \\\\ slash / tab \\t newline \\n return \\r bell \\u0007 é 漢 ");
-		assertThat(ImageManifest.fromJson(json, FILE).application().name()).isEqualTo(name);
+		assertThat(ManifestReader.fromJson(json, FILE).application().name()).isEqualTo(name);
 	}
 
 	@Test
 	void readsEveryEscapeJsonAllows() throws IOException {
 		String json = manifest("x").toJson()
 			.replace("\"application\": \"x\"", "\"application\": \"\\u0041\\/\\b\\f\\uD83D\\uDE00\\\"\"");
-		assertThat(ImageManifest.fromJson(json, FILE).application().name()).isEqualTo("A/\b\f\uD83D\uDE00\"");
+		assertThat(ManifestReader.fromJson(json, FILE).application().name()).isEqualTo("A/\b\f\uD83D\uDE00\"");
 	}
 
 	@Test
 	void readsTheNestedIdentity() throws IOException {
-		ImageManifest read = ImageManifest.fromJson(manifest("hello-web").toJson(), FILE);
+		ImageManifest read = ManifestReader.fromJson(manifest("hello-web").toJson(), FILE);
 		assertThat(read.identity().instanceId()).isEqualTo("original");
 		assertThat(read.identity().generation()).isEqualTo(2);
 	}
@@ -109,7 +109,7 @@ class ImageManifestTests {
 			.replace("\"residentBytes\"", "\"newer\": {\"nested\": {\"deeper\": [1, 2.5e3, -0.5, true, false, null, "
 					+ "\"text\", {}, []]}},\n  \"flag\": false,\n  \"residentBytes\"")
 			.replace("\"generation\": 2", "\"generation\": 2, \"parentId\": \"p\"");
-		assertThat(ImageManifest.fromJson(json, FILE)).isEqualTo(manifest("hello-web"));
+		assertThat(ManifestReader.fromJson(json, FILE)).isEqualTo(manifest("hello-web"));
 	}
 
 	@Test
@@ -135,13 +135,13 @@ class ImageManifestTests {
 				  "imageBytes": 141000000
 				}
 				""";
-		assertThat(ImageManifest.fromJson(json, FILE)).isEqualTo(manifest("hello-web"));
+		assertThat(ManifestReader.fromJson(json, FILE)).isEqualTo(manifest("hello-web"));
 	}
 
 	@Test
 	void refusesANewerSchemaVersion() {
 		String json = manifest("hello-web").toJson().replace("\"schemaVersion\": 1", "\"schemaVersion\": 2");
-		assertThatExceptionOfType(ImageFormatException.class).isThrownBy(() -> ImageManifest.fromJson(json, FILE))
+		assertThatExceptionOfType(ImageFormatException.class).isThrownBy(() -> ManifestReader.fromJson(json, FILE))
 			.withMessageStartingWith(FILE.toString())
 			.withMessageContaining("schema version 2")
 			.withMessageContaining("reads up to version 1")
@@ -151,7 +151,7 @@ class ImageManifestTests {
 	@Test
 	void refusesHalfADocumentSayingWhere() {
 		String json = "{\"imageId\": \"img-1\", \"kind\": ";
-		assertThatExceptionOfType(ImageFormatException.class).isThrownBy(() -> ImageManifest.fromJson(json, FILE))
+		assertThatExceptionOfType(ImageFormatException.class).isThrownBy(() -> ManifestReader.fromJson(json, FILE))
 			.withMessage(FILE + " is not valid JSON (expected a value at the end of the document): delete the image "
 					+ "and take it again");
 	}
@@ -231,7 +231,7 @@ class ImageManifestTests {
 
 	private static String formatError(String json) {
 		try {
-			ImageManifest.fromJson(json, FILE);
+			ManifestReader.fromJson(json, FILE);
 		}
 		catch (ImageFormatException ex) {
 			return ex.getMessage();
@@ -248,7 +248,7 @@ class ImageManifestTests {
 			.application(new Application(application, 8080, "/actuator/health"))
 			.process(4242, 167000000)
 			.java("17.0.15", "/usr/lib/jvm/java-17")
-			.identity(new Identity("original", 2))
+			.identity(new ImageIdentity("original", 2))
 			.build();
 	}
 

@@ -246,7 +246,7 @@ class SnapshotServiceTests {
 		this.engine = new FakeEngine(SnapshotOutcome.CONTINUED, null);
 		service = service();
 		service.run(service.prepare(Operation.CLONE, "template-of-a-clone"));
-		assertThat(this.engine.spec.manifest().identity()).isEqualTo(new ImageManifest.Identity(clone, 1));
+		assertThat(this.engine.spec.manifest().identity()).isEqualTo(new ImageIdentity(clone, 1));
 	}
 
 	private CheckpointCoordinator coordinator() {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.ImageManifest.Kind;
 
@@ -46,7 +47,7 @@ public final class TestImages {
 			.application(new ImageManifest.Application("hello-web", port, healthPath))
 			.process(pid, 167000000)
 			.java("17.0.15", "/usr/lib/jvm/java-17-openjdk-amd64")
-			.identity(new ImageManifest.Identity("original", 0))
+			.identity(new ImageIdentity("original", 0))
 			.build();
 	}
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.cse.node.instance.HttpProbe;
 import io.cse.node.instance.JdkHttpProbe;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,7 +100,7 @@ final class PythonService {
 			.createdAt(Instant.now())
 			.application(new ImageManifest.Application("python-service", port, "/"))
 			.process(pid, -1)
-			.identity(new ImageManifest.Identity("py-" + pid, 0))
+			.identity(new ImageIdentity("py-" + pid, 0))
 			.build()
 			.writePending(image);
 		ImageManifest.publish(image);

@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON that {@link ImageManifest} is written in, and read back from: objects, arrays,
- * strings, whole and decimal numbers, booleans and {@code null}. Small on purpose:
- * {@code cse-core} loads into any service and so brings no JSON library of its own.
+ * Reads the JSON that {@link ImageManifest} is written in: objects, arrays, strings, whole
+ * and decimal numbers, booleans and {@code null}. Small on purpose: {@code cse-core} loads
+ * into any service and so brings no JSON library of its own ({@link JsonWriter} writes).
  * <p>
  * Objects are read into {@link LinkedHashMap}s, arrays into {@link List}s, whole numbers
  * into {@link Long}s and decimal ones into {@link Double}s.
  */
-final class ManifestJson {
+final class JsonParser {
 
 	/** Deeper than any manifest, shallow enough that a hostile file cannot overflow the stack. */
 	private static final int MAX_DEPTH = 32;
@@ -24,99 +24,8 @@ final class ManifestJson {
 
 	private int depth;
 
-	private ManifestJson(String text) {
+	private JsonParser(String text) {
 		this.text = text;
-	}
-
-	/**
-	 * Render an object, two spaces a level, one field a line.
-	 * @param object the fields, in the order to write them; values are {@code null},
-	 * strings, numbers, booleans, maps or lists of these
-	 * @return the document, ending with a new line
-	 */
-	static String write(Map<String, ?> object) {
-		StringBuilder json = new StringBuilder();
-		writeValue(json, object, "");
-		return json.append('\n').toString();
-	}
-
-	private static void writeValue(StringBuilder json, Object value, String indent) {
-		if (value == null || value instanceof Boolean || value instanceof Long || value instanceof Integer) {
-			json.append(value);
-		}
-		else if (value instanceof Map) {
-			writeObject(json, (Map<?, ?>) value, indent);
-		}
-		else if (value instanceof List) {
-			writeArray(json, (List<?>) value, indent);
-		}
-		else if (value instanceof String) {
-			writeString(json, (String) value);
-		}
-		else {
-			throw new IllegalArgumentException("Cannot write a " + value.getClass().getName() + " as JSON");
-		}
-	}
-
-	private static void writeObject(StringBuilder json, Map<?, ?> object, String indent) {
-		if (object.isEmpty()) {
-			json.append("{}");
-			return;
-		}
-		String inner = indent + "  ";
-		json.append("{\n");
-		String separator = "";
-		for (Map.Entry<?, ?> field : object.entrySet()) {
-			json.append(separator).append(inner);
-			writeString(json, field.getKey().toString());
-			json.append(": ");
-			writeValue(json, field.getValue(), inner);
-			separator = ",\n";
-		}
-		json.append('\n').append(indent).append('}');
-	}
-
-	private static void writeArray(StringBuilder json, List<?> array, String indent) {
-		json.append('[');
-		String separator = "";
-		for (Object element : array) {
-			json.append(separator);
-			writeValue(json, element, indent);
-			separator = ", ";
-		}
-		json.append(']');
-	}
-
-	private static void writeString(StringBuilder json, String text) {
-		json.append('"');
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"':
-					json.append("\\\"");
-					break;
-				case '\\':
-					json.append("\\\\");
-					break;
-				case '\n':
-					json.append("\\n");
-					break;
-				case '\r':
-					json.append("\\r");
-					break;
-				case '\t':
-					json.append("\\t");
-					break;
-				default:
-					if (c < 0x20) {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-			}
-		}
-		json.append('"');
 	}
 
 	/**
@@ -127,7 +36,7 @@ final class ManifestJson {
 	 * was expected where
 	 */
 	static Map<String, Object> readObject(String text) throws SyntaxException {
-		ManifestJson reader = new ManifestJson(text);
+		JsonParser reader = new JsonParser(text);
 		reader.skipWhitespace();
 		if (reader.peek() != '{') {
 			throw reader.error("expected '{'");

@@ -118,7 +118,7 @@ class HeapTrimmerTests {
 	@Test
 	void aNegativeSettleTimeIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new HeapTrimmer(new ProcFs(), 10, Duration.ofSeconds(-1)))
-			.withMessageContaining("cse.snapshot.jit-settle-time");
+			.withMessageContaining("cse.memory.jit-settle-time");
 	}
 
 	@Test

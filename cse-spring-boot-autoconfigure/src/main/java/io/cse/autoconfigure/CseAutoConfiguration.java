@@ -67,10 +67,10 @@ public final class CseAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnProperty(prefix = "cse.freeze", name = "trim-heap", matchIfMissing = true)
+	@Conditional(OnHeapTrimCondition.class)
 	HeapTrimmer cseHeapTrimmer(CseProperties properties) {
-		return new HeapTrimmer(new ProcFs(), properties.getFreeze().getMaxHeapFreeRatio(),
-				properties.getSnapshot().getJitSettleTime());
+		return new HeapTrimmer(new ProcFs(), properties.getMemory().getMaxHeapFreeRatio(),
+				properties.getMemory().getJitSettleTime());
 	}
 
 	@Bean
@@ -201,9 +201,9 @@ public final class CseAutoConfiguration {
 		@ConditionalOnMissingBean
 		HeldRequests cseHeldRequests(TrafficGate gate, CheckpointCoordinator coordinator, CseProperties properties,
 				Environment environment) {
-			CseProperties.Freeze freeze = properties.getFreeze();
-			return new HeldRequests(gate, coordinator, endpointPath(environment), freeze.isThawOnRequest(),
-					freeze.getHoldTimeout(), freeze.getRetryAfter());
+			CseProperties.Traffic traffic = properties.getTraffic();
+			return new HeldRequests(gate, coordinator, endpointPath(environment), traffic.isThawOnRequest(),
+					traffic.getHoldTimeout(), traffic.getRetryAfter());
 		}
 
 		@Configuration(proxyBeanMethods = false)

@@ -1,6 +1,6 @@
 package io.cse.autoconfigure;
 
-import io.cse.autoconfigure.CseProperties.Readiness.FailOn;
+import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
 import io.cse.ready.ProviderPublisher;
 import io.cse.ready.ProviderPublisherParticipant;
 import io.cse.ready.ServerlessReady;
@@ -38,7 +38,8 @@ final class CseServerlessReadyAutoConfiguration {
 			CseProperties properties, ObjectProvider<ProviderPublisher> publishers) {
 		return new ServerlessReadyBeans(beanFactory,
 				new UniquenessHazardInspector(properties.getClone().getReseed().isEnabled()),
-				severity(properties.getReadiness().getFailOn()), () -> publishers.orderedStream().toList());
+				severity(properties.getServerlessReady().getHazardCheck().getFailOn()),
+				() -> publishers.orderedStream().toList());
 	}
 
 	@Bean

@@ -18,8 +18,8 @@ class UniquenessHazardFailureAnalyzer extends AbstractFailureAnalyzer<Uniqueness
 	protected FailureAnalysis analyze(Throwable rootFailure, UniquenessHazardException cause) {
 		String newLine = System.lineSeparator();
 		String failOn = cause.getFailOn().name().toLowerCase(Locale.ROOT);
-		StringBuilder description = new StringBuilder("@ServerlessReady beans hold values that every clone would copy ("
-				+ "cse.readiness.fail-on=" + failOn + " stops the start-up):")
+		StringBuilder description = new StringBuilder("@ServerlessReady beans hold values that every clone would copy ")
+			.append("(cse.serverless-ready.hazard-check.fail-on=" + failOn + " stops the start-up):")
 			.append(newLine);
 		StringBuilder action = new StringBuilder("Fix each field:").append(newLine);
 		for (UniquenessHazard hazard : cause.getHazards()) {
@@ -41,7 +41,7 @@ class UniquenessHazardFailureAnalyzer extends AbstractFailureAnalyzer<Uniqueness
 			.append(newLine)
 			.append("A field that the bean renews itself, in an @AfterRestore method, can be left out of the check ")
 			.append("with @ServerlessReady(ignoreHazards = \"fieldName\"). To report hazards without stopping the ")
-			.append("start-up, set cse.readiness.fail-on=none.");
+			.append("start-up, set cse.serverless-ready.hazard-check.fail-on=none.");
 		return new FailureAnalysis(description.toString(), action.toString(), cause);
 	}
 

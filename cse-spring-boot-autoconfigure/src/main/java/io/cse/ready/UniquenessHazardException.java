@@ -8,7 +8,8 @@ import io.cse.ready.UniquenessHazard.Severity;
 
 /**
  * Thrown at start-up when a {@link ServerlessReady @ServerlessReady} bean has uniqueness
- * hazards at or above the severity that {@code cse.readiness.fail-on} names.
+ * hazards at or above the severity that
+ * {@code cse.serverless-ready.hazard-check.fail-on} names.
  */
 public class UniquenessHazardException extends IllegalStateException {
 
@@ -22,8 +23,8 @@ public class UniquenessHazardException extends IllegalStateException {
 	 * @param hazards the hazards at or above that severity, at least one
 	 */
 	public UniquenessHazardException(Severity failOn, List<UniquenessHazard> hazards) {
-		super(hazards.size() + " uniqueness hazard(s) stop the start-up (cse.readiness.fail-on="
-				+ failOn.name().toLowerCase(Locale.ROOT) + "):"
+		super(hazards.size() + " uniqueness hazard(s) stop the start-up ("
+				+ "cse.serverless-ready.hazard-check.fail-on=" + failOn.name().toLowerCase(Locale.ROOT) + "):"
 				+ hazards.stream()
 					.map((hazard) -> System.lineSeparator() + " - " + hazard.describe())
 					.collect(Collectors.joining()));

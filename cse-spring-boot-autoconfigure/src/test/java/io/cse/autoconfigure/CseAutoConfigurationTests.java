@@ -281,7 +281,7 @@ class CseAutoConfigurationTests {
 	void inAReactiveWebApplicationRequestsGoThroughTheGateToo() {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class))
-			.withPropertyValues("cse.freeze.trim-heap=false")
+			.withPropertyValues("cse.memory.trim-heap=false")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context).hasSingleBean(TrafficGate.class);
@@ -380,24 +380,24 @@ class CseAutoConfigurationTests {
 
 	@Test
 	void aNegativeJitSettleTimeStopsTheStartWithThePropertyNamed() {
-		this.contextRunner.withPropertyValues("cse.snapshot.jit-settle-time=-1s")
+		this.contextRunner.withPropertyValues("cse.memory.jit-settle-time=-1s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("cse.snapshot.jit-settle-time must not be negative"));
+				.hasMessageContaining("cse.memory.jit-settle-time must not be negative"));
 	}
 
 	@Test
 	void aFreeHeapRatioAbove100StopsTheStartWithThePropertyNamed() {
-		this.contextRunner.withPropertyValues("cse.freeze.max-heap-free-ratio=150")
+		this.contextRunner.withPropertyValues("cse.memory.max-heap-free-ratio=150")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("cse.freeze.max-heap-free-ratio must be between 0 and 100, not 150"));
+				.hasMessageContaining("cse.memory.max-heap-free-ratio must be between 0 and 100, not 150"));
 	}
 
 	@Test
 	void snapshotsCanSkipTheJitSettleTime() {
-		this.contextRunner.withPropertyValues("cse.snapshot.jit-settle-time=0")
-			.run((context) -> assertThat(context.getBean(CseProperties.class).getSnapshot().getJitSettleTime())
+		this.contextRunner.withPropertyValues("cse.memory.jit-settle-time=0")
+			.run((context) -> assertThat(context.getBean(CseProperties.class).getMemory().getJitSettleTime())
 				.isZero());
 	}
 

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.ParticipantStatus;
+import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpoint.ReadinessDescriptor;
 import io.cse.ready.BeforeCheckpoint;
@@ -107,12 +108,13 @@ class CseServerlessReadyAutoConfigurationTests {
 
 	@Test
 	void failOnErrorStopsTheStartUpOnAnErrorFinding() {
-		this.contextRunner.withPropertyValues("cse.readiness.fail-on=error")
+		this.contextRunner.withPropertyValues("cse.serverless-ready.hazard-check.fail-on=error")
 			.withBean("hazardous", Hazardous.class)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).isInstanceOf(UniquenessHazardException.class)
-					.hasMessageStartingWith("1 uniqueness hazard(s) stop the start-up (cse.readiness.fail-on=error):")
+					.hasMessageStartingWith("1 uniqueness hazard(s) stop the start-up "
+							+ "(cse.serverless-ready.hazard-check.fail-on=error):")
 					.hasMessageContaining("ERROR bean 'hazardous': static field " + Hazardous.class.getName()
 							+ ".INSTANCE (java.util.UUID)");
 				UniquenessHazardException failure = (UniquenessHazardException) context.getStartupFailure();
@@ -123,8 +125,17 @@ class CseServerlessReadyAutoConfigurationTests {
 	}
 
 	@Test
-	void failOnErrorLetsWarningsThrough() {
+	void theDeprecatedFailOnKeyStillStopsTheStartUp() {
 		this.contextRunner.withPropertyValues("cse.readiness.fail-on=error")
+			.withBean("hazardous", Hazardous.class)
+			.run((context) -> assertThat(context.getStartupFailure()).isInstanceOf(UniquenessHazardException.class)
+				.hasMessageStartingWith(
+						"1 uniqueness hazard(s) stop the start-up (cse.serverless-ready.hazard-check.fail-on=error):"));
+	}
+
+	@Test
+	void failOnErrorLetsWarningsThrough() {
+		this.contextRunner.withPropertyValues("cse.serverless-ready.hazard-check.fail-on=error")
 			.withBean("suspicious", Suspicious.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -135,7 +146,7 @@ class CseServerlessReadyAutoConfigurationTests {
 
 	@Test
 	void failOnWarnStopsTheStartUpOnAWarning() {
-		this.contextRunner.withPropertyValues("cse.readiness.fail-on=warn")
+		this.contextRunner.withPropertyValues("cse.serverless-ready.hazard-check.fail-on=warn")
 			.withBean("suspicious", Suspicious.class)
 			.run((context) -> {
 				assertThat(context).hasFailed();
@@ -146,10 +157,11 @@ class CseServerlessReadyAutoConfigurationTests {
 
 	@Test
 	void failOnIsBound() {
-		this.contextRunner.withPropertyValues("cse.readiness.fail-on=warn", "cse.serverless-ready.enabled=true")
+		this.contextRunner
+			.withPropertyValues("cse.serverless-ready.hazard-check.fail-on=warn", "cse.serverless-ready.enabled=true")
 			.run((context) -> {
 				CseProperties properties = context.getBean(CseProperties.class);
-				assertThat(properties.getReadiness().getFailOn()).isEqualTo(CseProperties.Readiness.FailOn.WARN);
+				assertThat(properties.getServerlessReady().getHazardCheck().getFailOn()).isEqualTo(FailOn.WARN);
 				assertThat(properties.getServerlessReady().isEnabled()).isTrue();
 			});
 	}

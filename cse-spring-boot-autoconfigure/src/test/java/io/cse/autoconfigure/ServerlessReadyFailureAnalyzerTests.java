@@ -53,11 +53,11 @@ class ServerlessReadyFailureAnalyzerTests {
 				List.of(new UniquenessHazard(Severity.ERROR, "tickets", "com.example.Tickets", "NODE", true,
 						"java.util.UUID", "holds a UUID made at start-up", "derive it from InstanceIdentity")));
 		FailureAnalysis analysis = new UniquenessHazardFailureAnalyzer().analyze(failure);
-		assertThat(analysis.getDescription()).contains("cse.readiness.fail-on=error",
+		assertThat(analysis.getDescription()).contains("cse.serverless-ready.hazard-check.fail-on=error",
 				"ERROR bean 'tickets', static field com.example.Tickets.NODE (java.util.UUID) holds a UUID made at "
 						+ "start-up");
 		assertThat(analysis.getAction()).contains("static field com.example.Tickets.NODE: derive it from InstanceIdentity",
-				"@ServerlessReady(ignoreHazards = \"fieldName\")", "cse.readiness.fail-on=none");
+				"@ServerlessReady(ignoreHazards = \"fieldName\")", "cse.serverless-ready.hazard-check.fail-on=none");
 	}
 
 	@Test
@@ -72,15 +72,16 @@ class ServerlessReadyFailureAnalyzerTests {
 	@Test
 	void hazardousApplicationFailsToStartWithTheAnalysisWhenAskedTo(CapturedOutput output) {
 		assertThatExceptionOfType(UniquenessHazardException.class)
-			.isThrownBy(() -> application(HazardousApplication.class).run("--cse.readiness.fail-on=error"));
+			.isThrownBy(() -> application(HazardousApplication.class)
+				.run("--cse.serverless-ready.hazard-check.fail-on=error"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("cse.readiness.fail-on=error stops the start-up")
+			.contains("cse.serverless-ready.hazard-check.fail-on=error stops the start-up")
 			.contains(HazardousApplication.Hazardous.class.getName() + ".NODE: derive it from InstanceIdentity");
 	}
 
 	private static SpringApplicationBuilder application(Class<?> type) {
 		return new SpringApplicationBuilder(type).web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "cse.freeze.trim-heap=false");
+			.properties("spring.main.banner-mode=off", "cse.memory.trim-heap=false");
 	}
 
 	@SpringBootConfiguration(proxyBeanMethods = false)

@@ -96,7 +96,7 @@ class ProxiedPoolRegistryTests {
 					"--spring.datasource.url=" + postgres.getJdbcUrl() + "?ApplicationName=" + applicationName,
 					"--spring.datasource.username=postgres", "--spring.cloud.zookeeper.enabled=true",
 					"--spring.cloud.zookeeper.connect-string=" + zookeeper.getConnectString(),
-					"--cse.freeze.trim-heap=false")) {
+					"--cse.memory.trim-heap=false")) {
 			DataSource dataSource = application.getBean(DataSource.class);
 			assertThat(dataSource).as("the application's DataSource is the proxy")
 				.isNotInstanceOf(HikariDataSource.class);

@@ -37,7 +37,7 @@ class ServerlessReadyParticipantTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class))
 		.withUserConfiguration(ServerlessReadyTestConfiguration.class)
-		.withPropertyValues("cse.freeze.trim-heap=false");
+		.withPropertyValues("cse.memory.trim-heap=false");
 
 	@Test
 	void participantRunsAtUserOrderUnderItsName() {

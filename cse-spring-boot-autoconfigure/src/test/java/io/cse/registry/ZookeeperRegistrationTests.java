@@ -79,7 +79,7 @@ class ZookeeperRegistrationTests {
 			// Arguments, as they win over the test application.properties that switches ZooKeeper off
 			.run("--server.port=0", "--spring.application.name=" + SERVICE, "--spring.cloud.zookeeper.enabled=true",
 					"--spring.cloud.zookeeper.connect-string=" + zookeeper.getConnectString(),
-					"--cse.freeze.trim-heap=false", extraArgument);
+					"--cse.memory.trim-heap=false", extraArgument);
 		this.coordinator = this.application.getBean(CheckpointCoordinator.class);
 	}
 

@@ -173,7 +173,7 @@ class HsfProviderRegistryTests {
 		}
 		List<String> args = new java.util.ArrayList<>(List.of("--server.port=0",
 				"--dubbo.protocol.port=" + freePort(), "--dubbo.registry.address=" + registryAddress(),
-				"--cse.freeze.trim-heap=false"));
+				"--cse.memory.trim-heap=false"));
 		args.addAll(List.of(more));
 		this.provider = builder.run(args.toArray(String[]::new));
 		int port = ((WebServerApplicationContext) this.provider).getWebServer().getPort();

@@ -105,12 +105,12 @@ public class CheckpointCoordinator implements AutoCloseable {
 	}
 
 	/**
-	 * Set what a participant that times out should tell the user to do, for example which
-	 * setting raises the timeout.
-	 * @param advice the advice, appended to the error
+	 * Set what the users of the application call the settings that messages advise
+	 * changing.
+	 * @param settingNames the names; {@link SettingNames#JAVA} unless set
 	 */
-	public void setParticipantTimeoutAdvice(String advice) {
-		this.invoker.setTimeoutAdvice(advice);
+	public void setSettingNames(SettingNames settingNames) {
+		this.invoker.setSettingNames(settingNames);
 	}
 
 	/**

@@ -46,7 +46,7 @@ final class ParticipantInvoker implements AutoCloseable {
 		return thread;
 	});
 
-	private volatile String timeoutAdvice;
+	private volatile SettingNames settingNames = SettingNames.JAVA;
 
 	ParticipantInvoker(List<CheckpointParticipant> participants, Duration timeout, Clock clock) {
 		this.timeout = timeout;
@@ -56,8 +56,8 @@ final class ParticipantInvoker implements AutoCloseable {
 		}
 	}
 
-	void setTimeoutAdvice(String timeoutAdvice) {
-		this.timeoutAdvice = timeoutAdvice;
+	void setSettingNames(SettingNames settingNames) {
+		this.settingNames = settingNames;
 	}
 
 	Step quiesce(CheckpointParticipant participant, CheckpointContext context) {
@@ -104,8 +104,8 @@ final class ParticipantInvoker implements AutoCloseable {
 		}
 		catch (TimeoutException ex) {
 			task.cancel(true);
-			String advice = this.timeoutAdvice;
-			return "timed out after " + this.timeout.toMillis() + " ms" + ((advice != null) ? " (" + advice + ")" : "");
+			return "timed out after " + this.timeout.toMillis() + " ms (raise "
+					+ this.settingNames.nameOf(Setting.PARTICIPANT_TIMEOUT) + ")";
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();

@@ -83,10 +83,9 @@ class CheckpointCoordinatorTests {
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(
 				List.of(new RecordingParticipant("traffic", 100, this.calls), new RecordingParticipant("stuck", 200, this.calls).blockingUntil(this.release)),
 				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofMillis(200), Clock.systemUTC());
-		coordinator.setParticipantTimeoutAdvice("raise cse.participant-timeout");
 		OperationReport report = coordinator.freeze();
 		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-		assertThat(report.error()).contains("'stuck'").contains("timed out").contains("cse.participant-timeout");
+		assertThat(report.error()).contains("'stuck'").contains("timed out").contains("raise participantTimeout");
 		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(this.calls).contains("resume traffic");
 	}

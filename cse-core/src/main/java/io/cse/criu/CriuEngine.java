@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.cse.Setting;
+import io.cse.SettingNames;
 import io.cse.SnapshotOutcome;
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
@@ -78,9 +80,11 @@ public class CriuEngine implements SnapshotEngine {
 
 	private volatile Path criu;
 
+	private volatile SettingNames settingNames = SettingNames.JAVA;
+
 	/**
 	 * Create an engine.
-	 * @param configuredPath the CRIU binary to use ({@code cse.criu.path}), or {@code null}
+	 * @param configuredPath the CRIU binary to use, or {@code null}
 	 * to look in {@code /opt/cse/criu/bin/criu} (where {@code scripts/install-criu.sh}
 	 * puts it) and on the {@code PATH}
 	 * @param procFs reads this process's state
@@ -97,6 +101,15 @@ public class CriuEngine implements SnapshotEngine {
 		this.commands = commands;
 		this.dumpTimeout = dumpTimeout;
 		this.jvmOptions = jvmOptions;
+	}
+
+	/**
+	 * Set what the users of the application call the settings that messages advise
+	 * changing.
+	 * @param settingNames the names; {@link SettingNames#JAVA} unless set
+	 */
+	public void setSettingNames(SettingNames settingNames) {
+		this.settingNames = settingNames;
 	}
 
 	private static String readScript(String name) {
@@ -167,7 +180,7 @@ public class CriuEngine implements SnapshotEngine {
 		if (binary == null) {
 			return EngineStatus.unavailable(getName(), "CRIU was not found (looked at " + this.candidates.get(0)
 					+ " and on the PATH): install CRIU " + minimum() + " or later with scripts/install-criu.sh, or set "
-					+ "cse.criu.path");
+					+ this.settingNames.nameOf(Setting.CRIU_PATH));
 		}
 		String version;
 		try {
@@ -175,7 +188,7 @@ public class CriuEngine implements SnapshotEngine {
 		}
 		catch (IOException ex) {
 			return EngineStatus.unavailable(getName(), "Cannot run " + binary + " --version (" + ex.getMessage()
-					+ "): reinstall CRIU with scripts/install-criu.sh, or set cse.criu.path");
+					+ "): reinstall CRIU with scripts/install-criu.sh, or set " + this.settingNames.nameOf(Setting.CRIU_PATH));
 		}
 		if (version == null || !atLeastMinimum(version)) {
 			return EngineStatus.unavailable(getName(), "CRIU " + ((version != null) ? version : "of unknown version")
@@ -267,7 +280,7 @@ public class CriuEngine implements SnapshotEngine {
 			}
 			if (System.nanoTime() > deadline) {
 				throw new SnapshotException("criu dump did not finish within " + this.dumpTimeout.getSeconds()
-						+ " s (raise cse.criu.dump-timeout): " + logTail(folder));
+						+ " s (raise " + this.settingNames.nameOf(Setting.CRIU_DUMP_TIMEOUT) + "): " + logTail(folder));
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
 		}

@@ -76,11 +76,11 @@ public class HeapTrimmer {
 	 */
 	public HeapTrimmer(ProcFs procFs, int maxHeapFreeRatio, Duration jitSettleTime) {
 		if (maxHeapFreeRatio < 0 || maxHeapFreeRatio > 100) {
-			throw new IllegalArgumentException("cse.memory.max-heap-free-ratio must be between 0 and 100, not "
+			throw new IllegalArgumentException("The max heap free ratio must be between 0 and 100, not "
 					+ maxHeapFreeRatio);
 		}
 		if (jitSettleTime.isNegative()) {
-			throw new IllegalArgumentException("cse.memory.jit-settle-time must not be negative, not " + jitSettleTime);
+			throw new IllegalArgumentException("The JIT settle time must not be negative, not " + jitSettleTime);
 		}
 		this.procFs = procFs;
 		this.maxHeapFreeRatio = maxHeapFreeRatio;

@@ -3,7 +3,6 @@ package io.cse.snapshot;
 import java.time.Instant;
 
 import io.cse.snapshot.ImageManifest.Application;
-import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 
 /**

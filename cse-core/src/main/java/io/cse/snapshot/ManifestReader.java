@@ -6,7 +6,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import io.cse.snapshot.ImageManifest.Application;
-import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 
 /**

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import io.cse.Setting;
+import io.cse.SettingNames;
 import io.cse.linux.ProcFs;
 import io.cse.linux.TcpSocket;
 
@@ -31,6 +33,8 @@ public class ProcessAudit {
 
 	private final ProcFs procFs;
 
+	private volatile SettingNames settingNames = SettingNames.JAVA;
+
 	private final Supplier<Integer> serverPort;
 
 	private final boolean allowChildProcesses;
@@ -46,6 +50,15 @@ public class ProcessAudit {
 		this.procFs = procFs;
 		this.serverPort = serverPort;
 		this.allowChildProcesses = allowChildProcesses;
+	}
+
+	/**
+	 * Set what the users of the application call the settings that messages advise
+	 * changing.
+	 * @param settingNames the names; {@link SettingNames#JAVA} unless set
+	 */
+	public void setSettingNames(SettingNames settingNames) {
+		this.settingNames = settingNames;
 	}
 
 	/**
@@ -77,7 +90,7 @@ public class ProcessAudit {
 					+ "service (" + String.join(", ", described)
 					+ "). Run such servers outside the service (for PostgreSQL: a server of its own, such as "
 					+ "samples/embedded-postgres) and point the service at them, or set "
-					+ "cse.snapshot.allow-child-processes=true");
+					+ this.settingNames.nameOf(Setting.ALLOW_CHILD_PROCESSES) + "=true");
 		}
 		Map<Integer, String> files = this.procFs.openFiles();
 		List<String> growing = growingFiles(files);

@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
+import io.cse.Setting;
+import io.cse.SettingNames;
 import io.cse.SnapshotReservation;
 import io.cse.OperationReport;
 import io.cse.SnapshotOutcome;
@@ -27,7 +29,6 @@ import io.cse.SnapshotPlan;
 import io.cse.linux.ProcFs;
 import io.cse.memory.HeapTrimmer;
 import io.cse.memory.MemoryReport;
-import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 
 /**
@@ -54,6 +55,8 @@ public class SnapshotService {
 	private final Path imagesRoot;
 
 	private final ProcessAudit audit;
+
+	private volatile SettingNames settingNames = SettingNames.JAVA;
 
 	private final HeapTrimmer heapTrimmer;
 
@@ -86,6 +89,15 @@ public class SnapshotService {
 		this.procFs = procFs;
 		this.application = application;
 		this.clock = clock;
+	}
+
+	/**
+	 * Set what the users of the application call the settings that messages advise
+	 * changing.
+	 * @param settingNames the names; {@link SettingNames#JAVA} unless set
+	 */
+	public void setSettingNames(SettingNames settingNames) {
+		this.settingNames = settingNames;
 	}
 
 	/**
@@ -134,7 +146,7 @@ public class SnapshotService {
 		catch (IOException | RuntimeException ex) {
 			reservation.cancel();
 			throw new InvalidImageException("Cannot create the image folder " + folder + ": " + ex.getMessage()
-					+ " (check cse.images.root)");
+					+ " (check " + this.settingNames.nameOf(Setting.IMAGES_ROOT) + ")");
 		}
 		return new Ticket(operation, imageId, folder, reservation);
 	}

@@ -69,7 +69,7 @@ class CriuEngineTests {
 				Duration.ofSeconds(5), () -> false);
 		assertThat(engine.getStatus().available()).isFalse();
 		assertThat(engine.getStatus().reason()).contains("CRIU was not found").contains("scripts/install-criu.sh")
-			.contains("cse.criu.path");
+			.contains("criuPath");
 	}
 
 	@Test
@@ -184,7 +184,7 @@ class CriuEngineTests {
 		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200),
 				() -> false);
 		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine.snapshot(spec(folder, false)))
-			.withMessageContaining("cse.criu.dump-timeout");
+			.withMessageContaining("criuDumpTimeout");
 	}
 
 	@Test

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import io.cse.snapshot.ImageManifest.Application;
-import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

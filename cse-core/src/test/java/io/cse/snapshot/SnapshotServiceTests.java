@@ -156,7 +156,7 @@ class SnapshotServiceTests {
 			OperationReport report = service.run(service.prepare(Operation.DUMP, "with-child"));
 			assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
 			assertThat(report.error()).contains("child process").contains(Long.toString(child.pid()))
-				.contains("cse.snapshot.allow-child-processes");
+				.contains("allowChildProcesses");
 			assertThat(this.engine.spec).isNull();
 			assertThat(root().resolve("with-child")).doesNotExist();
 		}

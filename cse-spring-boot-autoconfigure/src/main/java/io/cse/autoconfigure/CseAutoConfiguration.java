@@ -1,6 +1,7 @@
 package io.cse.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -47,6 +48,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.util.Assert;
 import org.springframework.web.server.WebFilter;
 
 /**
@@ -69,8 +71,13 @@ public final class CseAutoConfiguration {
 	@ConditionalOnMissingBean
 	@Conditional(OnHeapTrimCondition.class)
 	HeapTrimmer cseHeapTrimmer(CseProperties properties) {
-		return new HeapTrimmer(new ProcFs(), properties.getMemory().getMaxHeapFreeRatio(),
-				properties.getMemory().getJitSettleTime());
+		int maxHeapFreeRatio = properties.getMemory().getMaxHeapFreeRatio();
+		Duration jitSettleTime = properties.getMemory().getJitSettleTime();
+		Assert.isTrue(maxHeapFreeRatio >= 0 && maxHeapFreeRatio <= 100,
+				() -> "cse.memory.max-heap-free-ratio must be between 0 and 100, not " + maxHeapFreeRatio);
+		Assert.isTrue(!jitSettleTime.isNegative(),
+				() -> "cse.memory.jit-settle-time must not be negative, not " + jitSettleTime);
+		return new HeapTrimmer(new ProcFs(), maxHeapFreeRatio, jitSettleTime);
 	}
 
 	@Bean
@@ -82,7 +89,7 @@ public final class CseAutoConfiguration {
 				heapTrimmer.getIfAvailable(), properties.getParticipantTimeout(), Clock.systemUTC());
 		coordinator.addListener(new CheckpointEventPublisher(coordinator, eventPublisher));
 		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));
-		coordinator.setParticipantTimeoutAdvice("raise cse.participant-timeout");
+		coordinator.setSettingNames(CsePropertyNames.INSTANCE);
 		return coordinator;
 	}
 
@@ -99,6 +106,7 @@ public final class CseAutoConfiguration {
 	SnapshotEngine cseSnapshotEngine(CseProperties properties, CracJdkAdapter cracJdkAdapter) {
 		ProcFs procFs = new ProcFs();
 		CriuEngine criu = new CriuEngine(properties.getCriu().getPath(), procFs, properties.getCriu().getDumpTimeout());
+		criu.setSettingNames(CsePropertyNames.INSTANCE);
 		return switch (properties.getEngine()) {
 			case AUTO -> cracJdkAdapter.isCracJdk() ? new CracEngine(cracJdkAdapter) : criu;
 			case CRIU -> criu;
@@ -114,13 +122,15 @@ public final class CseAutoConfiguration {
 			ListableBeanFactory beanFactory) {
 		ProcFs procFs = new ProcFs();
 		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
-		ProcessAudit audit = new ProcessAudit(procFs, port,
-				properties.getSnapshot().isAllowChildProcesses());
+		ProcessAudit audit = new ProcessAudit(procFs, port, properties.getSnapshot().isAllowChildProcesses());
+		audit.setSettingNames(CsePropertyNames.INSTANCE);
 		Supplier<ImageManifest.Application> application = () -> new ImageManifest.Application(
 				environment.getProperty("spring.application.name", "application"), port.get(),
 				healthPath(properties, environment, beanFactory));
-		return new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
+		SnapshotService service = new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
 				heapTrimmer.getIfAvailable(), procFs, application, Clock.systemUTC());
+		service.setSettingNames(CsePropertyNames.INSTANCE);
+		return service;
 	}
 
 	/**

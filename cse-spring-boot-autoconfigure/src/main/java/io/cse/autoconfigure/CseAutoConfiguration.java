@@ -69,7 +69,7 @@ public final class CseAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@Conditional(OnHeapTrimCondition.class)
+	@ConditionalOnProperty(prefix = "cse.memory", name = "trim-heap", matchIfMissing = true)
 	HeapTrimmer cseHeapTrimmer(CseProperties properties) {
 		int maxHeapFreeRatio = properties.getMemory().getMaxHeapFreeRatio();
 		Duration jitSettleTime = properties.getMemory().getJitSettleTime();

@@ -2,21 +2,19 @@ package io.cse.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 
 /**
  * Configuration of the CSE starter, grouped by concern: one group per participant or
  * feature, each with its own switch.
  * <p>
  * Keys renamed in 0.1.0 ({@code cse.freeze.*}, {@code cse.snapshot.jit-settle-time},
- * {@code cse.readiness.fail-on}) are still bound for one release and are deprecated in
- * the configuration metadata, each with its replacement; where a key and the one that
- * replaces it are both set, the replacement wins.
+ * {@code cse.readiness.fail-on}) still work for one release: a post-processor of the
+ * environment gives their values to their replacements (which win where both are set),
+ * and the configuration metadata marks them deprecated, each with its replacement.
  */
 @ConfigurationProperties("cse")
 public class CseProperties {
@@ -56,17 +54,13 @@ public class CseProperties {
 
 	private final Clone clone = new Clone();
 
-	private final Snapshot snapshot = new Snapshot(this.memory);
+	private final Snapshot snapshot = new Snapshot();
 
 	private final Images images = new Images();
 
 	private final Criu criu = new Criu();
 
 	private final Metrics metrics = new Metrics();
-
-	private final Freeze freeze = new Freeze(this.memory, this.traffic);
-
-	private final Readiness readiness = new Readiness(this.serverlessReady.getHazardCheck());
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -144,16 +138,6 @@ public class CseProperties {
 		return this.metrics;
 	}
 
-	@Deprecated(since = "0.1.0", forRemoval = true)
-	public Freeze getFreeze() {
-		return this.freeze;
-	}
-
-	@Deprecated(since = "0.1.0", forRemoval = true)
-	public Readiness getReadiness() {
-		return this.readiness;
-	}
-
 	/**
 	 * The engines that take snapshots.
 	 */
@@ -219,7 +203,6 @@ public class CseProperties {
 		 */
 		private Duration retryAfter = Duration.ofSeconds(5);
 
-		private final BoundReplacements bound = new BoundReplacements();
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -251,7 +234,6 @@ public class CseProperties {
 
 		public void setThawOnRequest(boolean thawOnRequest) {
 			this.thawOnRequest = thawOnRequest;
-			this.bound.add("thaw-on-request");
 		}
 
 		public Duration getHoldTimeout() {
@@ -260,7 +242,6 @@ public class CseProperties {
 
 		public void setHoldTimeout(Duration holdTimeout) {
 			this.holdTimeout = holdTimeout;
-			this.bound.add("hold-timeout");
 		}
 
 		public Duration getRetryAfter() {
@@ -269,7 +250,6 @@ public class CseProperties {
 
 		public void setRetryAfter(Duration retryAfter) {
 			this.retryAfter = retryAfter;
-			this.bound.add("retry-after");
 		}
 
 	}
@@ -300,7 +280,6 @@ public class CseProperties {
 		 */
 		private Duration jitSettleTime = Duration.ofSeconds(6);
 
-		private final BoundReplacements bound = new BoundReplacements();
 
 		public boolean isTrimHeap() {
 			return this.trimHeap;
@@ -308,7 +287,6 @@ public class CseProperties {
 
 		public void setTrimHeap(boolean trimHeap) {
 			this.trimHeap = trimHeap;
-			this.bound.add("trim-heap");
 		}
 
 		public int getMaxHeapFreeRatio() {
@@ -317,7 +295,6 @@ public class CseProperties {
 
 		public void setMaxHeapFreeRatio(int maxHeapFreeRatio) {
 			this.maxHeapFreeRatio = maxHeapFreeRatio;
-			this.bound.add("max-heap-free-ratio");
 		}
 
 		public Duration getJitSettleTime() {
@@ -326,7 +303,6 @@ public class CseProperties {
 
 		public void setJitSettleTime(Duration jitSettleTime) {
 			this.jitSettleTime = jitSettleTime;
-			this.bound.add("jit-settle-time");
 		}
 
 	}
@@ -504,7 +480,6 @@ public class CseProperties {
 			 */
 			private FailOn failOn = FailOn.NONE;
 
-			private final BoundReplacements bound = new BoundReplacements();
 
 			public FailOn getFailOn() {
 				return this.failOn;
@@ -512,7 +487,6 @@ public class CseProperties {
 
 			public void setFailOn(FailOn failOn) {
 				this.failOn = failOn;
-				this.bound.add("fail-on");
 			}
 
 			/**
@@ -597,12 +571,6 @@ public class CseProperties {
 		 */
 		private String healthPath;
 
-		private final Memory memory;
-
-		private Snapshot(Memory memory) {
-			this.memory = memory;
-		}
-
 		public boolean isAllowChildProcesses() {
 			return this.allowChildProcesses;
 		}
@@ -617,17 +585,6 @@ public class CseProperties {
 
 		public void setHealthPath(String healthPath) {
 			this.healthPath = healthPath;
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.memory.jit-settle-time", since = "0.1.0")
-		public Duration getJitSettleTime() {
-			return this.memory.getJitSettleTime();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setJitSettleTime(Duration jitSettleTime) {
-			this.memory.bound.ifUnbound("jit-settle-time", () -> this.memory.jitSettleTime = jitSettleTime);
 		}
 
 	}
@@ -703,130 +660,6 @@ public class CseProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
-		}
-
-	}
-
-	/**
-	 * Settings that were under 'cse.freeze' before 0.1.0: the heap trim is under
-	 * 'cse.memory' now, the requests held at the traffic gate under 'cse.traffic'.
-	 * @deprecated since 0.1.0 for removal in the next release, in favour of
-	 * {@link Memory} and {@link Traffic}
-	 */
-	@Deprecated(since = "0.1.0", forRemoval = true)
-	public static final class Freeze {
-
-		private final Memory memory;
-
-		private final Traffic traffic;
-
-		private Freeze(Memory memory, Traffic traffic) {
-			this.memory = memory;
-			this.traffic = traffic;
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.memory.trim-heap", since = "0.1.0")
-		public boolean isTrimHeap() {
-			return this.memory.isTrimHeap();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setTrimHeap(boolean trimHeap) {
-			this.memory.bound.ifUnbound("trim-heap", () -> this.memory.trimHeap = trimHeap);
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.memory.max-heap-free-ratio", since = "0.1.0")
-		public int getMaxHeapFreeRatio() {
-			return this.memory.getMaxHeapFreeRatio();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setMaxHeapFreeRatio(int maxHeapFreeRatio) {
-			this.memory.bound.ifUnbound("max-heap-free-ratio", () -> this.memory.maxHeapFreeRatio = maxHeapFreeRatio);
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.traffic.thaw-on-request", since = "0.1.0")
-		public boolean isThawOnRequest() {
-			return this.traffic.isThawOnRequest();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setThawOnRequest(boolean thawOnRequest) {
-			this.traffic.bound.ifUnbound("thaw-on-request", () -> this.traffic.thawOnRequest = thawOnRequest);
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.traffic.hold-timeout", since = "0.1.0")
-		public Duration getHoldTimeout() {
-			return this.traffic.getHoldTimeout();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setHoldTimeout(Duration holdTimeout) {
-			this.traffic.bound.ifUnbound("hold-timeout", () -> this.traffic.holdTimeout = holdTimeout);
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.traffic.retry-after", since = "0.1.0")
-		public Duration getRetryAfter() {
-			return this.traffic.getRetryAfter();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setRetryAfter(Duration retryAfter) {
-			this.traffic.bound.ifUnbound("retry-after", () -> this.traffic.retryAfter = retryAfter);
-		}
-
-	}
-
-	/**
-	 * Settings that were under 'cse.readiness' before 0.1.0: the check of @ServerlessReady
-	 * beans is under 'cse.serverless-ready.hazard-check' now.
-	 * @deprecated since 0.1.0 for removal in the next release, in favour of
-	 * {@link ServerlessReady.HazardCheck}
-	 */
-	@Deprecated(since = "0.1.0", forRemoval = true)
-	public static final class Readiness {
-
-		private final ServerlessReady.HazardCheck hazardCheck;
-
-		private Readiness(ServerlessReady.HazardCheck hazardCheck) {
-			this.hazardCheck = hazardCheck;
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		@DeprecatedConfigurationProperty(replacement = "cse.serverless-ready.hazard-check.fail-on", since = "0.1.0")
-		public ServerlessReady.HazardCheck.FailOn getFailOn() {
-			return this.hazardCheck.getFailOn();
-		}
-
-		@Deprecated(since = "0.1.0", forRemoval = true)
-		public void setFailOn(ServerlessReady.HazardCheck.FailOn failOn) {
-			this.hazardCheck.bound.ifUnbound("fail-on", () -> this.hazardCheck.failOn = failOn);
-		}
-
-	}
-
-	/**
-	 * The properties of a group that replace deprecated keys and have been bound. A value
-	 * bound to a deprecated key applies only while the property that replaces it is
-	 * unbound, so that the new key wins whichever of the two the binder sets first.
-	 */
-	private static final class BoundReplacements {
-
-		private final Set<String> names = new HashSet<>();
-
-		void add(String name) {
-			this.names.add(name);
-		}
-
-		void ifUnbound(String name, Runnable bindDeprecated) {
-			if (!this.names.contains(name)) {
-				bindDeprecated.run();
-			}
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -17,13 +18,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
 import org.springframework.boot.configurationmetadata.Deprecation;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CsePropertiesTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withInitializer(CsePropertiesTests::renameProperties)
 		.withUserConfiguration(PropertiesConfiguration.class);
 
 	static Stream<Arguments> renamedKeys() {
@@ -109,7 +115,7 @@ class CsePropertiesTests {
 
 	@Test
 	void theDeprecatedHeapTrimSwitchStillSwitchesTheTrimOff() {
-		ApplicationContextRunner runner = new ApplicationContextRunner()
+		ApplicationContextRunner runner = new ApplicationContextRunner().withInitializer(CsePropertiesTests::renameProperties)
 			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class));
 		runner.run((context) -> assertThat(context).hasSingleBean(HeapTrimmer.class));
 		runner.withPropertyValues("cse.memory.trim-heap=false")
@@ -122,9 +128,38 @@ class CsePropertiesTests {
 
 	@Test
 	void deprecatedKeysOfTheHeldRequestsReachTheTrafficGate() {
-		new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class))
+		new WebApplicationContextRunner().withInitializer(CsePropertiesTests::renameProperties)
+			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class))
 			.withPropertyValues("cse.memory.trim-heap=false", "cse.freeze.retry-after=7s")
 			.run((context) -> assertThat(context.getBean(HeldRequests.class).retryAfterSeconds()).isEqualTo("7"));
+	}
+
+	@Test
+	void anApplicationStartedWithADeprecatedKeyGetsItsValueUnderTheNewKey() {
+		// Spring Boot finds the post-processor through spring.factories, as in any service
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PropertiesConfiguration.class)
+			.web(WebApplicationType.NONE)
+			.properties("cse.freeze.retry-after=7s", "spring.main.banner-mode=off")
+			.run()) {
+			assertThat(context.getBean(CseProperties.class).getTraffic().getRetryAfter())
+				.isEqualTo(Duration.ofSeconds(7));
+			assertThat(context.getEnvironment().getProperty("cse.traffic.retry-after")).isEqualTo("7s");
+		}
+	}
+
+	@Test
+	void renamedKeysAreTheDeprecatedKeysOfTheMetadata() throws Exception {
+		Map<String, String> deprecated = new TreeMap<>();
+		metadata().values()
+			.stream()
+			.filter((property) -> property.isDeprecated() && property.getId().startsWith("cse."))
+			.forEach((property) -> deprecated.put(property.getId(), property.getDeprecation().getReplacement()));
+		assertThat(deprecated).isEqualTo(new TreeMap<>(RenamedPropertiesEnvironmentPostProcessor.renamed()));
+	}
+
+	private static void renameProperties(ConfigurableApplicationContext context) {
+		new RenamedPropertiesEnvironmentPostProcessor((destination) -> destination.get())
+			.postProcessEnvironment(context.getEnvironment(), new SpringApplication());
 	}
 
 	private static String text(Object value) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
@@ -159,7 +160,7 @@ public class CriuEngine implements SnapshotEngine {
 	}
 
 	private EngineStatus detect() {
-		if (!System.getProperty("os.name", "").toLowerCase().contains("linux") || !this.procFs.isAvailable()) {
+		if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") || !this.procFs.isAvailable()) {
 			return EngineStatus.unavailable(getName(), "CRIU snapshots need Linux (this is "
 					+ System.getProperty("os.name") + "): run the service on Linux, or on a CRaC JDK");
 		}

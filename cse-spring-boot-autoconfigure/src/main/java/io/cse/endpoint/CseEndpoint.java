@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -19,8 +20,8 @@ import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.OperationReport.Step;
 import io.cse.memory.MemoryReport;
-import io.cse.ready.ReadinessReport;
-import io.cse.ready.ReadinessReport.ReadyBean;
+import io.cse.ready.HazardCheckReport;
+import io.cse.ready.HazardCheckReport.ReadyBean;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.ready.UniquenessHazard;
 import io.cse.snapshot.EngineStatus;
@@ -55,8 +56,8 @@ import org.springframework.lang.Nullable;
  * process; a dump stops it, a clone keeps it running and makes the image a template whose
  * every restore is a new instance. An optional body {@code {"image": "name"}} names the
  * image folder under {@code cse.images.root}.</li>
- * <li>{@code GET /actuator/cse/readiness}: the {@code @ServerlessReady} beans, their hooks,
- * and the uniqueness hazards that the start-up check found in them.</li>
+ * <li>{@code GET /actuator/cse/hazardCheck}: the {@code @ServerlessReady} beans, their
+ * hooks, and the uniqueness hazards that the start-up hazard check found in them.</li>
  * </ul>
  */
 @Endpoint(id = "cse", defaultAccess = Access.NONE)
@@ -70,7 +71,7 @@ public class CseEndpoint {
 
 	private static final String CLONE = "clone";
 
-	private static final String READINESS = "readiness";
+	private static final String HAZARD_CHECK = "hazardCheck";
 
 	private final CheckpointCoordinator coordinator;
 
@@ -118,21 +119,21 @@ public class CseEndpoint {
 
 	/**
 	 * Return one section of what this instance knows about itself.
-	 * @param section {@code readiness}: the {@code @ServerlessReady} beans and their
+	 * @param section {@code hazardCheck}: the {@code @ServerlessReady} beans and their
 	 * uniqueness hazards
 	 * @return the section, or why there is none
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> section(@Selector String section) {
-		if (!READINESS.equals(section)) {
+		if (!HAZARD_CHECK.equals(section)) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND,
-					"Unknown section '" + section + "': use GET /actuator/cse/" + READINESS, null);
+					"Unknown section '" + section + "': use GET /actuator/cse/" + HAZARD_CHECK, null);
 		}
 		if (this.serverlessReady == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND,
-					"The @ServerlessReady check is switched off: set cse.serverless-ready.enabled=true", null);
+					"The @ServerlessReady hazard check is switched off: set cse.serverless-ready.enabled=true", null);
 		}
-		return new WebEndpointResponse<>(ReadinessDescriptor.of(this.serverlessReady.getReport()),
+		return new WebEndpointResponse<>(HazardCheckDescriptor.of(this.serverlessReady.getReport()),
 				WebEndpointResponse.STATUS_OK);
 	}
 
@@ -201,8 +202,8 @@ public class CseEndpoint {
 		}
 		try {
 			Ticket ticket = this.snapshots.prepare(operation, image);
-			AfterResponse.run("cse-" + operation.name().toLowerCase(), () -> this.snapshots.run(ticket));
-			return new WebEndpointResponse<>(new SnapshotDescriptor(operation.name().toLowerCase(), ticket.imageId(),
+			AfterResponse.run("cse-" + operation.name().toLowerCase(Locale.ROOT), () -> this.snapshots.run(ticket));
+			return new WebEndpointResponse<>(new SnapshotDescriptor(operation.name().toLowerCase(Locale.ROOT), ticket.imageId(),
 					ticket.folder().toString(), this.snapshots.getEngine().getName(),
 					(operation == Operation.DUMP) ? "the process stops once the image is complete"
 							: "the process keeps running; every restore of the image is a new instance"),
@@ -412,19 +413,19 @@ public class CseEndpoint {
 	}
 
 	/**
-	 * What the start-up check found in the {@code @ServerlessReady} beans.
+	 * What the start-up hazard check found in the {@code @ServerlessReady} beans.
 	 *
 	 * @param status {@code OK} if no hazard was found, else the highest severity found
 	 * ({@code WARN} or {@code ERROR})
 	 * @param beans every {@code @ServerlessReady} bean, with its hooks in the order they run
 	 * @param hazards every uniqueness hazard found, with its fix
 	 */
-	public record ReadinessDescriptor(String status, List<ReadyBeanDescriptor> beans,
+	public record HazardCheckDescriptor(String status, List<ReadyBeanDescriptor> beans,
 			List<HazardDescriptor> hazards) {
 
-		static ReadinessDescriptor of(ReadinessReport report) {
+		static HazardCheckDescriptor of(HazardCheckReport report) {
 			UniquenessHazard.Severity highest = report.highestSeverity();
-			return new ReadinessDescriptor((highest != null) ? highest.name() : "OK",
+			return new HazardCheckDescriptor((highest != null) ? highest.name() : "OK",
 					report.beans().stream().map(ReadyBeanDescriptor::of).toList(),
 					report.hazards().stream().map(HazardDescriptor::of).toList());
 		}
@@ -460,7 +461,7 @@ public class CseEndpoint {
 	 */
 	public record HookDescriptor(String method, int order) {
 
-		static List<HookDescriptor> of(List<ReadinessReport.Hook> hooks) {
+		static List<HookDescriptor> of(List<HazardCheckReport.Hook> hooks) {
 			return hooks.stream().map((hook) -> new HookDescriptor(hook.method(), hook.order())).toList();
 		}
 

@@ -89,7 +89,7 @@ class ServerlessReadyParticipantTests {
 			CheckpointCoordinator coordinator = coordinator(context);
 			OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE),
 					ScriptedSnapshotPlan.restored("template").asCloneOf(identity));
-			assertThat(report.operation()).isEqualTo("clone-restore");
+			assertThat(report.operation()).isEqualTo(OperationReport.Type.CLONE_RESTORE);
 			assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
 			String clone = identity.getInstanceId();
 			assertThat(clone).isNotEqualTo(template);

@@ -108,7 +108,7 @@ class ZookeeperRegistrationTests {
 		String templateData = data(templateId);
 		long templateSession = owner(templateId);
 		OperationReport restore = snapshot(Operation.CLONE, SnapshotOutcome.RESTORED);
-		assertThat(restore.operation()).isEqualTo("clone-restore");
+		assertThat(restore.operation()).isEqualTo(OperationReport.Type.CLONE_RESTORE);
 		assertThat(restore.outcome()).isEqualTo(Outcome.SUCCESS);
 		String cloneId = this.coordinator.getIdentity().getInstanceId();
 		assertThat(cloneId).isNotEqualTo(templateId);
@@ -139,7 +139,7 @@ class ZookeeperRegistrationTests {
 	void restoreOfADumpComesBackUnderTheSameId() throws Exception {
 		String id = awaitSingleInstance();
 		OperationReport restore = snapshot(Operation.DUMP, SnapshotOutcome.RESTORED);
-		assertThat(restore.operation()).isEqualTo("restore");
+		assertThat(restore.operation()).isEqualTo(OperationReport.Type.RESTORE);
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(instances()).containsExactly(id));
 	}
 

@@ -6,7 +6,7 @@ import java.util.UUID;
 import io.cse.CheckpointCoordinator;
 import io.cse.ParticipantStatus;
 import io.cse.endpoint.CseEndpoint;
-import io.cse.endpoint.CseEndpoint.HazardCheckDescriptor;
+import io.cse.endpoint.HazardCheckDescriptor;
 import io.cse.ready.BeforeCheckpoint;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
-import io.cse.endpoint.CseEndpointWebTests.Http;
 import io.cse.ready.example.LegacyTicketService;
 import io.cse.ready.example.TicketJournal;
 import io.cse.ready.example.TicketService;

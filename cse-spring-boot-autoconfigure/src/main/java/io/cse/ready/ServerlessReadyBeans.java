@@ -136,8 +136,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 			List<String> publishedBy = (bean != null) ? this.publishedBy.apply(bean) : List.of();
 			beans.add(new ReadyBean(candidate.name(), candidate.type().getName(), hooks(candidate.beforeCheckpoint()),
 					hooks(candidate.afterRestore()), candidate.ignoredHazards(), publishedBy));
-			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(),
-					target(instanceIfCreated(candidate.name())), candidate.ignoredHazards()));
+			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(), bean, candidate.ignoredHazards()));
 		}
 		hazards.addAll(this.inspector.inspectJvm());
 		before.sort(HookMethod.EXECUTION_ORDER);
@@ -194,10 +193,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		return created;
 	}
 
-	/**
-	 * Return the bean of the given name if it has been created: a lazy singleton that
-	 * nothing has used yet has nothing to quiesce.
-	 */
+	// A lazy singleton that nothing has used yet has nothing to quiesce.
 	Object instanceIfCreated(String beanName) {
 		return this.beanFactory.containsSingleton(beanName) ? this.beanFactory.getBean(beanName) : null;
 	}

@@ -60,8 +60,8 @@ APP_PID=$!
 wait_for 120 "hsf-provider (see its log below)" curl -sf "$BASE/actuator/cse" || { tail -50 "$WORK/hsf-provider.log" >&2; exit 1; }
 grep -o 'Started HsfProviderApplication in [0-9.]* seconds' "$WORK/hsf-provider.log" || true
 
-step "GET /actuator/cse/readiness: the @ServerlessReady bean, published by Dubbo"
-curl -s "$BASE/actuator/cse/readiness" | pretty
+step "GET /actuator/cse/hazardCheck: the @ServerlessReady bean, published by Dubbo"
+curl -s "$BASE/actuator/cse/hazardCheck" | pretty
 
 step "The consumer finds the provider in ZooKeeper and calls it"
 consumer 3

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code jdk.unsupported}), reflectively so that nothing else depends on it. From JDK 24 on,
  * the JVM prints a deprecation warning on the first use of Unsafe's memory access methods
  * (JEP 471 and 498); it comes once, when this class is first used (at start-up, by the
- * uniqueness check). Where Unsafe is missing or refuses, {@link #isAvailable()} says so and
+ * hazard check). Where Unsafe is missing or refuses, {@link #isAvailable()} says so and
  * why, and {@link #reseed()} reseeds nothing: a restore never fails because of it.
  * <p>
  * Virtual threads are not reached: the JDK lists only platform threads.

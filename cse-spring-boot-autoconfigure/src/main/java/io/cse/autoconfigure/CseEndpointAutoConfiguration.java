@@ -2,6 +2,8 @@ package io.cse.autoconfigure;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
+import io.cse.endpoint.CseEndpointWebExtension;
+import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.SnapshotService;
 
@@ -12,11 +14,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * The {@code /actuator/cse} endpoint, once the application makes it available.
+ * The {@code /actuator/cse} endpoint, once the application makes it available, with the
+ * web extension of the application's web stack: over HTTP, a dump or a clone answers
+ * before it starts.
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @Conditional(SupportedPlatformCondition.class)
@@ -31,6 +37,30 @@ public final class CseEndpointAutoConfiguration {
 	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator, ObjectProvider<SnapshotService> snapshots,
 			ObjectProvider<ServerlessReadyBeans> serverlessReady) {
 		return new CseEndpoint(coordinator, snapshots.getIfAvailable(), serverlessReady.getIfAvailable());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	static class ServletWebExtensionConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CseEndpointWebExtension cseEndpointWebExtension(CseEndpoint endpoint) {
+			return new CseEndpointWebExtension(endpoint);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	static class ReactiveWebExtensionConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReactiveCseEndpointWebExtension reactiveCseEndpointWebExtension(CseEndpoint endpoint) {
+			return new ReactiveCseEndpointWebExtension(endpoint);
+		}
+
 	}
 
 }

@@ -476,7 +476,7 @@ public class CseProperties {
 			/**
 			 * Severity of uniqueness hazard that stops the start-up: 'error' stops it on an
 			 * ERROR finding, 'warn' on any finding; 'none' only reports them, in the log and
-			 * in 'GET /actuator/cse/readiness'.
+			 * in 'GET /actuator/cse/hazardCheck'.
 			 */
 			private FailOn failOn = FailOn.NONE;
 

@@ -1,13 +1,16 @@
 package io.cse.autoconfigure;
 
+import java.util.List;
+import java.util.function.Function;
+
 import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
-import io.cse.ready.ProviderPublisher;
-import io.cse.ready.ProviderPublisherParticipant;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.ready.ServerlessReadyParticipant;
 import io.cse.ready.UniquenessHazard.Severity;
 import io.cse.ready.UniquenessHazardInspector;
+import io.cse.registry.ProviderPublisher;
+import io.cse.registry.ProviderPublisherParticipant;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -21,7 +24,7 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * The {@link ServerlessReady @ServerlessReady} programming model: one participant that
- * runs the hooks of every such bean, the start-up check of those beans, and, with a
+ * runs the hooks of every such bean, the start-up hazard check of those beans, and, with a
  * {@link ProviderPublisher} bean, the participant that takes the providers it publishes
  * offline.
  */
@@ -38,8 +41,7 @@ final class CseServerlessReadyAutoConfiguration {
 			CseProperties properties, ObjectProvider<ProviderPublisher> publishers) {
 		return new ServerlessReadyBeans(beanFactory,
 				new UniquenessHazardInspector(properties.getClone().getReseed().isEnabled()),
-				severity(properties.getServerlessReady().getHazardCheck().getFailOn()),
-				() -> publishers.orderedStream().toList());
+				severity(properties.getServerlessReady().getHazardCheck().getFailOn()), publishedBy(publishers));
 	}
 
 	@Bean
@@ -54,6 +56,13 @@ final class CseServerlessReadyAutoConfiguration {
 	ProviderPublisherParticipant cseProviderPublisherParticipant(ServerlessReadyBeans beans,
 			ObjectProvider<ProviderPublisher> publishers) {
 		return new ProviderPublisherParticipant(beans, () -> publishers.orderedStream().toList());
+	}
+
+	private static Function<Object, List<String>> publishedBy(ObjectProvider<ProviderPublisher> publishers) {
+		return (bean) -> publishers.orderedStream()
+			.filter((publisher) -> publisher.publishes(bean))
+			.map(ProviderPublisher::getName)
+			.toList();
 	}
 
 	private static Severity severity(FailOn failOn) {

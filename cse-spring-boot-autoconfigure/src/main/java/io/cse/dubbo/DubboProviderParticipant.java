@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Predicate;
 
 import io.cse.CheckpointContext;
@@ -31,7 +32,7 @@ import org.springframework.util.ReflectionUtils;
  * registry unregisters the provider URL, and registers it again on resume. Dubbo's server
  * keeps listening, so a consumer that still calls it is served or held by the traffic
  * gate, but no new consumer finds it. It runs just after the
- * {@link io.cse.ready.ProviderPublisherParticipant}, which takes the Dubbo services of
+ * {@link io.cse.registry.ProviderPublisherParticipant}, which takes the Dubbo services of
  * {@link io.cse.ready.ServerlessReady @ServerlessReady} beans offline through the
  * {@link DubboProviderPublisher}, and takes the other exported services offline.
  * <p>
@@ -158,7 +159,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 				taken.add(stated);
 				logger.info("Took Dubbo service " + provider.getServiceKey() + " offline from "
 						+ stated.getRegistryUrl().getAddress() + " for the "
-						+ context.operation().name().toLowerCase());
+						+ context.operation().name().toLowerCase(Locale.ROOT));
 			}
 		}
 		return taken;
@@ -191,7 +192,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 				stated.setRegistered(true);
 				logger.info("Registered Dubbo service " + stated.getProviderUrl().getServiceKey() + " at "
 						+ stated.getProviderUrl().getAddress() + " again after the "
-						+ context.resumption().name().toLowerCase());
+						+ context.resumption().name().toLowerCase(Locale.ROOT));
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Could not register Dubbo provider " + stated.getProviderUrl() + " again", ex);

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.cse.CheckpointContext;
-import io.cse.ready.ProviderPublisher;
+import io.cse.registry.ProviderPublisher;
 import org.apache.dubbo.config.spring.ServiceBean;
 import org.apache.dubbo.rpc.model.ProviderModel;
 import org.apache.dubbo.rpc.model.ProviderModel.RegisterStatedURL;
@@ -19,7 +19,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
  * The {@link ProviderPublisher} for Apache Dubbo: a
  * {@link io.cse.ready.ServerlessReady @ServerlessReady} bean that Dubbo exports (annotated
  * {@code @DubboService}, or the {@code ref} of a {@code <dubbo:service>}) is published by
- * Dubbo, shows {@code dubbo} in the readiness report, and has its Dubbo services taken
+ * Dubbo, shows {@code dubbo} in the hazard check's report, and has its Dubbo services taken
  * offline and back online the way the {@link DubboProviderParticipant} does, which also
  * renews a clone's sessions and address before these come back.
  */

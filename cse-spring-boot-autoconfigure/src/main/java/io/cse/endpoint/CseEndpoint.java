@@ -2,33 +2,24 @@ package io.cse.endpoint;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
-import io.cse.web.AfterResponse;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
-import io.cse.ParticipantStatus;
-import io.cse.InstanceIdentity;
+import io.cse.InstanceState;
 import io.cse.OperationRejectedException;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
-import io.cse.OperationReport.Step;
-import io.cse.memory.MemoryReport;
-import io.cse.ready.ReadinessReport;
-import io.cse.ready.ReadinessReport.ReadyBean;
 import io.cse.ready.ServerlessReadyBeans;
-import io.cse.ready.UniquenessHazard;
-import io.cse.snapshot.EngineStatus;
 import io.cse.snapshot.EngineUnavailableException;
 import io.cse.snapshot.InvalidImageException;
-import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotService;
 import io.cse.snapshot.SnapshotService.Ticket;
+import io.cse.web.AfterResponseAction;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -37,6 +28,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.lang.Nullable;
+import org.springframework.util.StringUtils;
 
 /**
  * {@code /actuator/cse}: what a platform calls to freeze and thaw this instance, and to
@@ -55,22 +47,25 @@ import org.springframework.lang.Nullable;
  * process; a dump stops it, a clone keeps it running and makes the image a template whose
  * every restore is a new instance. An optional body {@code {"image": "name"}} names the
  * image folder under {@code cse.images.root}.</li>
- * <li>{@code GET /actuator/cse/readiness}: the {@code @ServerlessReady} beans, their hooks,
- * and the uniqueness hazards that the start-up check found in them.</li>
+ * <li>{@code GET /actuator/cse/hazardCheck}: the {@code @ServerlessReady} beans, their
+ * hooks, and the uniqueness hazards that the start-up hazard check found in them.</li>
  * </ul>
+ * A request is checked whole before anything happens: a refused one changes nothing and
+ * says what to do. Over HTTP, a dump or a clone starts once its answer is sent (see the
+ * web extensions, {@link CseEndpointWebExtension} and
+ * {@link ReactiveCseEndpointWebExtension}); called otherwise, it starts at once on a
+ * thread of its own.
  */
 @Endpoint(id = "cse", defaultAccess = Access.NONE)
 public class CseEndpoint {
 
-	private static final String FREEZE = "freeze";
+	private static final String HAZARD_CHECK = "hazardCheck";
 
-	private static final String THAW = "thaw";
+	private static final int STATUS_ACCEPTED = 202;
 
-	private static final String DUMP = "dump";
+	private static final int STATUS_CONFLICT = 409;
 
-	private static final String CLONE = "clone";
-
-	private static final String READINESS = "readiness";
+	private static final int STATUS_NOT_IMPLEMENTED = 501;
 
 	private final CheckpointCoordinator coordinator;
 
@@ -91,7 +86,7 @@ public class CseEndpoint {
 	 * Create an endpoint for the given coordinator.
 	 * @param coordinator the coordinator to drive
 	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
-	 * @param serverlessReady the {@code @ServerlessReady} beans and their check, or
+	 * @param serverlessReady the {@code @ServerlessReady} beans and their hazard check, or
 	 * {@code null} if the check is switched off
 	 */
 	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots,
@@ -107,37 +102,23 @@ public class CseEndpoint {
 	 */
 	@ReadOperation
 	public StatusDescriptor status() {
-		List<ParticipantDescriptor> participants = this.coordinator.getParticipants()
-			.stream()
-			.map(ParticipantDescriptor::of)
-			.toList();
-		return new StatusDescriptor(this.coordinator.getState().name(),
-				IdentityDescriptor.of(this.coordinator.getIdentity()), EngineDescriptor.of(this.snapshots), participants,
-				OperationDescriptor.of(this.coordinator.getLastReport()));
+		return StatusDescriptor.of(this.coordinator, this.snapshots);
 	}
 
 	/**
 	 * Return one section of what this instance knows about itself.
-	 * @param section {@code readiness}: the {@code @ServerlessReady} beans and their
+	 * @param section {@code hazardCheck}: the {@code @ServerlessReady} beans and their
 	 * uniqueness hazards
 	 * @return the section, or why there is none
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> section(@Selector String section) {
-		if (!READINESS.equals(section)) {
-			return error(WebEndpointResponse.STATUS_NOT_FOUND,
-					"Unknown section '" + section + "': use GET /actuator/cse/" + READINESS, null);
-		}
-		if (this.serverlessReady == null) {
-			return error(WebEndpointResponse.STATUS_NOT_FOUND,
-					"The @ServerlessReady check is switched off: set cse.serverless-ready.enabled=true", null);
-		}
-		return new WebEndpointResponse<>(ReadinessDescriptor.of(this.serverlessReady.getReport()),
-				WebEndpointResponse.STATUS_OK);
+		return answer(() -> hazardCheck(section));
 	}
 
 	/**
-	 * Run an operation on this instance.
+	 * Run an operation on this instance. A dump or a clone starts at once, on a thread of
+	 * its own.
 	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance in the {@code .properties} format,
 	 * applied by a thaw before anything resumes
@@ -148,165 +129,182 @@ public class CseEndpoint {
 	@WriteOperation
 	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties,
 			@Nullable String image) {
-		if (DUMP.equals(action) || CLONE.equals(action)) {
-			return snapshot(DUMP.equals(action) ? Operation.DUMP : Operation.CLONE, image);
-		}
-		if (image != null) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-					"Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone", null);
-		}
-		Map<String, String> overrides;
-		try {
-			overrides = parse(properties);
-		}
-		catch (IOException | IllegalArgumentException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-					"Cannot read 'properties': " + ex.getMessage() + ". Send one key=value per line.", null);
-		}
-		try {
-			OperationReport report = switch (action) {
-				case FREEZE -> {
-					if (!overrides.isEmpty()) {
-						yield null;
-					}
-					yield this.coordinator.freeze();
-				}
+		return operate(action, properties, image, null);
+	}
+
+	/**
+	 * Run an operation on this instance, leaving a dump or a clone to start once the answer
+	 * is sent.
+	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
+	 * @param properties properties for this instance in the {@code .properties} format,
+	 * applied by a thaw before anything resumes
+	 * @param image the name of the image folder a dump or clone writes, under
+	 * {@code cse.images.root}
+	 * @param afterResponse where the request's filter takes a dump or a clone to start once
+	 * the answer is sent, or {@code null} to start it at once
+	 * @return the operation's report, or what was wrong with the request
+	 */
+	public WebEndpointResponse<Object> operate(String action, @Nullable String properties, @Nullable String image,
+			@Nullable AfterResponseAction afterResponse) {
+		return answer(() -> {
+			Action parsed = Action.of(action);
+			Map<String, String> overrides = checkParameters(parsed, properties, image);
+			return switch (parsed) {
+				case FREEZE -> this.coordinator.freeze();
 				case THAW -> this.coordinator.thaw(overrides);
-				default -> throw new UnknownActionException(action);
+				case DUMP, CLONE -> snapshot(parsed, image, afterResponse);
 			};
-			if (report == null) {
-				return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-						"A freeze takes no properties: pass them to the thaw", null);
-			}
-			int status = (report.outcome() == Outcome.SUCCESS) ? WebEndpointResponse.STATUS_OK
-					: WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR;
-			return new WebEndpointResponse<>(OperationDescriptor.of(report), status);
-		}
-		catch (UnknownActionException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action '" + action + "': use POST /actuator/cse/"
-					+ FREEZE + ", /" + THAW + ", /" + DUMP + " or /" + CLONE, null);
-		}
-		catch (OperationRejectedException ex) {
-			return error(409, ex.getMessage(), ex.getState().name());
-		}
-		catch (IllegalArgumentException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(),
-					this.coordinator.getState().name());
-		}
+		});
 	}
 
-	private WebEndpointResponse<Object> snapshot(Operation operation, String image) {
-		if (this.snapshots == null) {
-			return error(501, "This application cannot be snapshotted: it has no snapshot engine", null);
+	private HazardCheckDescriptor hazardCheck(String section) {
+		if (!HAZARD_CHECK.equals(section)) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_NOT_FOUND,
+					"Unknown section '" + section + "': use GET /actuator/cse/" + HAZARD_CHECK);
 		}
-		try {
-			Ticket ticket = this.snapshots.prepare(operation, image);
-			AfterResponse.run("cse-" + operation.name().toLowerCase(), () -> this.snapshots.run(ticket));
-			return new WebEndpointResponse<>(new SnapshotDescriptor(operation.name().toLowerCase(), ticket.imageId(),
-					ticket.folder().toString(), this.snapshots.getEngine().getName(),
-					(operation == Operation.DUMP) ? "the process stops once the image is complete"
-							: "the process keeps running; every restore of the image is a new instance"),
-					202);
+		if (this.serverlessReady == null) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_NOT_FOUND,
+					"The @ServerlessReady hazard check is switched off: set cse.serverless-ready.enabled=true");
 		}
-		catch (EngineUnavailableException ex) {
-			return error(501, ex.getMessage(), null);
-		}
-		catch (InvalidImageException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage(), null);
-		}
-		catch (OperationRejectedException ex) {
-			return error(409, ex.getMessage(), ex.getState().name());
-		}
+		return HazardCheckDescriptor.of(this.serverlessReady.getReport());
 	}
 
-	private static Map<String, String> parse(String properties) throws IOException {
-		if (properties == null || properties.isBlank()) {
+	/**
+	 * Check what an action is given, before anything happens.
+	 * @return the properties a thaw sets, empty for any other action
+	 */
+	private static Map<String, String> checkParameters(Action action, String properties, String image) {
+		if (image != null && !action.takesImage()) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone");
+		}
+		if (!StringUtils.hasText(properties)) {
 			return Map.of();
 		}
-		Properties parsed = new Properties();
-		parsed.load(new StringReader(properties));
-		Map<String, String> overrides = new LinkedHashMap<>();
-		for (String name : parsed.stringPropertyNames()) {
-			overrides.put(name, parsed.getProperty(name));
+		if (action != Action.THAW) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"A " + action.value() + " takes no properties: pass them to the thaw (POST /actuator/cse/thaw)");
 		}
-		return overrides;
-	}
-
-	private WebEndpointResponse<Object> error(int status, String message, String state) {
-		return new WebEndpointResponse<>(
-				new ErrorDescriptor(message, (state != null) ? state : this.coordinator.getState().name()), status);
-	}
-
-	private static Double millis(Duration duration) {
-		return (duration != null) ? duration.toNanos() / 1_000_000.0 : null;
-	}
-
-	private static final class UnknownActionException extends RuntimeException {
-
-		UnknownActionException(String action) {
-			super(action);
-		}
-
-	}
-
-	/**
-	 * The state of an instance.
-	 *
-	 * @param state the current state
-	 * @param instance who the instance is
-	 * @param engine what the instance can do
-	 * @param participants what each participant did last, in quiesce order
-	 * @param lastOperation the last operation's report, or {@code null}
-	 */
-	public record StatusDescriptor(String state, IdentityDescriptor instance, EngineDescriptor engine,
-			List<ParticipantDescriptor> participants, OperationDescriptor lastOperation) {
-
-	}
-
-	/**
-	 * Who an instance is.
-	 *
-	 * @param instanceId the instance id
-	 * @param generation the generation
-	 * @param parentId the instance this one was cloned from, or {@code null}
-	 * @param imageId the image this instance was restored from, or {@code null}
-	 * @param startedAt when the instance started
-	 * @param resumedAt when the instance last resumed, or {@code null}
-	 */
-	public record IdentityDescriptor(String instanceId, int generation, String parentId, String imageId,
-			Instant startedAt, Instant resumedAt) {
-
-		static IdentityDescriptor of(InstanceIdentity identity) {
-			return new IdentityDescriptor(identity.getInstanceId(), identity.getGeneration(), identity.getParentId(),
-					identity.getImageId(), identity.getStartedAt(), identity.getResumedAt());
-		}
-
-	}
-
-	/**
-	 * The snapshot engine and what it can do.
-	 *
-	 * @param name the engine's name
-	 * @param version the version of the tool behind it, or {@code null}
-	 * @param capabilities each operation, with {@code available} or why it is not
-	 */
-	public record EngineDescriptor(String name, String version, Map<String, String> capabilities) {
-
-		static EngineDescriptor of(SnapshotService snapshots) {
-			Map<String, String> capabilities = new LinkedHashMap<>();
-			capabilities.put(FREEZE, "available");
-			if (snapshots == null) {
-				capabilities.put(DUMP, "unavailable: no snapshot engine");
-				capabilities.put(CLONE, "unavailable: no snapshot engine");
-				return new EngineDescriptor("none", null, capabilities);
+		try {
+			Properties parsed = new Properties();
+			parsed.load(new StringReader(properties));
+			Map<String, String> overrides = new LinkedHashMap<>();
+			for (String name : parsed.stringPropertyNames()) {
+				overrides.put(name, parsed.getProperty(name));
 			}
-			SnapshotEngine engine = snapshots.getEngine();
-			EngineStatus status = engine.getStatus();
-			String available = status.available() ? "available" : "unavailable: " + status.reason();
-			capabilities.put(DUMP, available);
-			capabilities.put(CLONE, (status.available() && !engine.canLeaveRunning())
-					? "available (the process stops: this engine cannot leave it running)" : available);
-			return new EngineDescriptor(engine.getName(), status.version(), capabilities);
+			return overrides;
+		}
+		catch (IOException | IllegalArgumentException ex) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Cannot read 'properties': " + ex.getMessage() + ". Send one key=value per line.");
+		}
+	}
+
+	private SnapshotDescriptor snapshot(Action action, String image, AfterResponseAction afterResponse) {
+		if (this.snapshots == null) {
+			throw new EngineUnavailableException("This application cannot be snapshotted: it has no snapshot engine");
+		}
+		Ticket ticket = this.snapshots.prepare(action.operation(), image);
+		try {
+			AfterResponseAction.leaveOrStart(afterResponse, "cse-" + action.value(), () -> this.snapshots.run(ticket));
+		}
+		catch (RuntimeException ex) {
+			ticket.cancel();
+			throw ex;
+		}
+		return new SnapshotDescriptor(action.value(), ticket.imageId(), ticket.folder().toString(),
+				this.snapshots.getEngine().getName(),
+				(action == Action.DUMP) ? "the process stops once the image is complete"
+						: "the process keeps running; every restore of the image is a new instance");
+	}
+
+	/**
+	 * Answer a request: the one place where what an operation did, or why it was refused,
+	 * becomes an HTTP status.
+	 */
+	private WebEndpointResponse<Object> answer(Supplier<Object> request) {
+		try {
+			Object result = request.get();
+			if (result instanceof OperationReport report) {
+				// A failed operation answers with its report: it says what failed, and the
+				// instance is running again.
+				return new WebEndpointResponse<>(OperationDescriptor.of(report),
+						(report.outcome() == Outcome.SUCCESS) ? WebEndpointResponse.STATUS_OK
+								: WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR);
+			}
+			if (result instanceof SnapshotDescriptor) {
+				return new WebEndpointResponse<>(result, STATUS_ACCEPTED);
+			}
+			return new WebEndpointResponse<>(result, WebEndpointResponse.STATUS_OK);
+		}
+		catch (RequestRefusedException ex) {
+			return refusal(ex.getStatus(), ex, null);
+		}
+		catch (OperationRejectedException ex) {
+			return refusal(STATUS_CONFLICT, ex, ex.getState());
+		}
+		catch (EngineUnavailableException ex) {
+			return refusal(STATUS_NOT_IMPLEMENTED, ex, null);
+		}
+		catch (InvalidImageException | IllegalArgumentException ex) {
+			return refusal(WebEndpointResponse.STATUS_BAD_REQUEST, ex, null);
+		}
+	}
+
+	private WebEndpointResponse<Object> refusal(int status, RuntimeException ex, InstanceState state) {
+		InstanceState current = (state != null) ? state : this.coordinator.getState();
+		return new WebEndpointResponse<>(new ErrorDescriptor(ex.getMessage(), current.name()), status);
+	}
+
+	/**
+	 * The actions of {@code POST /actuator/cse/{action}}.
+	 */
+	enum Action {
+
+		FREEZE, THAW, DUMP, CLONE;
+
+		/**
+		 * Return the action's name in a request's path, in reports and in the status.
+		 * @return the lower-case name
+		 */
+		String value() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+		boolean takesImage() {
+			return this == DUMP || this == CLONE;
+		}
+
+		Operation operation() {
+			return Operation.valueOf(name());
+		}
+
+		static Action of(String action) {
+			for (Action candidate : values()) {
+				if (candidate.value().equals(action)) {
+					return candidate;
+				}
+			}
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown action '" + action
+					+ "': use POST /actuator/cse/freeze, /thaw, /dump or /clone");
+		}
+
+	}
+
+	/**
+	 * A request that is wrong in itself, whatever the state of the instance.
+	 */
+	private static final class RequestRefusedException extends RuntimeException {
+
+		private final int status;
+
+		RequestRefusedException(int status, String message) {
+			super(message);
+			this.status = status;
+		}
+
+		int getStatus() {
+			return this.status;
 		}
 
 	}
@@ -321,170 +319,6 @@ public class CseEndpoint {
 	 * @param then what happens to this process
 	 */
 	public record SnapshotDescriptor(String operation, String imageId, String folder, String engine, String then) {
-
-	}
-
-	/**
-	 * What a participant did last.
-	 *
-	 * @param name the participant's name
-	 * @param order its place in the quiesce order
-	 * @param lastQuiescedAt when it last quiesced, or {@code null}
-	 * @param lastQuiesceMs how long its last quiesce took, or {@code null}
-	 * @param lastResumedAt when it last resumed, or {@code null}
-	 * @param lastResumeMs how long its last resume took, or {@code null}
-	 * @param lastError why its last quiesce or resume failed, or {@code null}
-	 */
-	public record ParticipantDescriptor(String name, int order, Instant lastQuiescedAt, Double lastQuiesceMs,
-			Instant lastResumedAt, Double lastResumeMs, String lastError) {
-
-		static ParticipantDescriptor of(ParticipantStatus status) {
-			return new ParticipantDescriptor(status.name(), status.order(), status.lastQuiescedAt(),
-					millis(status.lastQuiesceDuration()), status.lastResumedAt(), millis(status.lastResumeDuration()),
-					status.lastError());
-		}
-
-	}
-
-	/**
-	 * What an operation did.
-	 *
-	 * @param operation {@code freeze} or {@code thaw}
-	 * @param outcome how it ended
-	 * @param state the state of the instance when it ended
-	 * @param startedAt when it started
-	 * @param totalMs how long it took
-	 * @param participantsMs how long the participants took, without the heap trim
-	 * @param steps each participant call
-	 * @param memory memory around the heap trim, or {@code null}
-	 * @param error why it failed, or {@code null}
-	 * @param notes what else it found or did
-	 */
-	public record OperationDescriptor(String operation, String outcome, String state, Instant startedAt,
-			double totalMs, double participantsMs, List<StepDescriptor> steps, MemoryDescriptor memory,
-			String error, List<String> notes) {
-
-		static OperationDescriptor of(OperationReport report) {
-			if (report == null) {
-				return null;
-			}
-			return new OperationDescriptor(report.operation().value(), report.outcome().name(), report.state().name(),
-					report.startedAt(), millis(report.duration()), millis(report.participantsDuration()),
-					report.steps().stream().map(StepDescriptor::of).toList(), MemoryDescriptor.of(report.memory()),
-					report.error(), report.notes());
-		}
-
-	}
-
-	/**
-	 * One participant call.
-	 *
-	 * @param participant the participant's name
-	 * @param phase {@code quiesce} or {@code resume}
-	 * @param ms how long it took
-	 * @param error why it failed, or {@code null}
-	 */
-	public record StepDescriptor(String participant, String phase, double ms, String error) {
-
-		static StepDescriptor of(Step step) {
-			return new StepDescriptor(step.participant(), step.phase(), millis(step.duration()), step.error());
-		}
-
-	}
-
-	/**
-	 * Memory around a heap trim.
-	 *
-	 * @param heapUsedBefore heap bytes in use before, garbage included
-	 * @param heapUsedAfter heap bytes in use after: about the live data
-	 * @param residentBefore resident bytes before, or {@code -1}
-	 * @param residentAfter resident bytes after, or {@code -1}
-	 * @param trimMs how long the trim took
-	 */
-	public record MemoryDescriptor(long heapUsedBefore, long heapUsedAfter, long residentBefore,
-			long residentAfter, double trimMs) {
-
-		static MemoryDescriptor of(MemoryReport memory) {
-			return (memory != null) ? new MemoryDescriptor(memory.heapUsedBefore(), memory.heapUsedAfter(),
-					memory.residentBefore(), memory.residentAfter(), millis(memory.duration())) : null;
-		}
-
-	}
-
-	/**
-	 * What the start-up check found in the {@code @ServerlessReady} beans.
-	 *
-	 * @param status {@code OK} if no hazard was found, else the highest severity found
-	 * ({@code WARN} or {@code ERROR})
-	 * @param beans every {@code @ServerlessReady} bean, with its hooks in the order they run
-	 * @param hazards every uniqueness hazard found, with its fix
-	 */
-	public record ReadinessDescriptor(String status, List<ReadyBeanDescriptor> beans,
-			List<HazardDescriptor> hazards) {
-
-		static ReadinessDescriptor of(ReadinessReport report) {
-			UniquenessHazard.Severity highest = report.highestSeverity();
-			return new ReadinessDescriptor((highest != null) ? highest.name() : "OK",
-					report.beans().stream().map(ReadyBeanDescriptor::of).toList(),
-					report.hazards().stream().map(HazardDescriptor::of).toList());
-		}
-
-	}
-
-	/**
-	 * A {@code @ServerlessReady} bean.
-	 *
-	 * @param name the bean's name
-	 * @param type the bean's class
-	 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods with their order
-	 * @param afterRestore its {@code @AfterRestore} methods with their order
-	 * @param ignoredHazards the fields left out of the check
-	 * @param publishedBy the publishers that publish the bean as an RPC provider, and take
-	 * it offline while the instance is quiesced
-	 */
-	public record ReadyBeanDescriptor(String name, String type, List<HookDescriptor> beforeCheckpoint,
-			List<HookDescriptor> afterRestore, List<String> ignoredHazards, List<String> publishedBy) {
-
-		static ReadyBeanDescriptor of(ReadyBean bean) {
-			return new ReadyBeanDescriptor(bean.name(), bean.type(), HookDescriptor.of(bean.beforeCheckpoint()),
-					HookDescriptor.of(bean.afterRestore()), bean.ignoredHazards(), bean.publishedBy());
-		}
-
-	}
-
-	/**
-	 * A hook method.
-	 *
-	 * @param method the method's name and parameter types
-	 * @param order its order
-	 */
-	public record HookDescriptor(String method, int order) {
-
-		static List<HookDescriptor> of(List<ReadinessReport.Hook> hooks) {
-			return hooks.stream().map((hook) -> new HookDescriptor(hook.method(), hook.order())).toList();
-		}
-
-	}
-
-	/**
-	 * A uniqueness hazard.
-	 *
-	 * @param severity {@code ERROR} or {@code WARN}
-	 * @param bean the bean's name, or {@code null} for a generator of the JVM itself
-	 * @param type the class that declares the field
-	 * @param field the field's name
-	 * @param staticField whether the field is static
-	 * @param fieldType the field's type
-	 * @param reason why a clone would be wrong with it
-	 * @param fix what to do about it
-	 */
-	public record HazardDescriptor(String severity, String bean, String type, String field, boolean staticField,
-			String fieldType, String reason, String fix) {
-
-		static HazardDescriptor of(UniquenessHazard hazard) {
-			return new HazardDescriptor(hazard.severity().name(), hazard.beanName(), hazard.type(), hazard.field(),
-					hazard.staticField(), hazard.fieldType(), hazard.reason(), hazard.fix());
-		}
 
 	}
 

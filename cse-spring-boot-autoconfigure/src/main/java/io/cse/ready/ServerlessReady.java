@@ -23,7 +23,7 @@ import io.cse.InstanceIdentity;
  * uniqueness hazards: values computed once that every clone would copy (random
  * generators, {@code UUID}s, ids, seeds and start times) and resources a snapshot cannot
  * carry (open sockets, running threads). Each finding is logged and listed by
- * {@code GET /actuator/cse/readiness};
+ * {@code GET /actuator/cse/hazardCheck};
  * {@code cse.serverless-ready.hazard-check.fail-on=error} makes an {@code ERROR} finding
  * stop the start-up. A field that the bean renews itself, in an {@code @AfterRestore}
  * method, can be left out of the check with {@link #ignoreHazards()}.

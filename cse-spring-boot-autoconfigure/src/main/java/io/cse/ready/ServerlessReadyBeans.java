@@ -7,16 +7,17 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 import io.cse.CheckpointContext;
-import io.cse.ready.ReadinessReport.Hook;
-import io.cse.ready.ReadinessReport.ReadyBean;
+import io.cse.ready.HazardCheckReport.Hook;
+import io.cse.ready.HazardCheckReport.ReadyBean;
 import io.cse.ready.ServerlessReadyMisuseException.Misuse;
 import io.cse.ready.UniquenessHazard.Severity;
 import org.apache.commons.logging.Log;
@@ -40,7 +41,7 @@ import org.springframework.util.ReflectionUtils;
  * singleton exists, checks them, and holds their hooks for the
  * {@link ServerlessReadyParticipant}.
  * <p>
- * The check happens once, at start-up, before the application takes any traffic:
+ * The hazard check happens once, at start-up, before the application takes any traffic:
  * <ol>
  * <li>Misuse stops the start-up with a {@link ServerlessReadyMisuseException} that lists
  * every problem: hook methods on a class that is not annotated {@code @ServerlessReady}, a
@@ -71,13 +72,13 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 
 	private final Severity failOn;
 
-	private final Supplier<List<ProviderPublisher>> publishers;
+	private final Function<Object, List<String>> publishedBy;
 
 	private volatile List<HookMethod> beforeCheckpointHooks = List.of();
 
 	private volatile List<HookMethod> afterRestoreHooks = List.of();
 
-	private volatile ReadinessReport report = ReadinessReport.EMPTY;
+	private volatile HazardCheckReport report = HazardCheckReport.EMPTY;
 
 	/**
 	 * Create a finder for the beans of the given factory.
@@ -88,32 +89,32 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	 */
 	public ServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory, UniquenessHazardInspector inspector,
 			Severity failOn) {
-		this(beanFactory, inspector, failOn, List::of);
+		this(beanFactory, inspector, failOn, (bean) -> List.of());
 	}
 
 	/**
-	 * Create a finder for the beans of the given factory that also records which
-	 * {@link ProviderPublisher publishers} publish each bean.
+	 * Create a finder for the beans of the given factory that also records what publishes
+	 * each bean as an RPC provider (see {@link io.cse.registry.ProviderPublisher}).
 	 * @param beanFactory the factory whose beans to check
 	 * @param inspector finds the uniqueness hazards of each bean
 	 * @param failOn the lowest severity of hazard that stops the start-up, or {@code null}
 	 * to report hazards only
-	 * @param publishers returns the application's publishers, asked once every singleton
-	 * exists (publishers may be beans of the same factory)
+	 * @param publishedBy returns the names of the publishers that publish a bean, asked
+	 * once every singleton exists (publishers may be beans of the same factory)
 	 */
 	public ServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory, UniquenessHazardInspector inspector,
-			Severity failOn, Supplier<List<ProviderPublisher>> publishers) {
+			Severity failOn, Function<Object, List<String>> publishedBy) {
 		this.beanFactory = beanFactory;
 		this.inspector = inspector;
 		this.failOn = failOn;
-		this.publishers = publishers;
+		this.publishedBy = publishedBy;
 	}
 
 	/**
-	 * Return what the start-up check found.
+	 * Return what the start-up hazard check found.
 	 * @return the report, empty until every singleton exists
 	 */
-	public ReadinessReport getReport() {
+	public HazardCheckReport getReport() {
 		return this.report;
 	}
 
@@ -128,26 +129,21 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		List<UniquenessHazard> hazards = new ArrayList<>();
 		List<HookMethod> before = new ArrayList<>();
 		List<HookMethod> after = new ArrayList<>();
-		List<ProviderPublisher> publishers = this.publishers.get();
 		for (Candidate candidate : candidates) {
 			before.addAll(candidate.beforeCheckpoint());
 			after.addAll(candidate.afterRestore());
 			Object bean = target(instanceIfCreated(candidate.name()));
-			List<String> publishedBy = (bean != null) ? publishers.stream()
-				.filter((publisher) -> publisher.publishes(bean))
-				.map(ProviderPublisher::getName)
-				.toList() : List.of();
+			List<String> publishedBy = (bean != null) ? this.publishedBy.apply(bean) : List.of();
 			beans.add(new ReadyBean(candidate.name(), candidate.type().getName(), hooks(candidate.beforeCheckpoint()),
 					hooks(candidate.afterRestore()), candidate.ignoredHazards(), publishedBy));
-			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(),
-					target(instanceIfCreated(candidate.name())), candidate.ignoredHazards()));
+			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(), bean, candidate.ignoredHazards()));
 		}
 		hazards.addAll(this.inspector.inspectJvm());
 		before.sort(HookMethod.EXECUTION_ORDER);
 		after.sort(HookMethod.EXECUTION_ORDER);
 		this.beforeCheckpointHooks = List.copyOf(before);
 		this.afterRestoreHooks = List.copyOf(after);
-		this.report = new ReadinessReport(beans, hazards);
+		this.report = new HazardCheckReport(beans, hazards);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Found " + beans.size() + " @ServerlessReady bean(s) with " + before.size()
 					+ " @BeforeCheckpoint and " + after.size() + " @AfterRestore method(s), and " + hazards.size()
@@ -181,9 +177,23 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Return the bean of the given name if it has been created: a lazy singleton that
-	 * nothing has used yet has nothing to quiesce.
+	 * Return the {@code @ServerlessReady} beans that have been created, each the object
+	 * behind its proxy if it has one: a lazy singleton that nothing has used yet has nothing
+	 * to quiesce.
+	 * @return the beans by name, in the order of the {@link #getReport() report}
 	 */
+	public Map<String, Object> getCreatedBeans() {
+		Map<String, Object> created = new LinkedHashMap<>();
+		for (ReadyBean bean : this.report.beans()) {
+			Object instance = target(instanceIfCreated(bean.name()));
+			if (instance != null) {
+				created.put(bean.name(), instance);
+			}
+		}
+		return created;
+	}
+
+	// A lazy singleton that nothing has used yet has nothing to quiesce.
 	Object instanceIfCreated(String beanName) {
 		return this.beanFactory.containsSingleton(beanName) ? this.beanFactory.getBean(beanName) : null;
 	}
@@ -232,7 +242,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		String scope = nonSingletonScope(name);
 		if (scope != null) {
 			misuses.add(new Misuse(beanName, type.getName(), "@ServerlessReady",
-					"the bean has scope '" + scope + "', but hooks run on, and the uniqueness check reads, the one "
+					"the bean has scope '" + scope + "', but hooks run on, and the hazard check reads, the one "
 							+ "instance of a singleton",
 					"make it a singleton (remove its scope), and keep per-" + scope
 							+ " state in objects that a singleton @ServerlessReady bean manages"));

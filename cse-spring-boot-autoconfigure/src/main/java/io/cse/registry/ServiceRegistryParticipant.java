@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -152,7 +153,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 			service.deregister();
 			// Recorded once it is out, so that a rollback puts back only what was taken out
 			this.deregistered.add(service);
-			logger.info("Deregistered " + service + " for the " + context.operation().name().toLowerCase());
+			logger.info("Deregistered " + service + " for the " + context.operation().name().toLowerCase(Locale.ROOT));
 		}
 	}
 
@@ -179,7 +180,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 				}
 				service.register();
 				this.deregistered.remove(service);
-				logger.info("Registered " + service + " again after the " + context.resumption().name().toLowerCase()
+				logger.info("Registered " + service + " again after the " + context.resumption().name().toLowerCase(Locale.ROOT)
 						+ (context.isClone() ? ", as instance " + context.identity().getInstanceId() : ""));
 			}
 			catch (Exception ex) {

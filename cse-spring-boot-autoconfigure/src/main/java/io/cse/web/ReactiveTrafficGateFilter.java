@@ -1,8 +1,8 @@
 package io.cse.web;
 
-
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -22,6 +23,12 @@ import org.springframework.web.server.WebFilterChain;
  * An open gate costs a counter and no thread hop. A request that finds the gate closed is
  * held on a thread that may block (Reactor's bounded elastic threads), never on the
  * server's event loop.
+ * <p>
+ * A request to the CSE endpoint goes through, with an {@link AfterResponseAction} that
+ * starts once its response is written. Actuator hands an endpoint operation no exchange,
+ * so this filter also puts the exchange in the Reactor context, where Spring's
+ * {@link ServerWebExchangeContextFilter} would: the endpoint's reactive web extension
+ * finds it there.
  */
 public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 
@@ -47,7 +54,7 @@ public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		if (this.held.isEndpoint(exchange.getRequest().getPath().pathWithinApplication().value())) {
-			return chain.filter(asJsonIfUntyped(exchange));
+			return filterEndpointRequest(asJsonIfUntyped(exchange), chain);
 		}
 		if (this.gate.tryEnter()) {
 			return passThrough(exchange, chain);
@@ -55,6 +62,17 @@ public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 		return Mono.fromCallable(this.held::enter)
 			.subscribeOn(Schedulers.boundedElastic())
 			.flatMap((entered) -> entered ? passThrough(exchange, chain) : refuse(exchange.getResponse()));
+	}
+
+	private Mono<Void> filterEndpointRequest(ServerWebExchange exchange, WebFilterChain chain) {
+		ServerHttpResponse response = exchange.getResponse();
+		AfterResponseAction afterResponse = new AfterResponseAction(
+				() -> response.getHeaders().set(HttpHeaders.CONNECTION, "close"));
+		exchange.getAttributes().put(AfterResponseAction.ATTRIBUTE, afterResponse);
+		// Once the response is written, or failed: a snapshot left here holds the instance.
+		return chain.filter(exchange)
+			.doFinally((signal) -> afterResponse.start())
+			.contextWrite(Context.of(ServerWebExchangeContextFilter.EXCHANGE_CONTEXT_ATTRIBUTE, exchange));
 	}
 
 	private Mono<Void> passThrough(ServerWebExchange exchange, WebFilterChain chain) {

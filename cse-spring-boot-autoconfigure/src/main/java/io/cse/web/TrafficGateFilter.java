@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 
-import io.cse.web.AfterResponse;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
 import jakarta.servlet.AsyncEvent;
@@ -25,7 +24,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Puts every request of a servlet web application through the {@link TrafficGate}, and
- * holds it there while the gate is closed as {@link HeldRequests} says.
+ * holds it there while the gate is closed as {@link HeldRequests} says. A request to the
+ * CSE endpoint goes through, with an {@link AfterResponseAction} that starts once its
+ * response is flushed.
  */
 public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 
@@ -57,10 +58,15 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 		int remotePort = request.getRemotePort();
 		// Every request, the endpoint's included, keeps its connection open through a quiesce.
 		this.gate.occupy(remotePort);
+		AfterResponseAction afterResponse = null;
 		boolean async = false;
 		try {
 			if (isEndpointRequest(request)) {
-				handleEndpointRequest(request, response, chain);
+				afterResponse = offerAfterResponseAction(request, response);
+				chain.doFilter(asJsonIfUntyped(request), response);
+				if (afterResponse.isLeft()) {
+					response.flushBuffer();
+				}
 				async = releaseOnAsyncCompletion(request, remotePort, false);
 				return;
 			}
@@ -86,25 +92,24 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 			if (!async) {
 				this.gate.release(remotePort);
 			}
+			// Once the connection is released, which a snapshot's quiesce may then close;
+			// and even if the response failed: a snapshot left here holds the instance.
+			if (afterResponse != null) {
+				afterResponse.start();
+			}
 		}
 	}
 
-	private void handleEndpointRequest(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-			throws IOException, ServletException {
-		String path = request.getRequestURI();
-		if ("POST".equals(request.getMethod()) && (path.endsWith("/dump") || path.endsWith("/clone"))) {
-			// The process is snapshotted right after this answer: leave no connection open.
-			response.setHeader(HttpHeaders.CONNECTION, "close");
-		}
-		AfterResponse.begin();
-		try {
-			chain.doFilter(asJsonIfUntyped(request), response);
-			// An operation that stops or snapshots the process acts once its answer is sent.
-			response.flushBuffer();
-		}
-		finally {
-			AfterResponse.end();
-		}
+	/**
+	 * Offer the endpoint a place to leave what it does once its answer is sent (a dump, a
+	 * clone), as a request attribute.
+	 */
+	private static AfterResponseAction offerAfterResponseAction(HttpServletRequest request,
+			HttpServletResponse response) {
+		AfterResponseAction afterResponse = new AfterResponseAction(
+				() -> response.setHeader(HttpHeaders.CONNECTION, "close"));
+		request.setAttribute(AfterResponseAction.ATTRIBUTE, afterResponse);
+		return afterResponse;
 	}
 
 	private boolean releaseOnAsyncCompletion(HttpServletRequest request, int remotePort, boolean entered) {

@@ -8,8 +8,8 @@ import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.dubbo.DubboProviderParticipant;
 import io.cse.dubbo.DubboProviderPublisher;
-import io.cse.ready.ProviderPublisher;
-import io.cse.ready.ProviderPublisherParticipant;
+import io.cse.registry.ProviderPublisher;
+import io.cse.registry.ProviderPublisherParticipant;
 import org.apache.dubbo.config.spring.ServiceBean;
 import org.apache.dubbo.rpc.model.FrameworkModel;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link CseDubboAutoConfiguration}. Spring Boot 3.5 only, as Dubbo; a real
  * provider, consumer and ZooKeeper (what ZooKeeper holds across a freeze, a thaw and a
- * clone, the readiness report, the instance id in the URL) are in
+ * clone, the hazard check's report, the instance id in the URL) are in
  * {@code samples/hsf-provider}'s tests.
  */
 class CseDubboAutoConfigurationTests {

@@ -2,6 +2,8 @@ package io.cse.autoconfigure;
 
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
+import io.cse.endpoint.CseEndpointWebExtension;
+import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -9,6 +11,10 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,9 +31,15 @@ class CseEndpointAutoConfigurationTests {
 
 	// SpringApplication converts enum values leniently ("unrestricted"); a bare context
 	// does not, so give it the same conversion service to test what users write.
+	private static final ApplicationContextInitializer<ConfigurableApplicationContext> CONVERSION_SERVICE = (
+			context) -> context.getEnvironment().setConversionService(new ApplicationConversionService());
+
+	private static final AutoConfigurations AUTO_CONFIGURATIONS = AutoConfigurations.of(CseAutoConfiguration.class,
+			CseEndpointAutoConfiguration.class);
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withInitializer((context) -> context.getEnvironment().setConversionService(new ApplicationConversionService()))
-		.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class, CseEndpointAutoConfiguration.class));
+		.withInitializer(CONVERSION_SERVICE)
+		.withConfiguration(AUTO_CONFIGURATIONS);
 
 	@Test
 	void endpointIsAbsentByDefault() {
@@ -61,6 +73,57 @@ class CseEndpointAutoConfigurationTests {
 			assertThat(context).hasSingleBean(CseEndpoint.class);
 			assertThat(context.getBean(CseEndpoint.class).status().state()).isEqualTo("RUNNING");
 		});
+	}
+
+	@Test
+	void endpointHasNoWebExtensionOutsideAWebApplication() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE).run((context) -> {
+			assertThat(context).hasSingleBean(CseEndpoint.class);
+			assertThat(context).doesNotHaveBean(CseEndpointWebExtension.class);
+			assertThat(context).doesNotHaveBean(ReactiveCseEndpointWebExtension.class);
+		});
+	}
+
+	@Test
+	void servletWebApplicationHasTheServletWebExtension() {
+		new WebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(CseEndpointWebExtension.class);
+				assertThat(context).doesNotHaveBean(ReactiveCseEndpointWebExtension.class);
+			});
+	}
+
+	@Test
+	void reactiveWebApplicationHasTheReactiveWebExtension() {
+		new ReactiveWebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ReactiveCseEndpointWebExtension.class);
+				assertThat(context).doesNotHaveBean(CseEndpointWebExtension.class);
+			});
+	}
+
+	@Test
+	void userWebExtensionWins() {
+		new WebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE)
+			.withBean("userWebExtension", CseEndpointWebExtension.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(CseEndpointWebExtension.class);
+				assertThat(context).hasBean("userWebExtension");
+			});
+	}
+
+	@Test
+	void webExtensionIsAbsentWithTheEndpoint() {
+		new WebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(EXPOSURE)
+			.run((context) -> assertThat(context).doesNotHaveBean(CseEndpointWebExtension.class));
 	}
 
 	@Test

@@ -7,7 +7,7 @@ import io.cse.CheckpointCoordinator;
 import io.cse.ParticipantStatus;
 import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
 import io.cse.endpoint.CseEndpoint;
-import io.cse.endpoint.CseEndpoint.ReadinessDescriptor;
+import io.cse.endpoint.HazardCheckDescriptor;
 import io.cse.ready.BeforeCheckpoint;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;
@@ -173,8 +173,8 @@ class CseServerlessReadyAutoConfigurationTests {
 					"management.endpoints.web.exposure.include=cse")
 			.withBean("hazardous", Hazardous.class)
 			.run((context) -> {
-				Object readiness = context.getBean(CseEndpoint.class).section("readiness").getBody();
-				assertThat(readiness).isInstanceOfSatisfying(ReadinessDescriptor.class, (descriptor) -> {
+				Object hazardCheck = context.getBean(CseEndpoint.class).section("hazardCheck").getBody();
+				assertThat(hazardCheck).isInstanceOfSatisfying(HazardCheckDescriptor.class, (descriptor) -> {
 					assertThat(descriptor.status()).isEqualTo("ERROR");
 					assertThat(descriptor.hazards()).singleElement()
 						.satisfies((hazard) -> assertThat(hazard.field()).isEqualTo("INSTANCE"));

@@ -18,12 +18,12 @@ import io.cse.OperationReport.Outcome;
 import io.cse.ScriptedSnapshotPlan;
 import io.cse.ready.AfterRestore;
 import io.cse.ready.BeforeCheckpoint;
-import io.cse.ready.ProviderPublisher;
-import io.cse.ready.ProviderPublisherParticipant;
-import io.cse.ready.ReadinessReport;
-import io.cse.ready.ReadinessReport.ReadyBean;
+import io.cse.ready.HazardCheckReport;
+import io.cse.ready.HazardCheckReport.ReadyBean;
 import io.cse.ready.ServerlessReady;
 import io.cse.ready.ServerlessReadyBeans;
+import io.cse.registry.ProviderPublisher;
+import io.cse.registry.ProviderPublisherParticipant;
 import io.cse.SnapshotOutcome;
 import org.junit.jupiter.api.Test;
 
@@ -56,10 +56,10 @@ class ProviderPublisherTests {
 		.withBean("plainReadyBean", PlainReadyBean.class);
 
 	@Test
-	void readinessReportListsThePublisherOfEachBean() {
+	void hazardCheckReportListsThePublisherOfEachBean() {
 		this.contextRunner.run((context) -> {
-			ReadinessReport readiness = context.getBean(ServerlessReadyBeans.class).getReport();
-			assertThat(readiness.beans()).extracting(ReadyBean::name, ReadyBean::publishedBy)
+			HazardCheckReport report = context.getBean(ServerlessReadyBeans.class).getReport();
+			assertThat(report.beans()).extracting(ReadyBean::name, ReadyBean::publishedBy)
 				.containsExactlyInAnyOrder(tuple("greetingService", List.of("in-house")),
 						tuple("ticketService", List.of("in-house")),
 						tuple("plainReadyBean", List.of()));

@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,18 +19,34 @@ import java.util.stream.Stream;
 import com.jayway.jsonpath.JsonPath;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceState;
+import io.cse.OperationReport;
+import io.cse.OperationReport.Outcome;
 import io.cse.endpoint.CseEndpointWebTests.GreetingController;
-import io.cse.endpoint.CseEndpointWebTests.Http;
 import io.cse.endpoint.CseEndpointWebTests.TestApplication;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,8 +54,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The starter on every web stack Spring Boot runs on: a freeze never stops the web server,
  * every action accepts a POST with no body and no content type (as the node agent and
- * {@code curl -X POST} send it), and a request that arrives while the instance is frozen
- * is held and served once the platform thaws it.
+ * {@code curl -X POST} send it), a request that arrives while the instance is frozen is
+ * held and served once the platform thaws it, and a dump answers before the snapshot
+ * starts.
  */
 class CseEndpointWebStacksTests {
 
@@ -46,6 +65,14 @@ class CseEndpointWebStacksTests {
 	private static final String JETTY = "org.eclipse.jetty";
 
 	private static final String UNDERTOW = "io.undertow";
+
+	private static final String DUMP = "/actuator/cse/dump";
+
+	/**
+	 * How long a dump's request holds on once it has its answer: time enough for a
+	 * snapshot that did not wait for the request to end to start.
+	 */
+	private static final Duration HOLD = Duration.ofMillis(500);
 
 	static Stream<Stack> stacks() {
 		List<Stack> stacks = new ArrayList<>();
@@ -96,6 +123,31 @@ class CseEndpointWebStacksTests {
 		}
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
+	void dumpAnswersBeforeTheSnapshotStartsAndLeavesNoConnectionOpen(Stack stack, @TempDir Path images) {
+		try (ConfigurableApplicationContext application = stack.start(AnswerFirstConfiguration.class,
+				"cse.images.root=" + images, "cse.freeze.trim-heap=false", "cse.snapshot.allow-child-processes=true")) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			CheckpointCoordinator coordinator = application.getBean(CheckpointCoordinator.class);
+			SnapshotProbe probe = application.getBean(SnapshotProbe.class);
+
+			// A keep-alive request: the server closes the connection once it has answered.
+			RawAnswer dump = send(port, "POST " + DUMP + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+					+ "\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+					+ "{\"image\":\"first\"}");
+			assertThat(dump.status()).as(dump.body()).isEqualTo(202);
+			assertThat(JsonPath.<String>read(dump.body(), "$.imageId")).isEqualTo("first");
+
+			OperationReport report = await().atMost(Duration.ofSeconds(10))
+				.until(coordinator::getLastReport, (last) -> last != null);
+			assertThat(probe.startedDuringTheRequest()).as("snapshot started before the request ended").isFalse();
+			assertThat(probe.snapshotThread()).isEqualTo("cse-dump");
+			assertThat(report.outcome()).as(report.error()).isEqualTo(Outcome.SUCCESS);
+			assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		}
+	}
+
 	/**
 	 * Return the simple class name of the application's web server (Spring Boot 3 and 4
 	 * keep {@code WebServerApplicationContext} in different packages).
@@ -110,22 +162,33 @@ class CseEndpointWebStacksTests {
 	}
 
 	private static RawAnswer postWithoutAnyBody(int port, String path) {
+		return send(port, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: */*\r\n"
+				+ "Connection: close\r\n\r\n");
+	}
+
+	/**
+	 * Send a request and read its answer up to the end of the connection, which the
+	 * server must close.
+	 */
+	private static RawAnswer send(int port, String request) {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(30_000);
 			OutputStream out = socket.getOutputStream();
-			out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: */*\r\n"
-					+ "Connection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			out.write(request.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			InputStream in = socket.getInputStream();
 			String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(answer).as("answer to POST " + path + " (the server closed the connection without one)")
+			assertThat(answer).as("answer to " + request.lines().findFirst().orElse(request)
+					+ " (the server closed the connection without one)")
 				.startsWith("HTTP/1.1 ");
 			int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
 			int bodyStart = answer.indexOf("\r\n\r\n") + 4;
 			String headers = answer.substring(0, bodyStart).toLowerCase(Locale.ROOT);
 			String body = answer.substring(bodyStart);
 			return new RawAnswer(status, headers.contains("transfer-encoding: chunked") ? dechunk(body) : body);
+		}
+		catch (SocketTimeoutException ex) {
+			throw new AssertionError("The server kept the connection open after " + request.lines().findFirst().orElse(request), ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -161,19 +224,68 @@ class CseEndpointWebStacksTests {
 	record Stack(String name, String webServer, WebApplicationType type, String... hiddenServers) {
 
 		ConfigurableApplicationContext start() {
+			return start(GreetingController.class);
+		}
+
+		ConfigurableApplicationContext start(Class<?> configuration, String... properties) {
 			// Every other server is hidden, as if only this one were on the class path.
 			FilteredClassLoader classLoader = new FilteredClassLoader(this.hiddenServers);
-			return new SpringApplicationBuilder(TestApplication.class, GreetingController.class)
+			return new SpringApplicationBuilder(TestApplication.class, configuration)
 				.resourceLoader(new DefaultResourceLoader(classLoader))
 				.web(this.type)
 				.properties("server.port=0", "management.endpoint.cse.access=unrestricted",
 						"management.endpoints.web.exposure.include=health,cse", "cse.freeze.thaw-on-request=false")
+				.properties(properties)
 				.run();
 		}
 
 		@Override
 		public String toString() {
 			return this.name;
+		}
+
+	}
+
+	/**
+	 * The snapshot probe, and on each web stack a filter that holds a dump's request on
+	 * once it has its answer, inside the starter's traffic-gate filter: a snapshot that
+	 * waits for the request to end starts only after.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@Import(SnapshotProbe.ProbeConfiguration.class)
+	static class AnswerFirstConfiguration {
+
+		@Bean
+		Filter holdingFilter(SnapshotProbe probe) {
+			return new Filter() {
+
+				@Override
+				public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+						throws IOException, ServletException {
+					chain.doFilter(request, response);
+					if (DUMP.equals(((HttpServletRequest) request).getRequestURI())) {
+						probe.holdTheRequest(HOLD);
+					}
+				}
+
+			};
+		}
+
+		@Bean
+		WebFilter holdingWebFilter(SnapshotProbe probe) {
+			return new WebFilter() {
+
+				@Override
+				public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+					if (!DUMP.equals(exchange.getRequest().getPath().value())) {
+						return chain.filter(exchange);
+					}
+					return chain.filter(exchange)
+						.then(Mono.fromRunnable(() -> probe.holdTheRequest(HOLD)).subscribeOn(Schedulers.boundedElastic()))
+						.then();
+				}
+
+			};
 		}
 
 	}

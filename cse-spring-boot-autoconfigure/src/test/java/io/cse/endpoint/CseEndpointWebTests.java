@@ -1,34 +1,18 @@
 package io.cse.endpoint;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import com.jayway.jsonpath.JsonPath;
 import io.cse.CheckpointContext;
-import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
 import io.cse.event.InstanceStateChangedEvent;
-import io.cse.crac.CracJdkAdapter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +23,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -323,153 +306,6 @@ class CseEndpointWebTests {
 
 		void finish() {
 			this.finish.countDown();
-		}
-
-	}
-
-	/**
-	 * What every scenario shares: a client for the running application, which is left
-	 * running after each test.
-	 */
-	abstract static class RunningApplication {
-
-		static final int NOTHING_READ = -2;
-
-		static final int END_OF_STREAM = -1;
-
-		@Autowired
-		Environment environment;
-
-		@Autowired
-		CheckpointCoordinator coordinator;
-
-		@Autowired
-		CracJdkAdapter cracJdkAdapter;
-
-		Http http;
-
-		@BeforeEach
-		void client() {
-			this.http = new Http(port());
-		}
-
-		@AfterEach
-		void backToRunning() {
-			if (this.coordinator.getState() == InstanceState.FROZEN) {
-				this.coordinator.thaw(Map.of());
-			}
-		}
-
-		int port() {
-			return this.environment.getRequiredProperty("local.server.port", Integer.class);
-		}
-
-		Socket connect() throws IOException {
-			Socket socket = new Socket("127.0.0.1", port());
-			socket.setSoTimeout(10_000);
-			return socket;
-		}
-
-		/**
-		 * Send a keep-alive GET on the given connection and read its whole response,
-		 * leaving the connection open and idle.
-		 */
-		RawResponse exchange(Socket socket, String path) throws IOException {
-			OutputStream out = socket.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port()
-					+ "\r\nConnection: keep-alive\r\nAccept: */*\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			String statusLine = readLine(in);
-			Map<String, String> headers = new LinkedHashMap<>();
-			for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-				int colon = line.indexOf(':');
-				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-			}
-			assertThat(headers).as("response headers").containsKey("content-length");
-			byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-			return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers,
-					new String(body, StandardCharsets.UTF_8));
-		}
-
-		/**
-		 * Read one byte, waiting at most the given time.
-		 * @return the byte, {@link #END_OF_STREAM} if the server closed the connection, or
-		 * {@link #NOTHING_READ} if nothing came in time
-		 */
-		static int readWithin(Socket socket, Duration timeout) throws IOException {
-			int previous = socket.getSoTimeout();
-			socket.setSoTimeout((int) timeout.toMillis());
-			try {
-				return socket.getInputStream().read();
-			}
-			catch (SocketTimeoutException ex) {
-				return NOTHING_READ;
-			}
-			finally {
-				socket.setSoTimeout(previous);
-			}
-		}
-
-		private static String readLine(InputStream in) throws IOException {
-			ByteArrayOutputStream line = new ByteArrayOutputStream();
-			int read;
-			while ((read = in.read()) != '\n') {
-				if (read == -1) {
-					throw new IOException("Connection closed in the middle of a response");
-				}
-				line.write(read);
-			}
-			String text = line.toString(StandardCharsets.US_ASCII);
-			return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-		}
-
-	}
-
-	record RawResponse(int status, Map<String, String> headers, String body) {
-
-	}
-
-	/**
-	 * A plain HTTP client: what a user or a platform sends, the same on Spring Boot 3 and 4.
-	 */
-	static final class Http {
-
-		private final HttpClient client = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(Duration.ofSeconds(5))
-			.build();
-
-		private final String base;
-
-		Http(int port) {
-			this.base = "http://127.0.0.1:" + port;
-		}
-
-		HttpResponse<String> get(String path) {
-			return send(HttpRequest.newBuilder(URI.create(this.base + path)).GET());
-		}
-
-		/**
-		 * Post with no body and no content type, the way {@code curl -X POST} does.
-		 */
-		HttpResponse<String> post(String path) {
-			return send(HttpRequest.newBuilder(URI.create(this.base + path)).POST(HttpRequest.BodyPublishers.noBody()));
-		}
-
-		private HttpResponse<String> send(HttpRequest.Builder request) {
-			try {
-				return this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
-						HttpResponse.BodyHandlers.ofString());
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
 		}
 
 	}

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import io.cse.CheckpointContext;
 import io.cse.InstanceIdentity;
 import io.cse.autoconfigure.CseAutoConfiguration;
-import io.cse.ready.ReadinessReport.Hook;
+import io.cse.ready.HazardCheckReport.Hook;
 import io.cse.ready.ServerlessReadyMisuseException.Misuse;
 import io.cse.ready.UniquenessHazard.Severity;
 import io.cse.ready.example.LegacyTicketService;
@@ -46,7 +46,7 @@ class ServerlessReadyBeansTests {
 	@Test
 	void reportListsEveryServerlessReadyBeanWithItsHooksInTheOrderTheyRun() {
 		this.contextRunner.withBean("hooked", Hooked.class).withBean("plain", Plain.class).run((context) -> {
-			ReadinessReport report = report(context);
+			HazardCheckReport report = report(context);
 			assertThat(report.beans()).singleElement().satisfies((bean) -> {
 				assertThat(bean.name()).isEqualTo("hooked");
 				assertThat(bean.type()).isEqualTo(Hooked.class.getName());
@@ -67,8 +67,8 @@ class ServerlessReadyBeansTests {
 			.withBean("ticketService", TicketService.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				ReadinessReport report = report(context);
-				assertThat(report.beans()).extracting(ReadinessReport.ReadyBean::name)
+				HazardCheckReport report = report(context);
+				assertThat(report.beans()).extracting(HazardCheckReport.ReadyBean::name)
 					.containsExactly("legacyTicketService", "ticketService");
 				assertThat(report.hazards())
 					.extracting(UniquenessHazard::beanName, UniquenessHazard::field, UniquenessHazard::severity)
@@ -186,7 +186,7 @@ class ServerlessReadyBeansTests {
 	@Test
 	void ignoredHazardIsLeftOutOfTheReport() {
 		this.contextRunner.withBean("reseeding", Reseeding.class).run((context) -> {
-			ReadinessReport report = report(context);
+			HazardCheckReport report = report(context);
 			assertThat(report.hazards()).isEmpty();
 			assertThat(report.beans()).singleElement()
 				.satisfies((bean) -> assertThat(bean.ignoredHazards()).containsExactly("seed"));
@@ -220,7 +220,7 @@ class ServerlessReadyBeansTests {
 			});
 	}
 
-	private static ReadinessReport report(AssertableApplicationContext context) {
+	private static HazardCheckReport report(AssertableApplicationContext context) {
 		assertThat(context).hasNotFailed();
 		return context.getBean(ServerlessReadyBeans.class).getReport();
 	}

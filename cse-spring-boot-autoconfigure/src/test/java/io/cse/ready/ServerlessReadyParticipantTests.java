@@ -167,7 +167,7 @@ class ServerlessReadyParticipantTests {
 				coordinator(context).thaw(Map.of());
 				assertThat(journal(context)).containsExactly("advised close", "proxied.close on the bean",
 						"advised open", "proxied.open on the bean");
-				ReadinessReport report = context.getBean(ServerlessReadyBeans.class).getReport();
+				HazardCheckReport report = context.getBean(ServerlessReadyBeans.class).getReport();
 				assertThat(report.beans()).singleElement()
 					.satisfies((bean) -> assertThat(bean.type()).isEqualTo(Proxied.class.getName()));
 				// The bean's own fields are read, not the proxy's.

@@ -1,5 +1,6 @@
 package io.cse.samples.hsf;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cse.CheckpointContext;
@@ -33,7 +34,7 @@ public class HelloWorldServiceImpl implements HelloWorldService {
 	@BeforeCheckpoint
 	void beforeCheckpoint(CheckpointContext context) {
 		// Offline already: no consumer finds this provider any more
-		logger.info("Served " + this.calls.get() + " call(s) before the " + context.operation().name().toLowerCase());
+		logger.info("Served " + this.calls.get() + " call(s) before the " + context.operation().name().toLowerCase(Locale.ROOT));
 	}
 
 	@AfterRestore
@@ -42,7 +43,7 @@ public class HelloWorldServiceImpl implements HelloWorldService {
 			// A clone starts its own count: the template's calls are not its own
 			this.calls.set(0);
 		}
-		logger.info("Back after the " + context.resumption().name().toLowerCase() + " as instance "
+		logger.info("Back after the " + context.resumption().name().toLowerCase(Locale.ROOT) + " as instance "
 				+ context.identity().getInstanceId());
 	}
 

@@ -108,10 +108,10 @@ class HsfProviderRegistryTests {
 	}
 
 	@Test
-	void readinessReportSaysDubboPublishesTheService() throws Exception {
+	void hazardCheckSaysDubboPublishesTheService() throws Exception {
 		startProvider();
-		HttpResponse<String> readiness = get("/actuator/cse/readiness");
-		assertThat(readiness.body()).contains("\"name\":\"helloWorldServiceImpl\"")
+		HttpResponse<String> hazardCheck = get("/actuator/cse/hazardCheck");
+		assertThat(hazardCheck.body()).contains("\"name\":\"helloWorldServiceImpl\"")
 			.contains("\"publishedBy\":[\"dubbo\"]")
 			.contains("\"hazards\":[]");
 	}

@@ -1,6 +1,7 @@
-package io.cse.ready;
+package io.cse.registry;
 
 import io.cse.CheckpointContext;
+import io.cse.ready.ServerlessReady;
 
 /**
  * Publishes beans as RPC providers in a registry: the SPI through which an in-house RPC
@@ -16,12 +17,12 @@ import io.cse.CheckpointContext;
  * back. A clone ({@link CheckpointContext#isClone()}) must come back under its own
  * identity and address, never the template's entry: see {@link #online}.
  * <p>
- * {@code GET /actuator/cse/readiness} lists, for each bean, the publishers that publish it.
+ * {@code GET /actuator/cse/hazardCheck} lists, for each bean, the publishers that publish it.
  */
 public interface ProviderPublisher {
 
 	/**
-	 * Return the name of the registry or framework, shown in the readiness report and in
+	 * Return the name of the registry or framework, shown in the hazard check's report and in
 	 * errors, such as {@code hsf} or {@code dubbo}.
 	 * @return a short name
 	 */

@@ -1,14 +1,17 @@
-package io.cse.ready;
+package io.cse.registry;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointParticipant;
-import io.cse.ready.ReadinessReport.ReadyBean;
+import io.cse.ready.ServerlessReady;
+import io.cse.ready.ServerlessReadyBeans;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -82,13 +85,11 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 		if (all.isEmpty()) {
 			return;
 		}
-		for (ReadyBean ready : this.beans.getReport().beans()) {
-			Object bean = ServerlessReadyBeans.target(this.beans.instanceIfCreated(ready.name()));
-			if (bean == null) {
-				continue;
-			}
+		for (Map.Entry<String, Object> ready : this.beans.getCreatedBeans().entrySet()) {
+			String name = ready.getKey();
+			Object bean = ready.getValue();
 			for (ProviderPublisher publisher : all) {
-				Offline provider = new Offline(publisher, ready.name(), bean);
+				Offline provider = new Offline(publisher, name, bean);
 				// Still offline after a resume that failed: it comes back with the next resume
 				if (!publisher.publishes(bean) || this.offline.contains(provider)) {
 					continue;
@@ -98,11 +99,11 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 				}
 				catch (Exception ex) {
 					throw new IllegalStateException("Publisher '" + publisher.getName() + "' could not take bean '"
-							+ ready.name() + "' offline: " + message(ex), ex);
+							+ name + "' offline: " + message(ex), ex);
 				}
 				// Recorded once it is offline, so that a rollback brings back only what went
 				this.offline.add(provider);
-				logger.info("Took " + provider + " offline for the " + context.operation().name().toLowerCase());
+				logger.info("Took " + provider + " offline for the " + context.operation().name().toLowerCase(Locale.ROOT));
 			}
 		}
 	}
@@ -118,7 +119,7 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 				provider.publisher().online(provider.bean(), context);
 				this.offline.remove(provider);
 				logger.info("Brought " + provider + " online again after the "
-						+ context.resumption().name().toLowerCase()
+						+ context.resumption().name().toLowerCase(Locale.ROOT)
 						+ (context.isClone() ? ", as instance " + context.identity().getInstanceId() : ""));
 			}
 			catch (Exception ex) {

@@ -5,23 +5,23 @@ import java.util.List;
 import io.cse.ready.UniquenessHazard.Severity;
 
 /**
- * What the start-up check found: the {@link ServerlessReady @ServerlessReady} beans, their
- * hooks, and their uniqueness hazards.
+ * What the start-up hazard check found: the {@link ServerlessReady @ServerlessReady} beans,
+ * their hooks, and their uniqueness hazards.
  *
  * @param beans every {@code @ServerlessReady} bean, in registration order
  * @param hazards every uniqueness hazard found, bean by bean
  */
-public record ReadinessReport(List<ReadyBean> beans, List<UniquenessHazard> hazards) {
+public record HazardCheckReport(List<ReadyBean> beans, List<UniquenessHazard> hazards) {
 
 	/** The report of an application that has not been checked yet, or has no such bean. */
-	public static final ReadinessReport EMPTY = new ReadinessReport(List.of(), List.of());
+	public static final HazardCheckReport EMPTY = new HazardCheckReport(List.of(), List.of());
 
 	/**
 	 * Create a report.
 	 * @param beans every {@code @ServerlessReady} bean
 	 * @param hazards every uniqueness hazard found
 	 */
-	public ReadinessReport {
+	public HazardCheckReport {
 		beans = List.copyOf(beans);
 		hazards = List.copyOf(hazards);
 	}
@@ -42,8 +42,9 @@ public record ReadinessReport(List<ReadyBean> beans, List<UniquenessHazard> haza
 	 * @param beforeCheckpoint its {@code @BeforeCheckpoint} methods, in the order they run
 	 * @param afterRestore its {@code @AfterRestore} methods, in the order they run
 	 * @param ignoredHazards the fields left out of the hazard check
-	 * @param publishedBy the names of the {@link ProviderPublisher publishers} that publish
-	 * the bean as an RPC provider, and so take it offline while the instance is quiesced
+	 * @param publishedBy the names of the {@link io.cse.registry.ProviderPublisher
+	 * publishers} that publish the bean as an RPC provider, and so take it offline while the
+	 * instance is quiesced
 	 */
 	public record ReadyBean(String name, String type, List<Hook> beforeCheckpoint, List<Hook> afterRestore,
 			List<String> ignoredHazards, List<String> publishedBy) {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
-import io.cse.endpoint.CseEndpointWebTests.Http;
 import io.cse.ready.example.LegacyTicketService;
 import io.cse.ready.example.TicketJournal;
 import io.cse.ready.example.TicketService;
@@ -24,10 +23,10 @@ import org.springframework.core.env.Environment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@code GET /actuator/cse/readiness} in a running web application with
+ * Tests for {@code GET /actuator/cse/hazardCheck} in a running web application with
  * {@code @ServerlessReady} beans, over HTTP.
  */
-class ReadinessEndpointWebTests {
+class HazardCheckEndpointWebTests {
 
 	private static final String ACCESS = "management.endpoint.cse.access=unrestricted";
 
@@ -42,10 +41,10 @@ class ReadinessEndpointWebTests {
 		TicketJournal journal;
 
 		@Test
-		void readinessListsTheBeansTheirHooksAndTheirHazards() {
-			HttpResponse<String> readiness = this.http.get("/actuator/cse/readiness");
-			assertThat(readiness.statusCode()).isEqualTo(200);
-			String body = readiness.body();
+		void hazardCheckListsTheBeansTheirHooksAndTheirHazards() {
+			HttpResponse<String> hazardCheck = this.http.get("/actuator/cse/hazardCheck");
+			assertThat(hazardCheck.statusCode()).isEqualTo(200);
+			String body = hazardCheck.body();
 			assertThat(JsonPath.<String>read(body, "$.status")).isEqualTo("ERROR");
 			assertThat(JsonPath.<List<String>>read(body, "$.beans[*].name")).containsExactlyInAnyOrder("ticketService",
 					"legacyTicketService");
@@ -68,10 +67,12 @@ class ReadinessEndpointWebTests {
 
 		@Test
 		void unknownSectionIsNotFoundWithWhatToAskFor() {
-			HttpResponse<String> unknown = this.http.get("/actuator/cse/readyness");
+			// The section's name before it was called a hazard check: Spring Boot's readiness
+			// is the readiness state, which this is not.
+			HttpResponse<String> unknown = this.http.get("/actuator/cse/readiness");
 			assertThat(unknown.statusCode()).isEqualTo(404);
 			assertThat(JsonPath.<String>read(unknown.body(), "$.error"))
-				.isEqualTo("Unknown section 'readyness': use GET /actuator/cse/readiness");
+				.isEqualTo("Unknown section 'readiness': use GET /actuator/cse/hazardCheck");
 		}
 
 		@Test
@@ -91,10 +92,11 @@ class ReadinessEndpointWebTests {
 	class SwitchedOff extends RunningApplication {
 
 		@Test
-		void readinessIsNotFoundWithThePropertyToSet() {
-			HttpResponse<String> readiness = this.http.get("/actuator/cse/readiness");
-			assertThat(readiness.statusCode()).isEqualTo(404);
-			assertThat(JsonPath.<String>read(readiness.body(), "$.error")).contains("cse.serverless-ready.enabled=true");
+		void hazardCheckIsNotFoundWithThePropertyToSet() {
+			HttpResponse<String> hazardCheck = this.http.get("/actuator/cse/hazardCheck");
+			assertThat(hazardCheck.statusCode()).isEqualTo(404);
+			assertThat(JsonPath.<String>read(hazardCheck.body(), "$.error"))
+				.contains("cse.serverless-ready.enabled=true");
 		}
 
 	}

@@ -118,7 +118,7 @@ class HeapTrimmerTests {
 	@Test
 	void aNegativeSettleTimeIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new HeapTrimmer(new ProcFs(), 10, Duration.ofSeconds(-1)))
-			.withMessageContaining("cse.memory.jit-settle-time");
+			.withMessageContaining("JIT settle time must not be negative");
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -55,6 +56,18 @@ class ArchitectureTests {
 			.callMethod(String.class, "toUpperCase")
 			.because("the default locale turns \"I\" into a dotless i in Turkish: use Locale.ROOT")
 			.check(CORE);
+	}
+
+	@Test
+	void testClassesAreNamedTests() {
+		JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+			.importPackages("io.cse");
+		methods().that()
+			.areAnnotatedWith(Test.class)
+			.should()
+			.beDeclaredInClassesThat()
+			.haveSimpleNameEndingWith("Tests")
+			.check(tests);
 	}
 
 	/**

@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.cse.CheckpointContext;
 import io.cse.CheckpointCoordinator;
 import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
@@ -359,11 +358,11 @@ class CseAutoConfigurationTests {
 	@Test
 	void userParticipantsAreQuiescedInOrder() {
 		this.contextRunner
-			.withBean("late", CheckpointParticipant.class, () -> new NamedParticipant("late", null))
+			.withBean("late", CheckpointParticipant.class, () -> new RecordingParticipant("late", CheckpointParticipant.USER_ORDER))
 			.withBean("early", CheckpointParticipant.class,
-					() -> new NamedParticipant("early", CheckpointParticipant.TRAFFIC_ORDER - 50))
+					() -> new RecordingParticipant("early", CheckpointParticipant.TRAFFIC_ORDER - 50))
 			.withBean("registry", CheckpointParticipant.class,
-					() -> new NamedParticipant("registry", CheckpointParticipant.REGISTRY_ORDER))
+					() -> new RecordingParticipant("registry", CheckpointParticipant.REGISTRY_ORDER))
 			.run((context) -> assertThat(participantNames(context)).containsExactly("early", "executors",
 					"lifecycle", "registry", "jdbc", "late"));
 	}
@@ -408,38 +407,6 @@ class CseAutoConfigurationTests {
 			.map(ParticipantStatus::name)
 			.toList();
 	}
-
-	static final class NamedParticipant implements CheckpointParticipant {
-
-		private final String name;
-
-		private final Integer order;
-
-		NamedParticipant(String name, Integer order) {
-			this.name = name;
-			this.order = order;
-		}
-
-		@Override
-		public String getName() {
-			return this.name;
-		}
-
-		@Override
-		public int getOrder() {
-			return (this.order != null) ? this.order : CheckpointParticipant.super.getOrder();
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) {
-		}
-
-		@Override
-		public void resume(CheckpointContext context) {
-		}
-
-	}
-
 	@Configuration(proxyBeanMethods = false)
 	static class UserCoordinatorConfiguration {
 

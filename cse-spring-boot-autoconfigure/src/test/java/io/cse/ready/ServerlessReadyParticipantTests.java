@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.cse.CheckpointContext;
+import io.cse.RecordingParticipant;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointParticipant;
@@ -132,7 +133,8 @@ class ServerlessReadyParticipantTests {
 		this.contextRunner.withBean("early", Early.class)
 			.withBean("late", Late.class)
 			.withBean("restoreOnly", RestoreOnly.class)
-			.withBean("refusingParticipant", CheckpointParticipant.class, RefusingParticipant::new)
+			.withBean("refusingParticipant", CheckpointParticipant.class,
+					() -> new RecordingParticipant("refusing", CheckpointParticipant.USER_ORDER + 1).failingToQuiesce("not now"))
 			.run((context) -> {
 				OperationReport report = coordinator(context).freeze();
 				assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
@@ -411,30 +413,6 @@ class ServerlessReadyParticipantTests {
 		}
 
 	}
-
-	static final class RefusingParticipant implements CheckpointParticipant {
-
-		@Override
-		public String getName() {
-			return "refusing";
-		}
-
-		@Override
-		public int getOrder() {
-			return USER_ORDER + 1;
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) {
-			throw new IllegalStateException("not now");
-		}
-
-		@Override
-		public void resume(CheckpointContext context) {
-		}
-
-	}
-
 	@ServerlessReady
 	static class Proxied extends Recording {
 

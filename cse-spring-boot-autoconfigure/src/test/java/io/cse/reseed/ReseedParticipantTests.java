@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.cse.CheckpointContext;
+import io.cse.RecordingParticipant;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointContext.Resumption;
 import io.cse.CheckpointCoordinator;
@@ -63,13 +64,15 @@ class ReseedParticipantTests {
 
 	@Test
 	void aCloneRestoreReseedsAfterTheNewIdentityAndBeforeTrafficAndTheOtherParticipantsResume() {
-		List<CheckpointParticipant> participants = List.of(new Step("traffic", CheckpointParticipant.TRAFFIC_ORDER),
-				new Step("user", CheckpointParticipant.USER_ORDER),
+		List<CheckpointParticipant> participants = List.of(
+				new RecordingParticipant("traffic", CheckpointParticipant.TRAFFIC_ORDER, this.calls),
+				new RecordingParticipant("user", CheckpointParticipant.USER_ORDER, this.calls),
 				new ReseedParticipant(List.of(new Recording("generators"))));
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants, this.identity, null,
 				Duration.ofSeconds(5), Clock.systemUTC());
 		String templateId = this.identity.getInstanceId();
-		OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE), ScriptedSnapshotPlan.restored("template").asCloneOf(this.identity));
+		OperationReport report = coordinator.snapshot(coordinator.reserve(Operation.CLONE),
+				ScriptedSnapshotPlan.restored("template").asCloneOf(this.identity));
 		assertThat(report.outcome()).isEqualTo(Outcome.SUCCESS);
 		assertThat(this.identity.getParentId()).isEqualTo(templateId);
 		assertThat(this.calls).containsExactly("quiesce traffic", "quiesce user", "prepare generators",
@@ -101,38 +104,4 @@ class ReseedParticipantTests {
 		}
 
 	}
-
-	private class Step implements CheckpointParticipant {
-
-		private final String name;
-
-		private final int order;
-
-		Step(String name, int order) {
-			this.name = name;
-			this.order = order;
-		}
-
-		@Override
-		public String getName() {
-			return this.name;
-		}
-
-		@Override
-		public int getOrder() {
-			return this.order;
-		}
-
-		@Override
-		public void quiesce(CheckpointContext context) {
-			ReseedParticipantTests.this.calls.add("quiesce " + this.name);
-		}
-
-		@Override
-		public void resume(CheckpointContext context) {
-			ReseedParticipantTests.this.calls.add("resume " + this.name);
-		}
-
-	}
-
 }

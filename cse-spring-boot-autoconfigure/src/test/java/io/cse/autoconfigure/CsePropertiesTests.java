@@ -157,7 +157,7 @@ class CsePropertiesTests {
 		assertThat(deprecated).isEqualTo(new TreeMap<>(RenamedPropertiesEnvironmentPostProcessor.renamed()));
 	}
 
-	private static void renameProperties(ConfigurableApplicationContext context) {
+	static void renameProperties(ConfigurableApplicationContext context) {
 		new RenamedPropertiesEnvironmentPostProcessor((destination) -> destination.get())
 			.postProcessEnvironment(context.getEnvironment(), new SpringApplication());
 	}

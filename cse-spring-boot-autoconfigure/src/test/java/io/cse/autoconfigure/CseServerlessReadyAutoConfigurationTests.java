@@ -126,7 +126,9 @@ class CseServerlessReadyAutoConfigurationTests {
 
 	@Test
 	void theDeprecatedFailOnKeyStillStopsTheStartUp() {
-		this.contextRunner.withPropertyValues("cse.readiness.fail-on=error")
+		// A service renames the key on start (RenamedPropertiesEnvironmentPostProcessor)
+		this.contextRunner.withInitializer(CsePropertiesTests::renameProperties)
+			.withPropertyValues("cse.readiness.fail-on=error")
 			.withBean("hazardous", Hazardous.class)
 			.run((context) -> assertThat(context.getStartupFailure()).isInstanceOf(UniquenessHazardException.class)
 				.hasMessageStartingWith(

@@ -40,7 +40,7 @@ class CseEndpointTests {
 		.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class, CseEndpointAutoConfiguration.class))
 		.withUserConfiguration(SnapshotProbe.ProbeConfiguration.class)
 		.withPropertyValues("management.endpoint.cse.access=unrestricted",
-				"management.endpoints.web.exposure.include=cse", "cse.freeze.trim-heap=false",
+				"management.endpoints.web.exposure.include=cse", "cse.memory.trim-heap=false",
 				"cse.snapshot.allow-child-processes=true");
 
 	@Test

@@ -127,7 +127,7 @@ class CseEndpointWebStacksTests {
 	@MethodSource("stacks")
 	void dumpAnswersBeforeTheSnapshotStartsAndLeavesNoConnectionOpen(Stack stack, @TempDir Path images) {
 		try (ConfigurableApplicationContext application = stack.start(AnswerFirstConfiguration.class,
-				"cse.images.root=" + images, "cse.freeze.trim-heap=false", "cse.snapshot.allow-child-processes=true")) {
+				"cse.images.root=" + images, "cse.memory.trim-heap=false", "cse.snapshot.allow-child-processes=true")) {
 			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 			CheckpointCoordinator coordinator = application.getBean(CheckpointCoordinator.class);
 			SnapshotProbe probe = application.getBean(SnapshotProbe.class);
@@ -234,7 +234,7 @@ class CseEndpointWebStacksTests {
 				.resourceLoader(new DefaultResourceLoader(classLoader))
 				.web(this.type)
 				.properties("server.port=0", "management.endpoint.cse.access=unrestricted",
-						"management.endpoints.web.exposure.include=health,cse", "cse.freeze.thaw-on-request=false")
+						"management.endpoints.web.exposure.include=health,cse", "cse.traffic.thaw-on-request=false")
 				.properties(properties)
 				.run();
 		}

@@ -147,8 +147,8 @@ class CseEndpointWebTests {
 
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-			properties = { ACCESS, EXPOSURE, "cse.freeze.thaw-on-request=false", "cse.freeze.hold-timeout=300ms",
-					"cse.freeze.retry-after=2s" })
+			properties = { ACCESS, EXPOSURE, "cse.traffic.thaw-on-request=false", "cse.traffic.hold-timeout=300ms",
+					"cse.traffic.retry-after=2s" })
 	class WithoutThawOnRequest extends RunningApplication {
 
 		@Test
@@ -198,7 +198,7 @@ class CseEndpointWebTests {
 	@Nested
 	@SpringBootTest(classes = { TestApplication.class, SlowFreeze.class },
 			webEnvironment = WebEnvironment.RANDOM_PORT,
-			properties = { ACCESS, EXPOSURE, "cse.freeze.thaw-on-request=false" })
+			properties = { ACCESS, EXPOSURE, "cse.traffic.thaw-on-request=false" })
 	class DuringASlowFreezeWithoutThawOnRequest extends RunningApplication {
 
 		@Autowired

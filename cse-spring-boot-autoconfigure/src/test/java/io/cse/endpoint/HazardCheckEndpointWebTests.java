@@ -34,7 +34,7 @@ class HazardCheckEndpointWebTests {
 
 	@Nested
 	@SpringBootTest(classes = TicketApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-			properties = { ACCESS, EXPOSURE, "cse.freeze.trim-heap=false" })
+			properties = { ACCESS, EXPOSURE, "cse.memory.trim-heap=false" })
 	class OptedIn extends RunningApplication {
 
 		@Autowired

@@ -1,16 +1,11 @@
 package io.cse;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.library.dependencies.SliceAssignment;
-import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The rules of docs/architecture.md for {@code cse-core}: what the module may import, and
@@ -34,7 +29,7 @@ class ArchitectureTests {
 
 	@Test
 	void packagesHaveNoCycles() {
-		slices().assignedFrom(byPackage()).should().beFreeOfCycles().check(CORE);
+		ArchitectureRules.NO_PACKAGE_CYCLES.check(CORE);
 	}
 
 	@Test
@@ -50,46 +45,14 @@ class ArchitectureTests {
 
 	@Test
 	void caseConversionsSayTheirLocale() {
-		noClasses().should()
-			.callMethod(String.class, "toLowerCase")
-			.orShould()
-			.callMethod(String.class, "toUpperCase")
-			.because("the default locale turns \"I\" into a dotless i in Turkish: use Locale.ROOT")
-			.check(CORE);
+		ArchitectureRules.CASE_CONVERSIONS_SAY_THEIR_LOCALE.check(CORE);
 	}
 
 	@Test
 	void testClassesAreNamedTests() {
-		JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-			.importPackages("io.cse");
-		methods().that()
-			.areAnnotatedWith(Test.class)
-			.should()
-			.beDeclaredInClassesThat()
-			.haveSimpleNameEndingWith("Tests")
-			.check(tests);
-	}
-
-	/**
-	 * One slice per package, the root package included (ArchUnit's own patterns only
-	 * match sub-packages of a root).
-	 * @return the assignment
-	 */
-	static SliceAssignment byPackage() {
-		return new SliceAssignment() {
-
-			@Override
-			public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
-				return javaClass.getPackageName().startsWith("io.cse") ? SliceIdentifier.of(javaClass.getPackageName())
-						: SliceIdentifier.ignore();
-			}
-
-			@Override
-			public String getDescription() {
-				return "packages of io.cse";
-			}
-
-		};
+		ArchitectureRules.TEST_CLASSES_ARE_NAMED_TESTS.check(new ClassFileImporter()
+			.withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+			.importPackages("io.cse"));
 	}
 
 }

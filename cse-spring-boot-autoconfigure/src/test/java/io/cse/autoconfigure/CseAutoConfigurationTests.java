@@ -2,26 +2,16 @@ package io.cse.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cse.CheckpointCoordinator;
 import io.cse.ParticipantStatus;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
-import io.cse.InstanceState;
-import io.cse.OperationReport;
 import io.cse.RecordingParticipant;
 import io.cse.crac.CracJdkAdapter;
-import io.cse.event.InstanceStateChangedEvent;
-import io.cse.event.OperationCompletedEvent;
 import io.cse.executor.ExecutorParticipant;
 import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
@@ -35,7 +25,6 @@ import io.cse.web.TrafficGateFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.catalina.startup.Tomcat;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -48,7 +37,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,55 +71,6 @@ class CseAutoConfigurationTests {
 	void coordinatorUsesTheInstanceIdentityBean() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(CheckpointCoordinator.class).getIdentity())
 			.isSameAs(context.getBean(InstanceIdentity.class)));
-	}
-
-	@Test
-	void coordinatorPublishesWhatItDoesAsApplicationEvents() {
-		this.contextRunner.withUserConfiguration(EventRecorderConfiguration.class).run((context) -> {
-			CheckpointCoordinator coordinator = context.getBean(CheckpointCoordinator.class);
-			coordinator.freeze();
-			coordinator.thaw(Map.of());
-			EventRecorder recorder = context.getBean(EventRecorder.class);
-			assertThat(recorder.states).containsExactly(InstanceState.QUIESCING, InstanceState.FROZEN,
-					InstanceState.RESUMING, InstanceState.RUNNING);
-			assertThat(recorder.operations).containsExactly(OperationReport.Type.FREEZE, OperationReport.Type.THAW);
-			assertThat(recorder.sources).containsOnly(coordinator);
-		});
-	}
-
-	@Test
-	void participantTimeoutNamesThePropertyThatRaisesIt() {
-		this.contextRunner.withPropertyValues("cse.participant-timeout=100ms")
-			.withBean("stuck", CheckpointParticipant.class,
-					() -> new RecordingParticipant("stuck", 1).blockingUntil(new CountDownLatch(1)))
-			.run((context) -> assertThat(context.getBean(CheckpointCoordinator.class).freeze().error())
-				.contains("timed out after 100 ms (raise cse.participant-timeout)"));
-	}
-
-	@Test
-	void closingTheContextStopsTheThreadsThatCallParticipants() {
-		List<Thread> before = participantCallers();
-		this.contextRunner.withBean("recording", CheckpointParticipant.class, () -> new RecordingParticipant("a", 1))
-			.run((context) -> {
-				CheckpointCoordinator coordinator = context.getBean(CheckpointCoordinator.class);
-				coordinator.freeze();
-				coordinator.thaw(Map.of());
-				List<Thread> callers = participantCallers();
-				callers.removeAll(before);
-				assertThat(callers).isNotEmpty();
-				context.close();
-				Awaitility.await()
-					.atMost(Duration.ofSeconds(10))
-					.untilAsserted(() -> assertThat(callers).noneMatch(Thread::isAlive));
-			});
-	}
-
-	private static List<Thread> participantCallers() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith("cse-participant") && thread.isAlive())
-			.collect(Collectors.toCollection(ArrayList::new));
 	}
 
 	@Test
@@ -367,39 +306,6 @@ class CseAutoConfigurationTests {
 					"lifecycle", "registry", "jdbc", "late"));
 	}
 
-	@Test
-	void participantTimeoutIsBound() {
-		this.contextRunner.withPropertyValues("cse.participant-timeout=2s", "cse.lifecycle.excluded-beans=a,b")
-			.run((context) -> {
-				CseProperties properties = context.getBean(CseProperties.class);
-				assertThat(properties.getParticipantTimeout()).isEqualTo(Duration.ofSeconds(2));
-				assertThat(properties.getLifecycle().getExcludedBeans()).containsExactly("a", "b");
-			});
-	}
-
-	@Test
-	void aNegativeJitSettleTimeStopsTheStartWithThePropertyNamed() {
-		this.contextRunner.withPropertyValues("cse.memory.jit-settle-time=-1s")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("cse.memory.jit-settle-time must not be negative"));
-	}
-
-	@Test
-	void aFreeHeapRatioAbove100StopsTheStartWithThePropertyNamed() {
-		this.contextRunner.withPropertyValues("cse.memory.max-heap-free-ratio=150")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("cse.memory.max-heap-free-ratio must be between 0 and 100, not 150"));
-	}
-
-	@Test
-	void snapshotsCanSkipTheJitSettleTime() {
-		this.contextRunner.withPropertyValues("cse.memory.jit-settle-time=0")
-			.run((context) -> assertThat(context.getBean(CseProperties.class).getMemory().getJitSettleTime())
-				.isZero());
-	}
-
 	private static List<String> participantNames(ApplicationContext context) {
 		return context.getBean(CheckpointCoordinator.class)
 			.getParticipants()
@@ -469,38 +375,6 @@ class CseAutoConfigurationTests {
 		@Bean
 		CseMetrics userMetrics(CheckpointCoordinator coordinator) {
 			return new CseMetrics(coordinator);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class EventRecorderConfiguration {
-
-		@Bean
-		EventRecorder eventRecorder() {
-			return new EventRecorder();
-		}
-
-	}
-
-	static class EventRecorder {
-
-		final List<InstanceState> states = new CopyOnWriteArrayList<>();
-
-		final List<OperationReport.Type> operations = new CopyOnWriteArrayList<>();
-
-		final Set<Object> sources = new CopyOnWriteArraySet<>();
-
-		@EventListener
-		void stateChanged(InstanceStateChangedEvent event) {
-			this.states.add(event.getState());
-			this.sources.add(event.getSource());
-		}
-
-		@EventListener
-		void operationCompleted(OperationCompletedEvent event) {
-			this.operations.add(event.getReport().operation());
-			this.sources.add(event.getSource());
 		}
 
 	}

@@ -5,17 +5,16 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.cse.CheckpointContext;
-import io.cse.RecordingParticipant;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceIdentity;
-import io.cse.InstanceState;
 import io.cse.OperationReport;
 import io.cse.OperationReport.Outcome;
 import io.cse.ScriptedSnapshotPlan;
 import io.cse.autoconfigure.CseAutoConfiguration;
 import io.cse.ready.ServerlessReadyTestConfiguration.Journal;
+import io.cse.ready.ServerlessReadyTestConfiguration.Recording;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 
@@ -110,56 +109,6 @@ class ServerlessReadyParticipantTests {
 	}
 
 	@Test
-	void failingBeforeCheckpointRollsBackTheBeansWhoseHooksStarted() {
-		this.contextRunner.withBean("early", Early.class)
-			.withBean("refuser", Refuser.class)
-			.withBean("late", Late.class)
-			.withBean("restoreOnly", RestoreOnly.class)
-			.run((context) -> {
-				OperationReport report = coordinator(context).freeze();
-				assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-				assertThat(report.error()).contains("Participant 'serverless-ready' failed to quiesce")
-					.contains("@BeforeCheckpoint method " + Refuser.class.getName() + ".checkpoint() of bean 'refuser'")
-					.contains("disk full");
-				assertThat(coordinator(context).getState()).isEqualTo(InstanceState.RUNNING);
-				// late never quiesced, restoreOnly had nothing taken away: neither is called back.
-				assertThat(journal(context)).containsExactly("early.checkpoint", "refuser.checkpoint",
-						"early.restore ROLLBACK", "refuser.restore ROLLBACK");
-			});
-	}
-
-	@Test
-	void participantFailingAfterTheHooksRollsBackEveryBeanWithABeforeCheckpointHook() {
-		this.contextRunner.withBean("early", Early.class)
-			.withBean("late", Late.class)
-			.withBean("restoreOnly", RestoreOnly.class)
-			.withBean("refusingParticipant", CheckpointParticipant.class,
-					() -> new RecordingParticipant("refusing", CheckpointParticipant.USER_ORDER + 1).failingToQuiesce("not now"))
-			.run((context) -> {
-				OperationReport report = coordinator(context).freeze();
-				assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-				assertThat(report.error()).contains("'refusing'");
-				assertThat(journal(context)).containsExactly("early.checkpoint", "late.checkpoint",
-						"early.restore ROLLBACK", "late.restore ROLLBACK");
-			});
-	}
-
-	@Test
-	void failingAfterRestoreDoesNotKeepTheOthersFromRunning() {
-		this.contextRunner.withBean("breaker", Breaker.class).withBean("early", Early.class).run((context) -> {
-			coordinator(context).freeze();
-			OperationReport thaw = coordinator(context).thaw(Map.of());
-			assertThat(thaw.outcome()).isEqualTo(Outcome.FAILED);
-			assertThat(thaw.error()).contains("Participant 'serverless-ready' failed to resume")
-				.contains("@AfterRestore method " + Breaker.class.getName() + ".reconnect() of bean 'breaker'")
-				.contains("cannot reconnect");
-			assertThat(coordinator(context).getState()).isEqualTo(InstanceState.RUNNING);
-			assertThat(journal(context)).containsExactly("early.checkpoint", "breaker.reconnect",
-					"early.restore THAW");
-		});
-	}
-
-	@Test
 	void hooksOfAProxiedBeanRunThroughTheProxyOnTheBeanItself() {
 		this.contextRunner.withBean(ProxyingPostProcessor.class)
 			.withBean("proxied", Proxied.class)
@@ -203,16 +152,6 @@ class ServerlessReadyParticipantTests {
 
 	private static List<String> journal(AssertableApplicationContext context) {
 		return context.getBean(Journal.class).entries();
-	}
-
-	abstract static class Recording {
-
-		final Journal journal;
-
-		Recording(Journal journal) {
-			this.journal = journal;
-		}
-
 	}
 
 	@ServerlessReady
@@ -346,73 +285,6 @@ class ServerlessReadyParticipantTests {
 
 	}
 
-	@ServerlessReady
-	static class Refuser extends Recording {
-
-		Refuser(Journal journal) {
-			super(journal);
-		}
-
-		@BeforeCheckpoint(order = 2)
-		void checkpoint() {
-			this.journal.add("refuser.checkpoint");
-			throw new IllegalStateException("disk full");
-		}
-
-		@AfterRestore(order = 2)
-		void restore(CheckpointContext context) {
-			this.journal.add("refuser.restore " + context.resumption());
-		}
-
-	}
-
-	@ServerlessReady
-	static class Late extends Recording {
-
-		Late(Journal journal) {
-			super(journal);
-		}
-
-		@BeforeCheckpoint(order = 3)
-		void checkpoint() {
-			this.journal.add("late.checkpoint");
-		}
-
-		@AfterRestore(order = 3)
-		void restore(CheckpointContext context) {
-			this.journal.add("late.restore " + context.resumption());
-		}
-
-	}
-
-	@ServerlessReady
-	static class RestoreOnly extends Recording {
-
-		RestoreOnly(Journal journal) {
-			super(journal);
-		}
-
-		@AfterRestore
-		void restore(CheckpointContext context) {
-			this.journal.add("restoreOnly.restore " + context.resumption());
-		}
-
-	}
-
-	@ServerlessReady
-	static class Breaker extends Recording {
-
-		Breaker(Journal journal) {
-			super(journal);
-		}
-
-		@AfterRestore(order = 0)
-		void reconnect() {
-			this.journal.add("breaker.reconnect");
-			throw new IllegalStateException("cannot reconnect");
-		}
-
-	}
 	@ServerlessReady
 	static class Proxied extends Recording {
 

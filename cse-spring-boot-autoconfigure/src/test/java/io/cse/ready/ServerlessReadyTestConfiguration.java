@@ -30,6 +30,19 @@ class ServerlessReadyTestConfiguration {
 	}
 
 	/**
+	 * A test bean that writes its calls to the journal.
+	 */
+	abstract static class Recording {
+
+		final Journal journal;
+
+		Recording(Journal journal) {
+			this.journal = journal;
+		}
+
+	}
+
+	/**
 	 * What the test beans were called for, in order.
 	 */
 	static final class Journal {

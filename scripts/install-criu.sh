@@ -15,7 +15,7 @@
 #
 # The unstable suite is added to apt with a low pin priority, so nothing installed on the
 # system is ever upgraded from it (`apt list --upgradable` stays as it was); that part is
-# shared with install-jdk8.sh in scripts/lib/debian-unstable.sh.
+# shared with install-jdk.sh in scripts/lib/debian-unstable.sh.
 #
 # Usage: sudo scripts/install-criu.sh
 # Env:   CSE_CRIU_PREFIX          install prefix (default /opt/cse/criu)

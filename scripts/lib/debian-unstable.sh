@@ -1,11 +1,11 @@
-# Sourced by the install scripts (install-criu.sh, install-jdk8.sh): fetches packages from
+# Sourced by the install scripts (install-criu.sh, install-jdk.sh): fetches packages from
 # Debian unstable and unpacks them into a private folder, next to unstable's own libc,
 # without upgrading anything on the system.
 #
-# Why: the programs we need (CRIU 4.2, OpenJDK 8) exist only in unstable and need a newer
-# libc than Debian 12's. Upgrading the system's libc is not acceptable, so their .deb files
-# and those of their libraries (libc6 included) are unpacked with `dpkg -x`; the callers
-# then start them through the unpacked dynamic loader.
+# Why: the programs we need (CRIU 4.2, OpenJDK 8 and 11) exist only in unstable and need
+# a newer libc than Debian 12's. Upgrading the system's libc is not acceptable, so their
+# .deb files and those of their libraries (libc6 included) are unpacked with `dpkg -x`;
+# the callers then start them through the unpacked dynamic loader.
 #
 # The unstable suite is added to apt with a low pin priority, so nothing installed on the
 # system is ever upgraded from it (`apt list --upgradable` stays as it was); packages are

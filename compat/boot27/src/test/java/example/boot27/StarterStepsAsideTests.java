@@ -137,13 +137,13 @@ class StarterStepsAsideTests {
 	}
 
 	/**
-	 * The JDK 8 that scripts/install-jdk8.sh installs (or the one in CSE_JDK8). Missing, the
+	 * The JDK 8 that scripts/install-jdk.sh 8 installs (or the one in CSE_JDK8). Missing, the
 	 * test is skipped, unless CSE_REQUIRE_ROOT_TESTS=1 (as in CI): then it fails.
 	 */
 	private static Path java8() {
 		Path java = Path.of(System.getenv().getOrDefault("CSE_JDK8", "/opt/cse/jdk8"), "bin", "java");
 		if (!Files.isExecutable(java)) {
-			String reason = "No JDK 8 at " + java + ": run scripts/install-jdk8.sh as root (or set CSE_JDK8 to a JDK 8 home)";
+			String reason = "No JDK 8 at " + java + ": run scripts/install-jdk.sh 8 as root (or set CSE_JDK8 to a JDK 8 home)";
 			if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
 				fail(reason + "; CSE_REQUIRE_ROOT_TESTS=1 makes this a failure, not a skip");
 			}

@@ -18,12 +18,12 @@ import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 
 /**
- * What a service on Java 8 does with cse-core: freezes and thaws through the coordinator
+ * What a service on an old JDK (8, 11) does with cse-core: freezes and thaws through the coordinator
  * (heap trim included), renews its identity as a clone would, and writes and reads an
- * image manifest. Compiled and run on a JDK 8 by CoreOnJava8Tests; prints one line per
+ * image manifest. Compiled for Java 8 and run by CoreOnOldJdksTests; prints one line per
  * step and exits with 1 at the first step that does not do what it should.
  */
-public final class OnJava8 {
+public final class OnOldJdk {
 
 	public static void main(String[] args) throws Exception {
 		final List<String> calls = Collections.synchronizedList(new ArrayList<String>());
@@ -65,7 +65,7 @@ public final class OnJava8 {
 		identity.regenerate("template");
 		check("clone identity " + identity.getInstanceId() + " of " + identity.getParentId(),
 				!identity.getInstanceId().equals(template) && template.equals(identity.getParentId()));
-		Path folder = Files.createTempDirectory("cse-java8");
+		Path folder = Files.createTempDirectory("cse-old-jdk");
 		ImageManifest manifest = ImageManifest.builder()
 			.imageId("java8")
 			.kind(ImageManifest.Kind.DUMP)

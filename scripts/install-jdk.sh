@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs OpenJDK 8 (the JRE, headless) into a private prefix, with "$PREFIX/bin/java" for
-# callers: the compatibility tests (compat/boot27) start a Spring Boot 2.7 service on it to
-# prove that the starter stays out of the way on Java 8.
+# Installs OpenJDK 8 or 11 (the JRE, headless) into a private prefix, with "$PREFIX/bin/java"
+# for callers: the compatibility tests start services on them (compat/boot27: a Spring Boot
+# 2.7 service that the starter stays out of the way of on Java 8), and cse-core's tests run
+# the core on Java 8.
 #
 # Why not just `apt-get install openjdk-8-jre-headless`:
-#   - Debian 12 has no OpenJDK 8; Debian unstable has (8u504) but needs libc >= 2.38, and
-#     Debian 12 has 2.36. Upgrading the system libc is not acceptable, so the .deb files of
+#   - Debian 12 has neither OpenJDK 8 nor 11; Debian unstable has both (8u504, 11.0.33) but
+#     they need libc >= 2.38, and Debian 12 has 2.36. Upgrading the system libc is not acceptable, so the .deb files of
 #     the JRE and of the libraries it needs (libc6 included) are downloaded from unstable
 #     and unpacked with `dpkg -x` into "$PREFIX/root" (scripts/lib/debian-unstable.sh, the
 #     same way install-criu.sh does for CRIU).
@@ -17,14 +18,23 @@
 #     libraries ahead of their own $ORIGIN-relative folders. Nothing else on the system
 #     sees the newer libc.
 #   - Debian's JRE links its configuration files (jvm.cfg, java.security, ...) to
-#     /etc/java-8-openjdk; those links are pointed at the unpacked copies instead.
+#     /etc/java-<version>-openjdk; those links are pointed at the unpacked copies instead.
 #
-# Usage: sudo scripts/install-jdk8.sh
-# Env:   CSE_JDK8_PREFIX  install prefix (default /opt/cse/jdk8)
-#        CSE_JDK8_FORCE=1 reinstall even if the prefix already holds a working JRE 8
+# Usage: sudo scripts/install-jdk.sh 8|11
+# Env:   CSE_JDK<version>_PREFIX  install prefix (default /opt/cse/jdk<version>)
+#        CSE_JDK<version>_FORCE=1 reinstall even if the prefix already holds a working JRE
 set -euo pipefail
 
-PREFIX="${CSE_JDK8_PREFIX:-/opt/cse/jdk8}"
+FEATURE="${1:-}"
+case "$FEATURE" in
+  8)  VERSION_PATTERN='1.8.*'; JAAS=libjaas_unix.so ;;
+  11) VERSION_PATTERN='11.*';  JAAS=libjaas.so ;;
+  *) printf 'Usage: %s 8|11 (the Java version to install)\n' "$0" >&2; exit 2 ;;
+esac
+prefix_var="CSE_JDK${FEATURE}_PREFIX"
+force_var="CSE_JDK${FEATURE}_FORCE"
+PREFIX="${!prefix_var:-/opt/cse/jdk$FEATURE}"
+JRE_PACKAGE="openjdk-$FEATURE-jre-headless"
 ROOT_DIR="$PREFIX/root"      # unpacked .deb contents
 JAVA="$PREFIX/bin/java"      # what callers run; written last, after a complete install
 STAMP="$PREFIX/.installed"   # what was installed, for people (not read by this script)
@@ -33,19 +43,19 @@ STAMP="$PREFIX/.installed"   # what was installed, for people (not read by this 
 # need at run time (measured with `ld.so --list`; checked again after every install). The
 # desktop libraries (AWT, fonts, sound, JPEG) are left out: they need X11 and are never
 # loaded by a headless service.
-PACKAGES=(openjdk-8-jre-headless libc6 libstdc++6 libgcc-s1 zlib1g)
+PACKAGES=("$JRE_PACKAGE" libc6 libstdc++6 libgcc-s1 zlib1g)
 SERVER_LIBRARIES=(libjava.so libjli.so libjvm.so libverify.so libzip.so libnet.so libnio.so
-  libmanagement.so libjaas_unix.so libsunec.so libinstrument.so libattach.so)
+  libmanagement.so "$JAAS" libsunec.so libinstrument.so libattach.so)
 
-log() { printf '[install-jdk8] %s\n' "$*"; }
-die() { printf '[install-jdk8] ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf '[install-jdk%s] %s\n' "$FEATURE" "$*"; }
+die() { printf '[install-jdk%s] ERROR: %s\n' "$FEATURE" "$*" >&2; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then
   die "must be run as root (try: sudo $0)"
 fi
 
-# "1.8.0_504" from `java -version`; empty when it does not run. Never fails: a broken
-# install must lead to a reinstall, not abort the script via set -e.
+# "1.8.0_504" or "11.0.33-ea" from `java -version`; empty when it does not run. Never
+# fails: a broken install must lead to a reinstall, not abort the script via set -e.
 java_version_of() {
   { "$1" -version 2>&1 || true; } | sed -n 's/^[a-z]* version "\([^"]*\)".*/\1/p' | head -n1
 }
@@ -57,10 +67,11 @@ report() {
 # ---------------------------------------------------------------------------------------
 # 1. Already installed? (idempotency: a second run only re-checks, no apt traffic)
 # ---------------------------------------------------------------------------------------
-if [ "${CSE_JDK8_FORCE:-0}" != 1 ] && [ -x "$JAVA" ]; then
+if [ "${!force_var:-0}" != 1 ] && [ -x "$JAVA" ]; then
   v="$(java_version_of "$JAVA")"
-  if [[ "$v" == 1.8.* ]]; then
-    log "Java $v already installed in $PREFIX (CSE_JDK8_FORCE=1 to reinstall)"
+  # shellcheck disable=SC2053 # a pattern on purpose
+  if [[ "$v" == $VERSION_PATTERN ]]; then
+    log "Java $v already installed in $PREFIX ($force_var=1 to reinstall)"
     report
     exit 0
   fi
@@ -72,8 +83,8 @@ fi
 # ---------------------------------------------------------------------------------------
 # shellcheck source=lib/debian-unstable.sh
 . "$(dirname "$0")/lib/debian-unstable.sh"
-unstable_require_debian "On another system install a JDK 8 and link its java to $JAVA."
-unstable_detect_arch "install a JDK 8 and link its java to $JAVA"
+unstable_require_debian "On another system install a JDK $FEATURE and link its java to $JAVA."
+unstable_detect_arch "install a JDK $FEATURE and link its java to $JAVA"
 
 if ! command -v patchelf >/dev/null; then
   log "apt-get install patchelf (from the system's own suite)"
@@ -81,13 +92,13 @@ if ! command -v patchelf >/dev/null; then
     || die "could not install patchelf: run 'apt-get update' and try again"
 fi
 
-unstable_setup_apt openjdk-8-jre-headless
+unstable_setup_apt "$JRE_PACKAGE"
 
 NEW_ROOT="$PREFIX/root.new.$$"
 trap 'rm -rf "$NEW_ROOT"' EXIT   # never leave a half-unpacked root behind
 rm -rf "$NEW_ROOT"
 unstable_unpack "$NEW_ROOT" "${PACKAGES[@]}"
-JRE_DEB_VERSION="$(sed -n 's/^openjdk-8-jre-headless //p' "$NEW_ROOT/.packages")"
+JRE_DEB_VERSION="$(sed -n "s/^$JRE_PACKAGE //p" "$NEW_ROOT/.packages")"
 
 # ---------------------------------------------------------------------------------------
 # 3. Move into place, then patch: the run paths and the interpreter are absolute paths
@@ -99,17 +110,18 @@ if [ -d "$ROOT_DIR" ]; then mv "$ROOT_DIR" "$ROOT_DIR.old"; fi
 mv "$NEW_ROOT" "$ROOT_DIR"
 rm -rf "$ROOT_DIR.old"
 
+# Java 8 keeps its JRE in a folder of its own; from Java 9 on the JDK folder is the JRE.
 JRE=""
-for d in "$ROOT_DIR"/usr/lib/jvm/java-8-openjdk-*/jre; do
-  if [ -x "$d/bin/java" ] && [ ! -L "$(dirname "$d")" ]; then JRE="$d"; fi
+for d in "$ROOT_DIR"/usr/lib/jvm/java-"$FEATURE"-openjdk-*/jre "$ROOT_DIR"/usr/lib/jvm/java-"$FEATURE"-openjdk-*; do
+  if [ -z "$JRE" ] && [ -x "$d/bin/java" ] && [ ! -L "$d" ] && [ ! -L "$(dirname "$d")" ]; then JRE="$d"; fi
 done
-[ -n "$JRE" ] || die "the unpacked openjdk-8-jre-headless has no usr/lib/jvm/java-8-openjdk-*/jre/bin/java"
+[ -n "$JRE" ] || die "the unpacked $JRE_PACKAGE has no usr/lib/jvm/java-$FEATURE-openjdk-*/[jre/]bin/java"
 
-# Configuration links into /etc/java-8-openjdk (not on this system) -> the unpacked copies.
+# Configuration links into /etc/java-<version>-openjdk (not on this system) -> the unpacked copies.
 while IFS= read -r link; do
   target="$(readlink "$link")"
   case "$target" in
-    /etc/java-8-openjdk/*) ln -sfn "$ROOT_DIR$target" "$link" ;;
+    /etc/java-"$FEATURE"-openjdk/*) ln -sfn "$ROOT_DIR$target" "$link" ;;
   esac
 done < <(find "$JRE" -type l)
 
@@ -147,9 +159,10 @@ UNSTABLE_HINT="add their packages to PACKAGES in this script" \
 mkdir -p "$PREFIX/bin"
 ln -sfn "$JRE" "$PREFIX/jre"    # a JAVA_HOME for tools that want one
 v="$(java_version_of "$JRE/bin/java")"
-[[ "$v" == 1.8.* ]] || die "the installed java does not run or is not Java 8 (version '${v:-none}'):
+# shellcheck disable=SC2053 # a pattern on purpose
+[[ "$v" == $VERSION_PATTERN ]] || die "the installed java does not run or is not Java $FEATURE (version '${v:-none}'):
 $("$JRE/bin/java" -version 2>&1 || true)"
 ln -sfn "$JRE/bin/java" "$JAVA"
-echo "debian-unstable openjdk-8-jre-headless $JRE_DEB_VERSION" >"$STAMP"
-log "unpacked openjdk-8-jre-headless $JRE_DEB_VERSION (Debian unstable) into $ROOT_DIR"
+echo "debian-unstable $JRE_PACKAGE $JRE_DEB_VERSION" >"$STAMP"
+log "unpacked $JRE_PACKAGE $JRE_DEB_VERSION (Debian unstable) into $ROOT_DIR"
 report

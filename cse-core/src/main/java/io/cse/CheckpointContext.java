@@ -36,7 +36,8 @@ public final class CheckpointContext {
 	}
 
 	/**
-	 * Return the identity of the instance at the time of the call: after a restore of a clone template it is the clone's new identity.
+	 * Return the identity of the instance at the time of the call: after a restore of a
+	 * clone template it is the clone's new identity.
 	 * @return the identity
 	 */
 	public InstanceIdentity identity() {
@@ -64,7 +65,8 @@ public final class CheckpointContext {
 
 	@Override
 	public String toString() {
-		return "CheckpointContext[operation=" + this.operation + ", resumption=" + this.resumption + ", identity=" + this.identity + "]";
+		return "CheckpointContext[operation=" + this.operation + ", resumption=" + this.resumption + ", identity="
+				+ this.identity + "]";
 	}
 
 	/**

@@ -2,7 +2,6 @@ package io.cse;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Objects;
 
 import io.cse.entropy.OsEntropy;
 
@@ -127,7 +126,8 @@ public final class InstanceIdentity {
 
 		private final Instant resumedAt;
 
-		private State(String instanceId, int generation, String parentId, String imageId, Instant startedAt, Instant resumedAt) {
+		private State(String instanceId, int generation, String parentId, String imageId, Instant startedAt,
+				Instant resumedAt) {
 			this.instanceId = instanceId;
 			this.generation = generation;
 			this.parentId = parentId;
@@ -136,56 +136,6 @@ public final class InstanceIdentity {
 			this.resumedAt = resumedAt;
 		}
 
-		public String instanceId() {
-			return this.instanceId;
-		}
-
-		public int generation() {
-			return this.generation;
-		}
-
-		public String parentId() {
-			return this.parentId;
-		}
-
-		public String imageId() {
-			return this.imageId;
-		}
-
-		public Instant startedAt() {
-			return this.startedAt;
-		}
-
-		public Instant resumedAt() {
-			return this.resumedAt;
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			if (this == other) {
-				return true;
-			}
-			if (!(other instanceof State)) {
-				return false;
-			}
-			State that = (State) other;
-			return Objects.equals(this.instanceId, that.instanceId)
-					&& this.generation == that.generation
-					&& Objects.equals(this.parentId, that.parentId)
-					&& Objects.equals(this.imageId, that.imageId)
-					&& Objects.equals(this.startedAt, that.startedAt)
-					&& Objects.equals(this.resumedAt, that.resumedAt);
-		}
-
-		@Override
-		public int hashCode() {
-			return Objects.hash(this.instanceId, this.generation, this.parentId, this.imageId, this.startedAt, this.resumedAt);
-		}
-
-		@Override
-		public String toString() {
-			return "State[instanceId=" + this.instanceId + ", generation=" + this.generation + ", parentId=" + this.parentId + ", imageId=" + this.imageId + ", startedAt=" + this.startedAt + ", resumedAt=" + this.resumedAt + "]";
-		}
 	}
 
 }

@@ -38,8 +38,9 @@ import io.cse.snapshot.SnapshotSpec;
  * <p>
  * The JVM starts a detached shell ({@code setsid}, its parent exits at once) that runs
  * {@code criu dump}, then, only if the dump succeeded, moves the manifest the JVM wrote
- * before into place, and finally writes CRIU's exit code next to the image. Meanwhile the JVM re-reads its own start time every couple of milliseconds: a
- * restored process has a new start time, which is how it notices, by itself, that it was
+ * before into place, and finally writes CRIU's exit code next to the image. Meanwhile
+ * the JVM re-reads its own start time every couple of milliseconds: a restored process
+ * has a new start time, which is how it notices, by itself, that it was
  * restored. Established TCP connections do not break the dump
  * ({@code --tcp-established}); a restore brings them back closed.
  * <p>
@@ -288,7 +289,10 @@ public class CriuEngine implements SnapshotEngine {
 
 	private static Integer readExitCode(Path exitCode) {
 		try {
-			return Files.exists(exitCode) ? Integer.valueOf(new String(Files.readAllBytes(exitCode), StandardCharsets.UTF_8).trim()) : null;
+			if (!Files.exists(exitCode)) {
+				return null;
+			}
+			return Integer.valueOf(new String(Files.readAllBytes(exitCode), StandardCharsets.UTF_8).trim());
 		}
 		catch (IOException | NumberFormatException ex) {
 			return null;

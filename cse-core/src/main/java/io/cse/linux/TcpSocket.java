@@ -76,7 +76,8 @@ public final class TcpSocket {
 
 	@Override
 	public String toString() {
-		return "TcpSocket[local=" + this.local + ", remote=" + this.remote + ", state=" + this.state + ", inode=" + this.inode + "]";
+		return "TcpSocket[local=" + this.local + ", remote=" + this.remote + ", state=" + this.state + ", inode="
+				+ this.inode + "]";
 	}
 
 	/**

@@ -18,7 +18,8 @@ public final class MemoryReport {
 
 	private final Duration duration;
 
-	public MemoryReport(long heapUsedBefore, long heapUsedAfter, long residentBefore, long residentAfter, Duration duration) {
+	public MemoryReport(long heapUsedBefore, long heapUsedAfter, long residentBefore, long residentAfter,
+			Duration duration) {
 		this.heapUsedBefore = heapUsedBefore;
 		this.heapUsedAfter = heapUsedAfter;
 		this.residentBefore = residentBefore;
@@ -28,7 +29,7 @@ public final class MemoryReport {
 
 	/**
 	 * Return heap bytes in use before the trim, garbage included.
-	 * @return the heapUsedBefore
+	 * @return the heap used before
 	 */
 	public long heapUsedBefore() {
 		return this.heapUsedBefore;
@@ -36,7 +37,7 @@ public final class MemoryReport {
 
 	/**
 	 * Return heap bytes in use after the trim: about the live data.
-	 * @return the heapUsedAfter
+	 * @return the heap used after
 	 */
 	public long heapUsedAfter() {
 		return this.heapUsedAfter;
@@ -44,7 +45,7 @@ public final class MemoryReport {
 
 	/**
 	 * Return resident set size of the process before the trim, or {@code -1} where the platform does not tell.
-	 * @return the residentBefore
+	 * @return the resident before
 	 */
 	public long residentBefore() {
 		return this.residentBefore;
@@ -52,7 +53,7 @@ public final class MemoryReport {
 
 	/**
 	 * Return resident set size of the process after the trim, or {@code -1}.
-	 * @return the residentAfter
+	 * @return the resident after
 	 */
 	public long residentAfter() {
 		return this.residentAfter;
@@ -84,12 +85,15 @@ public final class MemoryReport {
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(this.heapUsedBefore, this.heapUsedAfter, this.residentBefore, this.residentAfter, this.duration);
+		return Objects.hash(this.heapUsedBefore, this.heapUsedAfter, this.residentBefore, this.residentAfter,
+				this.duration);
 	}
 
 	@Override
 	public String toString() {
-		return "MemoryReport[heapUsedBefore=" + this.heapUsedBefore + ", heapUsedAfter=" + this.heapUsedAfter + ", residentBefore=" + this.residentBefore + ", residentAfter=" + this.residentAfter + ", duration=" + this.duration + "]";
+		return "MemoryReport[heapUsedBefore=" + this.heapUsedBefore + ", heapUsedAfter=" + this.heapUsedAfter
+				+ ", residentBefore=" + this.residentBefore + ", residentAfter=" + this.residentAfter + ", duration="
+				+ this.duration + "]";
 	}
 
 }

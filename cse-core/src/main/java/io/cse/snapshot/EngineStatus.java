@@ -76,7 +76,8 @@ public final class EngineStatus {
 
 	@Override
 	public String toString() {
-		return "EngineStatus[engine=" + this.engine + ", available=" + this.available + ", version=" + this.version + ", reason=" + this.reason + "]";
+		return "EngineStatus[engine=" + this.engine + ", available=" + this.available + ", version=" + this.version
+				+ ", reason=" + this.reason + "]";
 	}
 
 	/**

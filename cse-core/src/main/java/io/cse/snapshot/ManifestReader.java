@@ -39,7 +39,8 @@ final class ManifestReader {
 		long schemaVersion = document.containsKey("schemaVersion") ? fields.whole("schemaVersion") : 1;
 		if (schemaVersion > ImageManifest.SCHEMA_VERSION) {
 			throw new ImageFormatException(file, file + " has schema version " + schemaVersion + ", and this CSE reads "
-					+ "up to version " + ImageManifest.SCHEMA_VERSION + ": read the image with the CSE that took it, or a newer one");
+					+ "up to version " + ImageManifest.SCHEMA_VERSION
+					+ ": read the image with the CSE that took it, or a newer one");
 		}
 		if (schemaVersion < 1) {
 			throw fields.invalid("schemaVersion", "is " + schemaVersion);

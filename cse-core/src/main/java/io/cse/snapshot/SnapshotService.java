@@ -80,7 +80,8 @@ public class SnapshotService {
 	 * @param clock stamps images
 	 */
 	public SnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine, Path imagesRoot,
-			ProcessAudit audit, HeapTrimmer heapTrimmer, ProcFs procFs, Supplier<ImageManifest.Application> application, Clock clock) {
+			ProcessAudit audit, HeapTrimmer heapTrimmer, ProcFs procFs, Supplier<ImageManifest.Application> application,
+			Clock clock) {
 		this.coordinator = coordinator;
 		this.engine = engine;
 		this.imagesRoot = imagesRoot.toAbsolutePath().normalize();
@@ -232,7 +233,7 @@ public class SnapshotService {
 
 		/**
 		 * Return the image's id (its folder's name).
-		 * @return the imageId
+		 * @return the image id
 		 */
 		public String imageId() {
 			return this.imageId;

@@ -25,7 +25,7 @@ public final class SnapshotSpec {
 
 	/**
 	 * Return the image's id.
-	 * @return the imageId
+	 * @return the image id
 	 */
 	public String imageId() {
 		return this.imageId;
@@ -41,7 +41,7 @@ public final class SnapshotSpec {
 
 	/**
 	 * Return whether the process keeps running once the image is complete.
-	 * @return the leaveRunning
+	 * @return the leave running
 	 */
 	public boolean leaveRunning() {
 		return this.leaveRunning;
@@ -79,7 +79,8 @@ public final class SnapshotSpec {
 
 	@Override
 	public String toString() {
-		return "SnapshotSpec[imageId=" + this.imageId + ", folder=" + this.folder + ", leaveRunning=" + this.leaveRunning + ", manifest=" + this.manifest + "]";
+		return "SnapshotSpec[imageId=" + this.imageId + ", folder=" + this.folder + ", leaveRunning="
+				+ this.leaveRunning + ", manifest=" + this.manifest + "]";
 	}
 
 }

@@ -14,6 +14,7 @@ import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
 import io.cse.memory.HeapTrimmer;
 import io.cse.web.HeldRequests;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,6 +28,8 @@ import org.springframework.boot.configurationmetadata.Deprecation;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
@@ -135,7 +138,8 @@ class CsePropertiesTests {
 	}
 
 	@Test
-	void anApplicationStartedWithADeprecatedKeyGetsItsValueUnderTheNewKey() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void anApplicationStartedWithADeprecatedKeyGetsItsValueUnderTheNewKey(CapturedOutput output) {
 		// Spring Boot finds the post-processor through spring.factories, as in any service
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PropertiesConfiguration.class)
 			.web(WebApplicationType.NONE)
@@ -145,6 +149,8 @@ class CsePropertiesTests {
 				.isEqualTo(Duration.ofSeconds(7));
 			assertThat(context.getEnvironment().getProperty("cse.traffic.retry-after")).isEqualTo("7s");
 		}
+		assertThat(output).contains("cse.freeze.retry-after is deprecated and will be removed in the next release: "
+				+ "use cse.traffic.retry-after instead");
 	}
 
 	@Test

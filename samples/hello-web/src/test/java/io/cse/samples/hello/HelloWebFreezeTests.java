@@ -236,7 +236,10 @@ class HelloWebFreezeTests {
 		this.controllable.block();
 		CompletableFuture<HttpResponse<String>> freeze = CompletableFuture
 			.supplyAsync(() -> this.http.post("/actuator/cse/freeze"));
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.coordinator.getState() == InstanceState.QUIESCING);
+		// Wait until the freeze reaches the user hooks: by then the traffic gate has closed the
+		// idle keep-alive connections, which would otherwise race with the requests below.
+		assertThat(this.controllable.entered.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.QUIESCING);
 		HttpResponse<String> second = this.http.post("/actuator/cse/freeze");
 		assertThat(second.statusCode()).isEqualTo(409);
 		assertThat(JsonPath.<String>read(second.body(), "$.error")).contains("another operation is under way");
@@ -296,6 +299,8 @@ class HelloWebFreezeTests {
 
 		private volatile CountDownLatch blocker = new CountDownLatch(0);
 
+		private volatile CountDownLatch entered = new CountDownLatch(1);
+
 		@Override
 		public String getName() {
 			return "controllable";
@@ -306,6 +311,7 @@ class HelloWebFreezeTests {
 			if (this.refuse.get()) {
 				throw new IllegalStateException("not now");
 			}
+			this.entered.countDown();
 			this.blocker.await(30, TimeUnit.SECONDS);
 		}
 
@@ -314,6 +320,7 @@ class HelloWebFreezeTests {
 		}
 
 		void block() {
+			this.entered = new CountDownLatch(1);
 			this.blocker = new CountDownLatch(1);
 		}
 

@@ -1,0 +1,61 @@
+package io.cse.node.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One request to the agent's API.
+ *
+ * @param method the HTTP method, upper case
+ * @param path the path, without its query
+ * @param query the query parameters (the last value of a repeated one)
+ * @param headers the headers, by lower-case name
+ * @param body the body, empty when none was sent
+ */
+public record ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers,
+		byte[] body) {
+
+	static final ObjectMapper JSON = new ObjectMapper()
+		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+	/**
+	 * Return the body read as JSON into the given type; an empty body reads as {@code {}}.
+	 * @param <T> the body's type
+	 * @param type the body's type
+	 * @return the body
+	 * @throws ApiException (400) when the body is not JSON of that shape
+	 */
+	public <T> T bodyAs(Class<T> type) {
+		byte[] json = (this.body.length == 0) ? "{}".getBytes(StandardCharsets.UTF_8) : this.body;
+		try {
+			return JSON.readValue(json, type);
+		}
+		catch (IOException ex) {
+			throw ApiException.badRequest("The body of " + this.method + " " + this.path + " is not valid JSON for "
+					+ "this route: " + firstLine(ex.getMessage()) + " (see docs/agent-api.md for the fields)");
+		}
+	}
+
+	/**
+	 * Return a header's value.
+	 * @param name the header's name, any case
+	 * @return its value, if it was sent
+	 */
+	public Optional<String> header(String name) {
+		return Optional.ofNullable(this.headers.get(name.toLowerCase(java.util.Locale.ROOT)));
+	}
+
+	private static String firstLine(String message) {
+		if (message == null) {
+			return "unreadable";
+		}
+		int end = message.indexOf('\n');
+		return (end < 0) ? message : message.substring(0, end);
+	}
+
+}

@@ -53,6 +53,8 @@ public final class FakeHost implements Host {
 
 	private volatile boolean freezerResponds = true;
 
+	private volatile boolean v2Freezer = true;
+
 	private volatile long unreclaimable;
 
 	private volatile String criuVersion = "Version: 4.2.1\n";
@@ -77,6 +79,14 @@ public final class FakeHost implements Host {
 	 */
 	public FakeHost freezerStuck() {
 		this.freezerResponds = false;
+		return this;
+	}
+
+	/**
+	 * Make new cgroup v2 groups lack {@code cgroup.freeze}, as on a kernel before 5.2.
+	 */
+	public FakeHost withoutCgroupV2Freezer() {
+		this.v2Freezer = false;
 		return this;
 	}
 
@@ -453,7 +463,9 @@ public final class FakeHost implements Host {
 			return true;
 		}
 		// cgroup v2: the memory files only where the parent hands the controller down
-		this.files.put(dir.resolve("cgroup.freeze"), "0\n");
+		if (this.v2Freezer) {
+			this.files.put(dir.resolve("cgroup.freeze"), "0\n");
+		}
 		this.files.put(dir.resolve("cgroup.events"), "populated 0\nfrozen 0\n");
 		this.files.put(dir.resolve("cgroup.subtree_control"), "\n");
 		if (words(this.files.get(dir.getParent().resolve("cgroup.subtree_control"))).contains("memory")) {

@@ -17,18 +17,48 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The cgroup v2 freezer of this kernel, driven by {@link Cgroup}: on a v2 host the group
- * {@code cse run} would use, on a hybrid host (v1 controllers) a group of the empty
+ * The cgroups of this kernel, driven by {@link Cgroup} with a {@code sleep} in them: the
+ * groups {@code cse run} would use on this host, and a cgroup v2 group: on a v2 host the
+ * one {@code cse run} would use, on a hybrid host (v1 controllers) a group of the empty
  * hierarchy at {@code /sys/fs/cgroup/unified}, which freezes the same way but has no
  * {@code memory} files. Needs root.
  */
 @Timeout(30)
-class CgroupV2RealTests {
+class CgroupRealTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
 	@TempDir
 	Path logs;
+
+	@Test
+	void aProcessInTheGroupsOfThisHostIsFrozenSqueezedThawedAndTheGroupsRemoved() throws Exception {
+		LocalHost host = new LocalHost();
+		assumeTrue(host.isRoot(), "needs root");
+		Cgroup cgroup = Cgroup.of(host, "realtest" + ProcessHandle.current().pid());
+		cgroup.create();
+		long pid = host.start(cgroup.wrap(List.of("sleep", "60")), this.logs.resolve("sleep.log"));
+		try {
+			await().atMost(TIMEOUT).until(() -> cgroup.pids().contains(pid));
+			assertThat(Files.readString(cgroup.memory().resolve("cgroup.procs"))).contains(Long.toString(pid));
+			cgroup.freeze(TIMEOUT);
+			assertThat(cgroup.state()).isEqualTo(Cgroup.FROZEN);
+			long limit = cgroup.limit().orElseThrow();
+			long charged = cgroup.usage().orElseThrow();
+			assertThat(charged).isPositive();
+			// a limit above what is charged: the kernel takes it at once, on either version
+			cgroup.limit(charged + 64L * 1024 * 1024);
+			assertThat(cgroup.limit()).hasValue(charged + 64L * 1024 * 1024);
+			cgroup.limit(limit);
+			cgroup.thaw(TIMEOUT);
+			assertThat(cgroup.state()).isEqualTo(Cgroup.THAWED);
+		}
+		finally {
+			host.run(List.of("kill", "-s", "KILL", Long.toString(pid)));
+			await().atMost(TIMEOUT).until(cgroup::remove);
+		}
+		assertThat(cgroup.exists()).isFalse();
+	}
 
 	@Test
 	void aProcessInAV2GroupIsFrozenAndThawedAndTheGroupRemoved() throws Exception {

@@ -51,6 +51,12 @@ public final class FakeHost implements Host {
 
 	private volatile boolean root = true;
 
+	private volatile boolean freezerResponds = true;
+
+	private volatile boolean v2Freezer = true;
+
+	private volatile long unreclaimable;
+
 	private volatile String criuVersion = "Version: 4.2.1\n";
 
 	private volatile Predicate<List<String>> failing = (command) -> false;
@@ -64,6 +70,32 @@ public final class FakeHost implements Host {
 
 	public FakeHost criuVersion(String output) {
 		this.criuVersion = output;
+		return this;
+	}
+
+	/**
+	 * Make the cgroup v2 freezer take requests but never report them done in
+	 * {@code cgroup.events}, as a group held up by a task in uninterruptible sleep.
+	 */
+	public FakeHost freezerStuck() {
+		this.freezerResponds = false;
+		return this;
+	}
+
+	/**
+	 * Make new cgroup v2 groups lack {@code cgroup.freeze}, as on a kernel before 5.2.
+	 */
+	public FakeHost withoutCgroupV2Freezer() {
+		this.v2Freezer = false;
+		return this;
+	}
+
+	/**
+	 * Memory the kernel cannot reclaim from a cgroup: a lower limit is refused on v1
+	 * ("Device or resource busy") and leaves this much charged on v2.
+	 */
+	public FakeHost unreclaimable(long bytes) {
+		this.unreclaimable = bytes;
 		return this;
 	}
 
@@ -268,8 +300,10 @@ public final class FakeHost implements Host {
 					return pid;
 				}
 				this.processes.put(pid, new FakeProcess(pid, 1, "java", List.of(pid), null));
-				for (int i = wrapper + 1; i <= wrapper + 2; i++) {
+				// its groups follow: two on cgroup v1, one on v2
+				for (int i = wrapper + 1; i < command.size() && this.directories.contains(Path.of(command.get(i))); i++) {
 					this.files.merge(Path.of(command.get(i), "cgroup.procs"), pid + "\n", String::concat);
+					updateEvents(Path.of(command.get(i)));
 				}
 				return pid;
 			}
@@ -373,18 +407,41 @@ public final class FakeHost implements Host {
 			if (!this.directories.contains(file.getParent()) && !this.files.containsKey(file)) {
 				throw new io.cse.node.CseException("could not write '" + value + "' to " + file + ": No such file");
 			}
-			if (file.getFileName().toString().equals("memory.limit_in_bytes")) {
-				// the kernel gets the group under its new limit
-				Path usage = file.resolveSibling("memory.usage_in_bytes");
-				long limit = Long.parseLong(value);
-				long current = Long.parseLong(this.files.getOrDefault(usage, "0"));
-				this.files.put(usage, Long.toString(Math.min(current, limit)));
+			String name = file.getFileName().toString();
+			if (name.equals("memory.limit_in_bytes")) {
+				// the kernel gets the group under its new limit, or refuses it
+				if (Long.parseLong(value) < this.unreclaimable) {
+					throw new io.cse.node.CseException("could not write '" + value + "' to " + file
+							+ ": Device or resource busy");
+				}
+				reclaim(file.resolveSibling("memory.usage_in_bytes"), Long.parseLong(value));
 			}
-			if (file.getFileName().toString().equals("cgroup.procs")) {
+			if (name.equals("memory.high") && !value.equals("max")) {
+				// cgroup v2 reclaims what it can and takes the value anyway
+				reclaim(file.resolveSibling("memory.current"), Long.parseLong(value));
+			}
+			if (name.equals("cgroup.procs")) {
 				this.files.merge(file, value + "\n", String::concat);
+				updateEvents(file.getParent());
+				return;
+			}
+			if (name.equals("cgroup.subtree_control")) {
+				Set<String> enabled = new LinkedHashSet<>(words(this.files.get(file)));
+				for (String change : value.split("\\s+")) {
+					if (change.startsWith("+")) {
+						enabled.add(change.substring(1));
+					}
+					else if (change.startsWith("-")) {
+						enabled.remove(change.substring(1));
+					}
+				}
+				this.files.put(file, String.join(" ", enabled) + "\n");
 				return;
 			}
 			this.files.put(file, value);
+			if (name.equals("cgroup.freeze") && this.freezerResponds) {
+				updateEvents(file.getParent());
+			}
 		}
 	}
 
@@ -393,13 +450,28 @@ public final class FakeHost implements Host {
 		if (!this.directories.add(dir)) {
 			return false;
 		}
-		if (dir.getParent().getParent() != null && dir.getParent().getParent().getFileName() != null
-				&& dir.getParent().getFileName().toString().equals("cse")) {
-			// a new cgroup: its control files
+		Path hierarchy = (dir.getParent().getParent() != null) ? dir.getParent().getParent().getFileName() : null;
+		if (hierarchy == null || !dir.getParent().getFileName().toString().equals("cse")) {
+			return true;
+		}
+		// a new service's cgroup: its control files
+		this.files.put(dir.resolve("cgroup.procs"), "");
+		if (hierarchy.toString().equals("freezer") || hierarchy.toString().equals("memory")) {
 			this.files.put(dir.resolve("freezer.state"), "THAWED\n");
 			this.files.put(dir.resolve("memory.usage_in_bytes"), Long.toString(200L * 1024 * 1024));
 			this.files.put(dir.resolve("memory.limit_in_bytes"), "9223372036854771712");
-			this.files.put(dir.resolve("cgroup.procs"), "");
+			return true;
+		}
+		// cgroup v2: the memory files only where the parent hands the controller down
+		if (this.v2Freezer) {
+			this.files.put(dir.resolve("cgroup.freeze"), "0\n");
+		}
+		this.files.put(dir.resolve("cgroup.events"), "populated 0\nfrozen 0\n");
+		this.files.put(dir.resolve("cgroup.subtree_control"), "\n");
+		if (words(this.files.get(dir.getParent().resolve("cgroup.subtree_control"))).contains("memory")) {
+			this.files.put(dir.resolve("memory.current"), Long.toString(200L * 1024 * 1024));
+			this.files.put(dir.resolve("memory.high"), "max\n");
+			this.files.put(dir.resolve("memory.max"), "max\n");
 		}
 		return true;
 	}
@@ -427,11 +499,36 @@ public final class FakeHost implements Host {
 		}
 		this.files.replaceAll((file, content) -> file.getFileName().toString().equals("cgroup.procs")
 				? content.replace(pid + "\n", "") : content);
+		this.directories.forEach(this::updateEvents);
 		if (process.namespace != null) {
 			// Whatever ends in a namespace's tree ends it all: the service's end ends criu, the
 			// init's end ends the namespace, and unshare --kill-child takes the init along.
 			this.processes.values().removeIf((other) -> process.namespace.equals(other.namespace));
 		}
+	}
+
+	private void reclaim(Path usage, long limit) {
+		long current = Long.parseLong(this.files.getOrDefault(usage, "0").strip());
+		this.files.put(usage, Long.toString(Math.min(current, Math.max(limit, this.unreclaimable))));
+	}
+
+	/**
+	 * What the kernel says in a cgroup v2 group's {@code cgroup.events}: whether processes
+	 * are in it, and whether it is frozen as {@code cgroup.freeze} asks.
+	 */
+	private void updateEvents(Path group) {
+		Path events = group.resolve("cgroup.events");
+		if (!this.files.containsKey(events)) {
+			return;
+		}
+		boolean populated = !this.files.getOrDefault(group.resolve("cgroup.procs"), "").isEmpty();
+		String frozen = this.freezerResponds ? this.files.getOrDefault(group.resolve("cgroup.freeze"), "0").strip()
+				: this.files.get(events).contains("frozen 1") ? "1" : "0";
+		this.files.put(events, "populated " + (populated ? 1 : 0) + "\nfrozen " + frozen + "\n");
+	}
+
+	private static List<String> words(String text) {
+		return (text == null || text.isBlank()) ? List.of() : List.of(text.strip().split("\\s+"));
 	}
 
 	private CommandResult add(List<String> command, Link link) {

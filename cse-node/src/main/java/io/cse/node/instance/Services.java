@@ -87,7 +87,7 @@ public final class Services {
 	 * entry are gone then (the log stays)
 	 */
 	public Instances.Started run(String name, int port, List<String> command, Deadline deadline) {
-		Cgroup.requireV1(this.host);
+		Cgroup.requireUsable(this.host);
 		Cgroup cgroup = Cgroup.of(this.host, name);
 		Instance reserved = this.registry.locked(() -> {
 			Instances.chooseNames(name, 1, name, this.registry.list());

@@ -95,13 +95,50 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
-	void runRefusesCgroupV2WithAClearMessage() {
-		FakeHost v2 = new FakeHost().withFile(Path.of("/sys/fs/cgroup/cgroup.controllers"), "cpu memory\n");
-		CseRun run = CseRun.of(new NodeContext(v2, this.probe), "run", "--name", "app", "--state-dir",
+	void runRefusesAHostWithoutAUsableCgroupHierarchy() {
+		FakeHost none = new FakeHost().withFile(Path.of("/sys/fs/cgroup/cgroup.controllers"), "cpu pids\n");
+		CseRun run = CseRun.of(new NodeContext(none, this.probe), "run", "--name", "app", "--state-dir",
 				this.temp.resolve("state").toString(), "--", "java", "-jar", "app.jar");
 		assertThat(run.exitCode()).isOne();
-		assertThat(run.err()).contains("unified cgroup v2 hierarchy").contains("systemd.unified_cgroup_hierarchy=0");
-		assertThat(v2.commands()).isEmpty();
+		assertThat(run.err()).contains("unified cgroup v2 hierarchy at /sys/fs/cgroup has no 'memory' controller");
+		assertThat(none.commands()).isEmpty();
+		assertThat(none.writes()).isEmpty();
+	}
+
+	@Test
+	void onCgroupV2ARunFreezesSqueezesThawsAndStopsInOneGroup() {
+		Path group = Path.of("/sys/fs/cgroup/cse/app");
+		FakeHost v2 = new FakeHost().withDirectory(Cgroup.ROOT)
+			.withFile(Cgroup.ROOT.resolve("cgroup.controllers"), "cpu io memory pids\n")
+			.withFile(Cgroup.ROOT.resolve("cgroup.subtree_control"), "cpu io memory pids\n")
+			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n/dev/sda2\tpartition\t1\t0\t-2\n");
+		NodeContext context = new NodeContext(v2, this.probe);
+		String[] state = { "--state-dir", this.temp.resolve("state").toString() };
+		CseRun run = CseRun.of(context, "run", "--name", "app", state[0], state[1], "--", "java", "-jar", "app.jar");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(v2.commands().get(v2.commands().size() - 1)).containsSequence("sh", "-c",
+				"echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"", "cse-run", group.toString(), "java");
+		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
+		assertThat(instance.freezerCgroup()).isEqualTo(group.toString());
+		assertThat(instance.memoryCgroup()).isEqualTo(group.toString());
+		assertThat(v2.file(group.resolve("cgroup.procs"))).hasValue(instance.pid() + "\n");
+
+		CseRun freeze = CseRun.of(context, "freeze", "app", "--squeeze", "--floor", "10", state[0], state[1]);
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		String high = group.resolve("memory.high").toString();
+		assertThat(v2.writes()).containsExactly(Path.of("/sys/fs/cgroup/cse/cgroup.subtree_control") + " <- +memory",
+				group.resolve("cgroup.freeze") + " <- 1", high + " <- " + 100 * MB, high + " <- " + 50 * MB,
+				high + " <- " + 25 * MB, high + " <- " + (25 * MB / 2), high + " <- " + 10 * MB);
+		assertThat(CseRun.of(context, "ps", state[0], state[1]).out()).contains("FROZEN (squeezed)");
+
+		CseRun thaw = CseRun.of(context, "thaw", "app", state[0], state[1]);
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(v2.writes()).endsWith(high + " <- max", group.resolve("cgroup.freeze") + " <- 0");
+
+		CseRun stop = CseRun.of(context, "stop", "app", state[0], state[1]);
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(v2.directories()).doesNotContain(group, group.getParent());
+		assertThat(v2.livePids()).isEmpty();
 	}
 
 	@Test

@@ -79,7 +79,7 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	 * @param launcher the process that started its PID namespace
 	 * @return the changed instance
 	 */
-	public Instance withLauncher(ProcessId launcher) {
+	Instance withLauncher(ProcessId launcher) {
 		return new Instance(this.name, this.kind, this.state, this.instanceId, this.source, this.endpoint,
 				this.network, this.process, launcher, this.owner, this.cgroups, this.createdAt, this.logDir);
 	}
@@ -89,7 +89,7 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	 * @param cgroups its cgroups
 	 * @return the changed instance
 	 */
-	public Instance withCgroups(Cgroups cgroups) {
+	Instance withCgroups(Cgroups cgroups) {
 		return new Instance(this.name, this.kind, this.state, this.instanceId, this.source, this.endpoint,
 				this.network, this.process, this.launcher, this.owner, cgroups, this.createdAt, this.logDir);
 	}
@@ -99,7 +99,7 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	 * @param instanceId the instance id it reported
 	 * @return the changed instance
 	 */
-	public Instance running(String instanceId) {
+	Instance running(String instanceId) {
 		return new Instance(this.name, this.kind, State.RUNNING, instanceId, this.source, this.endpoint,
 				this.network, this.process, this.launcher, this.owner, this.cgroups, this.createdAt, this.logDir);
 	}

@@ -3,16 +3,16 @@ package io.cse.node;
 import java.lang.reflect.Constructor;
 
 import io.cse.node.bench.BenchCommand;
-import io.cse.node.instance.CloneCommand;
-import io.cse.node.instance.FreezeCommand;
-import io.cse.node.instance.NetCommand;
+import io.cse.node.cli.CloneCommand;
+import io.cse.node.cli.FreezeCommand;
+import io.cse.node.cli.NetCommand;
+import io.cse.node.cli.PsCommand;
+import io.cse.node.cli.RestoreCommand;
+import io.cse.node.cli.RunCommand;
+import io.cse.node.cli.StopCommand;
+import io.cse.node.cli.ThawCommand;
 import io.cse.node.instance.NodeContext;
-import io.cse.node.instance.PsCommand;
 import io.cse.node.instance.Registry;
-import io.cse.node.instance.RestoreCommand;
-import io.cse.node.instance.RunCommand;
-import io.cse.node.instance.StopCommand;
-import io.cse.node.instance.ThawCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

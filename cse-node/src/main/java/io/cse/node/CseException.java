@@ -16,4 +16,14 @@ public class CseException extends RuntimeException {
 		super(message, cause);
 	}
 
+	/**
+	 * The text to show for a failure: the message of one of ours, which says what to do,
+	 * or the whole {@code toString()} of anything else, whose message alone may say nothing.
+	 * @param ex the failure
+	 * @return the text
+	 */
+	public static String messageOf(Throwable ex) {
+		return (ex instanceof CseException) ? ex.getMessage() : ex.toString();
+	}
+
 }

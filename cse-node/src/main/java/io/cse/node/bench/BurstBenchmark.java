@@ -15,12 +15,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.node.instance.DurationConverter;
+import io.cse.node.cli.DurationConverter;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
-import io.cse.node.instance.Services;
-import io.cse.node.instance.Services.Thawed;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -164,7 +164,7 @@ final class BurstBenchmark implements Callable<Integer> {
 				names.add(name);
 				cse.run(runCommand(workbench, name, (this.port == 0) ? Workbench.freePort() : this.port + i));
 			}
-			Services services = new Services(NodeContext.local(), new Registry(workbench.state()));
+			Node services = new Node(NodeContext.local(), new Registry(workbench.state()));
 			Result result = new Result();
 			for (int run = 0; run <= this.runs; run++) {
 				freezeSpares(services, names);
@@ -185,13 +185,13 @@ final class BurstBenchmark implements Callable<Integer> {
 		return command.toArray(String[]::new);
 	}
 
-	private void freezeSpares(Services services, List<String> names) {
+	private void freezeSpares(Node services, List<String> names) {
 		for (String name : names.subList(1, names.size())) {
-			services.freeze(name, this.squeeze, Services.DEFAULT_SQUEEZE_FLOOR);
+			services.freeze(name, this.squeeze, Node.DEFAULT_SQUEEZE_FLOOR);
 		}
 	}
 
-	private void burst(Workbench workbench, Services services, Path template, List<String> names, int run,
+	private void burst(Workbench workbench, Node services, Path template, List<String> names, int run,
 			Result result) throws Exception {
 		Registry registry = new Registry(workbench.state());
 		Backends backends = new Backends();
@@ -296,7 +296,7 @@ final class BurstBenchmark implements Callable<Integer> {
 	}
 
 	private static URI base(Instance instance) {
-		return URI.create("http://" + instance.address() + ":" + instance.port());
+		return URI.create("http://" + instance.endpoint().address() + ":" + instance.endpoint().port());
 	}
 
 	String markdown(Result result) {

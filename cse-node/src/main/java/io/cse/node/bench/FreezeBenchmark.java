@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
-import io.cse.node.instance.Services;
-import io.cse.node.instance.Services.Frozen;
-import io.cse.node.instance.Services.Thawed;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.Frozen;
+import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,7 +100,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 				this.options.java.toString(), "-Xmx256m", "-jar", this.options.jar.toString(),
 				"--server.port=" + this.port, "--spring.datasource.url=" + workbench.jdbcUrl());
 		try {
-			Services services = new Services(NodeContext.local(), new Registry(this.state));
+			Node services = new Node(NodeContext.local(), new Registry(this.state));
 			Result result = new Result();
 			// One more cycle than measured, each way: the first pays for loading the agent's own classes.
 			for (int i = 0; i <= this.runs; i++) {
@@ -119,11 +119,11 @@ final class FreezeBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private void cycle(Services services, boolean squeeze, Result result, int run) throws IOException {
+	private void cycle(Node services, boolean squeeze, Result result, int run) throws IOException {
 		for (int i = 0; i < this.requests; i++) {
 			this.http.post(uri("/visits"), null);
 		}
-		Frozen frozen = services.freeze(NAME, squeeze, Services.DEFAULT_SQUEEZE_FLOOR);
+		Frozen frozen = services.freeze(NAME, squeeze, Node.DEFAULT_SQUEEZE_FLOOR);
 		Thawed thawed = services.thaw(NAME);
 		if (this.http.get(uri("/")).statusCode() != 200) {
 			throw new IOException("the service does not serve after its thaw");
@@ -157,8 +157,8 @@ final class FreezeBenchmark implements Callable<Integer> {
 	 * A request to the frozen service, with the agent waiting to thaw it on demand: timed
 	 * from the client's send to its 200.
 	 */
-	private void onRequest(Services services, Result result, int run) throws Exception {
-		services.freeze(NAME, false, Services.DEFAULT_SQUEEZE_FLOOR);
+	private void onRequest(Node services, Result result, int run) throws Exception {
+		services.freeze(NAME, false, Node.DEFAULT_SQUEEZE_FLOOR);
 		CompletableFuture<Thawed> thaw = CompletableFuture
 			.supplyAsync(() -> services.thawOnRequest(NAME, Duration.ofMinutes(1)));
 		// let the agent start watching; the request would wait in the queue anyway

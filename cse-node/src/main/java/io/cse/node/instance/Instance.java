@@ -1,5 +1,7 @@
 package io.cse.node.instance;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -7,66 +9,31 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What the registry knows about one instance the node agent started: one JSON file in
- * the state folder.
+ * the state folder, which {@link Registry} reads and writes.
  *
  * @param name the instance's name, unique on this host
  * @param kind how it was started
- * @param image the image folder it was restored from
- * @param imageId the image's id
- * @param address the address its service answers on ({@code 127.0.0.1} for a restore
- * in the host's namespaces)
- * @param port its HTTP port
- * @param healthPath the path that answers 200 when it serves
- * @param namespace its network namespace, or {@code null} if it runs in the host's
- * @param hostInterface the host end of its veth pair, or {@code null}
- * @param bridge the bridge its veth pair hangs on, or {@code null}
- * @param pid its main process as the host sees it: the restored process, or for an
- * instance in namespaces the init of its PID namespace; 0 while unknown
- * @param pidStartTicks the start time of {@code pid}, so that a reused pid is never
- * taken for it
- * @param launcherPid the process that started the PID namespace ({@code unshare}), or 0
- * @param launcherStartTicks its start time
+ * @param state whether it has answered 200 yet
  * @param instanceId the instance id its {@code /actuator/cse} reported, or
- * {@code unknown}
- * @param state {@value #STARTING} until it answered 200, then {@value #RUNNING}
- * @param ownerPid the {@code cse} command that is starting it
- * @param ownerStartTicks that command's start time
+ * {@value #UNKNOWN_ID}
+ * @param source the image it was restored from
+ * @param endpoint where its service answers
+ * @param network its network namespace and veth pair, or {@code null} if it runs in the
+ * host's
+ * @param process its main process as the host sees it: the restored process, or for an
+ * instance in namespaces the init of its PID namespace; {@link ProcessId#NONE} while
+ * unknown
+ * @param launcher the process that started its PID namespace ({@code unshare}), or
+ * {@link ProcessId#NONE}
+ * @param owner the {@code cse} command that is starting it
+ * @param cgroups the cgroups {@code cse run} started its service in, or {@code null}
  * @param createdAt when the entry was made (ISO-8601 instant)
  * @param logDir where the restore's logs are (and for {@code cse run}, the service's log)
- * @param freezerCgroup the cgroup v1 freezer group {@code cse run} started the service in,
- * or {@code null}
- * @param memoryCgroup its memory group, or {@code null}
- * @param limitBeforeSqueeze the memory limit the group had before {@code cse freeze
- * --squeeze} lowered it, to restore on thaw; 0 while not squeezed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Instance(String name, Kind kind, String image, String imageId, String address, int port,
-		String healthPath, String namespace, String hostInterface, String bridge, long pid, long pidStartTicks,
-		long launcherPid, long launcherStartTicks, String instanceId, String state, long ownerPid,
-		long ownerStartTicks, String createdAt, String logDir, String freezerCgroup, String memoryCgroup,
-		long limitBeforeSqueeze) {
-
-	/**
-	 * An instance in no cgroup of its own (a restore or a clone).
-	 */
-	public Instance(String name, Kind kind, String image, String imageId, String address, int port, String healthPath,
-			String namespace, String hostInterface, String bridge, long pid, long pidStartTicks, long launcherPid,
-			long launcherStartTicks, String instanceId, String state, long ownerPid, long ownerStartTicks,
-			String createdAt, String logDir) {
-		this(name, kind, image, imageId, address, port, healthPath, namespace, hostInterface, bridge, pid,
-				pidStartTicks, launcherPid, launcherStartTicks, instanceId, state, ownerPid, ownerStartTicks, createdAt,
-				logDir, null, null, 0);
-	}
-
-	/**
-	 * The state of an instance that has not answered 200 yet.
-	 */
-	public static final String STARTING = "starting";
-
-	/**
-	 * The state of an instance that answered 200.
-	 */
-	public static final String RUNNING = "running";
+public record Instance(String name, Kind kind, State state, String instanceId, Source source, Endpoint endpoint,
+		Network network, ProcessId process, ProcessId launcher, ProcessId owner, Cgroups cgroups, String createdAt,
+		String logDir) {
 
 	/**
 	 * The instance id shown when the instance's {@code /actuator/cse} did not tell.
@@ -78,14 +45,7 @@ public record Instance(String name, Kind kind, String image, String imageId, Str
 	 * @return whether it has
 	 */
 	public boolean namespaced() {
-		return this.namespace != null;
-	}
-
-	Instance withPid(long pid, long startTicks) {
-		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
-				this.namespace, this.hostInterface, this.bridge, pid, startTicks, this.launcherPid,
-				this.launcherStartTicks, this.instanceId, this.state, this.ownerPid, this.ownerStartTicks,
-				this.createdAt, this.logDir, this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
+		return this.network != null;
 	}
 
 	/**
@@ -93,28 +53,129 @@ public record Instance(String name, Kind kind, String image, String imageId, Str
 	 * @return whether it did
 	 */
 	public boolean hasCgroup() {
-		return this.freezerCgroup != null && this.memoryCgroup != null;
+		return this.cgroups != null;
 	}
 
-	Instance withLimitBeforeSqueeze(long limit) {
-		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
-				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, this.launcherPid,
-				this.launcherStartTicks, this.instanceId, this.state, this.ownerPid, this.ownerStartTicks,
-				this.createdAt, this.logDir, this.freezerCgroup, this.memoryCgroup, limit);
+	/**
+	 * The log a service that {@code cse run} started writes.
+	 * @return {@code <logDir>/service.log}
+	 */
+	public Path serviceLog() {
+		return Path.of(this.logDir).resolve("service.log");
 	}
 
-	Instance withLauncher(long pid, long startTicks) {
-		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
-				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, pid, startTicks,
-				this.instanceId, this.state, this.ownerPid, this.ownerStartTicks, this.createdAt, this.logDir,
-				this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
+	/**
+	 * The same instance with another main process.
+	 * @param process the process
+	 * @return the changed instance
+	 */
+	public Instance withProcess(ProcessId process) {
+		return new Instance(this.name, this.kind, this.state, this.instanceId, this.source, this.endpoint,
+				this.network, process, this.launcher, this.owner, this.cgroups, this.createdAt, this.logDir);
 	}
 
+	/**
+	 * The same instance with another launcher.
+	 * @param launcher the process that started its PID namespace
+	 * @return the changed instance
+	 */
+	Instance withLauncher(ProcessId launcher) {
+		return new Instance(this.name, this.kind, this.state, this.instanceId, this.source, this.endpoint,
+				this.network, this.process, launcher, this.owner, this.cgroups, this.createdAt, this.logDir);
+	}
+
+	/**
+	 * The same instance with another record of its cgroups.
+	 * @param cgroups its cgroups
+	 * @return the changed instance
+	 */
+	Instance withCgroups(Cgroups cgroups) {
+		return new Instance(this.name, this.kind, this.state, this.instanceId, this.source, this.endpoint,
+				this.network, this.process, this.launcher, this.owner, cgroups, this.createdAt, this.logDir);
+	}
+
+	/**
+	 * The same instance once it answered 200.
+	 * @param instanceId the instance id it reported
+	 * @return the changed instance
+	 */
 	Instance running(String instanceId) {
-		return new Instance(this.name, this.kind, this.image, this.imageId, this.address, this.port, this.healthPath,
-				this.namespace, this.hostInterface, this.bridge, this.pid, this.pidStartTicks, this.launcherPid,
-				this.launcherStartTicks, instanceId, RUNNING, this.ownerPid, this.ownerStartTicks, this.createdAt,
-				this.logDir, this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze);
+		return new Instance(this.name, this.kind, State.RUNNING, instanceId, this.source, this.endpoint,
+				this.network, this.process, this.launcher, this.owner, this.cgroups, this.createdAt, this.logDir);
+	}
+
+	/**
+	 * The image an instance was restored from.
+	 *
+	 * @param image the image folder, or {@code null} for a service {@code cse run} started
+	 * @param imageId the image's id, or {@code -}
+	 */
+	public record Source(String image, String imageId) {
+	}
+
+	/**
+	 * Where an instance's service answers.
+	 *
+	 * @param address its address ({@code 127.0.0.1} in the host's namespaces)
+	 * @param port its HTTP port
+	 * @param healthPath the path that answers 200 when it serves
+	 */
+	public record Endpoint(String address, int port, String healthPath) {
+
+		/**
+		 * A URI of the service.
+		 * @param path the path, starting with {@code /}
+		 * @return {@code http://<address>:<port><path>}
+		 */
+		public URI uri(String path) {
+			return URI.create("http://" + this.address + ":" + this.port + path);
+		}
+
+	}
+
+	/**
+	 * The network namespace of an instance and how it is attached to the host.
+	 *
+	 * @param namespace its named network namespace
+	 * @param hostInterface the host end of its veth pair
+	 * @param bridge the bridge its veth pair hangs on
+	 */
+	public record Network(String namespace, String hostInterface, String bridge) {
+	}
+
+	/**
+	 * A process, told apart from a later one that reuses its pid by its start time.
+	 *
+	 * @param pid the pid, as the host sees it; 0 while unknown
+	 * @param startTicks its start time in clock ticks after boot; 0 while not verified
+	 */
+	public record ProcessId(long pid, long startTicks) {
+
+		/**
+		 * No process (yet).
+		 */
+		public static final ProcessId NONE = new ProcessId(0, 0);
+
+	}
+
+	/**
+	 * The cgroup v1 groups {@code cse run} started a service in.
+	 *
+	 * @param freezer its freezer group
+	 * @param memory its memory group
+	 * @param limitBeforeSqueeze the memory limit the group had before {@code cse freeze
+	 * --squeeze} lowered it, to restore on thaw; 0 while not squeezed
+	 */
+	public record Cgroups(String freezer, String memory, long limitBeforeSqueeze) {
+
+		/**
+		 * Whether a squeeze lowered the memory limit.
+		 * @return whether it did
+		 */
+		public boolean squeezed() {
+			return this.limitBeforeSqueeze > 0;
+		}
+
 	}
 
 	/**
@@ -139,6 +200,30 @@ public record Instance(String name, Kind kind, String image, String imageId, Str
 		 */
 		@JsonProperty("run")
 		RUN;
+
+		@Override
+		public String toString() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+	}
+
+	/**
+	 * How far the start of an instance got, as its {@code cse} command recorded it.
+	 */
+	public enum State {
+
+		/**
+		 * It has not answered 200 yet.
+		 */
+		@JsonProperty("starting")
+		STARTING,
+
+		/**
+		 * It answered 200.
+		 */
+		@JsonProperty("running")
+		RUNNING;
 
 		@Override
 		public String toString() {

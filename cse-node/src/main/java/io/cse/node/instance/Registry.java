@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cse.node.CseException;
@@ -31,7 +33,8 @@ import io.cse.node.CseException;
  * {@code <state-dir>/instances}, each replaced atomically, and the restores' logs under
  * {@code <state-dir>/logs/<name>}. Changes that must see a consistent registry (choosing
  * names and addresses, taking the bridge down) run under a lock that works across
- * {@code cse} processes.
+ * {@code cse} processes. This class alone reads and writes those files; it also reads the
+ * flat entries an earlier {@code cse} wrote.
  */
 public final class Registry {
 
@@ -39,6 +42,9 @@ public final class Registry {
 	 * The state folder unless {@code --state-dir} or {@code CSE_STATE_DIR} says otherwise.
 	 */
 	public static final String DEFAULT_STATE_DIR = "/var/lib/cse/run";
+
+	// A field only entries of the nested format have.
+	private static final String NESTED_FIELD = "endpoint";
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}");
 
@@ -193,7 +199,16 @@ public final class Registry {
 
 	private Optional<Instance> read(Path file) {
 		try {
-			return Optional.of(this.json.readValue(file.toFile(), Instance.class));
+			JsonNode entry = this.json.readTree(file.toFile());
+			if (entry == null || !entry.isObject()) {
+				throw new JsonMappingException(null, "not a JSON object");
+			}
+			// Entries of an earlier cse have every field at the top level: they are read (and
+			// stay so until the instance is saved again), so that its instances can be stopped.
+			if (!entry.has(NESTED_FIELD)) {
+				return Optional.of(this.json.treeToValue(entry, LegacyInstance.class).toInstance());
+			}
+			return Optional.of(this.json.treeToValue(entry, Instance.class));
 		}
 		catch (NoSuchFileException | FileNotFoundException ex) {
 			return Optional.empty();

@@ -78,10 +78,10 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		Instance instance = new Registry(work.resolve("state")).find(name).orElseThrow();
 		assertThat(Files.readString(FREEZER.resolve(name).resolve("cgroup.procs")).strip())
-			.isEqualTo(Long.toString(instance.pid()));
+			.isEqualTo(Long.toString(instance.process().pid()));
 		assertThat(Files.readString(MEMORY.resolve(name).resolve("cgroup.procs")).strip())
-			.isEqualTo(Long.toString(instance.pid()));
-		assertThat(Files.readString(Path.of("/proc", Long.toString(instance.pid()), "cmdline")))
+			.isEqualTo(Long.toString(instance.process().pid()));
+		assertThat(Files.readString(Path.of("/proc", Long.toString(instance.process().pid()), "cmdline")))
 			.contains("-XX:-UsePerfData");
 		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
 
@@ -89,9 +89,9 @@ class HelloWebFreezeEndToEndTests {
 		CseRun freeze = cse("freeze", name);
 		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
 		assertThat(freezerState(name)).isEqualTo("FROZEN");
-		long frozenCpu = cpuTicks(instance.pid());
+		long frozenCpu = cpuTicks(instance.process().pid());
 		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-			.until(() -> cpuTicks(instance.pid()) == frozenCpu);
+			.until(() -> cpuTicks(instance.process().pid()) == frozenCpu);
 		assertThat(cse("ps").out()).containsPattern(name + " +run .* alive +FROZEN");
 
 		CseRun thaw = cse("thaw", name);
@@ -133,7 +133,7 @@ class HelloWebFreezeEndToEndTests {
 		// Stop: no process, no cgroup, no swap the agent turned on.
 		CseRun stop = cse("stop", name);
 		assertThat(stop.exitCode()).as(stop.toString()).isZero();
-		assertThat(ProcessHandle.of(instance.pid())).isEmpty();
+		assertThat(ProcessHandle.of(instance.process().pid())).isEmpty();
 		assertThat(FREEZER.resolve(name)).doesNotExist();
 		assertThat(MEMORY.resolve(name)).doesNotExist();
 		assertThat(swaps()).isEqualTo(swapsBefore);

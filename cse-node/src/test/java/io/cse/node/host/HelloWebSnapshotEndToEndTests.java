@@ -172,7 +172,7 @@ class HelloWebSnapshotEndToEndTests {
 		Set<String> ids = new HashSet<>();
 		ids.add(status(local).path("instance").path("instanceId").asText());
 		for (Instance instance : cloned) {
-			String base = "http://" + instance.address() + ":" + port;
+			String base = "http://" + instance.endpoint().address() + ":" + port;
 			JsonNode cloneStatus = status(base);
 			assertThat(cloneStatus.path("instance").path("generation").asInt()).isEqualTo(1);
 			assertThat(cloneStatus.path("instance").path("parentId").asText()).isEqualTo(originalId);
@@ -180,7 +180,7 @@ class HelloWebSnapshotEndToEndTests {
 			ids.add(cloneStatus.path("instance").path("instanceId").asText());
 			assertThat(get(base + "/").body()).isEqualTo("Hello World!");
 			assertThat(post(base + "/visits", null).statusCode()).isEqualTo(200);
-			assertThat(postgres.countConnectionsFrom(instance.address()))
+			assertThat(postgres.countConnectionsFrom(instance.endpoint().address()))
 				.as("connections of clone " + instance.name() + " seen by the database")
 				.isPositive();
 		}
@@ -204,7 +204,7 @@ class HelloWebSnapshotEndToEndTests {
 		List<String> numbers = new ArrayList<>();
 		List<String> selfSeeded = new ArrayList<>();
 		for (Instance instance : cloned) {
-			String base = "http://" + instance.address() + ":" + port;
+			String base = "http://" + instance.endpoint().address() + ":" + port;
 			sessions.add(field(post(base + "/sessions", null), "session"));
 			tokens.add(field(get(base + "/token"), "token"));
 			numbers.add(field(get(base + "/thread-local-random"), "number"));

@@ -145,10 +145,10 @@ class HsfProviderCloneEndToEndTests {
 		// Each clone knows itself as a new instance, and ZooKeeper has it under that id, at its address
 		Map<String, String> expected = new HashMap<>();
 		for (Instance instance : cloned) {
-			JsonNode cloneStatus = status("http://" + instance.address() + ":" + port);
+			JsonNode cloneStatus = status("http://" + instance.endpoint().address() + ":" + port);
 			assertThat(cloneStatus.path("instance").path("parentId").asText()).isEqualTo(templateId);
 			expected.put(cloneStatus.path("instance").path("instanceId").asText(),
-					instance.address() + ":" + dubboPort);
+					instance.endpoint().address() + ":" + dubboPort);
 		}
 		// Within a few seconds: a clone that cannot renew its session in time would take 20 s here
 		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(providers()).hasSize(4));

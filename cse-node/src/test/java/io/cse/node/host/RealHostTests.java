@@ -116,14 +116,14 @@ class RealHostTests {
 				"--bridge", BRIDGE, "--timeout", "30s");
 		assertThat(clone.exitCode()).as(clone.toString()).isZero();
 		List<Instance> clones = new Registry(this.state).list();
-		assertThat(clones).extracting(Instance::address).containsExactly("10.199.250.10", "10.199.250.11");
+		assertThat(clones).extracting((instance) -> instance.endpoint().address()).containsExactly("10.199.250.10", "10.199.250.11");
 		assertThat(clone.out()).contains(this.prefix + "-1", this.prefix + "-2", "py-" + template.pid(),
 				"2 clones of image python-template answer 200");
 		for (Instance instance : clones) {
-			URI root = URI.create("http://" + instance.address() + ":" + template.port() + "/");
+			URI root = URI.create("http://" + instance.endpoint().address() + ":" + template.port() + "/");
 			// inside its PID namespace the clone has the pid it was dumped with
 			assertThat(PythonService.body(root)).contains("\"pid\": " + template.pid());
-			assertThat(new LocalHost().process(instance.pid())).hasValueSatisfying(
+			assertThat(new LocalHost().process(instance.process().pid())).hasValueSatisfying(
 					(init) -> assertThat(init.isNamespaceInit()).isTrue());
 		}
 		assertClonesReachTheHost(clones);
@@ -136,7 +136,7 @@ class RealHostTests {
 		CseRun stop = cse("stop", "--all");
 		assertThat(stop.exitCode()).as(stop.toString()).isZero();
 		for (Instance instance : clones) {
-			assertThat(new LocalHost().process(instance.pid()).filter((init) -> !init.isZombie())).isEmpty();
+			assertThat(new LocalHost().process(instance.process().pid()).filter((init) -> !init.isZombie())).isEmpty();
 		}
 		assertThat(PythonService.run("ip", "netns", "list").output()).doesNotContain("cse-" + this.prefix);
 		assertThat(PythonService.run("ip", "-o", "link", "show").output()).doesNotContain(BRIDGE + "v");
@@ -157,7 +157,7 @@ class RealHostTests {
 		try (ServerSocket onTheBridge = new ServerSocket()) {
 			onTheBridge.bind(new InetSocketAddress(InetAddress.getByName(GATEWAY), 0));
 			for (Instance instance : clones) {
-				PythonService.CommandOutput connect = PythonService.run("ip", "netns", "exec", instance.namespace(),
+				PythonService.CommandOutput connect = PythonService.run("ip", "netns", "exec", instance.network().namespace(),
 						RootOnly.python(), "-c", "import socket; socket.create_connection(('" + GATEWAY + "', "
 								+ onTheBridge.getLocalPort() + "), 5).close()");
 				assertThat(connect.exitCode()).as(instance.name() + " reaches the host: " + connect.output()).isZero();
@@ -203,8 +203,8 @@ class RealHostTests {
 				BRIDGE, "--timeout", "30s");
 		assertThat(restore.exitCode()).as(restore.toString()).isZero();
 		Instance instance = new Registry(this.state).find(this.prefix).orElseThrow();
-		assertThat(instance.address()).isEqualTo("10.199.250.10");
-		assertThat(PythonService.body(URI.create("http://" + instance.address() + ":" + template.port() + "/")))
+		assertThat(instance.endpoint().address()).isEqualTo("10.199.250.10");
+		assertThat(PythonService.body(URI.create("http://" + instance.endpoint().address() + ":" + template.port() + "/")))
 			.contains("\"pid\": " + template.pid());
 		assertThat(cse("stop", this.prefix).exitCode()).isZero();
 		assertThat(cse("net", "down", "--bridge", BRIDGE).exitCode()).isZero();

@@ -12,6 +12,10 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.cse.node.CseException;
+import io.cse.node.instance.Instance.Endpoint;
+import io.cse.node.instance.Instance.Network;
+import io.cse.node.instance.Instance.ProcessId;
+import io.cse.node.instance.Instance.Source;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +28,10 @@ class RegistryTests {
 	Path state;
 
 	static Instance instance(String name, String address) {
-		return new Instance(name, Instance.Kind.CLONE, "/var/lib/cse/images/img-1", "img-1", address, 8080,
-				"/actuator/cse", "cse-" + name, "cse0v10", "cse0", 4711, 123456, 4710, 123455, "id-1",
-				Instance.RUNNING, 99, 1, "2026-11-27T10:00:00Z", "/var/lib/cse/run/logs/" + name);
+		return new Instance(name, Instance.Kind.CLONE, Instance.State.RUNNING, "id-1",
+				new Source("/var/lib/cse/images/img-1", "img-1"), new Endpoint(address, 8080, "/actuator/cse"),
+				new Network("cse-" + name, "cse0v10", "cse0"), new ProcessId(4711, 123456), new ProcessId(4710, 123455),
+				new ProcessId(99, 1), null, "2026-11-27T10:00:00Z", "/var/lib/cse/run/logs/" + name);
 	}
 
 	@Test
@@ -61,6 +66,47 @@ class RegistryTests {
 	}
 
 	@Test
+	void readsTheFlatEntriesOfAnEarlierCse() throws IOException {
+		// written by cse before Instance was made of nested records
+		Path instances = Files.createDirectories(this.state.resolve("instances"));
+		Files.writeString(instances.resolve("hello-1.json"), """
+				{
+				  "name" : "hello-1", "kind" : "clone", "image" : "/var/lib/cse/images/img-1", "imageId" : "img-1",
+				  "address" : "10.199.0.10", "port" : 8080, "healthPath" : "/actuator/cse",
+				  "namespace" : "cse-hello-1", "hostInterface" : "cse0v10", "bridge" : "cse0",
+				  "pid" : 4711, "pidStartTicks" : 123456, "launcherPid" : 4710, "launcherStartTicks" : 123455,
+				  "instanceId" : "id-1", "state" : "running", "ownerPid" : 99, "ownerStartTicks" : 1,
+				  "createdAt" : "2026-11-27T10:00:00Z", "logDir" : "/var/lib/cse/run/logs/hello-1",
+				  "freezerCgroup" : null, "memoryCgroup" : null, "limitBeforeSqueeze" : 0
+				}""");
+		Files.writeString(instances.resolve("app.json"), """
+				{
+				  "name" : "app", "kind" : "run", "image" : null, "imageId" : "-", "address" : "127.0.0.1",
+				  "port" : 8081, "healthPath" : "/actuator/cse", "namespace" : null, "hostInterface" : null,
+				  "bridge" : null, "pid" : 5000, "pidStartTicks" : 777, "launcherPid" : 0, "launcherStartTicks" : 0,
+				  "instanceId" : null, "state" : "starting", "ownerPid" : 99, "ownerStartTicks" : 1,
+				  "createdAt" : "2026-11-27T10:00:00Z", "logDir" : "/var/lib/cse/run/logs/app",
+				  "freezerCgroup" : "/sys/fs/cgroup/freezer/cse/app", "memoryCgroup" : "/sys/fs/cgroup/memory/cse/app",
+				  "limitBeforeSqueeze" : 268435456
+				}""");
+		Registry registry = new Registry(this.state);
+		assertThat(registry.find("hello-1")).contains(instance("hello-1", "10.199.0.10"));
+		Instance app = registry.find("app").orElseThrow();
+		assertThat(app.kind()).isEqualTo(Instance.Kind.RUN);
+		assertThat(app.state()).isEqualTo(Instance.State.STARTING);
+		assertThat(app.namespaced()).isFalse();
+		assertThat(app.process()).isEqualTo(new ProcessId(5000, 777));
+		assertThat(app.launcher()).isEqualTo(ProcessId.NONE);
+		assertThat(app.cgroups()).isEqualTo(new Instance.Cgroups("/sys/fs/cgroup/freezer/cse/app",
+				"/sys/fs/cgroup/memory/cse/app", 268435456));
+		// saved again, an entry takes the nested form and reads back the same
+		registry.save(app);
+		assertThat(Files.readString(instances.resolve("app.json"))).contains("\"endpoint\"")
+			.doesNotContain("\"pidStartTicks\"");
+		assertThat(registry.find("app")).contains(app);
+	}
+
+	@Test
 	void readsAnEmptyOrMissingFolderAsNoInstances() {
 		assertThat(new Registry(this.state.resolve("never-created")).list()).isEmpty();
 	}
@@ -83,7 +129,7 @@ class RegistryTests {
 				start.await();
 				return registry.locked(() -> {
 					// read-modify-write: without the lock two threads would pick the same address
-					List<String> addresses = Instances.allocateAddresses(io.cse.node.linux.Subnet.DEFAULT, 1,
+					List<String> addresses = Allocation.allocateAddresses(io.cse.node.linux.Subnet.DEFAULT, 1,
 							registry.list());
 					registry.save(instance("i" + n, addresses.get(0)));
 					return null;
@@ -97,7 +143,7 @@ class RegistryTests {
 		finally {
 			executor.shutdownNow();
 		}
-		assertThat(registry.list()).extracting(Instance::address).containsExactlyInAnyOrder("10.199.0.10",
+		assertThat(registry.list()).extracting((instance) -> instance.endpoint().address()).containsExactlyInAnyOrder("10.199.0.10",
 				"10.199.0.11", "10.199.0.12", "10.199.0.13");
 	}
 

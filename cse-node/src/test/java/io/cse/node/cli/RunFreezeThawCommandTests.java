@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +9,10 @@ import java.util.Optional;
 import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
+import io.cse.node.instance.HttpProbe;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
 import io.cse.node.linux.Cgroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,11 +79,11 @@ class RunFreezeThawCommandTests {
 		assertThat(this.host.directories()).contains(FREEZER, MEMORY);
 		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
 		assertThat(instance.kind()).isEqualTo(Instance.Kind.RUN);
-		assertThat(instance.port()).isEqualTo(8081);
-		assertThat(instance.state()).isEqualTo(Instance.RUNNING);
-		assertThat(instance.freezerCgroup()).isEqualTo(FREEZER.toString());
-		assertThat(instance.memoryCgroup()).isEqualTo(MEMORY.toString());
-		assertThat(this.host.file(FREEZER.resolve("cgroup.procs"))).hasValue(instance.pid() + "\n");
+		assertThat(instance.endpoint().port()).isEqualTo(8081);
+		assertThat(instance.state()).isEqualTo(Instance.State.RUNNING);
+		assertThat(instance.cgroups().freezer()).isEqualTo(FREEZER.toString());
+		assertThat(instance.cgroups().memory()).isEqualTo(MEMORY.toString());
+		assertThat(this.host.file(FREEZER.resolve("cgroup.procs"))).hasValue(instance.process().pid() + "\n");
 		assertThat(cse("ps").out()).containsPattern("app +run +\\d+ +127\\.0\\.0\\.1:8081 +- +alive +THAWED");
 	}
 
@@ -216,7 +220,7 @@ class RunFreezeThawCommandTests {
 				"/sys/block/zram0/comp_algorithm <- lz4", "/sys/block/zram0/disksize <- 2G", limit + " <- " + 100 * MB, limit + " <- " + 50 * MB,
 				limit + " <- " + 25 * MB, limit + " <- " + (25 * MB / 2), limit + " <- " + 10 * MB);
 		assertThat(this.host.commandLines()).containsSubsequence("mkswap /dev/zram0", "swapon /dev/zram0");
-		assertThat(this.temp.resolve("state").resolve(Services.SWAP_MARKER)).exists();
+		assertThat(this.temp.resolve("state").resolve("swap-set-up-by-cse")).exists();
 		assertThat(cse("ps").out()).contains("FROZEN (squeezed)");
 
 		CseRun thaw = cse("thaw", "app");
@@ -231,7 +235,7 @@ class RunFreezeThawCommandTests {
 		assertThat(this.host.commandLines()).contains("swapoff /dev/zram0");
 		assertThat(this.host.writes()).endsWith("/sys/block/zram0/reset <- 1");
 		assertThat(this.host.file(Path.of("/proc/swaps")).orElseThrow()).doesNotContain("zram0");
-		assertThat(this.temp.resolve("state").resolve(Services.SWAP_MARKER)).doesNotExist();
+		assertThat(this.temp.resolve("state").resolve("swap-set-up-by-cse")).doesNotExist();
 		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY, FREEZER.getParent(), MEMORY.getParent());
 		assertThat(this.host.livePids()).isEmpty();
 	}
@@ -302,7 +306,7 @@ class RunFreezeThawCommandTests {
 	@Test
 	void stopThawsAFrozenServiceBeforeSignallingIt() {
 		assertThat(run().exitCode()).isZero();
-		long pid = new Registry(this.temp.resolve("state")).find("app").orElseThrow().pid();
+		long pid = new Registry(this.temp.resolve("state")).find("app").orElseThrow().process().pid();
 		assertThat(cse("freeze", "app").exitCode()).isZero();
 		assertThat(cse("stop", "app").exitCode()).isZero();
 		assertThat(this.host.writes()).endsWith(FREEZER.resolve("freezer.state") + " <- THAWED");

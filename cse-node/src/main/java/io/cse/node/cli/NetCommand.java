@@ -1,12 +1,11 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.cse.node.CseException;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
 import io.cse.node.linux.Bridge;
-import io.cse.node.linux.NetworkNamespace;
 import io.cse.node.linux.Subnet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,10 +57,9 @@ public final class NetCommand {
 		public Integer call() {
 			Subnet requested = (this.subnet != null) ? Subnet.parse(this.subnet) : null;
 			Root.require(this.context.host(), "net up");
-			Bridge bridge = new Bridge(this.context.host(), this.bridge);
-			Bridge.State up = this.state.registry().locked(() -> bridge.up(requested));
+			Bridge.State up = new Node(this.context, this.state.registry()).netUp(this.bridge, requested);
 			PrintWriter out = this.spec.commandLine().getOut();
-			out.printf("Bridge %s is up with %s (%s)%n", bridge.name(), up.subnet().gatewayCidr(),
+			out.printf("Bridge %s is up with %s (%s)%n", this.bridge, up.subnet().gatewayCidr(),
 					up.created() ? "created" : "it was there already");
 			out.flush();
 			return 0;
@@ -93,32 +91,9 @@ public final class NetCommand {
 		@Override
 		public Integer call() {
 			Root.require(this.context.host(), "net down");
-			Bridge bridge = new Bridge(this.context.host(), this.bridge);
-			Registry registry = this.state.registry();
-			boolean deleted = registry.locked(() -> {
-				List<String> users = registry.list()
-					.stream()
-					.filter((instance) -> bridge.name().equals(instance.bridge()))
-					.map(Instance::name)
-					.toList();
-				if (!users.isEmpty()) {
-					throw new CseException("bridge " + bridge.name() + " is used by " + users.size() + " instance"
-							+ ((users.size() == 1) ? "" : "s") + " (" + String.join(", ", users)
-							+ "): stop them first with 'cse stop --all'");
-				}
-				List<String> attached = bridge.attachedInterfaces();
-				if (!attached.isEmpty()) {
-					throw new CseException("bridge " + bridge.name() + " still has interfaces attached ("
-							+ String.join(", ", attached) + "), of instances this state folder does not know: stop "
-							+ "them with 'cse stop --all --state-dir <their state folder>', or delete the interfaces "
-							+ "with 'ip link del <name>'");
-				}
-				boolean down = bridge.down();
-				NetworkNamespace.releaseMountIfUnused(this.context.host());
-				return down;
-			});
+			boolean deleted = new Node(this.context, this.state.registry()).netDown(this.bridge);
 			PrintWriter out = this.spec.commandLine().getOut();
-			out.println(deleted ? "Deleted bridge " + bridge.name() : "No bridge " + bridge.name() + ": nothing to do");
+			out.println(deleted ? "Deleted bridge " + this.bridge : "No bridge " + this.bridge + ": nothing to do");
 			out.flush();
 			return 0;
 		}

@@ -1,11 +1,14 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 import io.cse.node.image.Image;
-import io.cse.node.instance.Instances.Started;
-import io.cse.node.linux.Bridge;
+import io.cse.node.instance.Deadline;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Started;
 import io.cse.node.linux.Criu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,22 +64,21 @@ public final class RestoreCommand implements Callable<Integer> {
 		Criu criu = Criu.locate(this.context.host(), this.options.criu);
 		criu.cacheKernelFeatures(this.context.host());
 		Image found = Image.find(this.image, this.options.imagesRoot);
-		Instances instances = new Instances(this.context, this.state.registry());
-		instances.rollBackOnExit();
+		Node node = new Node(this.context, this.state.registry());
+		node.rollBackOnExit();
 		Started started = this.namespace
-				? instances.restoreInNamespace(found, criu, this.name, new Bridge(this.context.host(), this.options.bridge),
-						deadline)
-				: instances.restoreInHost(found, criu, this.name, deadline);
+				? node.restoreInNamespace(found, criu, this.name, this.options.bridge, deadline)
+				: node.restore(found, criu, this.name, deadline);
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf("Restored %s from image %s: first 200 after %s%n", instance.name(), found.id(),
 				Output.millis(started.first200Millis(), jvmUptime));
 		out.printf("  restore   %.0f ms from the start of criu restore to the first 200%n", started.restoreMillis());
-		out.printf("  pid       %d%s%n", instance.pid(),
+		out.printf("  pid       %d%s%n", instance.process().pid(),
 				instance.namespaced() ? " (init of its PID namespace, as the host sees it)" : "");
-		out.printf("  address   %s:%d%n", instance.address(), instance.port());
+		out.printf("  address   %s:%d%n", instance.endpoint().address(), instance.endpoint().port());
 		out.printf("  instance  %s%n", instance.instanceId());
-		out.printf("  health    http://%s:%d%s%n", instance.address(), instance.port(), instance.healthPath());
+		out.printf("  health    %s%n", instance.endpoint().uri(instance.endpoint().healthPath()));
 		out.flush();
 		return 0;
 	}

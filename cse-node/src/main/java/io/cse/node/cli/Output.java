@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

@@ -1,10 +1,9 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.cse.node.CseException;
+import io.cse.node.instance.Liveness;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Stopped;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,17 +64,16 @@ public final class StopCommand implements Callable<Integer> {
 					this.all ? "give either names or --all, not both" : "name the instances to stop, or pass --all");
 		}
 		Root.require(this.context.host(), "stop");
-		Instances instances = new Instances(this.context, this.state.registry());
-		List<Instance> targets = new ArrayList<>();
+		Node node = new Node(this.context, this.state.registry());
+		List<String> targets = new ArrayList<>();
 		List<String> errors = new ArrayList<>();
 		if (this.all) {
-			targets.addAll(instances.registry().list());
+			node.registry().list().forEach((instance) -> targets.add(instance.name()));
 		}
 		else {
 			for (String name : this.names) {
-				Optional<Instance> instance = instances.registry().find(name);
-				if (instance.isPresent()) {
-					targets.add(instance.get());
+				if (node.registry().find(name).isPresent()) {
+					targets.add(name);
 				}
 				else {
 					errors.add("no instance named " + name + " (see 'cse ps')");
@@ -82,30 +84,23 @@ public final class StopCommand implements Callable<Integer> {
 		// In parallel: each stop may wait for a graceful shutdown.
 		ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, Math.min(targets.size(), 16)));
 		try {
-			List<Future<String>> stops = new ArrayList<>();
-			for (Instance instance : targets) {
-				stops.add(executor.submit(() -> {
-					String was = instances.status(instance);
-					instances.stop(instance, this.grace);
-					return "Stopped " + instance.name() + ("dead".equals(was) ? " (it was dead already)" : "");
-				}));
+			List<Future<Stopped>> stops = new ArrayList<>();
+			for (String name : targets) {
+				stops.add(executor.submit(() -> node.stop(name, this.grace)));
 			}
 			for (int i = 0; i < stops.size(); i++) {
 				try {
-					out.println(stops.get(i).get());
+					Stopped stopped = stops.get(i).get();
+					out.println("Stopped " + stopped.instance().name()
+							+ ((stopped.before() == Liveness.DEAD) ? " (it was dead already)" : ""));
 				}
 				catch (ExecutionException ex) {
-					Throwable cause = ex.getCause();
-					errors.add(targets.get(i).name() + ": "
-							+ ((cause instanceof CseException) ? cause.getMessage() : cause.toString()));
+					errors.add(targets.get(i) + ": " + CseException.messageOf(ex.getCause()));
 				}
 			}
 		}
 		finally {
 			executor.shutdownNow();
-		}
-		if (targets.stream().anyMatch(Instance::namespaced)) {
-			instances.releaseNamespaceMountIfUnused();
 		}
 		if (targets.isEmpty() && errors.isEmpty()) {
 			out.println("No instances to stop.");

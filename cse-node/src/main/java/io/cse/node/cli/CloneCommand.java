@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -7,8 +7,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import io.cse.node.image.Image;
-import io.cse.node.instance.Instances.Started;
-import io.cse.node.linux.Bridge;
+import io.cse.node.instance.Deadline;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Started;
 import io.cse.node.linux.Criu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,16 +79,17 @@ public final class CloneCommand implements Callable<Integer> {
 		Criu criu = Criu.locate(this.context.host(), this.options.criu);
 		criu.cacheKernelFeatures(this.context.host());
 		Image found = Image.find(this.image, this.options.imagesRoot);
-		Instances instances = new Instances(this.context, this.state.registry());
-		instances.rollBackOnExit();
+		Node node = new Node(this.context, this.state.registry());
+		node.rollBackOnExit();
 		int parallelism = (this.parallel != null) ? this.parallel : this.count;
-		List<Started> clones = instances.clone(found, criu, this.namePrefix, this.count, parallelism,
-				new Bridge(this.context.host(), this.options.bridge), deadline);
+		List<Started> clones = node.clone(found, criu, this.namePrefix, this.count, parallelism, this.options.bridge,
+				deadline);
 		double total = deadline.elapsedMillis();
 		List<List<String>> rows = new ArrayList<>();
 		for (Started clone : clones) {
 			Instance instance = clone.instance();
-			rows.add(List.of(instance.name(), instance.address() + ":" + instance.port(), Long.toString(instance.pid()),
+			rows.add(List.of(instance.name(), instance.endpoint().address() + ":" + instance.endpoint().port(),
+					Long.toString(instance.process().pid()),
 					instance.instanceId(), String.format(Locale.ROOT, "%.0f ms", clone.first200Millis()),
 					String.format(Locale.ROOT, "%.0f ms", clone.restoreMillis())));
 		}

@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import io.cse.node.CseException;
 import io.cse.node.linux.Host;

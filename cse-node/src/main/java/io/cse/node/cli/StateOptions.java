@@ -1,7 +1,8 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.nio.file.Path;
 
+import io.cse.node.instance.Registry;
 import picocli.CommandLine.Option;
 
 /**

@@ -1,7 +1,6 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +9,9 @@ import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
 import io.cse.node.TestImages;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,7 @@ class StopAndPsCommandTests {
 	void psShowsAliveAndDeadInstances() {
 		assertThat(cse("clone", this.image.toString(), "--count", "2", "--name-prefix", "t").exitCode()).isZero();
 		Instance second = new Registry(this.temp.resolve("state")).find("t-2").orElseThrow();
-		this.host.killExternally(second.pid());
+		this.host.killExternally(second.process().pid());
 		CseRun ps = cse("ps");
 		assertThat(ps.exitCode()).isZero();
 		assertThat(ps.out().lines().toList()).hasSize(3);
@@ -76,17 +78,17 @@ class StopAndPsCommandTests {
 	void stopAsksTheServiceFirst() {
 		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "t").exitCode()).isZero();
 		Instance clone = new Registry(this.temp.resolve("state")).find("t-1").orElseThrow();
-		long service = this.host.children(clone.pid()).get(0);
+		long service = this.host.children(clone.process().pid()).get(0);
 		assertThat(cse("stop", "t-1").exitCode()).isZero();
 		assertThat(this.host.commandLines()).contains("kill -s TERM " + service)
-			.doesNotContain("kill -s KILL " + clone.pid());
+			.doesNotContain("kill -s KILL " + clone.process().pid());
 	}
 
 	@Test
 	void stopIsIdempotentOnDeadInstances() {
 		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "t").exitCode()).isZero();
 		Instance clone = new Registry(this.temp.resolve("state")).find("t-1").orElseThrow();
-		this.host.killExternally(clone.pid());
+		this.host.killExternally(clone.process().pid());
 		// Half of it is gone already: the namespace, but not the veth pair.
 		this.host.run(List.of("ip", "netns", "del", "cse-t-1"));
 		this.host.run(List.of("ip", "link", "add", "cse0v10", "type", "veth", "peer", "name", "eth0", "netns",
@@ -99,12 +101,14 @@ class StopAndPsCommandTests {
 	}
 
 	@Test
-	void stopNeverSignalsAProcessThatReusedThePid() throws IOException {
+	void stopNeverSignalsAProcessThatReusedThePid() {
 		assertThat(cse("restore", this.image.toString(), "--name", "web").exitCode()).isZero();
 		this.host.killExternally(4242);
 		// another process now has pid 4242, with another start time
-		Path entry = this.temp.resolve("state/instances/web.json");
-		Files.writeString(entry, Files.readString(entry).replace("\"pidStartTicks\" : 42420", "\"pidStartTicks\" : 7"));
+		Registry registry = new Registry(this.temp.resolve("state"));
+		Instance web = registry.find("web").orElseThrow();
+		assertThat(web.process().startTicks()).isEqualTo(42420);
+		registry.save(web.withProcess(new Instance.ProcessId(4242, 7)));
 		this.host.withProcess(4242, "bash");
 		assertThat(cse("stop", "web").exitCode()).isZero();
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.startsWith("kill"));
@@ -144,7 +148,7 @@ class StopAndPsCommandTests {
 		CseRun up = cse("net", "up", "--subnet", "10.198.0.0/24");
 		assertThat(up.out()).contains("10.198.0.1/24");
 		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "t").exitCode()).isZero();
-		assertThat(new Registry(this.temp.resolve("state")).find("t-1").orElseThrow().address())
+		assertThat(new Registry(this.temp.resolve("state")).find("t-1").orElseThrow().endpoint().address())
 			.isEqualTo("10.198.0.10");
 	}
 

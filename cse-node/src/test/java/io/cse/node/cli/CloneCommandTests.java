@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +14,9 @@ import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
 import io.cse.node.TestImages;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
 import io.cse.snapshot.ImageManifest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,12 +70,12 @@ class CloneCommandTests {
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains("--restore-detached"));
 		Instance clone = registry().find("t-1").orElseThrow();
 		assertThat(clone.kind()).isEqualTo(Instance.Kind.CLONE);
-		assertThat(clone.address()).isEqualTo("10.199.0.10");
-		assertThat(clone.state()).isEqualTo(Instance.RUNNING);
+		assertThat(clone.endpoint().address()).isEqualTo("10.199.0.10");
+		assertThat(clone.state()).isEqualTo(Instance.State.RUNNING);
 		assertThat(clone.instanceId()).isEqualTo("id-10.199.0.10");
 		// the pid shown is the namespace's init (the launcher's child), not the launcher
-		assertThat(clone.pid()).isEqualTo(clone.launcherPid() + 1);
-		assertThat(run.out()).contains("t-1", "10.199.0.10:8080", Long.toString(clone.pid()), "id-10.199.0.10",
+		assertThat(clone.process().pid()).isEqualTo(clone.launcher().pid() + 1);
+		assertThat(run.out()).contains("t-1", "10.199.0.10:8080", Long.toString(clone.process().pid()), "id-10.199.0.10",
 				"1 clone of image tpl-1 answer 200");
 	}
 
@@ -80,7 +83,7 @@ class CloneCommandTests {
 	void clonesGetTheLowestFreeAddressesAcrossCommands() {
 		assertThat(cse("clone", this.image.toString(), "--count", "3", "--name-prefix", "t").exitCode()).isZero();
 		assertThat(cse("clone", this.image.toString(), "--count", "2", "--name-prefix", "t").exitCode()).isZero();
-		assertThat(registry().list()).extracting(Instance::name, Instance::address)
+		assertThat(registry().list()).extracting(Instance::name, (instance) -> instance.endpoint().address())
 			.containsExactly(org.assertj.core.groups.Tuple.tuple("t-1", "10.199.0.10"),
 					org.assertj.core.groups.Tuple.tuple("t-2", "10.199.0.11"),
 					org.assertj.core.groups.Tuple.tuple("t-3", "10.199.0.12"),
@@ -88,7 +91,7 @@ class CloneCommandTests {
 					org.assertj.core.groups.Tuple.tuple("t-5", "10.199.0.14"));
 		assertThat(cse("stop", "t-2").exitCode()).isZero();
 		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "u").exitCode()).isZero();
-		assertThat(registry().find("u-1").orElseThrow().address()).isEqualTo("10.199.0.11");
+		assertThat(registry().find("u-1").orElseThrow().endpoint().address()).isEqualTo("10.199.0.11");
 		assertThat(this.host.namespaces()).hasSize(5);
 	}
 
@@ -115,8 +118,8 @@ class CloneCommandTests {
 		}
 		List<Instance> clones = registry().list();
 		assertThat(clones).hasSize(12);
-		assertThat(clones).extracting(Instance::address).doesNotHaveDuplicates();
-		assertThat(clones).extracting(Instance::hostInterface).doesNotHaveDuplicates();
+		assertThat(clones).extracting((instance) -> instance.endpoint().address()).doesNotHaveDuplicates();
+		assertThat(clones).extracting((instance) -> instance.network().hostInterface()).doesNotHaveDuplicates();
 		assertThat(this.host.namespaces()).hasSize(12);
 	}
 
@@ -197,7 +200,7 @@ class CloneCommandTests {
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		Instance clone = registry().list().get(0);
 		assertThat(clone.name()).isEqualTo("t-2");
-		assertThat(clone.address()).isEqualTo("10.199.0.11");
+		assertThat(clone.endpoint().address()).isEqualTo("10.199.0.11");
 		assertThat(cse("stop", "--all").exitCode()).isZero();
 		assertThat(this.host.namespaces()).containsExactly("cse-t-1");
 		assertThat(this.host.links()).contains("cse0v10");

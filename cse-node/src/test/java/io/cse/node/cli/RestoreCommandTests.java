@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +8,9 @@ import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
 import io.cse.node.TestImages;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
 import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +54,9 @@ class RestoreCommandTests {
 				"instance  id-127.0.0.1");
 		Instance instance = registry().find("web").orElseThrow();
 		assertThat(instance.kind()).isEqualTo(Instance.Kind.RESTORE);
-		assertThat(instance.pid()).isEqualTo(4242);
+		assertThat(instance.process().pid()).isEqualTo(4242);
 		assertThat(instance.namespaced()).isFalse();
-		assertThat(instance.state()).isEqualTo(Instance.RUNNING);
+		assertThat(instance.state()).isEqualTo(Instance.State.RUNNING);
 		assertThat(instance.instanceId()).isEqualTo("id-127.0.0.1");
 		assertThat(this.host.namespaces()).isEmpty();
 	}
@@ -154,8 +157,8 @@ class RestoreCommandTests {
 		assertThat(run.out()).contains("address   10.199.0.10:8080", "init of its PID namespace");
 		Instance instance = registry().find("web").orElseThrow();
 		assertThat(instance.kind()).isEqualTo(Instance.Kind.RESTORE);
-		assertThat(instance.namespace()).isEqualTo("cse-web");
-		assertThat(instance.hostInterface()).isEqualTo("cse0v10");
+		assertThat(instance.network().namespace()).isEqualTo("cse-web");
+		assertThat(instance.network().hostInterface()).isEqualTo("cse0v10");
 	}
 
 }

@@ -1,11 +1,13 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import io.cse.node.instance.Services.Footprint;
-import io.cse.node.instance.Services.Frozen;
+import io.cse.node.instance.Footprint;
+import io.cse.node.instance.Frozen;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +53,8 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		Root.require(this.context.host(), "freeze");
-		Services services = new Services(this.context, this.state.registry());
-		Frozen frozen = services.freeze(this.name, this.squeeze, this.floorMegabytes * 1024 * 1024);
+		Node node = new Node(this.context, this.state.registry());
+		Frozen frozen = node.freeze(this.name, this.squeeze, this.floorMegabytes * 1024 * 1024);
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf(Locale.ROOT, "Froze %s%s: quiesced in %.0f ms, cgroup frozen after %.0f ms%s%n", this.name,
 				frozen.squeezed() ? " and squeezed it" : "", frozen.quiescedMillis(), frozen.frozenMillis(),

@@ -1,4 +1,4 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -8,7 +8,11 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.cse.node.instance.Instances.Started;
+import io.cse.node.instance.Deadline;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Started;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,17 +71,17 @@ public final class RunCommand implements Callable<Integer> {
 		Root.require(this.context.host(), "run");
 		int servicePort = (this.port != null) ? this.port : portOf(this.command);
 		List<String> serviceCommand = withoutPerfData(this.command);
-		Services services = new Services(this.context, this.state.registry());
-		Started started = services.run(this.name, servicePort, serviceCommand, deadline);
+		Node node = new Node(this.context, this.state.registry());
+		Started started = node.run(this.name, servicePort, serviceCommand, deadline);
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf("Started %s: /actuator/cse answered 200 after %s%n", instance.name(),
 				Output.millis(started.first200Millis(), jvmUptime));
-		out.printf("  pid       %d%n", instance.pid());
-		out.printf("  address   %s:%d%n", instance.address(), instance.port());
+		out.printf("  pid       %d%n", instance.process().pid());
+		out.printf("  address   %s:%d%n", instance.endpoint().address(), instance.endpoint().port());
 		out.printf("  instance  %s%n", instance.instanceId());
-		out.printf("  cgroups   %s, %s%n", instance.freezerCgroup(), instance.memoryCgroup());
-		out.printf("  log       %s%n", Services.logOf(instance));
+		out.printf("  cgroups   %s, %s%n", instance.cgroups().freezer(), instance.cgroups().memory());
+		out.printf("  log       %s%n", instance.serviceLog());
 		out.flush();
 		return 0;
 	}

@@ -1,10 +1,14 @@
-package io.cse.node.instance;
+package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.InstanceStatus;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,22 +39,24 @@ public final class PsCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Instances instances = new Instances(this.context, this.state.registry());
-		List<Instance> registered = instances.registry().list();
+		Node node = new Node(this.context, this.state.registry());
+		List<InstanceStatus> statuses = node.list();
 		PrintWriter out = this.spec.commandLine().getOut();
-		if (registered.isEmpty()) {
-			out.println("No instances (state folder " + instances.registry().stateDir() + ").");
+		if (statuses.isEmpty()) {
+			out.println("No instances (state folder " + node.registry().stateDir() + ").");
 			out.flush();
 			return 0;
 		}
-		Services services = new Services(this.context, instances.registry());
 		List<List<String>> rows = new ArrayList<>();
-		for (Instance instance : registered) {
-			String address = instance.address() + ":" + instance.port();
-			String freezer = services.freezerState(instance)
-					+ ((instance.limitBeforeSqueeze() > 0) ? " (squeezed)" : "");
-			rows.add(List.of(instance.name(), instance.kind().toString(), Long.toString(instance.pid()), address,
-					instance.imageId(), instances.status(instance), freezer));
+		for (InstanceStatus status : statuses) {
+			Instance instance = status.instance();
+			String address = instance.endpoint().address() + ":" + instance.endpoint().port();
+			String freezer = (status.freezerState() != null) ? status.freezerState() : "-";
+			if (instance.hasCgroup() && instance.cgroups().squeezed()) {
+				freezer += " (squeezed)";
+			}
+			rows.add(List.of(instance.name(), instance.kind().toString(), Long.toString(instance.process().pid()),
+					address, instance.source().imageId(), status.liveness().toString(), freezer));
 		}
 		out.print(Output.table(List.of("NAME", "KIND", "PID", "ADDRESS", "IMAGE", "STATE", "FREEZER"), rows));
 		out.flush();

@@ -1,0 +1,362 @@
+package io.cse.node.instance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.cse.node.CseException;
+import io.cse.node.instance.Instance.Cgroups;
+import io.cse.node.instance.Instance.Endpoint;
+import io.cse.node.instance.Instance.Kind;
+import io.cse.node.instance.Instance.ProcessId;
+import io.cse.node.instance.Instance.Source;
+import io.cse.node.instance.Instance.State;
+import io.cse.node.linux.Cgroup;
+import io.cse.node.linux.Host;
+import io.cse.node.linux.ProcessInfo;
+import io.cse.node.linux.Zram;
+
+/**
+ * Services that the node agent starts itself in cgroups, and freezes: the mechanism behind
+ * {@code cse run}, {@code freeze} and {@code thaw}.
+ * <p>
+ * A service runs in cgroup v1 {@code freezer} and {@code memory} groups of its own,
+ * entered before its JVM starts. A freeze asks the service to quiesce
+ * ({@code POST /actuator/cse/freeze}) and then freezes the group, so that it uses no CPU;
+ * a squeeze then lowers the group's memory limit so that the kernel pushes its pages to
+ * zram. A thaw undoes both in the opposite order.
+ */
+final class CgroupServices {
+
+	/**
+	 * How long a cgroup may take to freeze, thaw or empty.
+	 */
+	static final Duration CGROUP_TIMEOUT = Duration.ofSeconds(10);
+
+	private static final String FREEZE_PATH = ServingProbe.STATUS_PATH + "/freeze";
+
+	private static final String THAW_PATH = ServingProbe.STATUS_PATH + "/thaw";
+
+	private static final Duration RESUME_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final long POLL_MILLIS = 2;
+
+	private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+	private final Host host;
+
+	private final HttpProbe probe;
+
+	private final Registry registry;
+
+	private final Reaper reaper;
+
+	private final ServingProbe serving;
+
+	private final Stopper stopper;
+
+	private final ZramSwap swap;
+
+	CgroupServices(Host host, HttpProbe probe, Registry registry, Reaper reaper, Stopper stopper, ZramSwap swap) {
+		this.host = host;
+		this.probe = probe;
+		this.registry = registry;
+		this.reaper = reaper;
+		this.serving = new ServingProbe(probe, reaper, registry, POLL_MILLIS);
+		this.stopper = stopper;
+		this.swap = swap;
+	}
+
+	/**
+	 * The cgroup a service runs in.
+	 * @param host the host
+	 * @param instance the instance, which has cgroups
+	 * @return its cgroup
+	 */
+	static Cgroup cgroupOf(Host host, Instance instance) {
+		return new Cgroup(host, Path.of(instance.cgroups().freezer()), Path.of(instance.cgroups().memory()));
+	}
+
+	/**
+	 * Start a service in cgroups of its own, wait until {@code /actuator/cse} answers 200,
+	 * and register it.
+	 * @see Node#run(String, int, List, Deadline)
+	 */
+	Started run(String name, int port, List<String> command, Deadline deadline) {
+		Cgroup.requireV1(this.host);
+		Cgroup cgroup = Cgroup.of(this.host, name);
+		Instance reserved = this.registry.locked(() -> {
+			Allocation.chooseNames(name, 1, name, this.registry.list());
+			cgroup.create();
+			long self = ProcessHandle.current().pid();
+			long selfTicks = this.host.process(self).map(ProcessInfo::startTicks).orElse(0L);
+			Instance instance = new Instance(name, Kind.RUN, State.STARTING, null, new Source(null, "-"),
+					new Endpoint(Allocation.HOST_ADDRESS, port, ServingProbe.STATUS_PATH), null, ProcessId.NONE,
+					ProcessId.NONE, new ProcessId(self, selfTicks),
+					new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString(), 0), Instant.now().toString(),
+					this.registry.logDir(name).toString());
+			this.registry.save(instance);
+			return instance;
+		});
+		AtomicReference<Instance> current = new AtomicReference<>(reserved);
+		// Ctrl-C while the service starts: leave nothing behind but its log.
+		Thread rollBack = new Thread(() -> {
+			try {
+				this.stopper.stop(current.get(), Duration.ZERO, false);
+				System.err.println("cse: interrupted; stopped " + name + " and removed its cgroups");
+			}
+			catch (RuntimeException ex) {
+				System.err.println("cse: could not clean up " + name + ": " + CseException.messageOf(ex));
+			}
+		}, "cse-roll-back");
+		Runtime.getRuntime().addShutdownHook(rollBack);
+		try {
+			return start(current, command, cgroup, deadline);
+		}
+		finally {
+			try {
+				Runtime.getRuntime().removeShutdownHook(rollBack);
+			}
+			catch (IllegalStateException ex) {
+				// the JVM is shutting down: the hook runs
+			}
+		}
+	}
+
+	private Started start(AtomicReference<Instance> current, List<String> command, Cgroup cgroup, Deadline deadline) {
+		Instance instance = current.get();
+		String name = instance.name();
+		Path log = instance.serviceLog();
+		try {
+			Files.createDirectories(log.getParent());
+			List<String> wrapped = new ArrayList<>();
+			// a session of its own: a Ctrl-C at the terminal of 'cse run' does not reach the service
+			wrapped.add("setsid");
+			wrapped.addAll(cgroup.wrap(command));
+			long start = System.nanoTime();
+			long pid = this.host.start(wrapped, log);
+			ProcessInfo process = this.host.process(pid)
+				.orElseThrow(() -> new CseException(name + " ended at once: " + LogDirs.tail(log)));
+			instance = instance.withProcess(new ProcessId(pid, process.startTicks()));
+			current.set(instance);
+			this.registry.save(instance);
+			return this.serving.awaitServing(instance, ServingProbe.STATUS_PATH, deadline, start, () -> false,
+					new ServingProbe.Advice(() -> LogDirs.tail(log),
+							"see its log " + log + ", check that it listens on --port " + instance.endpoint().port()
+									+ " and exposes the cse endpoint, or give it longer with --timeout"));
+		}
+		catch (IOException | RuntimeException ex) {
+			try {
+				this.stopper.stop(current.get(), Duration.ZERO, false);
+			}
+			catch (RuntimeException cleanup) {
+				ex.addSuppressed(cleanup);
+				throw new CseException(CseException.messageOf(ex) + "; could not clean up ("
+						+ CseException.messageOf(cleanup) + "): remove what is left with 'cse stop " + name + "'", ex);
+			}
+			throw (ex instanceof CseException cse) ? cse : new CseException(CseException.messageOf(ex), ex);
+		}
+	}
+
+	/**
+	 * Quiesce a service and freeze its cgroup; with a squeeze, push its memory out to
+	 * compressed swap.
+	 * @see Node#freeze(String, boolean, long)
+	 */
+	Frozen freeze(String name, boolean squeeze, long floor) {
+		Instance instance = requireRunInstance(name);
+		Cgroup cgroup = cgroupOf(this.host, instance);
+		if (Cgroup.FROZEN.equals(cgroup.state())) {
+			throw new CseException(name + " is frozen already: thaw it with 'cse thaw " + name + "'");
+		}
+		Footprint before = footprint(instance, cgroup);
+		long start = System.nanoTime();
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(FREEZE_PATH));
+		if (answer.isEmpty() || answer.get().status() != 200) {
+			throw new CseException(name + " refused to freeze: POST " + FREEZE_PATH + " answered "
+					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing")
+					+ "; it keeps running. See its log " + instance.serviceLog());
+		}
+		double quiesced = (System.nanoTime() - start) / 1e6;
+		try {
+			cgroup.freeze(CGROUP_TIMEOUT);
+		}
+		catch (RuntimeException ex) {
+			this.probe.post(instance.endpoint().uri(THAW_PATH));
+			throw ex;
+		}
+		double frozen = (System.nanoTime() - start) / 1e6;
+		boolean swapSetUp = false;
+		if (squeeze) {
+			swapSetUp = this.swap.ensureOn();
+			long limit = cgroup.limit().orElseThrow(() -> new CseException("cgroup " + cgroup.memory() + " is gone"));
+			this.registry.save(instance.withCgroups(new Cgroups(instance.cgroups().freezer(),
+					instance.cgroups().memory(), limit)));
+			squeezeDown(cgroup, floor);
+		}
+		double total = (System.nanoTime() - start) / 1e6;
+		Footprint after = footprint(instance, cgroup);
+		return new Frozen(before, after, quiesced, frozen, total, squeeze, swapSetUp);
+	}
+
+	/**
+	 * Lower the group's limit in halves, down to the floor, until the kernel cannot get it
+	 * under the next one.
+	 */
+	private void squeezeDown(Cgroup cgroup, long floor) {
+		long current = cgroup.usage().orElse(0);
+		while (current > floor) {
+			long next = Math.max(floor, current / 2);
+			try {
+				cgroup.limit(next);
+			}
+			catch (CseException ex) {
+				// "Device or resource busy": what is left cannot be swapped out; stop here
+				return;
+			}
+			current = Math.min(next, cgroup.usage().orElse(next));
+		}
+	}
+
+	/**
+	 * Restore a frozen service's memory limit, thaw its cgroup, let it resume, and wait
+	 * for its first 200 on {@code /}.
+	 * @see Node#thaw(String)
+	 */
+	Thawed thaw(String name) {
+		Instance instance = requireRunInstance(name);
+		Cgroup cgroup = cgroupOf(this.host, instance);
+		long start = System.nanoTime();
+		if (instance.cgroups().squeezed()) {
+			cgroup.limit(instance.cgroups().limitBeforeSqueeze());
+			this.registry.save(instance.withCgroups(new Cgroups(instance.cgroups().freezer(),
+					instance.cgroups().memory(), 0)));
+		}
+		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
+		cgroup.thaw(CGROUP_TIMEOUT);
+		double cgroupThawed = (System.nanoTime() - start) / 1e6;
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(THAW_PATH));
+		boolean byRequest = false;
+		if (answer.isPresent() && answer.get().status() == 409) {
+			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.
+			byRequest = true;
+			this.serving.awaitState(instance, "RUNNING", RESUME_TIMEOUT);
+		}
+		else if (answer.isEmpty() || answer.get().status() != 200) {
+			throw new CseException(name + "'s cgroup is thawed, but POST " + THAW_PATH + " answered "
+					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing") + ": see its log "
+					+ instance.serviceLog());
+		}
+		double resumed = (System.nanoTime() - start) / 1e6;
+		this.serving.await200(instance, "/", start, RESUME_TIMEOUT, "thawed");
+		double first200 = (System.nanoTime() - start) / 1e6;
+		return new Thawed(wasFrozen, byRequest, cgroupThawed, resumed, first200);
+	}
+
+	/**
+	 * Wait until a connection to a frozen service's port waits in its listening socket's
+	 * queue, then thaw it as {@link #thaw(String)} does.
+	 * @see Node#thawOnRequest(String, Duration)
+	 */
+	Thawed thawOnRequest(String name, Duration wait) {
+		Instance instance = requireRunInstance(name);
+		String state = cgroupOf(this.host, instance).state();
+		if (!Cgroup.FROZEN.equals(state)) {
+			throw new CseException(name + " is not frozen (" + state + "): freeze it with 'cse freeze " + name
+					+ "' first");
+		}
+		long deadline = System.nanoTime() + wait.toNanos();
+		while (queuedConnections(instance.endpoint().port()) == 0) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new CseException("no connection to " + name + "'s port " + instance.endpoint().port()
+						+ " within " + wait.toSeconds() + " s: it stays frozen");
+			}
+			Poll.pause(POLL_MILLIS);
+		}
+		return thaw(name);
+	}
+
+	/**
+	 * The connections waiting to be accepted on a listening TCP port: for a socket in
+	 * {@code LISTEN} state, {@code /proc/net/tcp} shows its accept queue's length as
+	 * {@code rx_queue}. A frozen service accepts none, so they pile up there.
+	 * @param port the port
+	 * @return how many connections wait, over IPv4 and IPv6 listeners
+	 */
+	int queuedConnections(int port) {
+		String hexPort = String.format("%04X", port);
+		int queued = 0;
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			for (String line : this.host.readFile(Path.of(table)).orElse("").lines().skip(1).toList()) {
+				String[] fields = line.strip().split("\\s+");
+				if (fields.length > 4 && "0A".equals(fields[3]) && fields[1].endsWith(":" + hexPort)) {
+					queued += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+				}
+			}
+		}
+		return queued;
+	}
+
+	/**
+	 * The state of a service's freezer group.
+	 * @param instance the instance
+	 * @return {@code FROZEN}, {@code THAWED} or {@code FREEZING}, or {@code null} for an
+	 * instance in no cgroup of its own
+	 */
+	String freezerState(Instance instance) {
+		return instance.hasCgroup() ? cgroupOf(this.host, instance).state() : null;
+	}
+
+	/**
+	 * What a service costs now.
+	 * @param instance the instance, which has cgroups
+	 * @return its CPU time, resident and charged memory, and what zram holds
+	 */
+	Footprint footprint(Instance instance) {
+		return footprint(instance, cgroupOf(this.host, instance));
+	}
+
+	private Footprint footprint(Instance instance, Cgroup cgroup) {
+		Path proc = Path.of("/proc", Long.toString(instance.process().pid()));
+		long cpuMillis = -1;
+		Optional<String> stat = this.host.readFile(proc.resolve("stat"));
+		if (stat.isPresent()) {
+			String[] fields = stat.get().substring(stat.get().lastIndexOf(')') + 2).trim().split(" ");
+			// utime and stime, fields 14 and 15 of the whole line
+			cpuMillis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND;
+		}
+		long rss = -1;
+		Optional<String> status = this.host.readFile(proc.resolve("status"));
+		if (status.isPresent()) {
+			rss = status.get().lines().filter((line) -> line.startsWith("VmRSS:")).findFirst()
+				.map((line) -> Long.parseLong(line.replaceAll("\\D", "")) * 1024).orElse(-1L);
+		}
+		OptionalLong charged = cgroup.usage();
+		Optional<Zram.Usage> compressed = this.swap.usage();
+		return new Footprint(cpuMillis, rss, charged.orElse(-1), compressed.map(Zram.Usage::originalBytes).orElse(-1L),
+				compressed.map(Zram.Usage::compressedBytes).orElse(-1L));
+	}
+
+	private Instance requireRunInstance(String name) {
+		Registry.requireValidName(name);
+		Instance instance = this.registry.find(name)
+			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
+		if (!instance.hasCgroup()) {
+			throw new CseException(name + " was started by 'cse " + instance.kind() + "', not in cgroups of its own: "
+					+ "only services started with 'cse run' can be frozen by the host");
+		}
+		if (this.reaper.alive(instance.process()).isEmpty()) {
+			throw new CseException(name + " is not running (its process " + instance.process().pid()
+					+ " is gone): remove it with 'cse stop " + name + "'");
+		}
+		return instance;
+	}
+
+}

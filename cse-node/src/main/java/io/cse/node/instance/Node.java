@@ -1,0 +1,264 @@
+package io.cse.node.instance;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.cse.node.CseException;
+import io.cse.node.image.Image;
+import io.cse.node.linux.Bridge;
+import io.cse.node.linux.Criu;
+import io.cse.node.linux.Host;
+import io.cse.node.linux.NetworkNamespace;
+import io.cse.node.linux.Subnet;
+
+/**
+ * The node agent's operations on the instances of one state folder: one method for each
+ * command of {@code cse}, each giving back what it did as data. The command line and a
+ * resident agent both work through this class; everything behind it is package-private.
+ * <p>
+ * Every operation that starts instances either ends with them serving and registered, or
+ * removes everything it did but their logs.
+ */
+public final class Node {
+
+	/**
+	 * The lowest memory limit a squeeze goes down to, unless told otherwise.
+	 */
+	public static final long DEFAULT_SQUEEZE_FLOOR = 4L * 1024 * 1024;
+
+	private final Host host;
+
+	private final Registry registry;
+
+	private final Reaper reaper;
+
+	private final Stopper stopper;
+
+	private final CgroupServices services;
+
+	private final RollBack rollBack;
+
+	private final Restorer restorer;
+
+	/**
+	 * A node working through the given seams on the given registry.
+	 * @param context the host and HTTP seams
+	 * @param registry the registry of the state folder
+	 */
+	public Node(NodeContext context, Registry registry) {
+		this.host = context.host();
+		this.registry = registry;
+		this.reaper = new Reaper(this.host);
+		ZramSwap swap = new ZramSwap(this.host, registry);
+		this.stopper = new Stopper(this.host, registry, this.reaper, swap);
+		this.services = new CgroupServices(this.host, context.probe(), registry, this.reaper, this.stopper, swap);
+		this.rollBack = new RollBack(this.host, registry, this.stopper);
+		this.restorer = new Restorer(this.host, context.probe(), registry, this.reaper, this.rollBack);
+	}
+
+	/**
+	 * The registry this node works on.
+	 * @return the registry
+	 */
+	public Registry registry() {
+		return this.registry;
+	}
+
+	/**
+	 * Start a service in cgroups of its own, wait until {@code /actuator/cse} answers 200,
+	 * and register it: {@code cse run}.
+	 * @param name the instance's name
+	 * @param port the service's HTTP port
+	 * @param command the service's command
+	 * @param deadline when it must answer
+	 * @return the serving instance, and how long it took
+	 * @throws CseException if anything fails; the process, the cgroups and the registry
+	 * entry are gone then (the log stays)
+	 */
+	public Started run(String name, int port, List<String> command, Deadline deadline) {
+		return this.services.run(name, port, command, deadline);
+	}
+
+	/**
+	 * Quiesce a service {@link #run} started and freeze its cgroup; with a squeeze, push its
+	 * memory out to compressed swap: {@code cse freeze [--squeeze]}.
+	 * @param name the instance's name
+	 * @param squeeze whether to squeeze
+	 * @param floorBytes the lowest memory limit a squeeze tries
+	 * ({@link #DEFAULT_SQUEEZE_FLOOR})
+	 * @return the footprint before and after, and how long each step took
+	 * @throws CseException if the service refuses to freeze (it keeps running) or the
+	 * cgroup does not freeze (it is thawed again)
+	 */
+	public Frozen freeze(String name, boolean squeeze, long floorBytes) {
+		return this.services.freeze(name, squeeze, floorBytes);
+	}
+
+	/**
+	 * Restore a frozen service's memory limit, thaw its cgroup, let it resume, and wait
+	 * for its first 200 on {@code /}: {@code cse thaw}.
+	 * @param name the instance's name
+	 * @return how long each step took
+	 * @throws CseException if a step fails
+	 */
+	public Thawed thaw(String name) {
+		return this.services.thaw(name);
+	}
+
+	/**
+	 * Wait until a connection to a frozen service's port waits in its listening socket's
+	 * queue, then thaw it as {@link #thaw(String)} does: {@code cse thaw --on-request}.
+	 * @param name the instance's name
+	 * @param wait how long to wait for a connection
+	 * @return how long each step of the thaw took, from the moment the connection was seen
+	 * @throws CseException if the service is not frozen, or no connection came in time
+	 */
+	public Thawed thawOnRequest(String name, Duration wait) {
+		return this.services.thawOnRequest(name, wait);
+	}
+
+	/**
+	 * Restore an image in the host's namespaces: {@code cse restore}. The restored process
+	 * keeps its pid, so that pid must be free.
+	 * @param image the image
+	 * @param criu the CRIU to restore with
+	 * @param name the instance's name, or {@code null} for one made from the image's
+	 * application name
+	 * @param deadline when the instance must serve
+	 * @return the serving instance
+	 * @throws CseException if anything fails; nothing but its logs is left behind then
+	 */
+	public Started restore(Image image, Criu criu, String name, Deadline deadline) {
+		return this.restorer.restoreInHost(image, criu, name, deadline);
+	}
+
+	/**
+	 * Restore an image in network and PID namespaces of its own, like one clone:
+	 * {@code cse restore --namespace}.
+	 * @param image the image
+	 * @param criu the CRIU to restore with
+	 * @param name the instance's name, or {@code null} for one made from the image's
+	 * application name
+	 * @param bridge the name of the host bridge, brought up if needed
+	 * ({@link Bridge#DEFAULT_NAME})
+	 * @param deadline when the instance must serve
+	 * @return the serving instance
+	 * @throws CseException if anything fails; nothing but its logs is left behind then
+	 */
+	public Started restoreInNamespace(Image image, Criu criu, String name, String bridge, Deadline deadline) {
+		return this.restorer.restoreInNamespace(image, criu, name, new Bridge(this.host, bridge), deadline);
+	}
+
+	/**
+	 * Restore a template image several times, each restore in network and PID namespaces
+	 * of its own: {@code cse clone}.
+	 * @param image the image, a template
+	 * @param criu the CRIU to restore with
+	 * @param prefix the clones are named {@code <prefix>-<n>}; {@code null} for the image's
+	 * application name
+	 * @param count how many clones
+	 * @param parallelism how many restores may run at the same time
+	 * @param bridge the name of the host bridge, brought up if needed
+	 * @param deadline when every clone must serve
+	 * @return the serving clones, in the order of their names
+	 * @throws CseException if any clone fails; the others are stopped and nothing but their
+	 * logs is left behind then
+	 */
+	public List<Started> clone(Image image, Criu criu, String prefix, int count, int parallelism, String bridge,
+			Deadline deadline) {
+		return this.restorer.clone(image, criu, prefix, count, parallelism, new Bridge(this.host, bridge), deadline);
+	}
+
+	/**
+	 * Undo, when this JVM ends (Ctrl-C), whatever a restore or clone of this node has not
+	 * finished. For a command that ends with its operation; a resident agent has its own
+	 * shutdown.
+	 */
+	public void rollBackOnExit() {
+		this.rollBack.onExit();
+	}
+
+	/**
+	 * The registered instances and what they are doing: {@code cse ps}.
+	 * @return every instance in the registry, by name
+	 */
+	public List<InstanceStatus> list() {
+		return this.registry.list()
+			.stream()
+			.map((instance) -> new InstanceStatus(instance, this.reaper.liveness(instance),
+					this.services.freezerState(instance)))
+			.toList();
+	}
+
+	/**
+	 * Stop an instance and remove everything it used: its processes (asked with SIGTERM
+	 * first, killed after the grace period), its network namespace and veth pair, its
+	 * cgroups, its registry entry and its logs; and the zram swap a squeeze turned on, once
+	 * no service {@link #run} started is left: {@code cse stop}. An instance that is already
+	 * dead only loses what is left. A pid that was reused by another process is never
+	 * signalled.
+	 * @param name the instance's name
+	 * @param grace how long its service may take to stop after SIGTERM
+	 * @return the instance as it was, and what it was doing
+	 * @throws CseException if there is no such instance, or a process does not end or
+	 * something cannot be removed; the registry entry then stays, so that the stop can be
+	 * retried
+	 */
+	public Stopped stop(String name, Duration grace) {
+		Instance instance = this.registry.find(name)
+			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
+		Liveness before = this.reaper.liveness(instance);
+		this.stopper.stop(instance, grace, true);
+		if (instance.namespaced()) {
+			// the last clone stopped leaves the mounts as they were before the first
+			this.stopper.releaseNamespaceMountIfUnused();
+		}
+		return new Stopped(instance, before);
+	}
+
+	/**
+	 * Create the host bridge that instances in namespaces hang on, and bring it up:
+	 * {@code cse net up}. Does nothing that is done already.
+	 * @param bridge the bridge's name ({@link Bridge#DEFAULT_NAME})
+	 * @param subnet its subnet, or {@code null} for the one it has, else
+	 * {@link Subnet#DEFAULT}
+	 * @return its subnet, and whether this call created it
+	 */
+	public Bridge.State netUp(String bridge, Subnet subnet) {
+		Bridge up = new Bridge(this.host, bridge);
+		return this.registry.locked(() -> up.up(subnet));
+	}
+
+	/**
+	 * Delete the host bridge: {@code cse net down}.
+	 * @param bridge the bridge's name
+	 * @return whether there was a bridge to delete
+	 * @throws CseException while instances use it
+	 */
+	public boolean netDown(String bridge) {
+		Bridge down = new Bridge(this.host, bridge);
+		return this.registry.locked(() -> {
+			List<String> users = this.registry.list()
+				.stream()
+				.filter((instance) -> instance.namespaced() && down.name().equals(instance.network().bridge()))
+				.map(Instance::name)
+				.toList();
+			if (!users.isEmpty()) {
+				throw new CseException("bridge " + down.name() + " is used by " + users.size() + " instance"
+						+ ((users.size() == 1) ? "" : "s") + " (" + String.join(", ", users)
+						+ "): stop them first with 'cse stop --all'");
+			}
+			List<String> attached = down.attachedInterfaces();
+			if (!attached.isEmpty()) {
+				throw new CseException("bridge " + down.name() + " still has interfaces attached ("
+						+ String.join(", ", attached) + "), of instances this state folder does not know: stop "
+						+ "them with 'cse stop --all --state-dir <their state folder>', or delete the interfaces "
+						+ "with 'ip link del <name>'");
+			}
+			boolean deleted = down.down();
+			NetworkNamespace.releaseMountIfUnused(this.host);
+			return deleted;
+		});
+	}
+
+}

@@ -1,0 +1,170 @@
+package io.cse.node.instance;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cse.node.CseException;
+
+/**
+ * Asks an instance over HTTP until it serves, and reads what its {@code /actuator/cse}
+ * tells: the one wait-until-serving loop of restores, clones and {@code cse run}.
+ */
+final class ServingProbe {
+
+	/**
+	 * The endpoint an instance tells its identity and state on.
+	 */
+	static final String STATUS_PATH = "/actuator/cse";
+
+	private final HttpProbe probe;
+
+	private final Reaper reaper;
+
+	private final Registry registry;
+
+	private final ObjectMapper json = new ObjectMapper();
+
+	private final long pollMillis;
+
+	/**
+	 * A probe that asks every {@code pollMillis}: a thaw is timed to the millisecond, a
+	 * dozen restores at once had better not wake up that often.
+	 */
+	ServingProbe(HttpProbe probe, Reaper reaper, Registry registry, long pollMillis) {
+		this.probe = probe;
+		this.reaper = reaper;
+		this.registry = registry;
+		this.pollMillis = pollMillis;
+	}
+
+	/**
+	 * Wait until an instance answers 200, then register it as running with the instance id
+	 * it tells.
+	 * @param instance the instance, with its main process known
+	 * @param path the path that answers 200 when it serves
+	 * @param deadline when it must answer
+	 * @param startNanos {@link System#nanoTime()} when its process started (or its restore)
+	 * @param cancelled whether to give up
+	 * @param advice what to tell when it fails
+	 * @return the serving instance
+	 * @throws CseException if its process ends or the deadline passes first
+	 * @throws Cancelled if it was given up
+	 */
+	Started awaitServing(Instance instance, String path, Deadline deadline, long startNanos,
+			BooleanSupplier cancelled, Advice advice) {
+		URI uri = instance.endpoint().uri(path);
+		Optional<HttpProbe.Answer> last = Optional.empty();
+		while (true) {
+			if (cancelled.getAsBoolean()) {
+				throw new Cancelled();
+			}
+			Optional<HttpProbe.Answer> answer = this.probe.get(uri);
+			if (answer.isPresent() && answer.get().status() == 200) {
+				double first200 = deadline.elapsedMillis();
+				double started = (System.nanoTime() - startNanos) / 1e6;
+				// The health path may be another than the one that tells the identity.
+				Optional<HttpProbe.Answer> status = STATUS_PATH.equals(path) ? answer
+						: this.probe.get(instance.endpoint().uri(STATUS_PATH));
+				Instance running = instance.running(status.map(this::instanceIdOf).orElse(Instance.UNKNOWN_ID));
+				this.registry.save(running);
+				return new Started(running, first200, started);
+			}
+			last = answer.isPresent() ? answer : last;
+			if (this.reaper.alive(instance.process()).isEmpty()) {
+				throw new CseException(instance.name() + " ended before it answered 200 on " + uri + ": "
+						+ advice.whyEnded().get());
+			}
+			if (deadline.expired()) {
+				throw new CseException(instance.name() + " did not answer 200 on " + uri + " within "
+						+ deadline.describe()
+						+ last.map((seen) -> " (last answer: " + seen.status() + ")").orElse(" (no answer)") + ": "
+						+ advice.whatToDo());
+			}
+			Poll.pause(this.pollMillis);
+		}
+	}
+
+	/**
+	 * Wait until an instance's {@code /actuator/cse} says it is in a state.
+	 * @param instance the instance
+	 * @param state the state, as the service names it ({@code RUNNING})
+	 * @param timeout how long at most
+	 * @throws CseException if it does not get there in time
+	 */
+	void awaitState(Instance instance, String state, Duration timeout) {
+		long start = System.nanoTime();
+		while (true) {
+			Optional<HttpProbe.Answer> answer = this.probe.get(instance.endpoint().uri(STATUS_PATH));
+			if (answer.isPresent() && answer.get().status() == 200 && state.equals(stateOf(answer.get()))) {
+				return;
+			}
+			if ((System.nanoTime() - start) > timeout.toNanos()) {
+				throw new CseException(instance.name() + " did not reach state " + state + " within "
+						+ timeout.toSeconds() + " s after its thaw: see its log " + instance.serviceLog());
+			}
+			Poll.pause(this.pollMillis);
+		}
+	}
+
+	/**
+	 * Wait until a path of an instance answers 200.
+	 * @param instance the instance
+	 * @param path the path
+	 * @param startNanos {@link System#nanoTime()} the timeout counts from
+	 * @param timeout how long at most
+	 * @param what what the instance went through, for the message ({@code thawed})
+	 * @throws CseException if it does not answer 200 in time
+	 */
+	void await200(Instance instance, String path, long startNanos, Duration timeout, String what) {
+		URI uri = instance.endpoint().uri(path);
+		while (true) {
+			Optional<HttpProbe.Answer> answer = this.probe.get(uri);
+			if (answer.isPresent() && answer.get().status() == 200) {
+				return;
+			}
+			if ((System.nanoTime() - startNanos) > timeout.toNanos()) {
+				throw new CseException(instance.name() + " is " + what + " but " + uri + " did not answer 200 within "
+						+ timeout.toSeconds() + " s: see its log " + instance.serviceLog());
+			}
+			Poll.pause(this.pollMillis);
+		}
+	}
+
+	private String instanceIdOf(HttpProbe.Answer answer) {
+		if (answer.status() != 200) {
+			return Instance.UNKNOWN_ID;
+		}
+		try {
+			JsonNode id = this.json.readTree(answer.body()).path("instance").path("instanceId");
+			return (id.isValueNode() && !id.asText().isBlank()) ? id.asText() : Instance.UNKNOWN_ID;
+		}
+		catch (IOException ex) {
+			return Instance.UNKNOWN_ID;
+		}
+	}
+
+	private String stateOf(HttpProbe.Answer answer) {
+		try {
+			return this.json.readTree(answer.body()).path("state").asText();
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
+	/**
+	 * What an error message says when an instance does not come to serve.
+	 *
+	 * @param whyEnded why its process ended, worked out when it did
+	 * @param whatToDo what to do when it took too long
+	 */
+	record Advice(Supplier<String> whyEnded, String whatToDo) {
+	}
+
+}

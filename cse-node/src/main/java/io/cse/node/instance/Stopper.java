@@ -1,0 +1,185 @@
+package io.cse.node.instance;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.cse.node.CseException;
+import io.cse.node.linux.Cgroup;
+import io.cse.node.linux.CommandResult;
+import io.cse.node.linux.Host;
+import io.cse.node.linux.NetworkNamespace;
+import io.cse.node.linux.ProcessInfo;
+
+/**
+ * Stops instances of every kind and removes everything they used: their processes (asked
+ * with SIGTERM first, killed after the grace period), the network namespace and veth pair
+ * of one in namespaces, the cgroups of a service {@code cse run} started and the zram swap
+ * once no such service is left, and the registry entry. A stop that fails keeps the entry,
+ * so that it can be retried.
+ */
+final class Stopper {
+
+	private static final Duration LAUNCHER_WAIT = Duration.ofSeconds(2);
+
+	private static final long POLL_MILLIS = 2;
+
+	private final Host host;
+
+	private final Registry registry;
+
+	private final Reaper reaper;
+
+	private final ZramSwap swap;
+
+	Stopper(Host host, Registry registry, Reaper reaper, ZramSwap swap) {
+		this.host = host;
+		this.registry = registry;
+		this.reaper = reaper;
+		this.swap = swap;
+	}
+
+	/**
+	 * Stop an instance and remove everything it used. An instance that is already dead only
+	 * loses what is left.
+	 * @param instance the instance
+	 * @param grace how long its service may take to stop after SIGTERM
+	 * @param deleteLogs whether its logs go too (a failed start keeps them, for the error
+	 * message to point at)
+	 * @throws CseException if a process does not end or something cannot be removed
+	 */
+	void stop(Instance instance, Duration grace, boolean deleteLogs) {
+		if (instance.namespaced()) {
+			stopNamespace(instance, grace);
+			NetworkNamespace.delete(this.host, instance.network().namespace(), instance.network().hostInterface());
+			this.registry.remove(instance.name());
+		}
+		else if (instance.hasCgroup()) {
+			thawForStop(instance);
+			stopInHost(instance, grace);
+			removeCgroups(instance);
+			this.registry.remove(instance.name());
+			this.swap.releaseIfUnused(List.of(instance.name()));
+		}
+		else {
+			stopInHost(instance, grace);
+			this.registry.remove(instance.name());
+		}
+		if (deleteLogs) {
+			LogDirs.delete(Path.of(instance.logDir()));
+		}
+	}
+
+	/**
+	 * Unmount {@code /run/netns} once no instance in namespaces is left and no other named
+	 * network namespace exists, so that stopping the last clone leaves the mounts as they
+	 * were before the first.
+	 */
+	void releaseNamespaceMountIfUnused() {
+		this.registry.locked(() -> {
+			if (this.registry.list().stream().noneMatch(Instance::namespaced)) {
+				NetworkNamespace.releaseMountIfUnused(this.host);
+			}
+			return null;
+		});
+	}
+
+	private void stopNamespace(Instance instance, Duration grace) {
+		Optional<ProcessInfo> init = this.reaper.alive(instance.process());
+		if (init.isPresent()) {
+			boolean ended = false;
+			if (!grace.isZero()) {
+				// The restored service is the init's child: SIGTERM lets it shut down; CRIU, the
+				// init, exits after it, and the kernel then ends the whole namespace.
+				for (long child : this.host.children(init.get().pid())) {
+					this.reaper.signal(child, "TERM");
+				}
+				ended = this.reaper.awaitGone(init.get(), grace);
+			}
+			if (!ended) {
+				this.reaper.signal(init.get().pid(), "KILL");
+				this.reaper.requireGone(init.get(), instance);
+			}
+		}
+		Optional<ProcessInfo> launcher = this.reaper.alive(instance.launcher());
+		if (launcher.isPresent() && (init.isEmpty() || !this.reaper.awaitGone(launcher.get(), LAUNCHER_WAIT))) {
+			// unshare --kill-child: its death takes a namespace init we never saw along
+			this.reaper.signal(launcher.get().pid(), "KILL");
+			this.reaper.requireGone(launcher.get(), instance);
+		}
+		String namespace = instance.network().namespace();
+		if (NetworkNamespace.exists(this.host, namespace)) {
+			// Anything still in the network namespace is ours too (a process that escaped the
+			// PID namespace cannot be): nothing may keep it alive.
+			CommandResult pids = this.host.run(List.of("ip", "netns", "pids", namespace));
+			for (String line : pids.output().lines().map(String::strip).filter((line) -> line.matches("\\d+")).toList()) {
+				Optional<ProcessInfo> process = this.host.process(Long.parseLong(line)).filter((info) -> !info.isZombie());
+				if (process.isPresent()) {
+					this.reaper.signal(process.get().pid(), "KILL");
+					this.reaper.requireGone(process.get(), instance);
+				}
+			}
+		}
+	}
+
+	private void stopInHost(Instance instance, Duration grace) {
+		Optional<ProcessInfo> process = this.reaper.alive(instance.process());
+		if (process.isEmpty()) {
+			return;
+		}
+		List<ProcessInfo> tree = this.reaper.descendants(process.get().pid());
+		boolean ended = false;
+		if (!grace.isZero()) {
+			this.reaper.signal(process.get().pid(), "TERM");
+			ended = this.reaper.awaitGone(process.get(), grace);
+		}
+		if (!ended) {
+			this.reaper.signal(process.get().pid(), "KILL");
+		}
+		for (ProcessInfo descendant : tree) {
+			if (this.reaper.isSameAlive(descendant)) {
+				this.reaper.signal(descendant.pid(), "KILL");
+			}
+		}
+		this.reaper.requireGone(process.get(), instance);
+		for (ProcessInfo descendant : tree) {
+			this.reaper.requireGone(descendant, instance);
+		}
+	}
+
+	/**
+	 * Make a service's processes able to end: restore its memory limit and thaw its group
+	 * (a process in a frozen cgroup v1 group does not act on signals, not even SIGKILL).
+	 */
+	private void thawForStop(Instance instance) {
+		Cgroup cgroup = CgroupServices.cgroupOf(this.host, instance);
+		if (!cgroup.exists()) {
+			return;
+		}
+		if (instance.cgroups().squeezed()) {
+			cgroup.limit(instance.cgroups().limitBeforeSqueeze());
+		}
+		if (!Cgroup.THAWED.equals(cgroup.state())) {
+			cgroup.thaw(CgroupServices.CGROUP_TIMEOUT);
+		}
+	}
+
+	private void removeCgroups(Instance instance) {
+		Cgroup cgroup = CgroupServices.cgroupOf(this.host, instance);
+		// whatever is still in the group is the service's, even if it left its process tree
+		for (long pid : cgroup.pids()) {
+			this.reaper.signal(pid, "KILL");
+		}
+		long deadline = System.nanoTime() + CgroupServices.CGROUP_TIMEOUT.toNanos();
+		// the kernel removes an ended process from its groups a little after it is reaped
+		while (!cgroup.remove()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new CseException("could not remove cgroup " + cgroup + " of " + instance.name()
+						+ " (processes in it: " + cgroup.pids() + "): retry 'cse stop " + instance.name() + "'");
+			}
+			Poll.pause(POLL_MILLIS);
+		}
+	}
+
+}

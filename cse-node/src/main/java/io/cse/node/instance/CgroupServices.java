@@ -90,7 +90,7 @@ final class CgroupServices {
 	 * @see Node#run(String, int, List, Deadline)
 	 */
 	Started run(String name, int port, List<String> command, Deadline deadline) {
-		Cgroup.requireV1(this.host);
+		Cgroup.requireUsable(this.host);
 		Cgroup cgroup = Cgroup.of(this.host, name);
 		Instance reserved = this.registry.locked(() -> {
 			Allocation.chooseNames(name, 1, name, this.registry.list());

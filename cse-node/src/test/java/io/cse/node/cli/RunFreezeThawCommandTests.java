@@ -123,9 +123,9 @@ class RunFreezeThawCommandTests {
 		assertThat(v2.commands().get(v2.commands().size() - 1)).containsSequence("sh", "-c",
 				"echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"", "cse-run", group.toString(), "java");
 		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
-		assertThat(instance.freezerCgroup()).isEqualTo(group.toString());
-		assertThat(instance.memoryCgroup()).isEqualTo(group.toString());
-		assertThat(v2.file(group.resolve("cgroup.procs"))).hasValue(instance.pid() + "\n");
+		assertThat(instance.cgroups().freezer()).isEqualTo(group.toString());
+		assertThat(instance.cgroups().memory()).isEqualTo(group.toString());
+		assertThat(v2.file(group.resolve("cgroup.procs"))).hasValue(instance.process().pid() + "\n");
 
 		CseRun freeze = CseRun.of(context, "freeze", "app", "--squeeze", "--floor", "10", state[0], state[1]);
 		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();

@@ -15,9 +15,34 @@ final class Routes {
 
 	private final List<Route> routes = new ArrayList<>();
 
-	Routes add(String method, String template, Handler handler) {
-		this.routes.add(new Route(method, template.split("/"), handler));
+	/**
+	 * Add a route.
+	 * @param method the HTTP method
+	 * @param template the path, with {@code {variables}} for whole segments
+	 * @param operation what metrics call it ({@code freeze}); {@code null} for a route that
+	 * only reads
+	 * @param handler answers it
+	 * @return this table
+	 */
+	Routes add(String method, String template, String operation, Handler handler) {
+		this.routes.add(new Route(method, template.split("/"), operation, handler));
 		return this;
+	}
+
+	/**
+	 * Return what metrics call the operation a request asks for.
+	 * @param request the request
+	 * @return the route's operation, or {@code null} for a route that only reads or for no
+	 * route
+	 */
+	String operationOf(ApiRequest request) {
+		String[] segments = request.path().split("/");
+		for (Route route : this.routes) {
+			if (route.method().equals(request.method()) && route.match(segments) != null) {
+				return route.operation();
+			}
+		}
+		return null;
 	}
 
 	ApiResponse handle(ApiRequest request) {
@@ -50,7 +75,7 @@ final class Routes {
 
 	}
 
-	private record Route(String method, String[] template, Handler handler) {
+	private record Route(String method, String[] template, String operation, Handler handler) {
 
 		Map<String, String> match(String[] segments) {
 			if (segments.length != this.template.length) {

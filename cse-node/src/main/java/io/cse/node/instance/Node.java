@@ -191,6 +191,16 @@ public final class Node {
 	}
 
 	/**
+	 * What an instance that {@code run} started uses now: CPU time, resident and charged
+	 * memory, and what zram holds.
+	 * @param instance the instance; it must have cgroups of its own
+	 * @return its footprint; -1 for what cannot be read
+	 */
+	public Footprint footprint(Instance instance) {
+		return this.services.footprint(instance);
+	}
+
+	/**
 	 * Stop an instance and remove everything it used: its processes (asked with SIGTERM
 	 * first, killed after the grace period), its network namespace and veth pair, its
 	 * cgroups, its registry entry and its logs; and the zram swap a squeeze turned on, once

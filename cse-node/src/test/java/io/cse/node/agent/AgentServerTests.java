@@ -38,8 +38,8 @@ class AgentServerTests {
 	private AgentServer server;
 
 	private final Routes routes = new Routes()
-		.add("GET", "/healthz", (request, variables) -> ApiResponse.json(200, Map.of("status", "ok")))
-		.add("POST", "/echo/{name}", (request, variables) -> ApiResponse.json(200,
+		.add("GET", "/healthz", null, (request, variables) -> ApiResponse.json(200, Map.of("status", "ok")))
+		.add("POST", "/echo/{name}", "echo", (request, variables) -> ApiResponse.json(200,
 				Map.of("name", variables.get("name"), "body", request.bodyAs(Echo.class).text())));
 
 	@AfterEach

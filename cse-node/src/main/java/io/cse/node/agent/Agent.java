@@ -1,0 +1,109 @@
+package io.cse.node.agent;
+
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.cse.node.CseException;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
+
+/**
+ * The resident node agent: the one process on a host that touches cgroups, namespaces,
+ * CRIU and the instance registry, and serves all of it as an HTTP/JSON API (see
+ * {@code docs/agent-api.md}). {@code cse} commands are its clients; a command that finds no
+ * agent runs one in its own process for the length of the call.
+ */
+public final class Agent implements AutoCloseable {
+
+	private static final Logger logger = Logger.getLogger(Agent.class.getName());
+
+	private final Settings settings;
+
+	private final Node node;
+
+	private final AgentMetrics metrics = new AgentMetrics();
+
+	private final Routes routes;
+
+	/**
+	 * Make an agent.
+	 * @param context the host and HTTP seams
+	 * @param settings where it keeps its state and finds images and CRIU
+	 */
+	public Agent(NodeContext context, Settings settings) {
+		this.settings = settings;
+		this.node = new Node(context, new Registry(settings.stateDir()));
+		InstanceLocks locks = new InstanceLocks();
+		this.routes = new Routes();
+		new InstanceApi(context, this.node, settings, locks).addTo(this.routes);
+		new HostApi(this.node, settings, this.metrics).addTo(this.routes);
+	}
+
+	/**
+	 * Answer one request: what the API's listeners call, and what a command that found no
+	 * agent calls in its own process.
+	 * @param request the request
+	 * @return the answer; an error says what is wrong and what to do
+	 */
+	public ApiResponse handle(ApiRequest request) {
+		long start = System.nanoTime();
+		ApiResponse response;
+		try {
+			response = this.routes.handle(request);
+		}
+		catch (ApiException ex) {
+			response = ApiResponse.error(ex.status(), ex.getMessage());
+		}
+		catch (CseException ex) {
+			response = ApiResponse.error(500, ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			logger.log(Level.WARNING, "Request " + request.method() + " " + request.path() + " failed", ex);
+			response = ApiResponse.error(500, request.method() + " " + request.path() + " failed: " + ex
+					+ " (the agent's log has the stack trace)");
+		}
+		String operation = this.routes.operationOf(request);
+		if (operation != null) {
+			this.metrics.record(operation, (response.status() < 400) ? "ok" : "error", System.nanoTime() - start);
+		}
+		return response;
+	}
+
+	/**
+	 * Serve the API.
+	 * @param socket the Unix socket's path
+	 * @param tcp a loopback TCP listener with its token, or {@code null}
+	 * @return the server; closing it stops serving
+	 */
+	public AgentServer serve(Path socket, AgentServer.Tcp tcp) {
+		return AgentServer.start(this::handle, socket, tcp);
+	}
+
+	/**
+	 * Return the settings the agent runs with.
+	 * @return the settings
+	 */
+	public Settings settings() {
+		return this.settings;
+	}
+
+	@Override
+	public void close() {
+	}
+
+	/**
+	 * Where the agent keeps its state and finds what it restores.
+	 *
+	 * @param stateDir the instance registry and the logs
+	 * @param imagesRoot where images given by id are found
+	 * @param criu the CRIU to restore with, or {@code null} for the default place, then the
+	 * {@code PATH}
+	 * @param bridge the bridge clones hang on unless a request names another
+	 */
+	public record Settings(Path stateDir, Path imagesRoot, Path criu, String bridge) {
+
+	}
+
+}

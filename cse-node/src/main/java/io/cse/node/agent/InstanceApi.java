@@ -1,0 +1,252 @@
+package io.cse.node.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.cse.node.CseException;
+import io.cse.node.DurationText;
+import io.cse.node.image.Image;
+import io.cse.node.instance.Deadline;
+import io.cse.node.instance.Frozen;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Registry;
+import io.cse.node.instance.Started;
+import io.cse.node.instance.Thawed;
+import io.cse.node.linux.Bridge;
+import io.cse.node.linux.Criu;
+import io.cse.node.linux.Subnet;
+
+/**
+ * The API's routes for instances: what {@code cse run, freeze, thaw, restore, clone, ps,
+ * stop} and {@code net} do. Every body is checked before anything changes; an operation on
+ * an instance that another one is changing gets a 409.
+ */
+final class InstanceApi {
+
+	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+	private final NodeContext context;
+
+	private final Node node;
+
+	private final Agent.Settings settings;
+
+	private final InstanceLocks locks;
+
+	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks) {
+		this.context = context;
+		this.node = node;
+		this.settings = settings;
+		this.locks = locks;
+	}
+
+	void addTo(Routes routes) {
+		routes.add("GET", "/instances", null, (request, variables) -> ApiResponse.json(200, this.node.list()))
+			.add("GET", "/instances/{name}", null, (request, variables) -> ApiResponse.json(200, status(variables)))
+			.add("POST", "/instances", "run", (request, variables) -> run(request.bodyAs(RunRequest.class)))
+			.add("POST", "/instances/{name}/freeze", "freeze",
+					(request, variables) -> freeze(existing(variables), request.bodyAs(FreezeRequest.class)))
+			.add("POST", "/instances/{name}/thaw", "thaw",
+					(request, variables) -> thaw(existing(variables), request.bodyAs(ThawRequest.class)))
+			.add("DELETE", "/instances/{name}", "stop", (request, variables) -> stop(existing(variables),
+					duration(request.query().get("grace"), "grace", Duration.ofSeconds(10))))
+			.add("POST", "/restores", "restore", (request, variables) -> restore(request.bodyAs(RestoreRequest.class)))
+			.add("POST", "/clones", "clone", (request, variables) -> clone(request.bodyAs(CloneRequest.class)))
+			.add("PUT", "/bridges/{name}", "bridge-up",
+					(request, variables) -> bridgeUp(variables.get("name"), request.bodyAs(BridgeRequest.class)))
+			.add("DELETE", "/bridges/{name}", "bridge-down", (request, variables) -> bridgeDown(variables.get("name")));
+	}
+
+	private Object status(Map<String, String> variables) {
+		String name = existing(variables);
+		return this.node.list()
+			.stream()
+			.filter((status) -> status.instance().name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> ApiException.notFound(noSuchInstance(name)));
+	}
+
+	private ApiResponse run(RunRequest body) {
+		String name = required(body.name(), "name");
+		validName(name);
+		if (body.command() == null || body.command().isEmpty()) {
+			throw ApiException.badRequest("Give the command that starts the service: \"command\": [\"java\", "
+					+ "\"-jar\", \"app.jar\"]");
+		}
+		int port = (body.port() != null) ? body.port() : 8080;
+		if (port < 1 || port > 65535) {
+			throw ApiException.badRequest("\"port\" must be between 1 and 65535, not " + port);
+		}
+		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "run")) {
+			return ApiResponse.json(201, this.node.run(name, port, body.command(), deadline));
+		}
+	}
+
+	private ApiResponse freeze(String name, FreezeRequest body) {
+		long floorMiB = (body.floorMiB() != null) ? body.floorMiB() : Node.DEFAULT_SQUEEZE_FLOOR / 1024 / 1024;
+		if (floorMiB < 1) {
+			throw ApiException.badRequest("\"floorMiB\" must be at least 1, not " + floorMiB);
+		}
+		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "freeze")) {
+			Frozen frozen = this.node.freeze(name, Boolean.TRUE.equals(body.squeeze()), floorMiB * 1024 * 1024);
+			return ApiResponse.json(200, frozen);
+		}
+	}
+
+	private ApiResponse thaw(String name, ThawRequest body) {
+		boolean onRequest = Boolean.TRUE.equals(body.onRequest());
+		if (!onRequest && body.timeout() != null) {
+			throw ApiException.badRequest("\"timeout\" (how long to wait for a connection) goes with "
+					+ "\"onRequest\": true");
+		}
+		Duration wait = duration(body.timeout(), "timeout", Duration.ofMinutes(10));
+		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "thaw")) {
+			Thawed thawed = onRequest ? this.node.thawOnRequest(name, wait) : this.node.thaw(name);
+			return ApiResponse.json(200, thawed);
+		}
+	}
+
+	private ApiResponse stop(String name, Duration grace) {
+		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "stop")) {
+			return ApiResponse.json(200, this.node.stop(name, grace));
+		}
+	}
+
+	private ApiResponse restore(RestoreRequest body) {
+		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		String image = required(body.image(), "image");
+		if (body.name() != null) {
+			validName(body.name());
+		}
+		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
+			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
+		}
+		Image found = Image.find(image, this.settings.imagesRoot());
+		Criu criu = criu();
+		Started started = Boolean.TRUE.equals(body.namespace())
+				? this.node.restoreInNamespace(found, criu, body.name(), bridge(body.bridge()), deadline)
+				: this.node.restore(found, criu, body.name(), deadline);
+		return ApiResponse.json(201, started);
+	}
+
+	private ApiResponse clone(CloneRequest body) {
+		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		String image = required(body.image(), "image");
+		int count = required(body.count(), "count");
+		if (count < 1 || count > 200) {
+			throw ApiException.badRequest("\"count\" must be between 1 and 200, not " + count);
+		}
+		int parallel = (body.parallel() != null) ? body.parallel() : count;
+		if (parallel < 1) {
+			throw ApiException.badRequest("\"parallel\" must be at least 1, not " + parallel);
+		}
+		if (body.namePrefix() != null) {
+			validName(body.namePrefix());
+		}
+		Image found = Image.find(image, this.settings.imagesRoot());
+		List<Started> clones = this.node.clone(found, criu(), body.namePrefix(), count, parallel,
+				bridge(body.bridge()), deadline);
+		return ApiResponse.json(201, clones);
+	}
+
+	private ApiResponse bridgeUp(String name, BridgeRequest body) {
+		Subnet subnet;
+		try {
+			subnet = (body.subnet() != null) ? Subnet.parse(body.subnet()) : null;
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
+		Bridge.State up = this.node.netUp(name, subnet);
+		return ApiResponse.json(200, Map.of("bridge", name, "subnet", up.subnet().gatewayCidr(), "created",
+				up.created()));
+	}
+
+	private ApiResponse bridgeDown(String name) {
+		return ApiResponse.json(200, Map.of("bridge", name, "deleted", this.node.netDown(name)));
+	}
+
+	private Criu criu() {
+		Criu criu = Criu.locate(this.context.host(), this.settings.criu());
+		criu.cacheKernelFeatures(this.context.host());
+		return criu;
+	}
+
+	private String bridge(String requested) {
+		return (requested != null) ? requested : this.settings.bridge();
+	}
+
+	private String existing(Map<String, String> variables) {
+		String name = variables.get("name");
+		validName(name);
+		if (this.node.registry().find(name).isEmpty()) {
+			throw ApiException.notFound(noSuchInstance(name));
+		}
+		return name;
+	}
+
+	private static String noSuchInstance(String name) {
+		return "No instance named " + name + " (GET /instances lists them)";
+	}
+
+	private static void validName(String name) {
+		try {
+			Registry.requireValidName(name);
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
+	}
+
+	private static <T> T required(T value, String field) {
+		if (value == null) {
+			throw ApiException.badRequest("The body needs \"" + field + "\" (see docs/agent-api.md)");
+		}
+		return value;
+	}
+
+	private static Duration duration(String text, String field, Duration fallback) {
+		if (text == null) {
+			return fallback;
+		}
+		try {
+			Duration duration = DurationText.parse(text);
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException("'" + text + "' is not a positive duration");
+			}
+			return duration;
+		}
+		catch (IllegalArgumentException ex) {
+			throw ApiException.badRequest("\"" + field + "\": " + ex.getMessage());
+		}
+	}
+
+	record RunRequest(String name, Integer port, List<String> command, String timeout) {
+
+	}
+
+	record FreezeRequest(Boolean squeeze, Long floorMiB) {
+
+	}
+
+	record ThawRequest(Boolean onRequest, String timeout) {
+
+	}
+
+	record RestoreRequest(String image, String name, Boolean namespace, String bridge, String timeout) {
+
+	}
+
+	record CloneRequest(String image, Integer count, String namePrefix, Integer parallel, String bridge,
+			String timeout) {
+
+	}
+
+	record BridgeRequest(String subnet) {
+
+	}
+
+}

@@ -3,6 +3,7 @@ package io.cse.node;
 import java.lang.reflect.Constructor;
 
 import io.cse.node.bench.BenchCommand;
+import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
 import io.cse.node.cli.FreezeCommand;
 import io.cse.node.cli.NetCommand;
@@ -21,13 +22,15 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
 		description = "The CSE node agent: runs, freezes, snapshots and clones Spring Boot services, and measures it all.",
-		subcommands = { RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
+		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
 				NetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",
 				"2:invalid command line (unknown option, missing argument)" },
 		footerHeading = "%nEnvironment:%n",
-		footer = "  CSE_STATE_DIR  the registry's folder (default: " + Registry.DEFAULT_STATE_DIR + ")")
+		footer = { "  CSE_STATE_DIR    the registry's folder (default: " + Registry.DEFAULT_STATE_DIR + ")",
+				"  CSE_AGENT_SOCKET where commands find a resident agent (default: /run/cse/agent.sock); without one "
+						+ "they run the operation themselves" })
 public final class Cse {
 
 	private Cse() {

@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.cse.node.linux.Cgroup;
 import io.cse.node.linux.CommandResult;
 import io.cse.node.linux.Host;
 import io.cse.node.linux.ProcessInfo;
@@ -85,6 +86,22 @@ public final class FakeHost implements Host {
 	/**
 	 * Make new cgroup v2 groups lack {@code cgroup.freeze}, as on a kernel before 5.2.
 	 */
+	/**
+	 * A host with the cgroup v1 {@code freezer} and {@code memory} hierarchies and a zram
+	 * device that is not swap yet: what {@code cse run}, {@code freeze} and {@code thaw} need.
+	 * @return this host
+	 */
+	public FakeHost withCgroupV1AndZram() {
+		for (String hierarchy : List.of("freezer", "memory")) {
+			withDirectory(Cgroup.ROOT.resolve(hierarchy)).withFile(Cgroup.ROOT.resolve(hierarchy).resolve("cgroup.procs"),
+					"1\n");
+		}
+		return withFile(Path.of("/dev/zram0"), "").withDirectory(Path.of("/sys/block/zram0"))
+			.withFile(Path.of("/sys/block/zram0/disksize"), "0\n")
+			.withFile(Path.of("/sys/block/zram0/comp_algorithm"), "[lzo-rle] lzo lz4\n")
+			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n");
+	}
+
 	public FakeHost withoutCgroupV2Freezer() {
 		this.v2Freezer = false;
 		return this;

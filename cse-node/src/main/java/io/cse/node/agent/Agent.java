@@ -89,6 +89,14 @@ public final class Agent implements AutoCloseable {
 		return this.settings;
 	}
 
+	/**
+	 * Undo unfinished restores and clones if this JVM ends before they do: for an agent that
+	 * runs in a command's process, where Ctrl-C ends the call.
+	 */
+	public void rollBackOnExit() {
+		this.node.rollBackOnExit();
+	}
+
 	@Override
 	public void close() {
 	}

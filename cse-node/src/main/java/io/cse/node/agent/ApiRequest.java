@@ -24,6 +24,28 @@ public record ApiRequest(String method, String path, Map<String, String> query, 
 		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
 	/**
+	 * A request as a client would send it, for a caller that hands it to an {@link Agent} in
+	 * its own process.
+	 * @param method the HTTP method
+	 * @param target the path and query
+	 * @param body what to send as JSON, or {@code null}
+	 * @return the request
+	 */
+	public static ApiRequest of(String method, String target, Object body) {
+		byte[] bytes;
+		try {
+			bytes = (body != null) ? JSON.writeValueAsBytes(body) : new byte[0];
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("Cannot write " + body.getClass().getName() + " as JSON", ex);
+		}
+		int question = target.indexOf('?');
+		String path = (question < 0) ? target : target.substring(0, question);
+		Map<String, String> query = (question < 0) ? Map.of() : HttpCodec.query(target.substring(question + 1));
+		return new ApiRequest(method, HttpCodec.decode(path), query, Map.of(), bytes);
+	}
+
+	/**
 	 * Return the body read as JSON into the given type; an empty body reads as {@code {}}.
 	 * @param <T> the body's type
 	 * @param type the body's type

@@ -136,7 +136,7 @@ final class HttpCodec {
 		return body;
 	}
 
-	private static Map<String, String> query(String query) {
+	static Map<String, String> query(String query) {
 		Map<String, String> parameters = new LinkedHashMap<>();
 		for (String pair : query.split("&")) {
 			if (!pair.isEmpty()) {
@@ -148,7 +148,7 @@ final class HttpCodec {
 		return parameters;
 	}
 
-	private static String decode(String text) {
+	static String decode(String text) {
 		try {
 			return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
 		}

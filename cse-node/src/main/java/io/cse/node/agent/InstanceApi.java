@@ -124,8 +124,8 @@ final class InstanceApi {
 		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
 			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
 		}
-		Image found = Image.find(image, this.settings.imagesRoot());
 		Criu criu = criu();
+		Image found = Image.find(image, this.settings.imagesRoot());
 		Started started = Boolean.TRUE.equals(body.namespace())
 				? this.node.restoreInNamespace(found, criu, body.name(), bridge(body.bridge()), deadline)
 				: this.node.restore(found, criu, body.name(), deadline);
@@ -146,8 +146,9 @@ final class InstanceApi {
 		if (body.namePrefix() != null) {
 			validName(body.namePrefix());
 		}
+		Criu criu = criu();
 		Image found = Image.find(image, this.settings.imagesRoot());
-		List<Started> clones = this.node.clone(found, criu(), body.namePrefix(), count, parallel,
+		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel,
 				bridge(body.bridge()), deadline);
 		return ApiResponse.json(201, clones);
 	}
@@ -189,7 +190,7 @@ final class InstanceApi {
 	}
 
 	private static String noSuchInstance(String name) {
-		return "No instance named " + name + " (GET /instances lists them)";
+		return "no instance named " + name + " (see 'cse ps', or GET /instances)";
 	}
 
 	private static void validName(String name) {

@@ -2,17 +2,17 @@ package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import io.cse.node.image.Image;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Instance;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Started;
-import io.cse.node.linux.Criu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,14 +76,17 @@ public final class CloneCommand implements Callable<Integer> {
 					"--count must be at least 1, not " + this.count);
 		}
 		Root.require(this.context.host(), "clone");
-		Criu criu = Criu.locate(this.context.host(), this.options.criu);
-		criu.cacheKernelFeatures(this.context.host());
-		Image found = Image.find(this.image, this.options.imagesRoot);
-		Node node = new Node(this.context, this.state.registry());
-		node.rollBackOnExit();
-		int parallelism = (this.parallel != null) ? this.parallel : this.count;
-		List<Started> clones = node.clone(found, criu, this.namePrefix, this.count, parallelism, this.options.bridge,
-				deadline);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("image", this.options.image(this.image));
+		body.put("count", this.count);
+		body.put("namePrefix", this.namePrefix);
+		body.put("parallel", this.parallel);
+		body.put("bridge", this.options.bridge);
+		body.put("timeout", AgentCall.duration(deadline.timeout()));
+		List<Started> clones = this.options.call(this.context, this.state)
+			.rollingBackOnExit()
+			.send("POST", "/clones", body, new TypeReference<List<Started>>() {
+			});
 		double total = deadline.elapsedMillis();
 		List<List<String>> rows = new ArrayList<>();
 		for (Started clone : clones) {
@@ -96,7 +99,7 @@ public final class CloneCommand implements Callable<Integer> {
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.print(Output.table(List.of("NAME", "ADDRESS", "PID", "INSTANCE", "FIRST 200", "RESTORE"), rows));
 		out.printf("%d clone%s of image %s answer 200: all after %s%n", clones.size(), (clones.size() == 1) ? "" : "s",
-				found.id(), Output.millis(total, jvmUptime));
+				clones.get(0).instance().source().imageId(), Output.millis(total, jvmUptime));
 		out.println("PID: the init of the clone's PID namespace, as the host sees it. FIRST 200: from the command's "
 				+ "start. RESTORE: from the start of its criu restore.");
 		out.flush();

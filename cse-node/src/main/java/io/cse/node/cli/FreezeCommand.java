@@ -2,11 +2,11 @@ package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.cse.node.instance.Footprint;
 import io.cse.node.instance.Frozen;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +53,9 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		Root.require(this.context.host(), "freeze");
-		Node node = new Node(this.context, this.state.registry());
-		Frozen frozen = node.freeze(this.name, this.squeeze, this.floorMegabytes * 1024 * 1024);
+		Frozen frozen = new AgentCall(this.context, this.state.stateDir).send("POST",
+				"/instances/" + this.name + "/freeze", Map.of("squeeze", this.squeeze, "floorMiB", this.floorMegabytes),
+				Frozen.class);
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf(Locale.ROOT, "Froze %s%s: quiesced in %.0f ms, cgroup frozen after %.0f ms%s%n", this.name,
 				frozen.squeezed() ? " and squeezed it" : "", frozen.quiescedMillis(), frozen.frozenMillis(),

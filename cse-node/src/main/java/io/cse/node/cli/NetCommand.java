@@ -1,9 +1,10 @@
 package io.cse.node.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.cse.node.instance.Node;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.linux.Bridge;
 import io.cse.node.linux.Subnet;
@@ -57,10 +58,12 @@ public final class NetCommand {
 		public Integer call() {
 			Subnet requested = (this.subnet != null) ? Subnet.parse(this.subnet) : null;
 			Root.require(this.context.host(), "net up");
-			Bridge.State up = new Node(this.context, this.state.registry()).netUp(this.bridge, requested);
+			Map<String, Object> body = (requested != null) ? Map.of("subnet", this.subnet) : Map.of();
+			JsonNode up = new AgentCall(this.context, this.state.stateDir).send("PUT", "/bridges/" + this.bridge, body,
+					JsonNode.class);
 			PrintWriter out = this.spec.commandLine().getOut();
-			out.printf("Bridge %s is up with %s (%s)%n", this.bridge, up.subnet().gatewayCidr(),
-					up.created() ? "created" : "it was there already");
+			out.printf("Bridge %s is up with %s (%s)%n", this.bridge, up.get("subnet").asText(),
+					up.get("created").asBoolean() ? "created" : "it was there already");
 			out.flush();
 			return 0;
 		}
@@ -91,7 +94,10 @@ public final class NetCommand {
 		@Override
 		public Integer call() {
 			Root.require(this.context.host(), "net down");
-			boolean deleted = new Node(this.context, this.state.registry()).netDown(this.bridge);
+			boolean deleted = new AgentCall(this.context, this.state.stateDir)
+				.send("DELETE", "/bridges/" + this.bridge, null, JsonNode.class)
+				.get("deleted")
+				.asBoolean();
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.println(deleted ? "Deleted bridge " + this.bridge : "No bridge " + this.bridge + ": nothing to do");
 			out.flush();

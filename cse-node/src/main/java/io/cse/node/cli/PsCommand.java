@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.InstanceStatus;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +39,12 @@ public final class PsCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
-		Node node = new Node(this.context, this.state.registry());
-		List<InstanceStatus> statuses = node.list();
+		List<InstanceStatus> statuses = new AgentCall(this.context, this.state.stateDir).send("GET", "/instances", null,
+				new TypeReference<List<InstanceStatus>>() {
+				});
 		PrintWriter out = this.spec.commandLine().getOut();
 		if (statuses.isEmpty()) {
-			out.println("No instances (state folder " + node.registry().stateDir() + ").");
+			out.println("No instances (state folder " + this.state.stateDir + ").");
 			out.flush();
 			return 0;
 		}

@@ -1,15 +1,14 @@
 package io.cse.node.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Instance;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Started;
-import io.cse.node.linux.Criu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,17 +60,18 @@ public final class RestoreCommand implements Callable<Integer> {
 		Deadline deadline = Deadline.in(this.options.timeout);
 		long jvmUptime = Output.jvmUptimeMillis();
 		Root.require(this.context.host(), "restore");
-		Criu criu = Criu.locate(this.context.host(), this.options.criu);
-		criu.cacheKernelFeatures(this.context.host());
-		Image found = Image.find(this.image, this.options.imagesRoot);
-		Node node = new Node(this.context, this.state.registry());
-		node.rollBackOnExit();
-		Started started = this.namespace
-				? node.restoreInNamespace(found, criu, this.name, this.options.bridge, deadline)
-				: node.restore(found, criu, this.name, deadline);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("image", this.options.image(this.image));
+		body.put("name", this.name);
+		body.put("namespace", this.namespace);
+		body.put("bridge", this.namespace ? this.options.bridge : null);
+		body.put("timeout", AgentCall.duration(deadline.timeout()));
+		Started started = this.options.call(this.context, this.state)
+			.rollingBackOnExit()
+			.send("POST", "/restores", body, Started.class);
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
-		out.printf("Restored %s from image %s: first 200 after %s%n", instance.name(), found.id(),
+		out.printf("Restored %s from image %s: first 200 after %s%n", instance.name(), instance.source().imageId(),
 				Output.millis(started.first200Millis(), jvmUptime));
 		out.printf("  restore   %.0f ms from the start of criu restore to the first 200%n", started.restoreMillis());
 		out.printf("  pid       %d%s%n", instance.process().pid(),

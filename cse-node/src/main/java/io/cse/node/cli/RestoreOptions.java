@@ -1,9 +1,11 @@
 package io.cse.node.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import io.cse.node.image.Image;
+import io.cse.node.instance.NodeContext;
 import io.cse.node.linux.Bridge;
 import picocli.CommandLine.Option;
 
@@ -30,5 +32,22 @@ final class RestoreOptions {
 			description = "The host bridge of instances in namespaces of their own (default: ${DEFAULT-VALUE}); "
 					+ "brought up as 'cse net up' would.")
 	String bridge;
+
+	/**
+	 * A call to the agent, which an agent made for it runs with these options.
+	 */
+	AgentCall call(NodeContext context, StateOptions state) {
+		return new AgentCall(context, state.stateDir, this.imagesRoot, this.criu, this.bridge);
+	}
+
+	/**
+	 * The image as the agent takes it: an id as given, a folder as an absolute path (a
+	 * resident agent does not run in the caller's folder).
+	 */
+	String image(String argument) {
+		Path path = Path.of(argument);
+		boolean folder = argument.contains("/") || argument.startsWith(".") || Files.isDirectory(path);
+		return folder ? path.toAbsolutePath().normalize().toString() : argument;
+	}
 
 }

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Instance;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Started;
 import picocli.CommandLine.Command;
@@ -71,8 +70,9 @@ public final class RunCommand implements Callable<Integer> {
 		Root.require(this.context.host(), "run");
 		int servicePort = (this.port != null) ? this.port : portOf(this.command);
 		List<String> serviceCommand = withoutPerfData(this.command);
-		Node node = new Node(this.context, this.state.registry());
-		Started started = node.run(this.name, servicePort, serviceCommand, deadline);
+		Started started = new AgentCall(this.context, this.state.stateDir).send("POST", "/instances",
+				new RunBody(this.name, servicePort, serviceCommand, AgentCall.duration(deadline.timeout())),
+				Started.class);
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf("Started %s: /actuator/cse answered 200 after %s%n", instance.name(),
@@ -111,6 +111,10 @@ public final class RunCommand implements Callable<Integer> {
 		List<String> changed = new ArrayList<>(command);
 		changed.add(1, "-XX:-UsePerfData");
 		return changed;
+	}
+
+	private record RunBody(String name, int port, List<String> command, String timeout) {
+
 	}
 
 }

@@ -10,9 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.cse.node.CseException;
 import io.cse.node.instance.Liveness;
-import io.cse.node.instance.Node;
+import io.cse.node.instance.InstanceStatus;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Stopped;
 import picocli.CommandLine.Command;
@@ -64,15 +65,17 @@ public final class StopCommand implements Callable<Integer> {
 					this.all ? "give either names or --all, not both" : "name the instances to stop, or pass --all");
 		}
 		Root.require(this.context.host(), "stop");
-		Node node = new Node(this.context, this.state.registry());
+		AgentCall agent = new AgentCall(this.context, this.state.stateDir);
+		List<String> known = agent.send("GET", "/instances", null, new TypeReference<List<InstanceStatus>>() {
+		}).stream().map((status) -> status.instance().name()).toList();
 		List<String> targets = new ArrayList<>();
 		List<String> errors = new ArrayList<>();
 		if (this.all) {
-			node.registry().list().forEach((instance) -> targets.add(instance.name()));
+			targets.addAll(known);
 		}
 		else {
 			for (String name : this.names) {
-				if (node.registry().find(name).isPresent()) {
+				if (known.contains(name)) {
 					targets.add(name);
 				}
 				else {
@@ -86,7 +89,8 @@ public final class StopCommand implements Callable<Integer> {
 		try {
 			List<Future<Stopped>> stops = new ArrayList<>();
 			for (String name : targets) {
-				stops.add(executor.submit(() -> node.stop(name, this.grace)));
+				stops.add(executor.submit(() -> agent.send("DELETE",
+						"/instances/" + name + "?grace=" + AgentCall.duration(this.grace), null, Stopped.class)));
 			}
 			for (int i = 0; i < stops.size(); i++) {
 				try {

@@ -3,9 +3,9 @@ package io.cse.node.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
@@ -52,13 +52,15 @@ public final class ThawCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		Root.require(this.context.host(), "thaw");
-		Node node = new Node(this.context, this.state.registry());
 		PrintWriter out = this.spec.commandLine().getOut();
 		if (this.onRequest) {
 			out.printf("Waiting for a request to %s (at most %d s)%n", this.name, this.wait.toSeconds());
 			out.flush();
 		}
-		Thawed thawed = this.onRequest ? node.thawOnRequest(this.name, this.wait) : node.thaw(this.name);
+		Map<String, Object> body = this.onRequest
+				? Map.of("onRequest", true, "timeout", AgentCall.duration(this.wait)) : Map.of();
+		Thawed thawed = new AgentCall(this.context, this.state.stateDir).send("POST",
+				"/instances/" + this.name + "/thaw", body, Thawed.class);
 		out.printf(Locale.ROOT, "Thawed %s%s: first 200 on / after %.1f ms%n", this.name,
 				this.onRequest ? " on a request" : "", thawed.first200Millis());
 		out.printf(Locale.ROOT, "  cgroup thawed   %.1f ms%s%n", thawed.cgroupThawedMillis(),

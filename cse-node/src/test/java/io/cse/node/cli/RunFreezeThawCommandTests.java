@@ -43,15 +43,7 @@ class RunFreezeThawCommandTests {
 
 	@BeforeEach
 	void cgroupV1AndZram() {
-		for (String hierarchy : List.of("freezer", "memory")) {
-			this.host.withDirectory(Cgroup.ROOT.resolve(hierarchy))
-				.withFile(Cgroup.ROOT.resolve(hierarchy).resolve("cgroup.procs"), "1\n");
-		}
-		this.host.withFile(Path.of("/dev/zram0"), "")
-			.withDirectory(Path.of("/sys/block/zram0"))
-			.withFile(Path.of("/sys/block/zram0/disksize"), "0\n")
-			.withFile(Path.of("/sys/block/zram0/comp_algorithm"), "[lzo-rle] lzo lz4\n")
-			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n");
+		this.host.withCgroupV1AndZram();
 	}
 
 	private CseRun cse(String... args) {

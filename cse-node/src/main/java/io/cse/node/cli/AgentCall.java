@@ -1,0 +1,137 @@
+package io.cse.node.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cse.node.CseException;
+import io.cse.node.agent.Agent;
+import io.cse.node.agent.AgentClient;
+import io.cse.node.agent.ApiRequest;
+import io.cse.node.agent.ApiResponse;
+import io.cse.node.image.Image;
+import io.cse.node.instance.NodeContext;
+import io.cse.node.linux.Bridge;
+
+/**
+ * How a command reaches the agent: over its socket when a resident agent listens there,
+ * else through an agent made in this process for the length of the call, so that one-shot
+ * use needs no daemon. Either way the command sends the same request and reads the same
+ * JSON answer.
+ */
+final class AgentCall {
+
+	private static final ObjectMapper JSON = new ObjectMapper()
+		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+	private final NodeContext context;
+
+	private final Agent.Settings settings;
+
+	private boolean rollBackOnExit;
+
+	/**
+	 * A call with the settings an agent made for it would have.
+	 * @param context the host and HTTP seams, and the resident agent's socket
+	 * @param stateDir the registry's folder
+	 * @param imagesRoot where images given by id are
+	 * @param criu the CRIU to restore with, or {@code null}
+	 * @param bridge the bridge clones hang on
+	 */
+	AgentCall(NodeContext context, Path stateDir, Path imagesRoot, Path criu, String bridge) {
+		this.context = context;
+		this.settings = new Agent.Settings(stateDir, imagesRoot, criu, bridge);
+	}
+
+	AgentCall(NodeContext context, Path stateDir) {
+		this(context, stateDir, Path.of(Image.DEFAULT_ROOT), null, Bridge.DEFAULT_NAME);
+	}
+
+	/**
+	 * Undo the call's unfinished restores if this JVM ends (Ctrl-C) while an agent in this
+	 * process makes them; a resident agent finishes or undoes them itself.
+	 * @return this call
+	 */
+	AgentCall rollingBackOnExit() {
+		this.rollBackOnExit = true;
+		return this;
+	}
+
+	<T> T send(String method, String target, Object body, Class<T> answer) {
+		return read(send(method, target, body), answer);
+	}
+
+	<T> T send(String method, String target, Object body, TypeReference<T> answer) {
+		ApiResponse response = send(method, target, body);
+		try {
+			return JSON.readValue(response.body(), answer);
+		}
+		catch (IOException ex) {
+			throw new CseException("The agent's answer to " + method + " " + target + " is unreadable: " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	private ApiResponse send(String method, String target, Object body) {
+		ApiResponse response = exchange(method, target, body);
+		if (response.status() >= 400) {
+			throw new CseException(errorOf(response));
+		}
+		return response;
+	}
+
+	private ApiResponse exchange(String method, String target, Object body) {
+		Path socket = this.context.agentSocket();
+		if (socket != null && AgentClient.answers(socket)) {
+			try {
+				return new AgentClient(socket).call(method, target, body);
+			}
+			catch (IOException ex) {
+				throw new CseException("The agent on " + socket + " did not answer " + method + " " + target + ": "
+						+ ex.getMessage() + " (its log says why; 'systemctl status cse-agent' if systemd runs it)", ex);
+			}
+		}
+		try (Agent agent = new Agent(this.context, this.settings)) {
+			if (this.rollBackOnExit) {
+				agent.rollBackOnExit();
+			}
+			return agent.handle(ApiRequest.of(method, target, body));
+		}
+	}
+
+	private static <T> T read(ApiResponse response, Class<T> answer) {
+		try {
+			return JSON.readValue(response.body(), answer);
+		}
+		catch (IOException ex) {
+			throw new CseException("The agent's answer is unreadable: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static String errorOf(ApiResponse response) {
+		try {
+			JsonNode error = JSON.readTree(response.body()).get("error");
+			if (error != null) {
+				return error.asText();
+			}
+		}
+		catch (IOException ex) {
+			// not JSON: show it as it came
+		}
+		return "the agent answered " + response.status() + ": " + response.bodyText();
+	}
+
+	/**
+	 * A duration as the API takes it.
+	 * @param duration the duration
+	 * @return it in milliseconds, as {@code 1500ms}
+	 */
+	static String duration(Duration duration) {
+		return duration.toMillis() + "ms";
+	}
+
+}

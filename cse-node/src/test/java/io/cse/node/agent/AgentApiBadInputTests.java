@@ -76,17 +76,19 @@ class AgentApiBadInputTests {
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
-			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081}        | ports
-			POST | /instances/app/freeze | {"squeze": true}                                         | squeze
-			POST | /instances/app/thaw   | {"onrequest": true}                                      | onrequest
-			POST | /restores             | {"image": "tpl-1", "namespaced": true}                   | namespaced
-			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}            | prefix
-			PUT  | /bridges/br1          | {"cidr": "10.50.0.0/24"}                                 | cidr
+			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, name, port, timeout
+			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze
+			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
+			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout
+			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, image, namePrefix, parallel, timeout
+			PUT  | /bridges/br1          | {"cidr": "10.50.0.0/24"}                          | cidr       | subnet
 			""")
-	void unknownFieldIs400NamingIt(String method, String target, String body, String field) {
+	void unknownFieldIs400NamingItAndTheFieldsTheRouteTakes(String method, String target, String body, String field,
+			String known) {
 		Answer answer = this.agent.call(method, target, body);
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
-		assertThat(answer.error()).contains("Unrecognized field \"" + field + "\"");
+		assertThat(answer.error()).isEqualTo("The body of " + method + " " + target + " has no field \"" + field
+				+ "\": it takes " + known + " (see docs/agent-api.md)");
 	}
 
 	@ParameterizedTest

@@ -2,11 +2,13 @@ package io.cse.node.agent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * One request to the agent's API.
@@ -56,6 +58,12 @@ public record ApiRequest(String method, String path, Map<String, String> query, 
 		byte[] json = (this.body.length == 0) ? "{}".getBytes(StandardCharsets.UTF_8) : this.body;
 		try {
 			return JSON.readValue(json, type);
+		}
+		catch (UnrecognizedPropertyException ex) {
+			// Jackson's own message names the request's Java class: say what the route takes instead
+			List<String> known = ex.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+			throw ApiException.badRequest("The body of " + this.method + " " + this.path + " has no field \""
+					+ ex.getPropertyName() + "\": it takes " + String.join(", ", known) + " (see docs/agent-api.md)");
 		}
 		catch (IOException ex) {
 			throw ApiException.badRequest("The body of " + this.method + " " + this.path + " is not valid JSON for "

@@ -124,10 +124,11 @@ final class InstanceApi {
 		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
 			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
 		}
+		String bridge = Boolean.TRUE.equals(body.namespace()) ? validBridge(bridge(body.bridge())) : null;
+		Image found = image(image);
 		Criu criu = criu();
-		Image found = Image.find(image, this.settings.imagesRoot());
-		Started started = Boolean.TRUE.equals(body.namespace())
-				? this.node.restoreInNamespace(found, criu, body.name(), bridge(body.bridge()), deadline)
+		Started started = (bridge != null)
+				? this.node.restoreInNamespace(found, criu, body.name(), bridge, deadline)
 				: this.node.restore(found, criu, body.name(), deadline);
 		return ApiResponse.json(201, started);
 	}
@@ -146,14 +147,15 @@ final class InstanceApi {
 		if (body.namePrefix() != null) {
 			validName(body.namePrefix());
 		}
+		String bridge = validBridge(bridge(body.bridge()));
+		Image found = image(image);
 		Criu criu = criu();
-		Image found = Image.find(image, this.settings.imagesRoot());
-		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel,
-				bridge(body.bridge()), deadline);
+		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel, bridge, deadline);
 		return ApiResponse.json(201, clones);
 	}
 
 	private ApiResponse bridgeUp(String name, BridgeRequest body) {
+		validBridge(name);
 		Subnet subnet;
 		try {
 			subnet = (body.subnet() != null) ? Subnet.parse(body.subnet()) : null;
@@ -167,6 +169,7 @@ final class InstanceApi {
 	}
 
 	private ApiResponse bridgeDown(String name) {
+		validBridge(name);
 		return ApiResponse.json(200, Map.of("bridge", name, "deleted", this.node.netDown(name)));
 	}
 
@@ -178,6 +181,28 @@ final class InstanceApi {
 
 	private String bridge(String requested) {
 		return (requested != null) ? requested : this.settings.bridge();
+	}
+
+	private String validBridge(String name) {
+		try {
+			return new Bridge(this.context.host(), name).name();
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
+	}
+
+	/**
+	 * The image a request names: one that is missing, incomplete or not safe to restore is
+	 * the caller's to fix, so a 400 rather than the agent's failure.
+	 */
+	private Image image(String image) {
+		try {
+			return Image.find(image, this.settings.imagesRoot());
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
 	}
 
 	private String existing(Map<String, String> variables) {

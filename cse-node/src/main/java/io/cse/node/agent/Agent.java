@@ -8,6 +8,7 @@ import io.cse.node.CseException;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
+import io.cse.node.pool.Pools;
 
 /**
  * The resident node agent: the one process on a host that touches cgroups, namespaces,
@@ -25,6 +26,8 @@ public final class Agent implements AutoCloseable {
 
 	private final AgentMetrics metrics = new AgentMetrics();
 
+	private final Pools pools;
+
 	private final Routes routes;
 
 	/**
@@ -36,8 +39,11 @@ public final class Agent implements AutoCloseable {
 		this.settings = settings;
 		this.node = new Node(context, new Registry(settings.stateDir()));
 		InstanceLocks locks = new InstanceLocks();
+		Images images = new Images(context, settings);
+		this.pools = new Pools(this.node, images::find, images::criu, settings.bridge());
 		this.routes = new Routes();
-		new InstanceApi(context, this.node, settings, locks).addTo(this.routes);
+		new InstanceApi(context, this.node, settings, locks, images).addTo(this.routes);
+		new PoolApi(this.pools, locks, images).addTo(this.routes);
 		new HostApi(this.node, settings, this.metrics).addTo(this.routes);
 	}
 
@@ -78,7 +84,11 @@ public final class Agent implements AutoCloseable {
 	 * @return the server; closing it stops serving
 	 */
 	public AgentServer serve(Path socket, AgentServer.Tcp tcp) {
-		return AgentServer.start(this::handle, socket, tcp);
+		AgentServer server = AgentServer.start(this::handle, socket, tcp);
+		// Only an agent that stays keeps pools full; one a command made for a call leaves
+		// that to the next resident agent.
+		this.pools.refillInBackground();
+		return server;
 	}
 
 	/**
@@ -99,6 +109,7 @@ public final class Agent implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.pools.close();
 	}
 
 	/**

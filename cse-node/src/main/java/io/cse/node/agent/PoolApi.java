@@ -1,5 +1,6 @@
 package io.cse.node.agent;
 
+import java.time.Duration;
 import java.util.Map;
 
 import io.cse.node.pool.Pools;
@@ -56,7 +57,8 @@ final class PoolApi {
 				throw ApiException.conflict("A pool named " + name + " exists already: take from it, or delete it "
 						+ "first (DELETE /pools/" + name + ")");
 			}
-			return ApiResponse.json(201, this.pools.create(name, template, size, Boolean.TRUE.equals(body.squeeze())));
+			return ApiResponse.json(201, this.pools.create(name, template, size, Boolean.TRUE.equals(body.squeeze()),
+					ApiChecks.duration(body.timeout(), "timeout", Duration.ofSeconds(120))));
 		}
 	}
 
@@ -75,7 +77,7 @@ final class PoolApi {
 		return name;
 	}
 
-	record CreateRequest(String name, String template, Integer size, Boolean squeeze) {
+	record CreateRequest(String name, String template, Integer size, Boolean squeeze, String timeout) {
 
 	}
 

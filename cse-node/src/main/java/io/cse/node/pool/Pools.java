@@ -106,11 +106,12 @@ public final class Pools implements AutoCloseable {
 	 * @param template the template image, by id or folder
 	 * @param size how many frozen clones to keep
 	 * @param squeeze whether to squeeze them after they freeze
+	 * @param timeout how long each clone may take to serve after its restore starts
 	 * @return the pool, full
 	 * @throws CseException if a clone cannot be made; the pool then stays, with what it has,
 	 * and a resident agent goes on filling it
 	 */
-	public PoolStatus create(String name, String template, int size, boolean squeeze) {
+	public PoolStatus create(String name, String template, int size, boolean squeeze, Duration timeout) {
 		Image image = this.images.apply(template);
 		if (!image.isTemplate()) {
 			throw new CseException("image " + image.id() + " is a dump of one instance, not a template: its clones "
@@ -123,7 +124,7 @@ public final class Pools implements AutoCloseable {
 			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, List.of(), List.of(),
 					Instant.now().toString()));
 		}
-		while (fillOne(name)) {
+		while (fillOne(name, timeout)) {
 			// one clone at a time, as the refills do
 		}
 		return status(name);
@@ -183,7 +184,7 @@ public final class Pools implements AutoCloseable {
 			}
 		}
 		PoolState pool = require(name);
-		Started started = restoreClone(pool);
+		Started started = restoreClone(pool, RESTORE_TIMEOUT);
 		synchronized (this.lock) {
 			this.store.find(name).ifPresent((current) -> this.store.save(current.withMember(started.instance().name())
 				.releasing(started.instance().name())));
@@ -240,7 +241,7 @@ public final class Pools implements AutoCloseable {
 	 * Add one frozen clone to a pool that has fewer than it should.
 	 * @return whether one was added
 	 */
-	private boolean fillOne(String name) {
+	private boolean fillOne(String name, Duration timeout) {
 		PoolState pool;
 		synchronized (this.lock) {
 			Optional<PoolState> found = this.store.find(name);
@@ -255,7 +256,7 @@ public final class Pools implements AutoCloseable {
 			this.filling.merge(name, 1, Integer::sum);
 		}
 		try {
-			Started started = restoreClone(pool);
+			Started started = restoreClone(pool, timeout);
 			String member = started.instance().name();
 			try {
 				this.node.freeze(member, pool.squeeze(), Node.DEFAULT_SQUEEZE_FLOOR);
@@ -282,10 +283,10 @@ public final class Pools implements AutoCloseable {
 		}
 	}
 
-	private Started restoreClone(PoolState pool) {
+	private Started restoreClone(PoolState pool, Duration timeout) {
 		Image image = this.images.apply(pool.template());
 		List<Started> clones = this.node.clone(image, this.criu.get(), pool.name(), 1, 1, this.bridge, true,
-				Deadline.in(RESTORE_TIMEOUT));
+				Deadline.in(timeout));
 		return clones.get(0);
 	}
 
@@ -304,7 +305,7 @@ public final class Pools implements AutoCloseable {
 		for (PoolState pool : this.store.list()) {
 			try {
 				recover(pool.name());
-				while (fillOne(pool.name())) {
+				while (fillOne(pool.name(), RESTORE_TIMEOUT)) {
 					// one restore at a time, for every pool
 				}
 			}

@@ -5,6 +5,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.cse.node.CseException;
+import io.cse.node.activator.Activator;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
@@ -28,6 +29,8 @@ public final class Agent implements AutoCloseable {
 
 	private final Pools pools;
 
+	private final Activator activator;
+
 	private final Routes routes;
 
 	/**
@@ -41,8 +44,9 @@ public final class Agent implements AutoCloseable {
 		InstanceLocks locks = new InstanceLocks();
 		Images images = new Images(context, settings);
 		this.pools = new Pools(this.node, images::find, images::criu, settings.bridge());
+		this.activator = new Activator(this.node);
 		this.routes = new Routes();
-		new InstanceApi(context, this.node, settings, locks, images).addTo(this.routes);
+		new InstanceApi(context, this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);
 		new HostApi(this.node, settings, this.metrics).addTo(this.routes);
 	}
@@ -88,6 +92,7 @@ public final class Agent implements AutoCloseable {
 		// Only an agent that stays keeps pools full; one a command made for a call leaves
 		// that to the next resident agent.
 		this.pools.refillInBackground();
+		this.activator.start();
 		return server;
 	}
 
@@ -110,6 +115,7 @@ public final class Agent implements AutoCloseable {
 	@Override
 	public void close() {
 		this.pools.close();
+		this.activator.close();
 	}
 
 	/**

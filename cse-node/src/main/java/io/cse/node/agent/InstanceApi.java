@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.cse.node.CseException;
+import io.cse.node.activator.Activator;
 import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Frozen;
@@ -35,7 +36,11 @@ final class InstanceApi {
 
 	private final Images images;
 
-	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks, Images images) {
+	private final Activator activator;
+
+	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks, Images images,
+			Activator activator) {
+		this.activator = activator;
 		this.context = context;
 		this.node = node;
 		this.settings = settings;
@@ -91,8 +96,16 @@ final class InstanceApi {
 		if (floorMiB < 1) {
 			throw ApiException.badRequest("\"floorMiB\" must be at least 1, not " + floorMiB);
 		}
+		boolean wake = Boolean.TRUE.equals(body.wakeOnRequest());
+		if (wake && !this.activator.running()) {
+			throw ApiException.badRequest("\"wakeOnRequest\" needs a resident agent, which watches the instance after "
+					+ "this call: start one with 'cse agent' (or use 'cse thaw --on-request', which waits itself)");
+		}
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "freeze")) {
 			Frozen frozen = this.node.freeze(name, Boolean.TRUE.equals(body.squeeze()), floorMiB * 1024 * 1024);
+			if (wake) {
+				this.activator.wakeOnRequest(name);
+			}
 			return ApiResponse.json(200, frozen);
 		}
 	}
@@ -205,7 +218,7 @@ final class InstanceApi {
 
 	}
 
-	record FreezeRequest(Boolean squeeze, Long floorMiB) {
+	record FreezeRequest(Boolean squeeze, Long floorMiB, Boolean wakeOnRequest) {
 
 	}
 

@@ -43,6 +43,10 @@ public final class FreezeCommand implements Callable<Integer> {
 			description = "The lowest memory limit a squeeze tries, in MiB (default: ${DEFAULT-VALUE}).")
 	long floorMegabytes;
 
+	@Option(names = "--wake-on-request",
+			description = "Let the resident agent thaw it when a connection arrives (needs 'cse agent' running).")
+	boolean wakeOnRequest;
+
 	@Mixin
 	StateOptions state;
 
@@ -54,12 +58,16 @@ public final class FreezeCommand implements Callable<Integer> {
 	public Integer call() {
 		Root.require(this.context.host(), "freeze");
 		Frozen frozen = new AgentCall(this.context, this.state.stateDir).send("POST",
-				"/instances/" + this.name + "/freeze", Map.of("squeeze", this.squeeze, "floorMiB", this.floorMegabytes),
+				"/instances/" + this.name + "/freeze",
+				Map.of("squeeze", this.squeeze, "floorMiB", this.floorMegabytes, "wakeOnRequest", this.wakeOnRequest),
 				Frozen.class);
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf(Locale.ROOT, "Froze %s%s: quiesced in %.0f ms, cgroup frozen after %.0f ms%s%n", this.name,
 				frozen.squeezed() ? " and squeezed it" : "", frozen.quiescedMillis(), frozen.frozenMillis(),
 				frozen.squeezed() ? String.format(Locale.ROOT, ", squeezed after %.0f ms", frozen.totalMillis()) : "");
+		if (this.wakeOnRequest) {
+			out.println("  wakes on its next connection: the agent thaws it then");
+		}
 		if (frozen.swapSetUp()) {
 			out.println("  turned zram swap on (cse stop turns it off once no service is left)");
 		}

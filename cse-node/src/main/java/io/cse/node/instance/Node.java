@@ -118,6 +118,26 @@ public final class Node {
 	}
 
 	/**
+	 * How many connections to an instance's port wait to be accepted: more than none on a
+	 * frozen instance means someone wants it thawed.
+	 * @param instance the instance
+	 * @return the connections in its listening socket's queue
+	 */
+	public int queuedConnections(Instance instance) {
+		return this.services.queuedConnections(instance);
+	}
+
+	/**
+	 * The state of an instance's freezer group.
+	 * @param instance the instance
+	 * @return {@code FROZEN}, {@code THAWED}, {@code FREEZING}, {@code GONE}, or
+	 * {@code null} for an instance in no cgroup of its own
+	 */
+	public String freezerState(Instance instance) {
+		return this.services.freezerState(instance);
+	}
+
+	/**
 	 * Restore an image in the host's namespaces: {@code cse restore}. The restored process
 	 * keeps its pid, so that pid must be free.
 	 * @param image the image

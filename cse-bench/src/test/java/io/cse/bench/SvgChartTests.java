@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +7,8 @@ import java.util.List;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
-import io.cse.node.bench.SvgChart.Bar;
-import io.cse.node.bench.SvgChart.Group;
+import io.cse.bench.SvgChart.Bar;
+import io.cse.bench.SvgChart.Group;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;

@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.node.bench.SvgChart.Bar;
-import io.cse.node.bench.SvgChart.Group;
+import io.cse.bench.SvgChart.Bar;
+import io.cse.bench.SvgChart.Group;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +21,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cse bench all}: every way to get a serving instance, on one service, one after
+ * {@code cse-bench all}: every way to get a serving instance, on one service, one after
  * the other on one database and one bridge, and a chart that compares them.
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
@@ -73,7 +73,7 @@ final class AllBenchmarks implements Callable<Integer> {
 		Path chartFile = chartFile();
 		LoadSampler load = new LoadSampler();
 		long start = System.nanoTime();
-		try (Workbench workbench = Workbench.open("cse-bench-all-", this.options.postgresJar, true)) {
+		try (Workbench workbench = Workbench.open("cse-bench-all-", this.options, true)) {
 			progress(1, "freeze: thaw to first 200, plain and squeezed, and on request", start);
 			FreezeBenchmark.Result freeze = scenarios.freeze.measure(workbench);
 			BenchmarkReport.write(this.options.output, "freeze", scenarios.freeze.markdown(freeze));
@@ -87,7 +87,7 @@ final class AllBenchmarks implements Callable<Integer> {
 			String machine = BenchmarkReport.machine(this.options.java);
 			Files.createDirectories(chartFile.toAbsolutePath().getParent());
 			Files.writeString(chartFile, SvgChart.render("samples/hello-web: time to the first HTTP 200, "
-					+ "every way to get a serving instance", "cse bench all; " + machine, bars));
+					+ "every way to get a serving instance", "cse-bench all; " + machine, bars));
 			BenchmarkReport.write(this.options.output, "all", summary(bars, machine, load.stop(), chartFile), true);
 			System.out.printf(Locale.ROOT, "Wrote %s and %s after %.1f min%n", this.options.output, chartFile,
 					(System.nanoTime() - start) / 60e9);
@@ -122,7 +122,7 @@ final class AllBenchmarks implements Callable<Integer> {
 		}
 		catch (ParameterException ex) {
 			// said in the words of the scenario's option; name this command's
-			throw new ParameterException(this.spec.commandLine(), "cse bench all: " + ex.getMessage());
+			throw new ParameterException(this.spec.commandLine(), "cse-bench all: " + ex.getMessage());
 		}
 		return new Scenarios(freeze, snapshots, burst);
 	}
@@ -164,7 +164,7 @@ final class AllBenchmarks implements Callable<Integer> {
 	String summary(List<Bar> bars, String machine, Stats load, Path chartFile) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Every way to get a serving instance of samples/hello-web\n\n");
-		out.append("`cse bench all` (freeze, snapshots and burst below, one after the other), Spring Boot ")
+		out.append("`cse-bench all` (freeze, snapshots and burst below, one after the other), Spring Boot ")
 			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
 		out.append("Machine: ").append(machine).append(".\n");
 		int cores = Runtime.getRuntime().availableProcessors();

@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,9 +21,9 @@ final class BenchmarkReport {
 	private static final String HEADER = """
 			# Benchmarks
 
-			Every figure here is written by `cse bench` (never typed by hand); each section says the
-			command that produced it, on which machine and JDK. Timings on shared 2-core machines are
-			noisy: compare the figures of one run with each other, and read medians.
+			Every figure here is written by the benchmarks (module `cse-bench`, never typed by hand);
+			each section says the command that produced it, on which machine and JDK. Timings on shared
+			2-core machines are noisy: compare the figures of one run with each other, and read medians.
 			""";
 
 	private BenchmarkReport() {

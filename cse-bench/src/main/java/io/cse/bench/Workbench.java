@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,11 +12,11 @@ import java.util.stream.Stream;
 import io.cse.samples.postgres.PostgresProcess;
 
 /**
- * What the benchmarks set up around the service they measure: a work folder, the agent's
- * state in it, a real PostgreSQL, and (for clones) a host bridge that the database also
- * listens on. Closing it stops every instance the agent started, takes the bridge down,
- * stops the database and deletes the images (the logs stay); so does the end of the JVM
- * (Ctrl-C) while it is open.
+ * What the benchmarks set up around the service they measure: a work folder, the agent
+ * they drive (served on a socket in the folder, or a resident one), a real PostgreSQL, and
+ * (for clones) a host bridge that the database also listens on. Closing it stops every
+ * instance the benchmark started, takes the bridge down, stops the database and deletes
+ * the images (the logs stay); so does the end of the JVM (Ctrl-C) while it is open.
  */
 final class Workbench implements AutoCloseable {
 
@@ -29,7 +29,7 @@ final class Workbench implements AutoCloseable {
 
 	private final Path work;
 
-	private final InProcessCse cse;
+	private final AgentSession agent;
 
 	private final boolean bridge;
 
@@ -41,9 +41,9 @@ final class Workbench implements AutoCloseable {
 
 	private final List<ProcessHandle> services = new CopyOnWriteArrayList<>();
 
-	private Workbench(Path work, boolean bridge) {
+	private Workbench(Path work, AgentSession agent, boolean bridge) {
 		this.work = work;
-		this.cse = new InProcessCse(work.resolve("state"));
+		this.agent = agent;
 		this.bridge = bridge;
 	}
 
@@ -51,18 +51,23 @@ final class Workbench implements AutoCloseable {
 	 * Set up a work folder and a database; with {@code bridge}, the bridge first, and the
 	 * database listening on its address too, trusting its subnet.
 	 * @param prefix the work folder's name prefix, under the system's temporary folder
-	 * @param postgresJar the embedded PostgreSQL's jar
+	 * @param options the database's jar, and the resident agent to drive if one is named
 	 * @param bridge whether clones will run
 	 * @return the workbench, to close
-	 * @throws IOException if the folder or the database cannot be set up (what was set up
-	 * is removed)
+	 * @throws IOException if the folder, the agent or the database cannot be set up (what
+	 * was set up is removed)
 	 */
-	static Workbench open(String prefix, Path postgresJar, boolean bridge) throws IOException {
-		Workbench workbench = new Workbench(Files.createTempDirectory(prefix), bridge);
+	static Workbench open(String prefix, BenchOptions options, boolean bridge) throws IOException {
+		Path work = Files.createTempDirectory(prefix);
+		AgentSession agent = (options.agentSocket != null) ? AgentSession.resident(options.agentSocket)
+				: AgentSession.serve(work.resolve("agent").resolve("agent.sock"), work.resolve("state"),
+						work.resolve("images"));
+		Workbench workbench = new Workbench(work, agent, bridge);
 		Runtime.getRuntime().addShutdownHook(workbench.cleanUpOnExit);
+		Path postgresJar = options.postgresJar;
 		try {
 			if (bridge) {
-				workbench.cse.run("net", "up", "--bridge", BRIDGE, "--subnet", SUBNET);
+				workbench.agent.bridgeUp(BRIDGE, SUBNET);
 				workbench.postgres = PostgresProcess.start(postgresJar, "127.0.0.1," + GATEWAY, List.of(SUBNET));
 			}
 			else {
@@ -80,8 +85,18 @@ final class Workbench implements AutoCloseable {
 		return this.work;
 	}
 
+	/**
+	 * The state folder of the agent this JVM serves; a resident agent keeps its own.
+	 */
 	Path state() {
 		return this.work.resolve("state");
+	}
+
+	/**
+	 * Where images go: the services are told to dump there.
+	 */
+	Path images() {
+		return this.work.resolve("images");
 	}
 
 	/**
@@ -115,8 +130,8 @@ final class Workbench implements AutoCloseable {
 		}
 	}
 
-	InProcessCse cse() {
-		return this.cse;
+	AgentSession agent() {
+		return this.agent;
 	}
 
 	/**
@@ -152,10 +167,17 @@ final class Workbench implements AutoCloseable {
 			service.descendants().forEach(ProcessHandle::destroyForcibly);
 			service.destroyForcibly();
 		}
-		this.cse.runQuietly("stop", "--all", "--timeout", "5s");
+		// the session stops what it started, and only that: a resident agent may run others' instances
+		this.agent.stopStarted();
 		if (this.bridge) {
-			this.cse.runQuietly("net", "down", "--bridge", BRIDGE);
+			try {
+				this.agent.bridgeDown(BRIDGE);
+			}
+			catch (IOException | RuntimeException ex) {
+				System.err.println("cse-bench: could not take the bridge " + BRIDGE + " down: " + ex.getMessage());
+			}
 		}
+		this.agent.close();
 		if (this.postgres != null) {
 			this.postgres.close();
 		}
@@ -177,7 +199,7 @@ final class Workbench implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			System.err.println("cse bench: could not delete the images in " + images + ": " + ex);
+			System.err.println("cse-bench: could not delete the images in " + images + ": " + ex);
 		}
 	}
 

@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -12,10 +12,9 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.cse.node.image.Image;
+import io.cse.node.instance.Started;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +23,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cse bench snapshots}: cold start against restore of a dump, image size against
+ * {@code cse-bench snapshots}: cold start against restore of a dump, image size against
  * the running service's memory, and a fan-out of clones.
  */
 @Command(name = "snapshots", mixinStandardHelpOptions = true,
@@ -35,9 +34,6 @@ import picocli.CommandLine.Spec;
 final class SnapshotBenchmark implements Callable<Integer> {
 
 	private static final List<String> JVM_OPTIONS = List.of("-XX:-UsePerfData", "-Xmx256m");
-
-	/** How 'cse restore' and 'cse clone' report their own time to the first 200. */
-	private static final String FIRST_200 = "after (\\d+) ms from the command's start";
 
 	@Mixin
 	BenchOptions options = new BenchOptions();
@@ -75,7 +71,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-snapshots-", this.options.postgresJar, true)) {
+		try (Workbench workbench = Workbench.open("cse-bench-snapshots-", this.options, true)) {
 			Result result = measure(workbench);
 			BenchmarkReport.write(this.options.output, this.classArchive ? "snapshots-class-archive" : "snapshots",
 					markdown(result));
@@ -145,7 +141,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	private void dumpAndRestore(Workbench workbench, int run, List<String> arguments, Result result) throws Exception {
 		String image = "dump-" + run;
 		Path work = workbench.work();
-		InProcessCse cse = workbench.cse();
+		AgentSession agent = workbench.agent();
 		ServiceProcess service = workbench.started(ServiceProcess.start(this.options.java,
 				jvmOptions(this.deployment), this.deployment.classpathOrJar(), arguments, work.resolve(image + ".log")));
 		try {
@@ -160,14 +156,13 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			awaitFile(manifest, Duration.ofMinutes(2));
 			awaitExit(service.pid(), Duration.ofMinutes(1));
 			result.image.add((double) Image.open(manifest.getParent()).bytes());
-			long start = System.nanoTime();
 			String name = Workbench.name("restore" + run);
-			String restore = cse.run("restore", manifest.getParent().toString(), "--name", name, "--timeout", "120s");
-			result.restoreCommand.add((System.nanoTime() - start) / 1e6);
-			result.restore.add(number(restore, FIRST_200));
-			result.criuRestore.add(number(restore, "restore\\s+(\\d+) ms"));
+			AgentSession.Timed<Started> restore = agent.restore(manifest.getParent(), name, Duration.ofSeconds(120));
+			result.restoreCommand.add(restore.millis());
+			result.restore.add(restore.answer().first200Millis());
+			result.criuRestore.add(restore.answer().restoreMillis());
 			this.http.get(service.uri("/"));
-			cse.run("stop", name);
+			agent.stop(List.of(name));
 			System.out.printf(Locale.ROOT, "run %d/%d: cold start %.0f ms, restore %.0f ms, image %d MB of %d MB%n",
 					run, this.runs, result.coldStart.get(result.coldStart.size() - 1),
 					result.restore.get(result.restore.size() - 1),
@@ -207,20 +202,18 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private void fanOut(Workbench workbench, Result result) {
-		InProcessCse cse = workbench.cse();
+	private void fanOut(Workbench workbench, Result result) throws IOException {
+		AgentSession agent = workbench.agent();
 		for (int i = 0; i < this.cloneRuns; i++) {
 			for (int count : this.cloneCounts) {
 				String prefix = Workbench.name("fan" + i + "x" + count);
-				String answer = cse.run("clone", result.template.toString(), "--count", Integer.toString(count),
-						"--name-prefix", prefix, "--bridge", Workbench.BRIDGE, "--timeout", "120s");
-				double millis = number(answer, FIRST_200);
+				AgentSession.Timed<List<Started>> clones = agent.clone(result.template, count, prefix, Workbench.BRIDGE,
+						Duration.ofSeconds(120));
+				// the agent's clock: from its start until the last clone answered
+				double millis = clones.answer().stream().mapToDouble(Started::first200Millis).max().orElseThrow();
 				result.fanOut.computeIfAbsent(count, (key) -> new ArrayList<>()).add(millis);
-				List<String> stop = new ArrayList<>(List.of("stop", "--timeout", "5s"));
-				for (int clone = 1; clone <= count; clone++) {
-					stop.add(prefix + "-" + clone);
-				}
-				cse.run(stop.toArray(String[]::new));
+				result.fanOutCall.computeIfAbsent(count, (key) -> new ArrayList<>()).add(clones.millis());
+				agent.stop(clones.answer().stream().map((clone) -> clone.instance().name()).toList());
 				System.out.printf(Locale.ROOT, "fan-out %d/%d: %d clone%s after %.0f ms%n", i + 1,
 						this.cloneRuns, count, (count == 1) ? " answers" : "s answer", millis);
 			}
@@ -250,14 +243,14 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		StringBuilder out = new StringBuilder();
 		if (this.classArchive) {
 			out.append("## Snapshots of samples/hello-web from its extracted jar with a class archive\n\n");
-			out.append("`cse bench snapshots --class-archive --runs ").append(this.runs)
+			out.append("`cse-bench snapshots --class-archive --runs ").append(this.runs)
 				.append(" --clone-counts ").append(counts()).append("`, Spring Boot ")
 				.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
 		}
 		else {
 			out.append("## Snapshots of samples/hello-web: dump, restore, clone\n\n");
-			out.append("`scripts/bench-snapshots.sh` (that is `cse bench snapshots --runs ").append(this.runs)
-				.append(" --clone-counts ").append(counts()).append("`, or `cse bench all`), Spring Boot ")
+			out.append("`scripts/bench-snapshots.sh` (that is `cse-bench snapshots --runs ").append(this.runs)
+				.append(" --clone-counts ").append(counts()).append("`, or `cse-bench all`), Spring Boot ")
 				.append(BenchmarkReport.springBootVersion(this.options.jar)).append(", CRIU engine.\n");
 		}
 		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
@@ -280,14 +273,17 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			.append(this.cloneRuns).append(" fan-outs for each N, then every clone is stopped.\n\n");
 		out.append("| measure | median | p99 | min | max | n | target |\n|---|---|---|---|---|---|---|\n");
 		out.append(cold.row("cold start: process start to first 200", "")).append('\n');
-		out.append(restore.row("`cse restore`: command to first 200", "")).append('\n');
+		out.append(restore.row("restore (`POST /restores`): the agent's start to first 200", "")).append('\n');
 		out.append(Stats.of(result.criuRestore).row("of which `criu restore` to first 200", "")).append('\n');
 		out.append(Stats.of(result.restoreCommand)
-			.row("the whole `cse restore` command, with its bookkeeping after the first 200", ""))
+			.row("`POST /restores` round trip, with the agent's bookkeeping after the first 200", ""))
 			.append('\n');
 		result.fanOut.forEach((count, millis) -> out.append(Stats.of(millis)
-			.row("`cse clone --count " + count + "`: command until " + ((count == 1) ? "it answers" : "all " + count
-					+ " answer"), fanOutTarget(count)))
+			.row("clone fan-out (`POST /clones`, count " + count + "): the agent's start until " + ((count == 1)
+					? "it answers" : "all " + count + " answer"), fanOutTarget(count)))
+			.append('\n'));
+		result.fanOutCall.forEach((count, millis) -> out.append(Stats.of(millis)
+			.row("`POST /clones` round trip, count " + count, ""))
 			.append('\n'));
 		out.append(ratio.percentRow("image / resident memory of the running service", "<= 60 %")).append('\n');
 		out.append(String.format(Locale.ROOT, "%nRestore is **%.0fx** faster than a cold start (medians; target: at "
@@ -307,14 +303,6 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 	private String counts() {
 		return String.join(",", this.cloneCounts.stream().map(String::valueOf).toList());
-	}
-
-	private static double number(String output, String pattern) {
-		Matcher matcher = Pattern.compile(pattern).matcher(output);
-		if (!matcher.find()) {
-			throw new IllegalStateException("No '" + pattern + "' in: " + output);
-		}
-		return Double.parseDouble(matcher.group(1));
 	}
 
 	private static long resident(long pid) throws IOException {
@@ -361,11 +349,14 @@ final class SnapshotBenchmark implements Callable<Integer> {
 
 		final List<Double> criuRestore = new ArrayList<>();
 
-		/** Whole 'cse restore' commands: the restore, then the bookkeeping after the first 200. */
+		/** {@code POST /restores} round trips: the restore, then the agent's bookkeeping after the first 200. */
 		final List<Double> restoreCommand = new ArrayList<>();
 
-		/** Fan-out times by clone count, in the order the counts were given. */
+		/** Fan-out times by clone count, in the order the counts were given: the agent's, until all answer. */
 		final Map<Integer, List<Double>> fanOut = new LinkedHashMap<>();
+
+		/** The same fan-outs' {@code POST /clones} round trips, as the caller timed them. */
+		final Map<Integer, List<Double>> fanOutCall = new LinkedHashMap<>();
 
 	}
 

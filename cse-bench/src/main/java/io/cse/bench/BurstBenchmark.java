@@ -1,5 +1,6 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.cse.node.cli.DurationConverter;
-import io.cse.node.instance.Instance;
-import io.cse.node.instance.NodeContext;
-import io.cse.node.instance.Registry;
-import io.cse.node.instance.Node;
+import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +27,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cse bench burst}: a load on the loopback goes from idle to high, and the
+ * {@code cse-bench burst}: a load on the loopback goes from idle to high, and the
  * instances that serve it grow from one to many, by thawing frozen ones and cloning a
  * template; how long until the added instances serve, and how many requests failed.
  */
@@ -104,7 +102,7 @@ final class BurstBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-burst-", this.options.postgresJar, true)) {
+		try (Workbench workbench = Workbench.open("cse-bench-burst-", this.options, true)) {
 			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
 					SnapshotBenchmark.serviceArguments(workbench), 500);
 			Result result = measure(workbench, template);
@@ -154,48 +152,49 @@ final class BurstBenchmark implements Callable<Integer> {
 	 * @return what was measured
 	 */
 	Result measure(Workbench workbench, Path template) throws Exception {
-		InProcessCse cse = workbench.cse();
+		AgentSession agent = workbench.agent();
 		List<String> names = new ArrayList<>();
+		Map<String, URI> bases = new TreeMap<>();
 		try {
 			for (int i = 0; i <= this.frozen; i++) {
 				String name = NAME + "-" + i;
-				System.out.printf(Locale.ROOT, "burst: starting %s (%d of %d) with 'cse run'%n", name, i + 1,
+				System.out.printf(Locale.ROOT, "burst: starting %s (%d of %d) as 'cse run' does%n", name, i + 1,
 						this.frozen + 1);
 				names.add(name);
-				cse.run(runCommand(workbench, name, (this.port == 0) ? Workbench.freePort() : this.port + i));
+				int port = (this.port == 0) ? Workbench.freePort() : this.port + i;
+				Started started = agent.run(name, port, serviceCommand(workbench, port), Duration.ofSeconds(180))
+					.answer();
+				bases.put(name, AgentSession.base(started.instance()));
 			}
-			Node services = new Node(NodeContext.local(), new Registry(workbench.state()));
 			Result result = new Result();
 			for (int run = 0; run <= this.runs; run++) {
-				freezeSpares(services, names);
-				burst(workbench, services, template, names, run, (run == 0) ? new Result() : result);
+				freezeSpares(agent, names);
+				burst(agent, bases, template, names, run, (run == 0) ? new Result() : result);
 			}
 			return result;
 		}
 		finally {
-			cse.runQuietly(stopCommand(names));
+			agent.stopQuietly(names);
 		}
 	}
 
-	private String[] runCommand(Workbench workbench, String name, int port) {
-		List<String> command = new ArrayList<>(List.of("run", "--name", name, "--port", Integer.toString(port),
-				"--timeout", "180s", "--", this.options.java.toString(), "-Xmx256m", "-jar",
+	private List<String> serviceCommand(Workbench workbench, int port) {
+		List<String> command = new ArrayList<>(List.of(this.options.java.toString(), "-Xmx256m", "-jar",
 				this.options.jar.toString(), "--server.port=" + port));
 		command.addAll(SnapshotBenchmark.serviceArguments(workbench));
-		return command.toArray(String[]::new);
+		return command;
 	}
 
-	private void freezeSpares(Node services, List<String> names) {
+	private void freezeSpares(AgentSession agent, List<String> names) throws IOException {
 		for (String name : names.subList(1, names.size())) {
-			services.freeze(name, this.squeeze, Node.DEFAULT_SQUEEZE_FLOOR);
+			agent.freeze(name, this.squeeze);
 		}
 	}
 
-	private void burst(Workbench workbench, Node services, Path template, List<String> names, int run,
+	private void burst(AgentSession agent, Map<String, URI> bases, Path template, List<String> names, int run,
 			Result result) throws Exception {
-		Registry registry = new Registry(workbench.state());
 		Backends backends = new Backends();
-		backends.add(base(registry.find(names.get(0)).orElseThrow()));
+		backends.add(bases.get(names.get(0)));
 		LoadGenerator generator = new LoadGenerator(this.clients, this.requestTimeout, "/");
 		LoadGenerator.Load load = generator.start(List.of(new LoadGenerator.Step("idle", this.idleRate, this.idle),
 				new LoadGenerator.Step("high", this.highRate, this.high)), backends);
@@ -207,28 +206,30 @@ final class BurstBenchmark implements Callable<Integer> {
 			long burstStart = load.awaitStep(1, this.idle.plusSeconds(10));
 			// The scaler reacts at the step itself: it knows the schedule. A real autoscaler would
 			// first have to notice the load (Knative's looks at concurrency every 2 s).
-			List<Future<Thawed>> thaws = new ArrayList<>();
+			List<Future<AgentSession.Timed<Thawed>>> thaws = new ArrayList<>();
 			for (String name : names.subList(1, names.size())) {
-				URI base = base(registry.find(name).orElseThrow());
+				URI base = bases.get(name);
 				// In the rotation before its thaw: the kernel queues its requests until then.
 				backends.add(base);
 				thawedBases.add(base);
-				thaws.add(scaler.submit(() -> services.thaw(name)));
+				thaws.add(scaler.submit(() -> agent.thaw(name)));
 			}
 			Future<Double> cloned = (this.clones == 0) ? CompletableFuture.completedFuture(0.0)
 					: scaler.submit(() -> {
-						workbench.cse().run("clone", template.toString(), "--count", Integer.toString(this.clones),
-								"--name-prefix", prefix, "--bridge", Workbench.BRIDGE, "--timeout", "120s");
+						List<Started> clones = agent.clone(template, this.clones, prefix, Workbench.BRIDGE,
+								Duration.ofSeconds(120)).answer();
 						double millis = (System.nanoTime() - burstStart) / 1e6;
-						for (int i = 1; i <= this.clones; i++) {
-							URI base = base(registry.find(prefix + "-" + i).orElseThrow());
+						for (Started clone : clones) {
+							URI base = AgentSession.base(clone.instance());
 							backends.add(base);
 							cloneBases.add(base);
 						}
 						return millis;
 					});
-			for (Future<Thawed> thaw : thaws) {
-				result.agentThaw.add(thaw.get(2, TimeUnit.MINUTES).first200Millis());
+			for (Future<AgentSession.Timed<Thawed>> thaw : thaws) {
+				AgentSession.Timed<Thawed> thawed = thaw.get(2, TimeUnit.MINUTES);
+				result.agentThaw.add(thawed.answer().first200Millis());
+				result.thawCall.add(thawed.millis());
 			}
 			double cloneMillis = cloned.get(3, TimeUnit.MINUTES);
 			if (this.clones > 0) {
@@ -271,7 +272,7 @@ final class BurstBenchmark implements Callable<Integer> {
 				clonesOfRun.add(prefix + "-" + i);
 			}
 			if (!clonesOfRun.isEmpty()) {
-				workbench.cse().runQuietly(stopCommand(clonesOfRun));
+				agent.stopQuietly(clonesOfRun);
 			}
 		}
 	}
@@ -289,23 +290,13 @@ final class BurstBenchmark implements Callable<Integer> {
 		return (first200 - burstStart) / 1e6;
 	}
 
-	private static String[] stopCommand(List<String> names) {
-		List<String> command = new ArrayList<>(List.of("stop", "--timeout", "5s"));
-		command.addAll(names);
-		return command.toArray(String[]::new);
-	}
-
-	private static URI base(Instance instance) {
-		return URI.create("http://" + instance.endpoint().address() + ":" + instance.endpoint().port());
-	}
-
 	String markdown(Result result) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Burst on samples/hello-web: from 1 serving instance to ").append(instances())
 			.append(" under load\n\n");
-		out.append("`cse bench burst --runs ").append(this.runs).append(" --frozen ").append(this.frozen)
+		out.append("`cse-bench burst --runs ").append(this.runs).append(" --frozen ").append(this.frozen)
 			.append(" --clones ").append(this.clones).append(this.squeeze ? "" : " --no-squeeze")
-			.append("` (or `cse bench all`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.options.jar))
+			.append("` (or `cse-bench all`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.options.jar))
 			.append(", CRIU engine.\n");
 		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
 		out.append(String.format(Locale.ROOT, "A load generator in the agent's JVM sends `GET /` on the loopback and "
@@ -320,24 +311,28 @@ final class BurstBenchmark implements Callable<Integer> {
 				+ "real autoscaler would first have to notice the load): ")
 			.append(this.frozen)
 			.append(" instances that `cse run` started and `cse freeze").append(this.squeeze ? " --squeeze" : "")
-			.append("` froze enter the rotation right away, before their thaw, and are thawed as `cse thaw` does (a "
+			.append("` froze enter the rotation right away, before their thaw, and are thawed through the agent's API as `cse thaw` does (a "
 					+ "request that reaches one first waits in the kernel's accept queue, and the starter's gate "
 					+ "holds it until the service has resumed); at the same time `cse clone --count ")
 			.append(this.clones)
-			.append("` restores a warmed-up template into namespaces on the bridge, and its clones enter the rotation "
+			.append("` (`POST /clones`) restores a warmed-up template into namespaces on the bridge, and its clones enter the rotation "
 					+ "once the command has seen all of them answer. Each burst ends with the clones stopped and the "
 					+ "thawed instances frozen again; a first, unmeasured burst warms the agent up. \"Serves\" is the "
 					+ "first 200 that an instance gave the load, timed from the step up.\n\n");
 		out.append("| measure | median | p99 | min | max | n | target |\n|---|---|---|---|---|---|---|\n");
 		if (!result.thawServes.isEmpty()) {
 			out.append(Stats.of(result.thawServes).row("step up to a thawed instance serving", "")).append('\n');
-			out.append(Stats.of(result.agentThaw).row("`cse thaw` in the agent, from its start to its own first 200 on `/`", ""))
+			out.append(Stats.of(result.agentThaw).row("thaw in the agent (`POST /instances/{name}/thaw`), from its start "
+					+ "to its own first 200 on `/`", ""))
 				.append('\n');
+			out.append(Stats.of(result.thawCall).row("`POST /instances/{name}/thaw` round trip, from the step up's "
+					+ "scaler", "")).append('\n');
 		}
 		if (!result.cloneServes.isEmpty()) {
 			out.append(Stats.of(result.cloneServes).row("step up to a clone serving", "")).append('\n');
 			out.append(Stats.of(result.cloneCommand)
-				.row("`cse clone --count " + this.clones + "` in the agent, until all answer", "")).append('\n');
+				.row("`POST /clones` with count " + this.clones + ", from the step up until its answer (all answered)",
+						"")).append('\n');
 		}
 		out.append(Stats.of(result.allServe).row("step up until all " + instances() + " instances serve", ""))
 			.append('\n');
@@ -370,6 +365,8 @@ final class BurstBenchmark implements Callable<Integer> {
 		final List<Double> thawServes = new ArrayList<>();
 
 		final List<Double> agentThaw = new ArrayList<>();
+
+		final List<Double> thawCall = new ArrayList<>();
 
 		final List<Double> cloneServes = new ArrayList<>();
 

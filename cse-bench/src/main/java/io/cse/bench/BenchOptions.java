@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +27,11 @@ final class BenchOptions {
 			description = "The JDK's java that runs the service (default: the one running cse).")
 	Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 
+	@Option(names = "--agent-socket", paramLabel = "SOCKET",
+			description = "Drive the resident agent on this socket ('cse agent') instead of one this program serves on "
+					+ "a socket of its own; either way every operation is a call of the agent's API.")
+	Path agentSocket;
+
 	@Option(names = "--output", paramLabel = "FILE", description = "The file to write (default: ${DEFAULT-VALUE}).",
 			defaultValue = "docs/benchmarks.md")
 	Path output;
@@ -39,7 +44,7 @@ final class BenchOptions {
 	void requireBuilt() {
 		for (Path file : List.of(this.jar, this.postgresJar)) {
 			if (!Files.isRegularFile(file)) {
-				throw new CseException("No file at " + file + ": build it with 'mvn -B install -DskipTests' "
+				throw new CseException("No file at " + file + ": build it with 'mvn -B package -DskipTests' "
 						+ "from the project root, or pass its path");
 			}
 		}

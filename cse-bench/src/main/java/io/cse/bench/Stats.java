@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,10 +1,10 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.nio.file.Path;
 import java.util.List;
 
-import io.cse.node.bench.SvgChart.Bar;
-import io.cse.node.bench.SvgChart.Group;
+import io.cse.bench.SvgChart.Bar;
+import io.cse.bench.SvgChart.Group;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -27,7 +27,7 @@ class ReportsTests {
 		result.failures.put("no answer within 10000 ms", 1L);
 		String markdown = burst.markdown(result);
 		assertThat(markdown).contains("from 1 serving instance to 4 under load",
-				"`cse bench burst --runs 3 --frozen 2 --clones 1`",
+				"`cse-bench burst --runs 3 --frozen 2 --clones 1`",
 				"| failed requests per burst | 1 | 2 | 0 | 2 | 3 | 0 |",
 				"300 requests sent, 297 answered 200, **3 failed** (2 HTTP 503, 1 no answer within 10000 ms)",
 				"| step up until all 4 instances serve | 400 ms |");
@@ -75,6 +75,7 @@ class ReportsTests {
 		BurstBenchmark.Result result = new BurstBenchmark.Result();
 		result.thawServes.addAll(List.of(100.0, 200.0));
 		result.agentThaw.addAll(List.of(150.0, 250.0));
+		result.thawCall.addAll(List.of(152.0, 253.0));
 		result.cloneServes.addAll(List.of(390.0));
 		result.cloneCommand.addAll(List.of(380.0));
 		result.allServe.addAll(List.of(400.0));

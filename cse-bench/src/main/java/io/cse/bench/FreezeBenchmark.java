@@ -1,9 +1,9 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.node.instance.NodeContext;
-import io.cse.node.instance.Registry;
-import io.cse.node.instance.Node;
 import io.cse.node.instance.Frozen;
 import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
@@ -25,11 +22,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cse bench freeze}: thaw to first 200 with and without a squeeze, and the frozen
+ * {@code cse-bench freeze}: thaw to first 200 with and without a squeeze, and the frozen
  * footprint against the running service's memory.
  */
 @Command(name = "freeze", mixinStandardHelpOptions = true,
-		description = { "Start a service with 'cse run', then freeze and thaw it --runs times plainly and --runs "
+		description = { "Start a service through the agent's API (POST /instances), then freeze and thaw it --runs times plainly and --runs "
 				+ "times with --squeeze, timing each thaw to the first 200 on / and measuring what the frozen "
 				+ "service costs. Needs root, cgroup v1 and zram (or swap).",
 				"Starts a real PostgreSQL in a process of its own for the service." })
@@ -57,14 +54,12 @@ final class FreezeBenchmark implements Callable<Integer> {
 
 	private final BenchHttp http = new BenchHttp();
 
-	private Path state;
-
 	private String loadBefore;
 
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-freeze-", this.options.postgresJar, false)) {
+		try (Workbench workbench = Workbench.open("cse-bench-freeze-", this.options, false)) {
 			Result result = measure(workbench);
 			BenchmarkReport.write(this.options.output, "freeze", markdown(result));
 			System.out.println("Wrote " + this.options.output + " (service log in " + workbench.state().resolve("logs")
@@ -91,16 +86,14 @@ final class FreezeBenchmark implements Callable<Integer> {
 	 */
 	Result measure(Workbench workbench) throws Exception {
 		this.loadBefore = loadAverage();
-		this.state = workbench.state();
 		if (this.port == 0) {
 			this.port = Workbench.freePort();
 		}
-		InProcessCse cse = workbench.cse();
-		cse.run("run", "--name", NAME, "--port", Integer.toString(this.port), "--timeout", "180s", "--",
-				this.options.java.toString(), "-Xmx256m", "-jar", this.options.jar.toString(),
-				"--server.port=" + this.port, "--spring.datasource.url=" + workbench.jdbcUrl());
+		AgentSession services = workbench.agent();
+		services.run(NAME, this.port, List.of(this.options.java.toString(), "-Xmx256m", "-jar",
+				this.options.jar.toString(), "--server.port=" + this.port, "--spring.datasource.url=" + workbench.jdbcUrl()),
+				Duration.ofSeconds(180));
 		try {
-			Node services = new Node(NodeContext.local(), new Registry(this.state));
 			Result result = new Result();
 			// One more cycle than measured, each way: the first pays for loading the agent's own classes.
 			for (int i = 0; i <= this.runs; i++) {
@@ -115,16 +108,16 @@ final class FreezeBenchmark implements Callable<Integer> {
 			return result;
 		}
 		finally {
-			cse.runQuietly("stop", NAME, "--timeout", "5s");
+			services.stopQuietly(List.of(NAME));
 		}
 	}
 
-	private void cycle(Node services, boolean squeeze, Result result, int run) throws IOException {
+	private void cycle(AgentSession services, boolean squeeze, Result result, int run) throws IOException {
 		for (int i = 0; i < this.requests; i++) {
 			this.http.post(uri("/visits"), null);
 		}
-		Frozen frozen = services.freeze(NAME, squeeze, Node.DEFAULT_SQUEEZE_FLOOR);
-		Thawed thawed = services.thaw(NAME);
+		Frozen frozen = services.freeze(NAME, squeeze).answer();
+		Thawed thawed = services.thaw(NAME).answer();
 		if (this.http.get(uri("/")).statusCode() != 200) {
 			throw new IOException("the service does not serve after its thaw");
 		}
@@ -157,10 +150,16 @@ final class FreezeBenchmark implements Callable<Integer> {
 	 * A request to the frozen service, with the agent waiting to thaw it on demand: timed
 	 * from the client's send to its 200.
 	 */
-	private void onRequest(Node services, Result result, int run) throws Exception {
-		services.freeze(NAME, false, Node.DEFAULT_SQUEEZE_FLOOR);
-		CompletableFuture<Thawed> thaw = CompletableFuture
-			.supplyAsync(() -> services.thawOnRequest(NAME, Duration.ofMinutes(1)));
+	private void onRequest(AgentSession services, Result result, int run) throws Exception {
+		services.freeze(NAME, false);
+		CompletableFuture<Void> thaw = CompletableFuture.runAsync(() -> {
+			try {
+				services.thawOnRequest(NAME, Duration.ofMinutes(1));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
 		// let the agent start watching; the request would wait in the queue anyway
 		TimeUnit.MILLISECONDS.sleep(200);
 		long start = System.nanoTime();
@@ -178,16 +177,18 @@ final class FreezeBenchmark implements Callable<Integer> {
 	String markdown(Result result) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Freezing samples/hello-web: thaw to first 200, frozen footprint\n\n");
-		out.append("`cse bench freeze --runs ").append(this.runs).append("` (or `cse bench all`), Spring Boot ")
+		out.append("`cse-bench freeze --runs ").append(this.runs).append("` (or `cse-bench all`), Spring Boot ")
 			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
 		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append("; load average (1 min) ")
 			.append(this.loadBefore).append(" before the run, ").append(loadAverage())
 			.append(" after it (other work on the machine makes every figure slower).\n\n");
-		out.append("The sample runs under `cse run` (cgroup v1 freezer and memory groups of its own, ")
-			.append("`-Xmx256m`). Each cycle sends it ").append(this.requests)
-			.append(" requests, freezes it as `cse freeze` does (`POST /actuator/cse/freeze`, then the cgroup), ")
-			.append("and thaws it as `cse thaw` does (limit restored, cgroup thawed, `POST /actuator/cse/thaw`), ")
-			.append("timed in the agent from the start of the thaw to the first 200 on `/`; then the same with ")
+		out.append("The sample runs as `cse run` starts it (`POST /instances` on the agent's API: cgroup v1 freezer and ")
+			.append("memory groups of its own, `-Xmx256m`). Each cycle sends it ").append(this.requests)
+			.append(" requests, freezes it through the agent's API as `cse freeze` does (`POST /instances/{name}/freeze`: ")
+			.append("`POST /actuator/cse/freeze`, then the cgroup), and thaws it as `cse thaw` does ")
+			.append("(`POST /instances/{name}/thaw`: limit restored, cgroup thawed, `POST /actuator/cse/thaw`), ")
+			.append("timed in the agent from the start of the thaw to the first 200 on `/` (the `Thawed` answer's ")
+			.append("`first200Millis`); then the same with ")
 			.append("`--squeeze` (memory pushed to zram); then a plain freeze with the agent waiting as ")
 			.append("`cse thaw --on-request` does, and one request, timed by its client from its send to its 200. ")
 			.append("A first, unmeasured cycle each way warms the agent up. ")

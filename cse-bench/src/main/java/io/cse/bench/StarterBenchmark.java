@@ -1,4 +1,4 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cse bench starter}: freeze and thaw of a service over many cycles, and its
+ * {@code cse-bench starter}: freeze and thaw of a service over many cycles, and its
  * start-up time with and without the starter.
  */
 @Command(name = "starter", mixinStandardHelpOptions = true,
@@ -186,7 +186,7 @@ final class StarterBenchmark implements Callable<Integer> {
 	private String markdown(StartupResult startup, CycleResult cycles) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Freeze and thaw of samples/hello-web (the starter)\n\n");
-		out.append("`scripts/bench-starter.sh` (that is `cse bench starter --cycles ").append(this.cycles)
+		out.append("`scripts/bench-starter.sh` (that is `cse-bench starter --cycles ").append(this.cycles)
 			.append("`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
 		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
 		out.append("Each cycle writes 3 rows through the HikariCP pool, then freezes (traffic gate, executors, ")

@@ -1,14 +1,10 @@
-package io.cse.node.bench;
+package io.cse.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.cse.node.CseRun;
-import io.cse.node.FakeHost;
-import io.cse.node.FakeProbe;
-import io.cse.node.instance.NodeContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,15 +14,11 @@ import picocli.CommandLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmarks' command lines: the options they share, what {@code cse bench all} hands
+ * The benchmarks' command lines: the options they share, what {@code cse-bench all} hands
  * down to each scenario, and the refusals of options that would give meaningless figures.
- * Nothing here starts a service: every refusal comes first.
+ * Nothing here starts a service or an agent: every refusal comes first.
  */
 class BenchCommandLineTests {
-
-	private final FakeHost host = new FakeHost();
-
-	private final NodeContext context = new NodeContext(this.host, new FakeProbe());
 
 	@TempDir
 	Path folder;
@@ -34,17 +26,17 @@ class BenchCommandLineTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "starter" })
 	void everyBenchmarkTakesTheSharedOptions(String benchmark) {
-		CseRun run = CseRun.of(this.context, "bench", benchmark, "--help");
+		BenchRun run = BenchRun.of(benchmark, "--help");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
-		assertThat(run.out()).startsWith("Usage: cse bench " + benchmark)
-			.contains("--jar=JAR", "--postgres-jar=JAR", "--java=PATH", "--output=FILE");
+		assertThat(run.out()).startsWith("Usage: cse-bench " + benchmark)
+			.contains("--jar=JAR", "--postgres-jar=JAR", "--java=PATH", "--agent-socket=SOCKET", "--output=FILE");
 	}
 
 	@Test
-	void benchAloneNamesTheBenchmarks() {
-		CseRun run = CseRun.of(this.context, "bench");
+	void aloneItNamesTheBenchmarks() {
+		BenchRun run = BenchRun.of();
 		assertThat(run.exitCode()).isEqualTo(2);
-		assertThat(run.err()).contains("Name a benchmark: 'cse bench all' for every scenario, or one of all, freeze, "
+		assertThat(run.err()).contains("Name a benchmark: 'all' for every scenario, or one of all, freeze, "
 				+ "snapshots, burst, starter");
 	}
 
@@ -74,46 +66,45 @@ class BenchCommandLineTests {
 
 	@Test
 	void allRefusesTooFewRunsBeforeStartingAnything() throws Exception {
-		CseRun run = CseRun.of(this.context, built("bench", "all", "--runs", "3"));
+		BenchRun run = BenchRun.of(built("all", "--runs", "3"));
 		assertThat(run.exitCode()).isEqualTo(2);
-		assertThat(run.err()).contains("cse bench all: --runs must be at least 5 for a meaningful median, not 3");
-		assertThat(this.host.commands()).isEmpty();
+		assertThat(run.err()).contains("cse-bench all: --runs must be at least 5 for a meaningful median, not 3");
 	}
 
 	@Test
 	void allRefusesCloneCountsOutOfRange() throws Exception {
-		CseRun run = CseRun.of(this.context, built("bench", "all", "--clone-counts", "1,0"));
+		BenchRun run = BenchRun.of(built("all", "--clone-counts", "1,0"));
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("--clone-counts takes counts from 1 to 32");
 	}
 
 	@Test
 	void burstRefusesNothingToScaleTo() throws Exception {
-		CseRun run = CseRun.of(this.context, built("bench", "burst", "--frozen", "0", "--clones", "0"));
+		BenchRun run = BenchRun.of(built("burst", "--frozen", "0", "--clones", "0"));
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("at least one of them must be 1 or more");
 	}
 
 	@Test
 	void burstRefusesALoadThatDoesNotStepUp() throws Exception {
-		CseRun run = CseRun.of(this.context, built("bench", "burst", "--idle-rate", "50", "--high-rate", "10"));
+		BenchRun run = BenchRun.of(built("burst", "--idle-rate", "50", "--high-rate", "10"));
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("a burst needs 0 < --idle-rate < --high-rate, not 50.0 and 10.0");
 	}
 
 	@Test
 	void burstRefusesABadDuration() {
-		CseRun run = CseRun.of(this.context, "bench", "burst", "--high", "soon");
+		BenchRun run = BenchRun.of("burst", "--high", "soon");
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("'soon' is no duration");
 	}
 
 	@Test
 	void aServiceThatIsNotBuiltIsNamedWithTheBuildThatMakesIt() {
-		CseRun run = CseRun.of(this.context, "bench", "all", "--jar", this.folder.resolve("missing.jar").toString());
+		BenchRun run = BenchRun.of("all", "--jar", this.folder.resolve("missing.jar").toString());
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("No file at " + this.folder.resolve("missing.jar"),
-				"build it with 'mvn -B install -DskipTests'");
+				"build it with 'mvn -B package -DskipTests'");
 	}
 
 	/**

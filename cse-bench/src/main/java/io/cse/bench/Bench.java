@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 				"'all' runs every way to get a serving instance (freeze, snapshots, burst) and draws the chart beside "
 						+ "it; the others run one scenario each." },
 		subcommands = { AllBenchmarks.class, FreezeBenchmark.class, SnapshotBenchmark.class, BurstBenchmark.class,
+				ApiThawBenchmark.class, CliThawBenchmark.class, DensityBenchmark.class, AotCacheBenchmark.class,
 				StarterBenchmark.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the benchmark failed (the message says why)",

@@ -31,9 +31,22 @@ final class Deployment {
 
 	private final Path archive;
 
+	private final List<String> archiveOptions;
+
 	private Deployment(Path jar, Path archive) {
+		this(jar, archive, (archive != null) ? withArchive(FIXED_ADDRESS, "-XX:SharedArchiveFile=" + archive) : List.of());
+	}
+
+	private Deployment(Path jar, Path archive, List<String> archiveOptions) {
 		this.jar = jar;
 		this.archive = archive;
+		this.archiveOptions = archiveOptions;
+	}
+
+	private static List<String> withArchive(List<String> options, String archiveOption) {
+		List<String> all = new ArrayList<>(options);
+		all.add(archiveOption);
+		return List.copyOf(all);
 	}
 
 	/**
@@ -58,14 +71,7 @@ final class Deployment {
 	 */
 	static Deployment prepare(Path java, Path executableJar, Path folder, List<String> jvmOptions,
 			List<String> arguments, Path log) throws IOException, InterruptedException {
-		Files.createDirectories(folder);
-		run(List.of(java.toString(), "-Djarmode=tools", "-jar", executableJar.toString(), "extract", "--force",
-				"--destination", folder.toString(), "--application-filename", "application.jar"), log,
-				"extracting " + executableJar);
-		Path jar = folder.resolve("application.jar");
-		if (!Files.isRegularFile(jar)) {
-			throw new IOException("Extracting " + executableJar + " left no " + jar + " (see " + log + ")");
-		}
+		Path jar = extract(java, executableJar, folder, log);
 		Path archive = folder.resolve("application.jsa");
 		Files.deleteIfExists(archive);
 		List<String> training = new ArrayList<>();
@@ -81,6 +87,57 @@ final class Deployment {
 			throw new IOException("The training run of " + jar + " wrote no class archive (see " + log + ")");
 		}
 		return new Deployment(jar, archive);
+	}
+
+	/**
+	 * Extract a service's jar and train an AOT cache for it (JDK 25, JEP 483 and 514): a
+	 * training run with {@code -XX:AOTCacheOutput} that stops once the application context
+	 * is refreshed, then runs with {@code -XX:AOTCache}. The cache holds the classes loaded
+	 * and linked, as a class archive does, and more (linked call sites, method profiles).
+	 * @param java the JDK 25's {@code java}
+	 * @param executableJar the service's Spring Boot jar
+	 * @param folder where the extracted jar, its libraries and the cache go (created)
+	 * @param jvmOptions the JVM options the service runs with
+	 * @param fixedAddress whether to map the cache where it was made
+	 * ({@code -XX:ArchiveRelocationMode=0}) rather than at a random address, which writes
+	 * to its pages and so makes them part of a snapshot's image
+	 * @param arguments what the service needs to refresh its context (its database, ...)
+	 * @param log where the training run's output goes
+	 * @return the deployment
+	 * @throws IOException if the extraction or the training fails
+	 */
+	static Deployment prepareAotCache(Path java, Path executableJar, Path folder, List<String> jvmOptions,
+			boolean fixedAddress, List<String> arguments, Path log) throws IOException, InterruptedException {
+		Path jar = extract(java, executableJar, folder, log);
+		Path cache = folder.resolve("application.aot");
+		Files.deleteIfExists(cache);
+		List<String> addressing = fixedAddress ? FIXED_ADDRESS : List.of();
+		List<String> training = new ArrayList<>();
+		training.add(java.toString());
+		training.addAll(jvmOptions);
+		training.addAll(addressing);
+		training.add("-XX:AOTCacheOutput=" + cache);
+		training.add("-Dspring.context.exit=onRefresh");
+		training.addAll(List.of("-jar", jar.toString(), "--server.port=0"));
+		training.addAll(arguments);
+		run(training, log, "the training run of " + jar);
+		if (!Files.isRegularFile(cache)) {
+			throw new IOException("The training run of " + jar + " wrote no AOT cache (see " + log + ")");
+		}
+		return new Deployment(jar, cache, withArchive(addressing, "-XX:AOTCache=" + cache));
+	}
+
+	private static Path extract(Path java, Path executableJar, Path folder, Path log)
+			throws IOException, InterruptedException {
+		Files.createDirectories(folder);
+		run(List.of(java.toString(), "-Djarmode=tools", "-jar", executableJar.toString(), "extract", "--force",
+				"--destination", folder.toString(), "--application-filename", "application.jar"), log,
+				"extracting " + executableJar);
+		Path jar = folder.resolve("application.jar");
+		if (!Files.isRegularFile(jar)) {
+			throw new IOException("Extracting " + executableJar + " left no " + jar + " (see " + log + ")");
+		}
+		return jar;
 	}
 
 	private static void run(List<String> command, Path log, String what) throws IOException, InterruptedException {
@@ -102,12 +159,7 @@ final class Deployment {
 	 * @return the options, none for a plain jar
 	 */
 	List<String> jvmOptions() {
-		if (this.archive == null) {
-			return List.of();
-		}
-		List<String> options = new ArrayList<>(FIXED_ADDRESS);
-		options.add("-XX:SharedArchiveFile=" + this.archive);
-		return options;
+		return this.archiveOptions;
 	}
 
 	/**
@@ -119,7 +171,7 @@ final class Deployment {
 	}
 
 	/**
-	 * The class archive.
+	 * The class archive or AOT cache.
 	 * @return the archive, or {@code null} for a plain jar
 	 */
 	Path archive() {

@@ -226,7 +226,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		return options;
 	}
 
-	private static void exercise(BenchHttp http, ServiceProcess service, int requests) throws IOException {
+	static void exercise(BenchHttp http, ServiceProcess service, int requests) throws IOException {
 		for (int i = 0; i < requests; i++) {
 			http.post(service.uri("/visits"), null);
 		}
@@ -305,7 +305,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		return String.join(",", this.cloneCounts.stream().map(String::valueOf).toList());
 	}
 
-	private static long resident(long pid) throws IOException {
+	static long resident(long pid) throws IOException {
 		for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
 			if (line.startsWith("VmRSS:")) {
 				return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
@@ -314,7 +314,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		throw new IOException("No VmRSS for process " + pid);
 	}
 
-	private static void awaitFile(Path file, Duration timeout) throws IOException, InterruptedException {
+	static void awaitFile(Path file, Duration timeout) throws IOException, InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (!Files.exists(file)) {
 			if (System.nanoTime() > deadline) {
@@ -324,7 +324,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private static void awaitExit(long pid, Duration timeout) throws IOException, InterruptedException {
+	static void awaitExit(long pid, Duration timeout) throws IOException, InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
 			if (System.nanoTime() > deadline) {

@@ -143,6 +143,19 @@ final class Workbench implements AutoCloseable {
 		return this.bridge ? this.postgres.getJdbcUrl(GATEWAY) : this.postgres.getJdbcUrl();
 	}
 
+	/**
+	 * The command line of {@code samples/hello-web} (or the service given with
+	 * {@code --jar}) on the given port, with the benchmark's database: what
+	 * {@code POST /instances} starts.
+	 * @param options the service's jar and the JDK
+	 * @param port its port
+	 * @return the command line
+	 */
+	List<String> serviceCommand(BenchOptions options, int port) {
+		return List.of(options.java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar", options.jar.toString(),
+				"--server.port=" + port, "--spring.datasource.url=" + jdbcUrl());
+	}
+
 	@Override
 	public void close() {
 		if (this.closed) {

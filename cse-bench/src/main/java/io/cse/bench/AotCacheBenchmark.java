@@ -62,7 +62,7 @@ final class AotCacheBenchmark implements Callable<Integer> {
 
 	private final BenchHttp http = new BenchHttp();
 
-	private Deployment deployment;
+	Deployment deployment;
 
 	@Override
 	public Integer call() throws Exception {

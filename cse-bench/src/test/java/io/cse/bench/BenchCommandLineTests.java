@@ -24,7 +24,8 @@ class BenchCommandLineTests {
 	Path folder;
 
 	@ParameterizedTest
-	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "starter" })
+	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "thaw-api", "thaw-cli", "density", "aot-cache",
+			"starter" })
 	void everyBenchmarkTakesTheSharedOptions(String benchmark) {
 		BenchRun run = BenchRun.of(benchmark, "--help");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -37,7 +38,7 @@ class BenchCommandLineTests {
 		BenchRun run = BenchRun.of();
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("Name a benchmark: 'all' for every scenario, or one of all, freeze, "
-				+ "snapshots, burst, starter");
+				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, starter");
 	}
 
 	@Test
@@ -105,6 +106,44 @@ class BenchCommandLineTests {
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("No file at " + this.folder.resolve("missing.jar"),
 				"build it with 'mvn -B package -DskipTests'");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "thaw-api", "thaw-cli", "aot-cache" })
+	void theNewScenariosRefuseTooFewRunsBeforeStartingAnything(String benchmark) throws Exception {
+		BenchRun run = BenchRun.of(built(benchmark, "--runs", "3"));
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(run.err()).contains("--runs must be at least 5 for a meaningful median, not 3");
+	}
+
+	@Test
+	void densityRefusesASingleInstance() throws Exception {
+		BenchRun run = BenchRun.of(built("density", "--instances", "1"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--instances takes 2 to 50");
+	}
+
+	@Test
+	void thawCliNamesTheBuildOfAMissingCseJar() throws Exception {
+		BenchRun run = BenchRun.of(built("thaw-cli", "--cse-jar", this.folder.resolve("cse.jar").toString()));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("No cse jar at " + this.folder.resolve("cse.jar"),
+				"'mvn -B -pl cse-node -am package -DskipTests'");
+	}
+
+	@Test
+	void aotCacheNamesAMissingJdk25() throws Exception {
+		BenchRun run = BenchRun.of(built("aot-cache", "--aot-java", this.folder.resolve("java").toString()));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("No java at " + this.folder.resolve("java"), "--aot-java");
+	}
+
+	@Test
+	void theEntryPointIsTheBenchmarksOwnProgram() {
+		BenchRun run = BenchRun.of("--help");
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.out()).startsWith("Usage: cse-bench").contains("thaw-api", "thaw-cli", "density", "aot-cache",
+				"Exit codes:");
 	}
 
 	/**

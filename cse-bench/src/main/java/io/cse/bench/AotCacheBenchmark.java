@@ -178,7 +178,7 @@ final class AotCacheBenchmark implements Callable<Integer> {
 				+ "which is %.1fx faster than one without (medians).", Stats.of(result.cachedStart).median()
 						/ Stats.of(result.restore).median(),
 				Stats.of(result.plainStart).median() / Stats.of(result.cachedStart).median()));
-		section.note("Why the cache barely shrinks the image (by hand, 121 MB against 127 MB without it): CRIU copies "
+		section.note("Why the cache shrinks the image little against a snapshot of the jar as built: CRIU copies "
 				+ "every page a process wrote to, and leaves out only clean pages of files it can map again on "
 				+ "restore. By default the JVM maps the cache at a random address (`ArchiveRelocationMode=1`) and "
 				+ "relocates its pointers, which writes to nearly every page of it: the cache's pages become "

@@ -2,7 +2,6 @@ package io.cse.node;
 
 import java.lang.reflect.Constructor;
 
-import io.cse.node.bench.BenchCommand;
 import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
 import io.cse.node.cli.FreezeCommand;
@@ -22,9 +21,10 @@ import picocli.CommandLine.Command;
  * The {@code cse} command: the host side of CSE.
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
-		description = "The CSE node agent: runs, freezes, snapshots and clones Spring Boot services, and measures it all.",
-		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PoolCommand.class, PsCommand.class, StopCommand.class,
-				NetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
+		description = "The CSE node agent: runs, freezes, snapshots, clones and pools Spring Boot services.",
+		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class,
+				RestoreCommand.class, CloneCommand.class, PoolCommand.class, PsCommand.class, StopCommand.class,
+				NetCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",
 				"2:invalid command line (unknown option, missing argument)" },

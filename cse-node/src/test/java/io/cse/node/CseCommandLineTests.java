@@ -20,7 +20,7 @@ class CseCommandLineTests {
 	private final NodeContext context = new NodeContext(this.host, new FakeProbe());
 
 	static List<String> commands() {
-		return List.of("restore", "clone", "ps", "stop", "net", "net up", "net down", "bench");
+		return List.of("restore", "clone", "ps", "stop", "net", "net up", "net down");
 	}
 
 	@ParameterizedTest
@@ -39,6 +39,15 @@ class CseCommandLineTests {
 		assertThat(run.exitCode()).isZero();
 		assertThat(run.out()).contains("restore", "clone", "ps", "stop", "net", "Exit codes:", "0   success",
 				"1   the operation failed", "2   invalid command line", "CSE_STATE_DIR");
+	}
+
+	@Test
+	void theBenchmarksAreNoCommandOfTheAgent() {
+		// they live in the module cse-bench, a client of the agent's API, not in the jar that is shipped
+		CseRun run = CseRun.of(this.context, "bench", "all");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("Unmatched arguments");
+		assertThat(this.host.commands()).isEmpty();
 	}
 
 	@ParameterizedTest

@@ -48,7 +48,7 @@ public final class Agent implements AutoCloseable {
 		this.routes = new Routes();
 		new InstanceApi(context, this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);
-		new HostApi(this.node, settings, this.metrics).addTo(this.routes);
+		new HostApi(this.node, settings, this.metrics, this.pools).addTo(this.routes);
 	}
 
 	/**

@@ -11,6 +11,8 @@ import io.cse.node.instance.InstanceStatus;
 import io.cse.node.instance.Liveness;
 import io.cse.node.instance.Node;
 import io.cse.node.linux.Cgroup;
+import io.cse.node.pool.PoolStatus;
+import io.cse.node.pool.Pools;
 
 /**
  * The routes that tell about the agent and its host: {@code GET /healthz} and
@@ -26,7 +28,10 @@ final class HostApi {
 
 	private final AgentMetrics metrics;
 
-	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics) {
+	private final Pools pools;
+
+	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics, Pools pools) {
+		this.pools = pools;
 		this.node = node;
 		this.settings = settings;
 		this.metrics = metrics;
@@ -76,6 +81,14 @@ final class HostApi {
 		gauges.add(new AgentMetrics.Gauge("cse_agent_frozen_instances", "Instances whose cgroup is frozen.", Map.of(),
 				frozen));
 		gauges.addAll(charged);
+		for (PoolStatus pool : this.pools.list()) {
+			gauges.add(new AgentMetrics.Gauge("cse_agent_pool_ready", "Frozen clones ready to be taken, by pool.",
+					Map.of("pool", pool.name()), pool.ready()));
+		}
+		for (PoolStatus pool : this.pools.list()) {
+			gauges.add(new AgentMetrics.Gauge("cse_agent_pool_size", "Frozen clones each pool keeps.",
+					Map.of("pool", pool.name()), pool.size()));
+		}
 		if (anyFootprint != null && anyFootprint.compressedBytes() >= 0) {
 			gauges.add(new AgentMetrics.Gauge("cse_agent_zram_stored_bytes",
 					"Memory pushed out to zram, before compression.", Map.of(), anyFootprint.swappedBytes()));

@@ -212,10 +212,23 @@ public final class Pools implements AutoCloseable {
 
 	@Override
 	public void close() {
+		ScheduledExecutorService refiller;
 		synchronized (this.lock) {
-			if (this.refiller != null) {
-				this.refiller.shutdownNow();
+			refiller = this.refiller;
+		}
+		if (refiller == null) {
+			return;
+		}
+		refiller.shutdownNow();
+		try {
+			// a refill under way stops at its next wait; what it left half-made, the next
+			// agent's recovery stops
+			if (!refiller.awaitTermination(30, TimeUnit.SECONDS)) {
+				logger.warning("A pool refill did not stop within 30 s");
 			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

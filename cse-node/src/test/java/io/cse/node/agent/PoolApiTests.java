@@ -67,6 +67,10 @@ class PoolApiTests {
 			assertThat(instance.kind()).isEqualTo(Instance.Kind.CLONE);
 			assertThat(instance.cgroups().squeezed()).isTrue();
 		});
+		assertThat(this.agent.get("/metrics").body()).contains("cse_agent_pool_ready{pool=\"web\"} 2")
+			.contains("cse_agent_pool_size{pool=\"web\"} 2")
+			.contains("cse_agent_frozen_instances 2")
+			.contains("cse_agent_operations_total{operation=\"pool-create\",outcome=\"ok\"} 1");
 		JsonNode listed = this.agent.get("/pools").json();
 		assertThat(listed).hasSize(1);
 		assertThat(listed.get(0).path("name").asText()).isEqualTo("web");

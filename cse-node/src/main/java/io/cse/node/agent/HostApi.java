@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import io.cse.node.instance.Footprint;
 import io.cse.node.instance.InstanceStatus;
 import io.cse.node.instance.Liveness;
 import io.cse.node.instance.Node;
+import io.cse.node.instance.ReconcileReport;
 import io.cse.node.linux.Cgroup;
 
 /**
@@ -26,10 +28,13 @@ final class HostApi {
 
 	private final AgentMetrics metrics;
 
-	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics) {
+	private final Supplier<ReconcileReport> reconciled;
+
+	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics, Supplier<ReconcileReport> reconciled) {
 		this.node = node;
 		this.settings = settings;
 		this.metrics = metrics;
+		this.reconciled = reconciled;
 	}
 
 	void addTo(Routes routes) {
@@ -45,6 +50,8 @@ final class HostApi {
 		health.put("stateDir", this.settings.stateDir().toString());
 		health.put("imagesRoot", this.settings.imagesRoot().toString());
 		health.put("instances", this.node.list().size());
+		// what the resident agent found on its start; null in an agent a command made
+		health.put("reconciled", this.reconciled.get());
 		return ApiResponse.json(200, health);
 	}
 

@@ -55,8 +55,11 @@ public final class Registry {
 
 	private final Path stateDir;
 
+	private final Claims claims;
+
 	public Registry(Path stateDir) {
 		this.stateDir = stateDir.toAbsolutePath().normalize();
+		this.claims = new Claims(this.stateDir);
 	}
 
 	public Path stateDir() {
@@ -145,6 +148,8 @@ public final class Registry {
 		createDirectory(this.stateDir);
 		createDirectory(dir);
 		Path target = dir.resolve(instance.name() + ".json");
+		// claimed before the entry names it, so before anything of it is made
+		this.claims.claim(instance);
 		try {
 			Path temporary = Files.createTempFile(dir, "." + instance.name() + "-", ".tmp");
 			try {
@@ -191,6 +196,14 @@ public final class Registry {
 	public Path logDir(String name) {
 		requireValidName(name);
 		return this.stateDir.resolve("logs").resolve(name);
+	}
+
+	/**
+	 * What the instances of this state folder may have made on the host.
+	 * @return the claims
+	 */
+	Claims claims() {
+		return this.claims;
 	}
 
 	private Path instancesDir() {

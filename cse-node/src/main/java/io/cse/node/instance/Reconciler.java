@@ -231,20 +231,24 @@ final class Reconciler {
 			return List.of();
 		}
 		return attempt(What.ORPHAN_NAMESPACE, namespace, () -> {
-			int killed = 0;
 			String pids = this.host.run(List.of("ip", "netns", "pids", namespace)).output();
-			for (String line : pids.lines().map(String::strip).filter((line) -> line.matches("\\d+")).toList()) {
-				Optional<ProcessInfo> process = this.host.process(Long.parseLong(line))
-					.filter((info) -> !info.isZombie());
-				if (process.isPresent()) {
-					this.reaper.signal(process.get().pid(), "KILL");
-					if (!this.reaper.awaitGone(process.get(), KILL_WAIT)) {
-						throw new CseException("process " + process.get().pid() + " in " + namespace
-								+ " did not end after SIGKILL: delete it later with 'ip netns del " + namespace + "'");
-					}
-					killed++;
+			List<ProcessInfo> inside = pids.lines()
+				.map(String::strip)
+				.filter((line) -> line.matches("\\d+"))
+				.flatMap((line) -> this.host.process(Long.parseLong(line)).stream())
+				.filter((info) -> !info.isZombie())
+				.toList();
+			for (ProcessInfo process : inside) {
+				// one kill may take others along (an init's end ends its PID namespace)
+				if (this.reaper.isSameAlive(process)) {
+					this.reaper.signal(process.pid(), "KILL");
+				}
+				if (!this.reaper.awaitGone(process, KILL_WAIT)) {
+					throw new CseException("process " + process.pid() + " in " + namespace
+							+ " did not end after SIGKILL: delete it later with 'ip netns del " + namespace + "'");
 				}
 			}
+			int killed = inside.size();
 			NetworkNamespace.delete(this.host, namespace, null);
 			return "no entry names it: killed the " + killed + " process" + ((killed == 1) ? "" : "es")
 					+ " in it and deleted it";

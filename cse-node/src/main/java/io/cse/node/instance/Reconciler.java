@@ -302,7 +302,7 @@ final class Reconciler {
 
 	private static String held(Instance instance) {
 		List<String> held = new ArrayList<>();
-		held.add("killed its processes");
+		held.add("killed what was left of its processes");
 		if (instance.namespaced()) {
 			held.add("deleted " + instance.network().namespace() + " and " + instance.network().hostInterface());
 		}

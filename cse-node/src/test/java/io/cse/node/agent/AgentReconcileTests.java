@@ -1,6 +1,7 @@
 package io.cse.node.agent;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,7 @@ class AgentReconcileTests {
 			assertThat(serving.reconciled().findings()).extracting((finding) -> finding.what().toString())
 				.containsExactly("running-instance", "dead-instance");
 			JsonNode health = JSON.readTree(new AgentClient(server.socket()).call("GET", "/healthz", null).bodyText());
+			capture("AgentReconcileTests.healthz", health);
 			assertThat(health.path("instances").asInt()).isEqualTo(1);
 			JsonNode findings = health.path("reconciled").path("findings");
 			assertThat(findings).hasSize(2);
@@ -61,6 +63,18 @@ class AgentReconcileTests {
 			assertThat(health.path("reconciled").path("at").asText()).isNotEmpty();
 		}
 		assertThat(new Registry(state).list()).extracting((instance) -> instance.name()).containsExactly("app");
+	}
+
+	/**
+	 * With {@code -DagentApiExamples=<folder>}, keep an answer for {@code docs/agent-api.md}.
+	 */
+	private static void capture(String name, JsonNode answer) throws IOException {
+		String folder = System.getProperty("agentApiExamples");
+		if (folder != null) {
+			Files.createDirectories(Path.of(folder));
+			Files.writeString(Path.of(folder).resolve(name + ".txt"),
+					JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer) + "\n");
+		}
 	}
 
 	@Test

@@ -232,7 +232,9 @@ class AgentCrashRealTests {
 				"-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
 				"io.cse.node.Cse", "agent", "--socket", socket().toString(), "--state-dir", state().toString(),
 				"--images-root", images.toString(), "--criu", RootOnly.CRIU.toString(), "--bridge", BRIDGE));
-		Path log = this.work.resolve("agent-" + this.agents.size() + ".log");
+		// under target/, where it outlives the test for whoever reads a failure
+		Path log = Files.createDirectories(Path.of("target", "e2e-logs"))
+			.resolve("agent-" + this.prefix + "-" + this.agents.size() + ".log");
 		Process agent = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

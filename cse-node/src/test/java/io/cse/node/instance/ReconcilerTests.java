@@ -100,7 +100,7 @@ class ReconcilerTests {
 		assertThat(report.findings()).extracting(Finding::what, Finding::name)
 			.containsExactly(tuple(What.DEAD_INSTANCE, "app"));
 		assertThat(report.findings().get(0).action()).startsWith("its process " + started.instance().process().pid()
-				+ " is gone: killed its processes, removed its cgroups, removed its entry; its logs stay in");
+				+ " is gone: killed what was left of its processes, removed its cgroups, removed its entry; its logs stay in");
 		assertThat(this.registry.list()).isEmpty();
 		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY);
 		assertThat(started.instance().serviceLog()).hasContent("OutOfMemoryError");
@@ -122,7 +122,7 @@ class ReconcilerTests {
 
 		assertThat(report.findings()).extracting(Finding::what, Finding::name, Finding::action)
 			.containsExactly(tuple(What.HALF_DONE_START, "app",
-					"rolled back the run that process 99999 did not finish: killed its processes, removed its "
+					"rolled back the run that process 99999 did not finish: killed what was left of its processes, removed its "
 							+ "cgroups, removed its entry; its logs stay in " + entry.logDir()));
 		assertThat(this.host.commandLines()).contains("kill -s KILL " + pid);
 		assertThat(this.host.livePids()).doesNotContain(pid);
@@ -139,7 +139,7 @@ class ReconcilerTests {
 
 		assertThat(report.findings()).extracting(Finding::what, Finding::name, Finding::action)
 			.containsExactly(tuple(What.HALF_DONE_START, "app-1",
-					"rolled back the clone that process 99999 did not finish: killed its processes, deleted "
+					"rolled back the clone that process 99999 did not finish: killed what was left of its processes, deleted "
 							+ "cse-app-1 and cse0v10, removed its entry; its logs stay in " + launched.logDir()));
 		assertThat(this.host.commandLines()).contains("kill -s KILL " + launcher, "ip link del dev cse0v10",
 				"ip netns del cse-app-1");

@@ -505,14 +505,6 @@ public final class FakeHost implements Host {
 	}
 
 	@Override
-	public synchronized List<Path> list(Path dir) {
-		List<Path> entries = new ArrayList<>();
-		this.directories.stream().filter((other) -> dir.equals(other.getParent())).forEach(entries::add);
-		this.files.keySet().stream().filter((file) -> dir.equals(file.getParent())).forEach(entries::add);
-		return entries;
-	}
-
-	@Override
 	public synchronized boolean exists(Path path) {
 		return this.directories.contains(path) || this.files.containsKey(path);
 	}

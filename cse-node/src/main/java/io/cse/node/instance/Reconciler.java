@@ -91,7 +91,8 @@ final class Reconciler {
 
 	private List<Finding> reconcile(Instance instance) {
 		String name = instance.name();
-		if (instance.state() != State.RUNNING) {
+		// only a start is rolled back; an entry in any other state is adopted or removed by its process
+		if (instance.state() == State.STARTING) {
 			Optional<ProcessInfo> owner = this.reaper.alive(instance.owner());
 			if (owner.isPresent() && owner.get().pid() != ProcessHandle.current().pid()) {
 				return List.of(new Finding(What.STARTING_INSTANCE, name,

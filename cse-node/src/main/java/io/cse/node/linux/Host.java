@@ -92,13 +92,6 @@ public interface Host {
 	boolean removeDirectory(Path dir);
 
 	/**
-	 * The entries of a folder (the child groups of a cgroup).
-	 * @param dir the folder
-	 * @return the paths of its entries, empty if it does not exist or cannot be read
-	 */
-	List<Path> list(Path dir);
-
-	/**
 	 * Whether a file or folder exists.
 	 * @param path the path
 	 * @return whether it exists

@@ -228,18 +228,6 @@ public final class LocalHost implements Host {
 	}
 
 	@Override
-	public List<Path> list(Path dir) {
-		List<Path> entries = new ArrayList<>();
-		try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-			stream.forEach(entries::add);
-		}
-		catch (IOException ex) {
-			// no such folder (any more): nothing in it
-		}
-		return entries;
-	}
-
-	@Override
 	public boolean exists(Path path) {
 		return Files.exists(path);
 	}

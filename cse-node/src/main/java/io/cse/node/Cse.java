@@ -7,6 +7,7 @@ import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
 import io.cse.node.cli.FreezeCommand;
 import io.cse.node.cli.NetCommand;
+import io.cse.node.cli.PoolCommand;
 import io.cse.node.cli.PsCommand;
 import io.cse.node.cli.RestoreCommand;
 import io.cse.node.cli.RunCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
 		description = "The CSE node agent: runs, freezes, snapshots and clones Spring Boot services, and measures it all.",
-		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PsCommand.class, StopCommand.class,
+		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PoolCommand.class, PsCommand.class, StopCommand.class,
 				NetCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",

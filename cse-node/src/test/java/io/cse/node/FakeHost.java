@@ -309,7 +309,13 @@ public final class FakeHost implements Host {
 	public long start(List<String> command, Path log) {
 		this.commands.add(List.copyOf(command));
 		int wrapper = command.indexOf("cse-run");
-		if (wrapper >= 0) {
+		List<Path> groups = new ArrayList<>();
+		// the wrapper shell's groups follow it: two on cgroup v1, one on v2
+		for (int i = wrapper + 1; wrapper >= 0 && i < command.size() && this.directories.contains(Path.of(command.get(i)));
+				i++) {
+			groups.add(Path.of(command.get(i)));
+		}
+		if (wrapper >= 0 && !command.contains("-D")) {
 			// cse run: the wrapper shell puts itself in both groups, then becomes the service
 			synchronized (this) {
 				long pid = this.nextPid.getAndIncrement();
@@ -317,11 +323,7 @@ public final class FakeHost implements Host {
 					return pid;
 				}
 				this.processes.put(pid, new FakeProcess(pid, 1, "java", List.of(pid), null));
-				// its groups follow: two on cgroup v1, one on v2
-				for (int i = wrapper + 1; i < command.size() && this.directories.contains(Path.of(command.get(i))); i++) {
-					this.files.merge(Path.of(command.get(i), "cgroup.procs"), pid + "\n", String::concat);
-					updateEvents(Path.of(command.get(i)));
-				}
+				enter(groups, List.of(pid));
 				return pid;
 			}
 		}
@@ -341,7 +343,18 @@ public final class FakeHost implements Host {
 			long service = this.nextPid.getAndIncrement();
 			this.processes.put(service,
 					new FakeProcess(service, init, "python3", List.of(service, manifestPid(image)), namespace));
+			// a clone restored in cgroups of its own: the launcher entered them, its tree follows
+			enter(groups, List.of(launcher, init, service));
 			return launcher;
+		}
+	}
+
+	private void enter(List<Path> groups, List<Long> pids) {
+		for (Path group : groups) {
+			for (long pid : pids) {
+				this.files.merge(group.resolve("cgroup.procs"), pid + "\n", String::concat);
+			}
+			updateEvents(group);
 		}
 	}
 
@@ -514,14 +527,18 @@ public final class FakeHost implements Host {
 		if (process == null) {
 			return;
 		}
-		this.files.replaceAll((file, content) -> file.getFileName().toString().equals("cgroup.procs")
-				? content.replace(pid + "\n", "") : content);
-		this.directories.forEach(this::updateEvents);
+		List<Long> ended = new ArrayList<>(List.of(pid));
 		if (process.namespace != null) {
 			// Whatever ends in a namespace's tree ends it all: the service's end ends criu, the
 			// init's end ends the namespace, and unshare --kill-child takes the init along.
-			this.processes.values().removeIf((other) -> process.namespace.equals(other.namespace));
+			this.processes.values().removeIf((other) -> process.namespace.equals(other.namespace) && ended.add(other.pid));
 		}
+		// an ended process leaves its cgroups
+		this.files.replaceAll((file, content) -> file.getFileName().toString().equals("cgroup.procs")
+				? content.lines().filter((line) -> !ended.contains(Long.parseLong(line))).map((line) -> line + "\n")
+					.collect(java.util.stream.Collectors.joining())
+				: content);
+		this.directories.forEach(this::updateEvents);
 	}
 
 	private void reclaim(Path usage, long limit) {

@@ -10,6 +10,7 @@ import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.ReconcileReport;
 import io.cse.node.instance.Registry;
+import io.cse.node.pool.Pools;
 
 /**
  * The resident node agent: the one process on a host that touches cgroups, namespaces,
@@ -27,6 +28,8 @@ public final class Agent implements AutoCloseable {
 
 	private final AgentMetrics metrics = new AgentMetrics();
 
+	private final Pools pools;
+
 	private final Routes routes;
 
 	// Requests wait on it while the agent reconciles; null for an agent that does not.
@@ -43,8 +46,11 @@ public final class Agent implements AutoCloseable {
 		this.settings = settings;
 		this.node = new Node(context, new Registry(settings.stateDir()));
 		InstanceLocks locks = new InstanceLocks();
+		Images images = new Images(context, settings);
+		this.pools = new Pools(this.node, images::find, images::criu, settings.bridge());
 		this.routes = new Routes();
-		new InstanceApi(context, this.node, settings, locks).addTo(this.routes);
+		new InstanceApi(context, this.node, settings, locks, images).addTo(this.routes);
+		new PoolApi(this.pools, locks, images).addTo(this.routes);
 		new HostApi(this.node, settings, this.metrics, () -> this.reconciled).addTo(this.routes);
 	}
 
@@ -95,7 +101,11 @@ public final class Agent implements AutoCloseable {
 	 * @return the server; closing it stops serving
 	 */
 	public AgentServer serve(Path socket, AgentServer.Tcp tcp) {
-		return AgentServer.start(this::handle, socket, tcp);
+		AgentServer server = AgentServer.start(this::handle, socket, tcp);
+		// Only an agent that stays keeps pools full; one a command made for a call leaves
+		// that to the next resident agent.
+		this.pools.refillInBackground();
+		return server;
 	}
 
 	/**
@@ -111,9 +121,12 @@ public final class Agent implements AutoCloseable {
 	public Serving serveReconciled(Path socket, AgentServer.Tcp tcp) {
 		CountDownLatch gate = new CountDownLatch(1);
 		this.reconciling = gate;
-		AgentServer server = serve(socket, tcp);
+		AgentServer server = AgentServer.start(this::handle, socket, tcp);
 		try {
 			this.reconciled = this.node.reconcile();
+			// the pools' refills only once the host agrees with the registry: a refill's start
+			// must not be taken for one the killed agent left
+			this.pools.refillInBackground();
 			return new Serving(server, this.reconciled);
 		}
 		catch (RuntimeException ex) {
@@ -152,6 +165,7 @@ public final class Agent implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.pools.close();
 	}
 
 	/**

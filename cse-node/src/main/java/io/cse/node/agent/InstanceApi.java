@@ -5,13 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 import io.cse.node.CseException;
-import io.cse.node.DurationText;
 import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Frozen;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
-import io.cse.node.instance.Registry;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import io.cse.node.linux.Bridge;
@@ -35,11 +33,14 @@ final class InstanceApi {
 
 	private final InstanceLocks locks;
 
-	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks) {
+	private final Images images;
+
+	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks, Images images) {
 		this.context = context;
 		this.node = node;
 		this.settings = settings;
 		this.locks = locks;
+		this.images = images;
 	}
 
 	void addTo(Routes routes) {
@@ -51,7 +52,7 @@ final class InstanceApi {
 			.add("POST", "/instances/{name}/thaw", "thaw",
 					(request, variables) -> thaw(existing(variables), request.bodyAs(ThawRequest.class)))
 			.add("DELETE", "/instances/{name}", "stop", (request, variables) -> stop(existing(variables),
-					duration(request.query().get("grace"), "grace", Duration.ofSeconds(10))))
+					ApiChecks.duration(request.query().get("grace"), "grace", Duration.ofSeconds(10))))
 			.add("POST", "/restores", "restore", (request, variables) -> restore(request.bodyAs(RestoreRequest.class)))
 			.add("POST", "/clones", "clone", (request, variables) -> clone(request.bodyAs(CloneRequest.class)))
 			.add("PUT", "/bridges/{name}", "bridge-up",
@@ -69,8 +70,8 @@ final class InstanceApi {
 	}
 
 	private ApiResponse run(RunRequest body) {
-		String name = required(body.name(), "name");
-		validName(name);
+		String name = ApiChecks.required(body.name(), "name");
+		ApiChecks.validName(name);
 		if (body.command() == null || body.command().isEmpty()) {
 			throw ApiException.badRequest("Give the command that starts the service: \"command\": [\"java\", "
 					+ "\"-jar\", \"app.jar\"]");
@@ -79,7 +80,7 @@ final class InstanceApi {
 		if (port < 1 || port > 65535) {
 			throw ApiException.badRequest("\"port\" must be between 1 and 65535, not " + port);
 		}
-		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "run")) {
 			return ApiResponse.json(201, this.node.run(name, port, body.command(), deadline));
 		}
@@ -102,7 +103,7 @@ final class InstanceApi {
 			throw ApiException.badRequest("\"timeout\" (how long to wait for a connection) goes with "
 					+ "\"onRequest\": true");
 		}
-		Duration wait = duration(body.timeout(), "timeout", Duration.ofMinutes(10));
+		Duration wait = ApiChecks.duration(body.timeout(), "timeout", Duration.ofMinutes(10));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "thaw")) {
 			Thawed thawed = onRequest ? this.node.thawOnRequest(name, wait) : this.node.thaw(name);
 			return ApiResponse.json(200, thawed);
@@ -116,17 +117,17 @@ final class InstanceApi {
 	}
 
 	private ApiResponse restore(RestoreRequest body) {
-		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
-		String image = required(body.image(), "image");
+		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		String image = ApiChecks.required(body.image(), "image");
 		if (body.name() != null) {
-			validName(body.name());
+			ApiChecks.validName(body.name());
 		}
 		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
 			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
 		}
 		String bridge = Boolean.TRUE.equals(body.namespace()) ? validBridge(bridge(body.bridge())) : null;
-		Image found = image(image);
-		Criu criu = criu();
+		Image found = this.images.find(image);
+		Criu criu = this.images.criu();
 		Started started = (bridge != null)
 				? this.node.restoreInNamespace(found, criu, body.name(), bridge, deadline)
 				: this.node.restore(found, criu, body.name(), deadline);
@@ -134,9 +135,9 @@ final class InstanceApi {
 	}
 
 	private ApiResponse clone(CloneRequest body) {
-		Deadline deadline = Deadline.in(duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
-		String image = required(body.image(), "image");
-		int count = required(body.count(), "count");
+		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
+		String image = ApiChecks.required(body.image(), "image");
+		int count = ApiChecks.required(body.count(), "count");
 		if (count < 1 || count > 200) {
 			throw ApiException.badRequest("\"count\" must be between 1 and 200, not " + count);
 		}
@@ -145,12 +146,13 @@ final class InstanceApi {
 			throw ApiException.badRequest("\"parallel\" must be at least 1, not " + parallel);
 		}
 		if (body.namePrefix() != null) {
-			validName(body.namePrefix());
+			ApiChecks.validName(body.namePrefix());
 		}
 		String bridge = validBridge(bridge(body.bridge()));
-		Image found = image(image);
-		Criu criu = criu();
-		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel, bridge, deadline);
+		Image found = this.images.find(image);
+		Criu criu = this.images.criu();
+		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel, bridge,
+				Boolean.TRUE.equals(body.freezable()), deadline);
 		return ApiResponse.json(201, clones);
 	}
 
@@ -173,12 +175,6 @@ final class InstanceApi {
 		return ApiResponse.json(200, Map.of("bridge", name, "deleted", this.node.netDown(name)));
 	}
 
-	private Criu criu() {
-		Criu criu = Criu.locate(this.context.host(), this.settings.criu());
-		criu.cacheKernelFeatures(this.context.host());
-		return criu;
-	}
-
 	private String bridge(String requested) {
 		return (requested != null) ? requested : this.settings.bridge();
 	}
@@ -192,22 +188,9 @@ final class InstanceApi {
 		}
 	}
 
-	/**
-	 * The image a request names: one that is missing, incomplete or not safe to restore is
-	 * the caller's to fix, so a 400 rather than the agent's failure.
-	 */
-	private Image image(String image) {
-		try {
-			return Image.find(image, this.settings.imagesRoot());
-		}
-		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
-		}
-	}
-
 	private String existing(Map<String, String> variables) {
 		String name = variables.get("name");
-		validName(name);
+		ApiChecks.validName(name);
 		if (this.node.registry().find(name).isEmpty()) {
 			throw ApiException.notFound(noSuchInstance(name));
 		}
@@ -216,38 +199,6 @@ final class InstanceApi {
 
 	private static String noSuchInstance(String name) {
 		return "no instance named " + name + " (see 'cse ps', or GET /instances)";
-	}
-
-	private static void validName(String name) {
-		try {
-			Registry.requireValidName(name);
-		}
-		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
-		}
-	}
-
-	private static <T> T required(T value, String field) {
-		if (value == null) {
-			throw ApiException.badRequest("The body needs \"" + field + "\" (see docs/agent-api.md)");
-		}
-		return value;
-	}
-
-	private static Duration duration(String text, String field, Duration fallback) {
-		if (text == null) {
-			return fallback;
-		}
-		try {
-			Duration duration = DurationText.parse(text);
-			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException("'" + text + "' is not a positive duration");
-			}
-			return duration;
-		}
-		catch (IllegalArgumentException ex) {
-			throw ApiException.badRequest("\"" + field + "\": " + ex.getMessage());
-		}
 	}
 
 	record RunRequest(String name, Integer port, List<String> command, String timeout) {
@@ -267,7 +218,7 @@ final class InstanceApi {
 	}
 
 	record CloneRequest(String image, Integer count, String namePrefix, Integer parallel, String bridge,
-			String timeout) {
+			Boolean freezable, String timeout) {
 
 	}
 

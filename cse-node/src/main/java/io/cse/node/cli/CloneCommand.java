@@ -57,6 +57,10 @@ public final class CloneCommand implements Callable<Integer> {
 					+ "finish sooner: 4 clones on 2 cores answered after 1.5 s at once, 1.9 s two by two).")
 	Integer parallel;
 
+	@Option(names = "--freezable",
+			description = "Give each clone cgroups of its own, so that 'cse freeze' and 'cse thaw' work on it.")
+	boolean freezable;
+
 	@Mixin
 	RestoreOptions options;
 
@@ -82,6 +86,7 @@ public final class CloneCommand implements Callable<Integer> {
 		body.put("namePrefix", this.namePrefix);
 		body.put("parallel", this.parallel);
 		body.put("bridge", this.options.bridge);
+		body.put("freezable", this.freezable);
 		body.put("timeout", AgentCall.duration(deadline.timeout()));
 		List<Started> clones = this.options.call(this.context, this.state)
 			.rollingBackOnExit()

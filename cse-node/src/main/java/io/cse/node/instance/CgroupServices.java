@@ -306,7 +306,7 @@ final class CgroupServices {
 					+ "' first");
 		}
 		long deadline = System.nanoTime() + wait.toNanos();
-		while (queuedConnections(instance.endpoint().port()) == 0) {
+		while (queuedConnections(instance) == 0) {
 			if (System.nanoTime() - deadline > 0) {
 				throw new CseException("no connection to " + name + "'s port " + instance.endpoint().port()
 						+ " within " + wait.toSeconds() + " s: it stays frozen");
@@ -319,15 +319,18 @@ final class CgroupServices {
 	/**
 	 * The connections waiting to be accepted on a listening TCP port: for a socket in
 	 * {@code LISTEN} state, {@code /proc/net/tcp} shows its accept queue's length as
-	 * {@code rx_queue}. A frozen service accepts none, so they pile up there.
-	 * @param port the port
+	 * {@code rx_queue}. A frozen service accepts none, so they pile up there. An instance in
+	 * a network namespace of its own has its own tables, seen through its process.
+	 * @param instance the instance
 	 * @return how many connections wait, over IPv4 and IPv6 listeners
 	 */
-	int queuedConnections(int port) {
-		String hexPort = String.format("%04X", port);
+	int queuedConnections(Instance instance) {
+		String hexPort = String.format("%04X", instance.endpoint().port());
+		Path net = instance.namespaced() ? Path.of("/proc", Long.toString(instance.process().pid()), "net")
+				: Path.of("/proc/net");
 		int queued = 0;
-		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-			for (String line : this.host.readFile(Path.of(table)).orElse("").lines().skip(1).toList()) {
+		for (Path table : List.of(net.resolve("tcp"), net.resolve("tcp6"))) {
+			for (String line : this.host.readFile(table).orElse("").lines().skip(1).toList()) {
 				String[] fields = line.strip().split("\\s+");
 				if (fields.length > 4 && "0A".equals(fields[3]) && fields[1].endsWith(":" + hexPort)) {
 					queued += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
@@ -383,7 +386,8 @@ final class CgroupServices {
 			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
 		if (!instance.hasCgroup()) {
 			throw new CseException(name + " was started by 'cse " + instance.kind() + "', not in cgroups of its own: "
-					+ "only services started with 'cse run' can be frozen by the host");
+					+ "only services started with 'cse run', and clones made freezable (a pool's, or 'cse clone "
+					+ "--freezable'), can be frozen by the host");
 		}
 		if (this.reaper.alive(instance.process()).isEmpty()) {
 			throw new CseException(name + " is not running (its process " + instance.process().pid()

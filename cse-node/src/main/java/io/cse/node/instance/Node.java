@@ -162,14 +162,17 @@ public final class Node {
 	 * @param count how many clones
 	 * @param parallelism how many restores may run at the same time
 	 * @param bridge the name of the host bridge, brought up if needed
+	 * @param freezable whether each clone gets cgroups of its own, so that {@link #freeze}
+	 * and {@link #thaw} work on it as on a service {@link #run} started
 	 * @param deadline when every clone must serve
 	 * @return the serving clones, in the order of their names
 	 * @throws CseException if any clone fails; the others are stopped and nothing but their
 	 * logs is left behind then
 	 */
 	public List<Started> clone(Image image, Criu criu, String prefix, int count, int parallelism, String bridge,
-			Deadline deadline) {
-		return this.restorer.clone(image, criu, prefix, count, parallelism, new Bridge(this.host, bridge), deadline);
+			boolean freezable, Deadline deadline) {
+		return this.restorer.clone(image, criu, prefix, count, parallelism, new Bridge(this.host, bridge), freezable,
+				deadline);
 	}
 
 	/**

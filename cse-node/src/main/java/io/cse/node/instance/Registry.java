@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -26,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cse.node.AtomicFile;
 import io.cse.node.CseException;
 
 /**
@@ -147,26 +146,10 @@ public final class Registry {
 		Path dir = instancesDir();
 		createDirectory(this.stateDir);
 		createDirectory(dir);
-		Path target = dir.resolve(instance.name() + ".json");
 		// claimed before the entry names it, so before anything of it is made
 		this.claims.claim(instance);
 		try {
-			Path temporary = Files.createTempFile(dir, "." + instance.name() + "-", ".tmp");
-			try {
-				Files.write(temporary, this.json.writeValueAsBytes(instance));
-				try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-					channel.force(true);
-				}
-				try {
-					Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-				}
-				catch (AtomicMoveNotSupportedException ex) {
-					Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-				}
-			}
-			finally {
-				Files.deleteIfExists(temporary);
-			}
+			AtomicFile.write(dir.resolve(instance.name() + ".json"), this.json.writeValueAsBytes(instance));
 		}
 		catch (IOException ex) {
 			throw unusable(ex);

@@ -17,6 +17,7 @@ import java.util.function.BooleanSupplier;
 
 import io.cse.node.CseException;
 import io.cse.node.image.Image;
+import io.cse.node.instance.Instance.Cgroups;
 import io.cse.node.instance.Instance.Endpoint;
 import io.cse.node.instance.Instance.Kind;
 import io.cse.node.instance.Instance.Network;
@@ -24,6 +25,7 @@ import io.cse.node.instance.Instance.ProcessId;
 import io.cse.node.instance.Instance.Source;
 import io.cse.node.instance.Instance.State;
 import io.cse.node.linux.Bridge;
+import io.cse.node.linux.Cgroup;
 import io.cse.node.linux.CommandResult;
 import io.cse.node.linux.Criu;
 import io.cse.node.linux.Host;
@@ -104,7 +106,7 @@ final class Restorer {
 	 */
 	Started restoreInNamespace(Image image, Criu criu, String requestedName, Bridge bridge, Deadline deadline) {
 		return startInNamespaces(image, criu, Kind.RESTORE, requestedName, Allocation.prefixFor(image, "restore"), 1,
-				1, bridge, deadline).get(0);
+				1, bridge, false, deadline).get(0);
 	}
 
 	/**
@@ -113,7 +115,7 @@ final class Restorer {
 	 * @see Node#clone(Image, Criu, String, int, int, String, Deadline)
 	 */
 	List<Started> clone(Image image, Criu criu, String prefix, int count, int parallelism, Bridge bridge,
-			Deadline deadline) {
+			boolean ownCgroups, Deadline deadline) {
 		if (!image.isTemplate()) {
 			throw new CseException("image " + image.id() + " is a dump of one instance (kind '"
 					+ image.manifest().kind().value() + "'), not a template: its clones would all be the same instance; "
@@ -124,11 +126,14 @@ final class Restorer {
 		}
 		return startInNamespaces(image, criu, Kind.CLONE, null,
 				(prefix != null) ? prefix : Allocation.prefixFor(image, "clone"), count, Math.max(1, parallelism),
-				bridge, deadline);
+				bridge, ownCgroups, deadline);
 	}
 
 	private List<Started> startInNamespaces(Image image, Criu criu, Kind kind, String requestedName, String prefix,
-			int count, int parallelism, Bridge bridge, Deadline deadline) {
+			int count, int parallelism, Bridge bridge, boolean ownCgroups, Deadline deadline) {
+		if (ownCgroups) {
+			Cgroup.requireUsable(this.host);
+		}
 		Reservation reservation = this.registry.locked(() -> {
 			Bridge.State network = bridge.up(null);
 			try {
@@ -161,11 +166,12 @@ final class Restorer {
 		});
 		List<String> names = reservation.instances().stream().map(Instance::name).toList();
 		return this.rollBack.guardNetwork(reservation.network().created() ? bridge : null,
-				() -> this.rollBack.guard(names, () -> startAll(reservation, image, criu, parallelism, deadline)));
+				() -> this.rollBack.guard(names,
+						() -> startAll(reservation, image, criu, parallelism, ownCgroups, deadline)));
 	}
 
 	private List<Started> startAll(Reservation reservation, Image image, Criu criu, int parallelism,
-			Deadline deadline) {
+			boolean ownCgroups, Deadline deadline) {
 		List<Instance> instances = reservation.instances();
 		AtomicBoolean failed = new AtomicBoolean();
 		AtomicInteger threads = new AtomicInteger();
@@ -184,8 +190,8 @@ final class Restorer {
 						throw new Cancelled();
 					}
 					try {
-						return startInNamespace(instance, image, criu, reservation.network().subnet(), deadline,
-								cancelled);
+						return startInNamespace(instance, image, criu, reservation.network().subnet(), ownCgroups,
+								deadline, cancelled);
 					}
 					catch (RuntimeException ex) {
 						failed.set(true);
@@ -236,8 +242,8 @@ final class Restorer {
 		}
 	}
 
-	private Started startInNamespace(Instance reserved, Image image, Criu criu, Subnet subnet, Deadline deadline,
-			BooleanSupplier cancelled) {
+	private Started startInNamespace(Instance reserved, Image image, Criu criu, Subnet subnet, boolean ownCgroups,
+			Deadline deadline, BooleanSupplier cancelled) {
 		Network placement = reserved.network();
 		NetworkNamespace network = new NetworkNamespace(this.host, placement.namespace(), placement.hostInterface(),
 				placement.bridge(), subnet, reserved.endpoint().address());
@@ -250,11 +256,25 @@ final class Restorer {
 		// process that runs criu becomes the PID namespace's init; criu stays attached (no
 		// --restore-detached), since the namespace, and the clone, ends when it exits.
 		// --kill-child: killing unshare takes the namespace down too.
+		List<String> launch = new ArrayList<>(network.execPrefix());
+		launch.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc"));
+		launch.addAll(criu.restoreCommand(image.dir(), logDir, false));
+		if (ownCgroups) {
+			// The launcher enters the groups before it runs criu, so that the whole restored tree
+			// is in them (criu leaves restored tasks where it runs: --manage-cgroups=ignore) and
+			// the clone can be frozen and squeezed like a service 'cse run' started.
+			// the entry names the groups before they exist: an agent killed in between leaves
+			// groups that its next start finds (see Reconciler)
+			Cgroup cgroup = Cgroup.of(this.host, reserved.name());
+			cgroup.requireAbsent();
+			reserved = reserved.withCgroups(new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString()));
+			this.registry.save(reserved);
+			cgroup.create();
+			launch = cgroup.wrap(launch);
+		}
 		List<String> command = new ArrayList<>();
 		command.add("setsid");
-		command.addAll(network.execPrefix());
-		command.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc"));
-		command.addAll(criu.restoreCommand(image.dir(), logDir, false));
+		command.addAll(launch);
 		long restoreStart = System.nanoTime();
 		long launcherPid = this.host.start(command, logDir.resolve(CriuDiagnostics.LAUNCHER_LOG));
 		long launcherTicks = this.host.process(launcherPid).map(ProcessInfo::startTicks).orElse(0L);

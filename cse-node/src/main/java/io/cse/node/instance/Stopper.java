@@ -50,21 +50,22 @@ final class Stopper {
 	 * @throws CseException if a process does not end or something cannot be removed
 	 */
 	void stop(Instance instance, Duration grace, boolean deleteLogs) {
+		if (instance.hasCgroup()) {
+			thawForStop(instance);
+		}
 		if (instance.namespaced()) {
 			stopNamespace(instance, grace);
 			NetworkNamespace.delete(this.host, instance.network().namespace(), instance.network().hostInterface());
-			this.registry.remove(instance.name());
-		}
-		else if (instance.hasCgroup()) {
-			thawForStop(instance);
-			stopInHost(instance, grace);
-			removeCgroups(instance);
-			this.registry.remove(instance.name());
-			this.swap.releaseIfUnused(List.of(instance.name()));
 		}
 		else {
 			stopInHost(instance, grace);
-			this.registry.remove(instance.name());
+		}
+		if (instance.hasCgroup()) {
+			removeCgroups(instance);
+		}
+		this.registry.remove(instance.name());
+		if (instance.hasCgroup()) {
+			this.swap.releaseIfUnused(List.of(instance.name()));
 		}
 		if (deleteLogs) {
 			LogDirs.delete(Path.of(instance.logDir()));

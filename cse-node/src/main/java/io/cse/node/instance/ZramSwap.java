@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.cse.node.CseException;
-import io.cse.node.instance.Instance.Kind;
 import io.cse.node.linux.Host;
 import io.cse.node.linux.Zram;
 
@@ -67,7 +66,7 @@ final class ZramSwap {
 			}
 			boolean needed = this.registry.list()
 				.stream()
-				.anyMatch((other) -> other.kind() == Kind.RUN && !stopped.contains(other.name()));
+				.anyMatch((other) -> other.hasCgroup() && !stopped.contains(other.name()));
 			if (!needed) {
 				this.zram.tearDown();
 				try {

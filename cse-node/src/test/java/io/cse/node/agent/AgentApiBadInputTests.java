@@ -80,7 +80,7 @@ class AgentApiBadInputTests {
 			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze
 			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
 			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout
-			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, image, namePrefix, parallel, timeout
+			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, freezable, image, namePrefix, parallel, timeout
 			PUT  | /bridges/br1          | {"cidr": "10.50.0.0/24"}                          | cidr       | subnet
 			""")
 	void unknownFieldIs400NamingItAndTheFieldsTheRouteTakes(String method, String target, String body, String field,
@@ -151,7 +151,7 @@ class AgentApiBadInputTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
 			PUT    | /bridges/br1  | {"subnet": "10.50.0.0/33"} | '10.50.0.0/33' is no IPv4 subnet: write it as 10.199.0.0/24
 			PUT    | /bridges/br1  | {"subnet": "tenfifty"}     | 'tenfifty' is no IPv4 subnet: write it as 10.199.0.0/24
 			PUT    | /bridges/Br_1 | {}                         | bridge name 'Br_1' is not valid: use 1 to 8 lower-case letters and digits, starting with a letter (the default is cse0)

@@ -15,7 +15,6 @@ import io.cse.node.FakeProbe;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
-import io.cse.node.linux.Cgroup;
 
 /**
  * A resident agent on a {@link FakeHost} with cgroup v1 and a zram device, served on a real
@@ -40,6 +39,8 @@ final class AgentApiFixture implements AutoCloseable {
 
 	final Path imagesRoot;
 
+	private final Agent agent;
+
 	private final AgentServer server;
 
 	private final AgentClient client;
@@ -47,20 +48,12 @@ final class AgentApiFixture implements AutoCloseable {
 	private final Path examples;
 
 	AgentApiFixture(Path temp, String testName) {
-		for (String hierarchy : List.of("freezer", "memory")) {
-			this.host.withDirectory(Cgroup.ROOT.resolve(hierarchy))
-				.withFile(Cgroup.ROOT.resolve(hierarchy).resolve("cgroup.procs"), "1\n");
-		}
-		this.host.withFile(Path.of("/dev/zram0"), "")
-			.withDirectory(Path.of("/sys/block/zram0"))
-			.withFile(Path.of("/sys/block/zram0/disksize"), "0\n")
-			.withFile(Path.of("/sys/block/zram0/comp_algorithm"), "[lzo-rle] lzo lz4\n")
-			.withFile(Path.of("/proc/swaps"), "Filename\tType\tSize\tUsed\tPriority\n");
+		this.host.withCgroupV1AndZram();
 		this.stateDir = temp.resolve("state");
 		this.imagesRoot = temp.resolve("images");
-		Agent agent = new Agent(new NodeContext(this.host, this.probe),
+		this.agent = new Agent(new NodeContext(this.host, this.probe),
 				new Agent.Settings(this.stateDir, this.imagesRoot, null, "cse0"));
-		this.server = agent.serve(temp.resolve("run/agent.sock"), null);
+		this.server = this.agent.serve(temp.resolve("run/agent.sock"), null);
 		this.client = new AgentClient(this.server.socket());
 		String folder = System.getProperty("agentApiExamples");
 		this.examples = (folder != null) ? Path.of(folder).resolve(testName + ".txt") : null;
@@ -139,6 +132,7 @@ final class AgentApiFixture implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.close();
+		this.agent.close();
 	}
 
 	/**

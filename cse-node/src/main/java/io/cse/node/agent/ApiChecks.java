@@ -1,0 +1,50 @@
+package io.cse.node.agent;
+
+import java.time.Duration;
+
+import io.cse.node.CseException;
+import io.cse.node.DurationText;
+import io.cse.node.instance.Registry;
+
+/**
+ * The checks every route makes of a request before it changes anything; each failure is a
+ * 400 that says what to send instead.
+ */
+final class ApiChecks {
+
+	private ApiChecks() {
+	}
+
+	static void validName(String name) {
+		try {
+			Registry.requireValidName(name);
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
+	}
+
+	static <T> T required(T value, String field) {
+		if (value == null) {
+			throw ApiException.badRequest("The body needs \"" + field + "\" (see docs/agent-api.md)");
+		}
+		return value;
+	}
+
+	static Duration duration(String text, String field, Duration fallback) {
+		if (text == null) {
+			return fallback;
+		}
+		try {
+			Duration duration = DurationText.parse(text);
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException("'" + text + "' is not a positive duration");
+			}
+			return duration;
+		}
+		catch (IllegalArgumentException ex) {
+			throw ApiException.badRequest("\"" + field + "\": " + ex.getMessage());
+		}
+	}
+
+}

@@ -1,0 +1,403 @@
+package io.cse.node.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.cse.node.CseException;
+import io.cse.node.image.Image;
+import io.cse.node.instance.Deadline;
+import io.cse.node.instance.Instance;
+import io.cse.node.instance.InstanceStatus;
+import io.cse.node.instance.Liveness;
+import io.cse.node.instance.Node;
+import io.cse.node.instance.Registry;
+import io.cse.node.instance.Started;
+import io.cse.node.instance.Thawed;
+import io.cse.node.linux.Cgroup;
+import io.cse.node.linux.Criu;
+
+/**
+ * Pools of frozen clones: each keeps N clones of a template restored, warmed (their first
+ * 200), frozen and, if asked, squeezed, so that taking one costs a thaw. A taken clone is
+ * replaced in the background, one restore at a time for all pools, so that refills never
+ * compete with each other for the CPU the served requests need. Pools live in files of
+ * their own, so an agent that restarts finds their clones again.
+ */
+public final class Pools implements AutoCloseable {
+
+	private static final Logger logger = Logger.getLogger(Pools.class.getName());
+
+	private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(120);
+
+	private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
+
+	/**
+	 * The longest pool name: its clones' names ({@code <name>-<n>}) must fit the 40
+	 * characters an instance name may have.
+	 */
+	static final int MAX_NAME_LENGTH = 32;
+
+	private final Node node;
+
+	private final PoolStore store;
+
+	private final Function<String, Image> images;
+
+	private final Supplier<Criu> criu;
+
+	private final String bridge;
+
+	private final Object lock = new Object();
+
+	private final Map<String, Integer> filling = new HashMap<>();
+
+	private final AtomicBoolean refillQueued = new AtomicBoolean();
+
+	private ScheduledExecutorService refiller;
+
+	/**
+	 * Pools whose files are in the registry's state folder.
+	 * @param node the instances
+	 * @param images finds a template image by id or folder
+	 * @param criu the CRIU to restore with
+	 * @param bridge the bridge the clones hang on
+	 */
+	public Pools(Node node, Function<String, Image> images, Supplier<Criu> criu, String bridge) {
+		this.node = node;
+		this.store = new PoolStore(node.registry().stateDir());
+		this.images = images;
+		this.criu = criu;
+		this.bridge = bridge;
+	}
+
+	/**
+	 * Keep the pools full in the background from now on: what a resident agent does. Pools
+	 * that lost clones while no agent ran are refilled at once.
+	 */
+	public void refillInBackground() {
+		synchronized (this.lock) {
+			if (this.refiller == null) {
+				this.refiller = Executors.newSingleThreadScheduledExecutor((task) -> {
+					Thread thread = new Thread(task, "cse-pool-refill");
+					thread.setDaemon(true);
+					return thread;
+				});
+			}
+		}
+		refillSoon(Duration.ZERO);
+	}
+
+	/**
+	 * Make a pool and fill it, one clone after the other.
+	 * @param name the pool's name
+	 * @param template the template image, by id or folder
+	 * @param size how many frozen clones to keep
+	 * @param squeeze whether to squeeze them after they freeze
+	 * @param timeout how long each clone may take to serve after its restore starts
+	 * @return the pool, full
+	 * @throws CseException if a clone cannot be made; the pool then stays, with what it has,
+	 * and a resident agent goes on filling it
+	 */
+	public PoolStatus create(String name, String template, int size, boolean squeeze, Duration timeout) {
+		Image image = this.images.apply(template);
+		if (!image.isTemplate()) {
+			throw new CseException("image " + image.id() + " is a dump of one instance, not a template: its clones "
+					+ "would all be the same instance; take a template of the service for a pool");
+		}
+		synchronized (this.lock) {
+			if (this.store.find(name).isPresent()) {
+				throw new CseException("a pool named " + name + " exists already: take from it, or delete it first");
+			}
+			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, List.of(), List.of(),
+					Instant.now().toString()));
+		}
+		while (fillOne(name, timeout)) {
+			// one clone at a time, as the refills do
+		}
+		return status(name);
+	}
+
+	/**
+	 * The pools.
+	 * @return every pool, by name
+	 */
+	public List<PoolStatus> list() {
+		return this.store.list().stream().map(this::statusOf).toList();
+	}
+
+	/**
+	 * A pool.
+	 * @param name its name
+	 * @return the pool
+	 * @throws CseException if there is no such pool
+	 */
+	public PoolStatus status(String name) {
+		return statusOf(require(name));
+	}
+
+	/**
+	 * Return whether a pool exists.
+	 * @param name its name
+	 * @return whether it does
+	 */
+	public boolean exists(String name) {
+		return this.store.find(name).isPresent();
+	}
+
+	/**
+	 * Take a clone: thaw the oldest frozen one and wait for its first 200; if none is ready,
+	 * restore one for the request. Either way the pool is refilled in the background.
+	 * @param name the pool's name
+	 * @return the clone, serving
+	 */
+	public Taken take(String name) {
+		long start = System.nanoTime();
+		while (true) {
+			Optional<String> member = claim(name);
+			if (member.isEmpty()) {
+				break;
+			}
+			try {
+				Thawed thawed = this.node.thaw(member.get());
+				Instance instance = this.node.registry().find(member.get()).orElseThrow();
+				refillSoon(Duration.ZERO);
+				return new Taken(name, instance, true, thawed, (System.nanoTime() - start) / 1e6);
+			}
+			catch (RuntimeException ex) {
+				logger.log(Level.WARNING, "Pool " + name + ": clone " + member.get() + " did not thaw ("
+						+ CseException.messageOf(ex) + "); stopping it and taking another", ex);
+				stopQuietly(member.get());
+				forget(name, member.get());
+			}
+		}
+		PoolState pool = require(name);
+		Started started = restoreClone(pool, RESTORE_TIMEOUT);
+		synchronized (this.lock) {
+			this.store.find(name).ifPresent((current) -> this.store.save(current.withMember(started.instance().name())
+				.releasing(started.instance().name())));
+		}
+		refillSoon(Duration.ZERO);
+		return new Taken(name, started.instance(), false, null, (System.nanoTime() - start) / 1e6);
+	}
+
+	/**
+	 * Delete a pool and stop its frozen clones; clones taken from it keep serving.
+	 * @param name the pool's name
+	 * @return the clones stopped
+	 */
+	public List<String> delete(String name) {
+		PoolState pool;
+		synchronized (this.lock) {
+			pool = require(name);
+			this.store.delete(name);
+		}
+		for (String member : pool.members()) {
+			stopQuietly(member);
+		}
+		return pool.members();
+	}
+
+	@Override
+	public void close() {
+		synchronized (this.lock) {
+			if (this.refiller != null) {
+				this.refiller.shutdownNow();
+			}
+		}
+	}
+
+	private Optional<String> claim(String name) {
+		synchronized (this.lock) {
+			PoolState pool = require(name);
+			if (pool.members().isEmpty()) {
+				return Optional.empty();
+			}
+			String member = pool.members().get(0);
+			this.store.save(pool.releasing(member));
+			return Optional.of(member);
+		}
+	}
+
+	private void forget(String pool, String instance) {
+		synchronized (this.lock) {
+			this.store.find(pool).ifPresent((current) -> this.store.save(current.without(instance)));
+		}
+	}
+
+	/**
+	 * Add one frozen clone to a pool that has fewer than it should.
+	 * @return whether one was added
+	 */
+	private boolean fillOne(String name, Duration timeout) {
+		PoolState pool;
+		synchronized (this.lock) {
+			Optional<PoolState> found = this.store.find(name);
+			if (found.isEmpty()) {
+				return false;
+			}
+			pool = found.get();
+			int underWay = this.filling.getOrDefault(name, 0);
+			if (pool.members().size() + underWay >= pool.size()) {
+				return false;
+			}
+			this.filling.merge(name, 1, Integer::sum);
+		}
+		try {
+			Started started = restoreClone(pool, timeout);
+			String member = started.instance().name();
+			try {
+				this.node.freeze(member, pool.squeeze(), Node.DEFAULT_SQUEEZE_FLOOR);
+			}
+			catch (RuntimeException ex) {
+				stopQuietly(member);
+				throw ex;
+			}
+			synchronized (this.lock) {
+				Optional<PoolState> current = this.store.find(name);
+				if (current.isEmpty()) {
+					// deleted while this clone was made
+					stopQuietly(member);
+					return false;
+				}
+				this.store.save(current.get().withMember(member));
+			}
+			return true;
+		}
+		finally {
+			synchronized (this.lock) {
+				this.filling.merge(name, -1, Integer::sum);
+			}
+		}
+	}
+
+	private Started restoreClone(PoolState pool, Duration timeout) {
+		Image image = this.images.apply(pool.template());
+		List<Started> clones = this.node.clone(image, this.criu.get(), pool.name(), 1, 1, this.bridge, true,
+				Deadline.in(timeout));
+		return clones.get(0);
+	}
+
+	private void refillSoon(Duration delay) {
+		ScheduledExecutorService refiller;
+		synchronized (this.lock) {
+			refiller = this.refiller;
+		}
+		if (refiller != null && !refiller.isShutdown() && this.refillQueued.compareAndSet(false, true)) {
+			refiller.schedule(this::refillAll, delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void refillAll() {
+		this.refillQueued.set(false);
+		for (PoolState pool : this.store.list()) {
+			try {
+				recover(pool.name());
+				while (fillOne(pool.name(), RESTORE_TIMEOUT)) {
+					// one restore at a time, for every pool
+				}
+			}
+			catch (RuntimeException ex) {
+				if (stopping()) {
+					// the agent is stopping: the next one finishes the refill
+					return;
+				}
+				logger.log(Level.WARNING, "Pool " + pool.name() + " could not be refilled: "
+						+ CseException.messageOf(ex) + "; retrying in " + RETRY_AFTER_FAILURE.toSeconds() + " s", ex);
+				refillSoon(RETRY_AFTER_FAILURE);
+			}
+		}
+	}
+
+	/**
+	 * Drop what a pool's file names but the host no longer has, and stop clones of the pool
+	 * that no file names (made by an agent that was killed before it could record them).
+	 */
+	private void recover(String name) {
+		List<InstanceStatus> instances = this.node.list();
+		List<String> toStop = new ArrayList<>();
+		synchronized (this.lock) {
+			Optional<PoolState> found = this.store.find(name);
+			if (found.isEmpty() || this.filling.getOrDefault(name, 0) > 0) {
+				return;
+			}
+			PoolState pool = found.get();
+			Map<String, InstanceStatus> byName = new HashMap<>();
+			instances.forEach((status) -> byName.put(status.instance().name(), status));
+			PoolState kept = pool;
+			for (String member : pool.members()) {
+				InstanceStatus status = byName.get(member);
+				boolean ready = status != null && status.liveness() == Liveness.ALIVE
+						&& Cgroup.FROZEN.equals(status.freezerState());
+				if (!ready) {
+					kept = kept.without(member);
+					if (status != null) {
+						toStop.add(member);
+					}
+				}
+			}
+			for (String released : pool.released()) {
+				if (!byName.containsKey(released)) {
+					kept = kept.without(released);
+				}
+			}
+			for (String instance : byName.keySet()) {
+				if (pool.names(instance) && !pool.members().contains(instance) && !pool.released().contains(instance)) {
+					toStop.add(instance);
+				}
+			}
+			if (!kept.equals(pool)) {
+				this.store.save(kept);
+			}
+		}
+		for (String instance : toStop) {
+			logger.info("Pool " + name + ": stopping " + instance + ", a clone of it that is not ready to be taken");
+			stopQuietly(instance);
+		}
+	}
+
+	private boolean stopping() {
+		synchronized (this.lock) {
+			return Thread.currentThread().isInterrupted() || (this.refiller != null && this.refiller.isShutdown());
+		}
+	}
+
+	private PoolStatus statusOf(PoolState pool) {
+		int underWay;
+		synchronized (this.lock) {
+			underWay = this.filling.getOrDefault(pool.name(), 0);
+		}
+		return new PoolStatus(pool.name(), pool.template(), pool.size(), pool.squeeze(), pool.members().size(),
+				pool.members(), underWay);
+	}
+
+	private PoolState require(String name) {
+		Registry.requireValidName(name);
+		return this.store.find(name)
+			.orElseThrow(() -> new CseException("no pool named " + name + " (see 'cse pool ls', or GET /pools)"));
+	}
+
+	private void stopQuietly(String instance) {
+		try {
+			if (this.node.registry().find(instance).isPresent()) {
+				this.node.stop(instance, Duration.ofSeconds(5));
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.log(Level.WARNING, "Could not stop " + instance + ": " + CseException.messageOf(ex), ex);
+		}
+	}
+
+}

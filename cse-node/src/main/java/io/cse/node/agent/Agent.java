@@ -1,6 +1,7 @@
 package io.cse.node.agent;
 
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -8,6 +9,7 @@ import io.cse.node.CseException;
 import io.cse.node.activator.Activator;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.ReconcileReport;
 import io.cse.node.instance.Registry;
 import io.cse.node.pool.Pools;
 
@@ -33,6 +35,11 @@ public final class Agent implements AutoCloseable {
 
 	private final Routes routes;
 
+	// Requests wait on it while the agent reconciles; null for an agent that does not.
+	private volatile CountDownLatch reconciling;
+
+	private volatile ReconcileReport reconciled;
+
 	/**
 	 * Make an agent.
 	 * @param context the host and HTTP seams
@@ -48,7 +55,7 @@ public final class Agent implements AutoCloseable {
 		this.routes = new Routes();
 		new InstanceApi(context, this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);
-		new HostApi(this.node, settings, this.metrics, this.pools).addTo(this.routes);
+		new HostApi(this.node, settings, this.metrics, this.pools, () -> this.reconciled).addTo(this.routes);
 	}
 
 	/**
@@ -58,6 +65,16 @@ public final class Agent implements AutoCloseable {
 	 * @return the answer; an error says what is wrong and what to do
 	 */
 	public ApiResponse handle(ApiRequest request) {
+		CountDownLatch gate = this.reconciling;
+		if (gate != null) {
+			try {
+				gate.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return ApiResponse.error(503, "The agent is stopping while it reconciles: retry once it runs again");
+			}
+		}
 		long start = System.nanoTime();
 		ApiResponse response;
 		try {
@@ -97,6 +114,46 @@ public final class Agent implements AutoCloseable {
 	}
 
 	/**
+	 * Serve the API as the host's resident agent: take the socket (refused while another
+	 * agent serves it), then reconcile the host with the registry (see
+	 * {@link Node#reconcile()}) before answering anything; requests that come meanwhile
+	 * wait. An agent that a command makes in its own process does not reconcile: it would
+	 * undo what other commands are doing.
+	 * @param socket the Unix socket's path
+	 * @param tcp a loopback TCP listener with its token, or {@code null}
+	 * @return the server, and what the reconcile found
+	 */
+	public Serving serveReconciled(Path socket, AgentServer.Tcp tcp) {
+		CountDownLatch gate = new CountDownLatch(1);
+		this.reconciling = gate;
+		AgentServer server = AgentServer.start(this::handle, socket, tcp);
+		try {
+			this.reconciled = this.node.reconcile();
+			// the pools' refills only once the host agrees with the registry: a refill's start
+			// must not be taken for one the killed agent left
+			this.pools.refillInBackground();
+			this.activator.start();
+			return new Serving(server, this.reconciled);
+		}
+		catch (RuntimeException ex) {
+			server.close();
+			throw ex;
+		}
+		finally {
+			gate.countDown();
+			this.reconciling = null;
+		}
+	}
+
+	/**
+	 * What the reconcile on start found.
+	 * @return its report, or {@code null} if this agent did not reconcile
+	 */
+	public ReconcileReport reconciled() {
+		return this.reconciled;
+	}
+
+	/**
 	 * Return the settings the agent runs with.
 	 * @return the settings
 	 */
@@ -116,6 +173,16 @@ public final class Agent implements AutoCloseable {
 	public void close() {
 		this.pools.close();
 		this.activator.close();
+	}
+
+	/**
+	 * A resident agent that serves.
+	 *
+	 * @param server the server; closing it stops serving
+	 * @param reconciled what the agent found and did on its start
+	 */
+	public record Serving(AgentServer server, ReconcileReport reconciled) {
+
 	}
 
 	/**

@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import io.cse.node.instance.Footprint;
 import io.cse.node.instance.InstanceStatus;
 import io.cse.node.instance.Liveness;
 import io.cse.node.instance.Node;
+import io.cse.node.instance.ReconcileReport;
 import io.cse.node.linux.Cgroup;
 import io.cse.node.pool.PoolStatus;
 import io.cse.node.pool.Pools;
@@ -30,8 +32,12 @@ final class HostApi {
 
 	private final Pools pools;
 
-	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics, Pools pools) {
+	private final Supplier<ReconcileReport> reconciled;
+
+	HostApi(Node node, Agent.Settings settings, AgentMetrics metrics, Pools pools,
+			Supplier<ReconcileReport> reconciled) {
 		this.pools = pools;
+		this.reconciled = reconciled;
 		this.node = node;
 		this.settings = settings;
 		this.metrics = metrics;
@@ -50,6 +56,8 @@ final class HostApi {
 		health.put("stateDir", this.settings.stateDir().toString());
 		health.put("imagesRoot", this.settings.imagesRoot().toString());
 		health.put("instances", this.node.list().size());
+		// what the resident agent found on its start; null in an agent a command made
+		health.put("reconciled", this.reconciled.get());
 		return ApiResponse.json(200, health);
 	}
 

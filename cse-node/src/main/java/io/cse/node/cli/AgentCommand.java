@@ -1,6 +1,7 @@
 package io.cse.node.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -8,6 +9,7 @@ import io.cse.node.agent.Agent;
 import io.cse.node.agent.AgentServer;
 import io.cse.node.image.Image;
 import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.ReconcileReport;
 import io.cse.node.linux.Bridge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +80,8 @@ public final class AgentCommand implements Callable<Integer> {
 		Agent agent = new Agent(this.context,
 				new Agent.Settings(this.state.stateDir, this.imagesRoot, this.criu, this.bridge));
 		CountDownLatch stopped = new CountDownLatch(1);
-		try (AgentServer server = agent.serve(socket, tcp)) {
+		Agent.Serving serving = agent.serveReconciled(socket, tcp);
+		try (AgentServer server = serving.server()) {
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 				server.close();
 				agent.close();
@@ -89,6 +92,12 @@ public final class AgentCommand implements Callable<Integer> {
 				.printf("cse agent serves %s%s (state %s, images %s)%n", socket,
 						(tcp != null) ? " and 127.0.0.1:" + server.tcpPort() : "", this.state.stateDir,
 						this.imagesRoot);
+			List<ReconcileReport.Finding> findings = serving.reconciled().findings();
+			this.spec.commandLine().getOut().printf("Reconciled: %s%n", findings.isEmpty() ? "nothing to do"
+					: findings.size() + " finding" + ((findings.size() == 1) ? "" : "s"));
+			for (ReconcileReport.Finding finding : findings) {
+				this.spec.commandLine().getOut().printf("  %s%n", finding);
+			}
 			this.spec.commandLine().getOut().flush();
 			stopped.await();
 		}

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.cse.node.CseException;
 import io.cse.node.instance.Instance.Cgroups;
 import io.cse.node.instance.Instance.Endpoint;
+import io.cse.node.instance.Instance.Freeze;
 import io.cse.node.instance.Instance.Kind;
 import io.cse.node.instance.Instance.ProcessId;
 import io.cse.node.instance.Instance.Source;
@@ -42,7 +43,7 @@ final class CgroupServices {
 
 	private static final String FREEZE_PATH = ServingProbe.STATUS_PATH + "/freeze";
 
-	private static final String THAW_PATH = ServingProbe.STATUS_PATH + "/thaw";
+	static final String THAW_PATH = ServingProbe.STATUS_PATH + "/thaw";
 
 	private static final Duration RESUME_TIMEOUT = Duration.ofSeconds(30);
 
@@ -94,15 +95,24 @@ final class CgroupServices {
 		Cgroup cgroup = Cgroup.of(this.host, name);
 		Instance reserved = this.registry.locked(() -> {
 			Allocation.chooseNames(name, 1, name, this.registry.list());
-			cgroup.create();
+			cgroup.requireAbsent();
 			long self = ProcessHandle.current().pid();
 			long selfTicks = this.host.process(self).map(ProcessInfo::startTicks).orElse(0L);
 			Instance instance = new Instance(name, Kind.RUN, State.STARTING, null, new Source(null, "-"),
 					new Endpoint(Allocation.HOST_ADDRESS, port, ServingProbe.STATUS_PATH), null, ProcessId.NONE,
 					ProcessId.NONE, new ProcessId(self, selfTicks),
-					new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString(), 0), Instant.now().toString(),
+					new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString()), Instant.now().toString(),
 					this.registry.logDir(name).toString());
+			// The entry first, then the groups: an agent killed in between leaves groups that
+			// an entry names, which its next start removes (see Reconciler).
 			this.registry.save(instance);
+			try {
+				cgroup.create();
+			}
+			catch (RuntimeException ex) {
+				this.registry.remove(name);
+				throw ex;
+			}
 			return instance;
 		});
 		AtomicReference<Instance> current = new AtomicReference<>(reserved);
@@ -177,9 +187,13 @@ final class CgroupServices {
 			throw new CseException(name + " is frozen already: thaw it with 'cse thaw " + name + "'");
 		}
 		Footprint before = footprint(instance, cgroup);
+		// Recorded before the service is asked: an agent killed from here until the freeze is
+		// confirmed leaves FREEZING, and its next start thaws the service.
+		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING));
 		long start = System.nanoTime();
 		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(FREEZE_PATH));
 		if (answer.isEmpty() || answer.get().status() != 200) {
+			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw new CseException(name + " refused to freeze: POST " + FREEZE_PATH + " answered "
 					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing")
 					+ "; it keeps running. See its log " + instance.serviceLog());
@@ -190,16 +204,22 @@ final class CgroupServices {
 		}
 		catch (RuntimeException ex) {
 			this.probe.post(instance.endpoint().uri(THAW_PATH));
+			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw ex;
 		}
 		double frozen = (System.nanoTime() - start) / 1e6;
 		boolean swapSetUp = false;
-		if (squeeze) {
-			swapSetUp = this.swap.ensureOn();
-			long limit = cgroup.limit().orElseThrow(() -> new CseException("cgroup " + cgroup.memory() + " is gone"));
-			this.registry.save(instance.withCgroups(new Cgroups(instance.cgroups().freezer(),
-					instance.cgroups().memory(), limit)));
-			squeezeDown(cgroup, floor);
+		try {
+			if (squeeze) {
+				swapSetUp = this.swap.ensureOn();
+				long limit = cgroup.limit().orElseThrow(() -> new CseException("cgroup " + cgroup.memory() + " is gone"));
+				instance = record(instance, instance.cgroups().withLimitBeforeSqueeze(limit));
+				squeezeDown(cgroup, floor);
+			}
+		}
+		finally {
+			// frozen, whether or not the squeeze got far: confirmed
+			record(instance, instance.cgroups().withFreeze(Freeze.FROZEN));
 		}
 		double total = (System.nanoTime() - start) / 1e6;
 		Footprint after = footprint(instance, cgroup);
@@ -234,10 +254,12 @@ final class CgroupServices {
 		Instance instance = requireRunInstance(name);
 		Cgroup cgroup = cgroupOf(this.host, instance);
 		long start = System.nanoTime();
+		// THAWING until the service confirmed it resumed: an agent killed meanwhile leaves
+		// it, and its next start finishes the thaw.
+		instance = record(instance, instance.cgroups().withFreeze(Freeze.THAWING));
 		if (instance.cgroups().squeezed()) {
 			cgroup.limit(instance.cgroups().limitBeforeSqueeze());
-			this.registry.save(instance.withCgroups(new Cgroups(instance.cgroups().freezer(),
-					instance.cgroups().memory(), 0)));
+			instance = record(instance, instance.cgroups().withLimitBeforeSqueeze(0));
 		}
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
 		cgroup.thaw(CGROUP_TIMEOUT);
@@ -254,10 +276,21 @@ final class CgroupServices {
 					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing") + ": see its log "
 					+ instance.serviceLog());
 		}
+		record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 		double resumed = (System.nanoTime() - start) / 1e6;
 		this.serving.await200(instance, "/", start, RESUME_TIMEOUT, "thawed");
 		double first200 = (System.nanoTime() - start) / 1e6;
 		return new Thawed(wasFrozen, byRequest, cgroupThawed, resumed, first200);
+	}
+
+	/**
+	 * Save an instance with another record of its cgroups, atomically.
+	 * @return the saved instance
+	 */
+	private Instance record(Instance instance, Cgroups cgroups) {
+		Instance changed = instance.withCgroups(cgroups);
+		this.registry.save(changed);
+		return changed;
 	}
 
 	/**

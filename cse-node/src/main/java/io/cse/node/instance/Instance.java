@@ -159,14 +159,28 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	}
 
 	/**
-	 * The cgroup v1 groups {@code cse run} started a service in.
+	 * The cgroup groups {@code cse run} started a service in (on cgroup v2 one group, named
+	 * twice).
 	 *
 	 * @param freezer its freezer group
 	 * @param memory its memory group
 	 * @param limitBeforeSqueeze the memory limit the group had before {@code cse freeze
 	 * --squeeze} lowered it, to restore on thaw; 0 while not squeezed
+	 * @param freeze how far the agent got with a freeze or thaw of the group, recorded
+	 * before it acts and after the kernel and the service confirmed it, so that an agent
+	 * killed in between knows on its next start what to undo; {@code null} in entries of a
+	 * {@code cse} that did not record it
 	 */
-	public record Cgroups(String freezer, String memory, long limitBeforeSqueeze) {
+	public record Cgroups(String freezer, String memory, long limitBeforeSqueeze, Freeze freeze) {
+
+		/**
+		 * The groups of a service that runs, neither frozen nor squeezed.
+		 * @param freezer its freezer group
+		 * @param memory its memory group
+		 */
+		public Cgroups(String freezer, String memory) {
+			this(freezer, memory, 0, Freeze.THAWED);
+		}
 
 		/**
 		 * Whether a squeeze lowered the memory limit.
@@ -174,6 +188,62 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 		 */
 		public boolean squeezed() {
 			return this.limitBeforeSqueeze > 0;
+		}
+
+		/**
+		 * The same groups with another freeze record.
+		 * @param freeze how far a freeze or thaw got
+		 * @return the changed record
+		 */
+		public Cgroups withFreeze(Freeze freeze) {
+			return new Cgroups(this.freezer, this.memory, this.limitBeforeSqueeze, freeze);
+		}
+
+		/**
+		 * The same groups with another limit to restore on thaw.
+		 * @param limitBeforeSqueeze the limit, 0 for none
+		 * @return the changed record
+		 */
+		public Cgroups withLimitBeforeSqueeze(long limitBeforeSqueeze) {
+			return new Cgroups(this.freezer, this.memory, limitBeforeSqueeze, this.freeze);
+		}
+
+	}
+
+	/**
+	 * How far the agent got with freezing or thawing a service's cgroup.
+	 */
+	public enum Freeze {
+
+		/**
+		 * Running: never frozen, or thawed and resumed.
+		 */
+		@JsonProperty("thawed")
+		THAWED,
+
+		/**
+		 * A freeze began (the service may have quiesced, its group may be frozen) and was not
+		 * confirmed: an agent that finds this on start thaws the service.
+		 */
+		@JsonProperty("freezing")
+		FREEZING,
+
+		/**
+		 * The freeze was confirmed: the service quiesced and its group is frozen (and
+		 * squeezed, if asked).
+		 */
+		@JsonProperty("frozen")
+		FROZEN,
+
+		/**
+		 * A thaw began and was not confirmed: an agent that finds this on start finishes it.
+		 */
+		@JsonProperty("thawing")
+		THAWING;
+
+		@Override
+		public String toString() {
+			return name().toLowerCase(Locale.ROOT);
 		}
 
 	}

@@ -26,7 +26,7 @@ record LegacyInstance(String name, Kind kind, String image, String imageId, Stri
 		Network network = (this.namespace != null) ? new Network(this.namespace, this.hostInterface, this.bridge)
 				: null;
 		Cgroups cgroups = (this.freezerCgroup != null && this.memoryCgroup != null)
-				? new Cgroups(this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze) : null;
+				? new Cgroups(this.freezerCgroup, this.memoryCgroup, this.limitBeforeSqueeze, null) : null;
 		return new Instance(this.name, this.kind, this.state, this.instanceId, new Source(this.image, this.imageId),
 				new Endpoint(this.address, this.port, this.healthPath), network,
 				new ProcessId(this.pid, this.pidStartTicks), new ProcessId(this.launcherPid, this.launcherStartTicks),

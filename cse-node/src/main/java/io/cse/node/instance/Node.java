@@ -40,6 +40,8 @@ public final class Node {
 
 	private final Restorer restorer;
 
+	private final Reconciler reconciler;
+
 	/**
 	 * A node working through the given seams on the given registry.
 	 * @param context the host and HTTP seams
@@ -54,6 +56,7 @@ public final class Node {
 		this.services = new CgroupServices(this.host, context.probe(), registry, this.reaper, this.stopper, swap);
 		this.rollBack = new RollBack(this.host, registry, this.stopper);
 		this.restorer = new Restorer(this.host, context.probe(), registry, this.reaper, this.rollBack);
+		this.reconciler = new Reconciler(this.host, context.probe(), registry, this.reaper, this.stopper);
 	}
 
 	/**
@@ -199,6 +202,20 @@ public final class Node {
 	 */
 	public void rollBackOnExit() {
 		this.rollBack.onExit();
+	}
+
+	/**
+	 * Make the host agree with the registry again after an agent was killed: adopt the
+	 * instances that run; remove dead ones and roll back starts whose {@code cse} process
+	 * is gone, with everything they held; thaw services whose freeze or thaw was not
+	 * confirmed; remove what this state folder's instances made that no entry names; turn
+	 * off the zram swap no service needs. For a resident agent when it starts, before it
+	 * answers requests: never while another operation of this node runs.
+	 * @return one finding for each instance and each leftover, and what was done
+	 * @throws CseException if the registry cannot be read
+	 */
+	public ReconcileReport reconcile() {
+		return this.reconciler.reconcile();
 	}
 
 	/**

@@ -54,8 +54,11 @@ public final class Registry {
 
 	private final Path stateDir;
 
+	private final Claims claims;
+
 	public Registry(Path stateDir) {
 		this.stateDir = stateDir.toAbsolutePath().normalize();
+		this.claims = new Claims(this.stateDir);
 	}
 
 	public Path stateDir() {
@@ -143,6 +146,8 @@ public final class Registry {
 		Path dir = instancesDir();
 		createDirectory(this.stateDir);
 		createDirectory(dir);
+		// claimed before the entry names it, so before anything of it is made
+		this.claims.claim(instance);
 		try {
 			AtomicFile.write(dir.resolve(instance.name() + ".json"), this.json.writeValueAsBytes(instance));
 		}
@@ -174,6 +179,14 @@ public final class Registry {
 	public Path logDir(String name) {
 		requireValidName(name);
 		return this.stateDir.resolve("logs").resolve(name);
+	}
+
+	/**
+	 * What the instances of this state folder may have made on the host.
+	 * @return the claims
+	 */
+	Claims claims() {
+		return this.claims;
 	}
 
 	private Path instancesDir() {

@@ -263,10 +263,13 @@ final class Restorer {
 			// The launcher enters the groups before it runs criu, so that the whole restored tree
 			// is in them (criu leaves restored tasks where it runs: --manage-cgroups=ignore) and
 			// the clone can be frozen and squeezed like a service 'cse run' started.
+			// the entry names the groups before they exist: an agent killed in between leaves
+			// groups that its next start finds (see Reconciler)
 			Cgroup cgroup = Cgroup.of(this.host, reserved.name());
-			cgroup.create();
-			reserved = reserved.withCgroups(new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString(), 0));
+			cgroup.requireAbsent();
+			reserved = reserved.withCgroups(new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString()));
 			this.registry.save(reserved);
+			cgroup.create();
 			launch = cgroup.wrap(launch);
 		}
 		List<String> command = new ArrayList<>();

@@ -86,6 +86,14 @@ final class Stopper {
 		});
 	}
 
+	/**
+	 * Turn the zram swap a squeeze turned on off, if no service {@code cse run} started is
+	 * left.
+	 */
+	void releaseSwapIfUnused() {
+		this.swap.releaseIfUnused(List.of());
+	}
+
 	private void stopNamespace(Instance instance, Duration grace) {
 		Optional<ProcessInfo> init = this.reaper.alive(instance.process());
 		if (init.isPresent()) {
@@ -167,7 +175,18 @@ final class Stopper {
 	}
 
 	private void removeCgroups(Instance instance) {
-		Cgroup cgroup = CgroupServices.cgroupOf(this.host, instance);
+		removeCgroup(CgroupServices.cgroupOf(this.host, instance), instance.name(), "retry 'cse stop "
+				+ instance.name() + "'");
+	}
+
+	/**
+	 * Kill whatever is in a thawed group and remove it.
+	 * @param cgroup the group
+	 * @param owner whose it is, for the message
+	 * @param advice what to do if it cannot be removed
+	 * @throws CseException if it is still there after {@link CgroupServices#CGROUP_TIMEOUT}
+	 */
+	void removeCgroup(Cgroup cgroup, String owner, String advice) {
 		// whatever is still in the group is the service's, even if it left its process tree
 		for (long pid : cgroup.pids()) {
 			this.reaper.signal(pid, "KILL");
@@ -176,8 +195,8 @@ final class Stopper {
 		// the kernel removes an ended process from its groups a little after it is reaped
 		while (!cgroup.remove()) {
 			if (System.nanoTime() - deadline > 0) {
-				throw new CseException("could not remove cgroup " + cgroup + " of " + instance.name()
-						+ " (processes in it: " + cgroup.pids() + "): retry 'cse stop " + instance.name() + "'");
+				throw new CseException("could not remove cgroup " + cgroup + " of " + owner + " (processes in it: "
+						+ cgroup.pids() + "): " + advice);
 			}
 			Poll.pause(POLL_MILLIS);
 		}

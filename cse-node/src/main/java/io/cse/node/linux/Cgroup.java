@@ -131,19 +131,27 @@ public final class Cgroup {
 	 * or cannot be created; no group is left then
 	 */
 	public void create() {
-		for (Path group : this.driver.groups()) {
-			if (this.host.exists(group)) {
-				throw new CseException("cgroup " + group + " exists already, but no instance of this state folder "
-						+ "has it: if no process is in it ('cat " + group + "/cgroup.procs'), remove it with 'rmdir "
-						+ group + "'; or choose another --name");
-			}
-		}
+		requireAbsent();
 		try {
 			this.driver.create();
 		}
 		catch (RuntimeException ex) {
 			remove();
 			throw ex;
+		}
+	}
+
+	/**
+	 * Check that none of the groups exists yet.
+	 * @throws CseException if one exists (another service's, or a crash's leftover)
+	 */
+	public void requireAbsent() {
+		for (Path group : this.driver.groups()) {
+			if (this.host.exists(group)) {
+				throw new CseException("cgroup " + group + " exists already, but no instance of this state folder "
+						+ "has it: if no process is in it ('cat " + group + "/cgroup.procs'), remove it with 'rmdir "
+						+ group + "'; or choose another --name");
+			}
 		}
 	}
 

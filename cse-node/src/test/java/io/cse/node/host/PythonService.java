@@ -83,6 +83,10 @@ final class PythonService {
 		Files.createDirectory(image, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 		// An established connection in the image: restores must bring it back closed.
 		try (java.net.Socket held = new java.net.Socket("127.0.0.1", port)) {
+			// accepted by the service first: CRIU refuses a connection still in the accept
+			// queue ("In-flight connection"), which a busy machine shows often enough
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+				.until(() -> acceptQueue(port) == 0);
 			Process dump = new ProcessBuilder(RootOnly.CRIU.toString(), "dump", "-t", Long.toString(pid), "-D",
 					image.toString(), "--shell-job", "--tcp-established", "--network-lock", "nftables", "-o", "dump.log")
 				.redirectErrorStream(true)
@@ -105,6 +109,22 @@ final class PythonService {
 			.writePending(image);
 		ImageManifest.publish(image);
 		return new Template(image, pid, port);
+	}
+
+	/**
+	 * The connections waiting in the accept queue of the socket listening on a port: for a
+	 * socket in {@code LISTEN} state, {@code /proc/net/tcp} shows its queue as {@code rx_queue}.
+	 */
+	private static int acceptQueue(int port) throws IOException {
+		String hexPort = String.format(":%04X", port);
+		int queued = 0;
+		for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+			String[] fields = line.strip().split("\\s+");
+			if (fields.length > 4 && fields[1].endsWith(hexPort) && "0A".equals(fields[3])) {
+				queued += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+			}
+		}
+		return queued;
 	}
 
 	static int status(URI uri) {

@@ -98,7 +98,7 @@ class RegistryTests {
 		assertThat(app.process()).isEqualTo(new ProcessId(5000, 777));
 		assertThat(app.launcher()).isEqualTo(ProcessId.NONE);
 		assertThat(app.cgroups()).isEqualTo(new Instance.Cgroups("/sys/fs/cgroup/freezer/cse/app",
-				"/sys/fs/cgroup/memory/cse/app", 268435456));
+				"/sys/fs/cgroup/memory/cse/app", 268435456, null));
 		// saved again, an entry takes the nested form and reads back the same
 		registry.save(app);
 		assertThat(Files.readString(instances.resolve("app.json"))).contains("\"endpoint\"")

@@ -31,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A pool of frozen hello-web clones on this machine, through a resident agent's API: the
  * clones are restored in cgroups of their own, frozen and squeezed; a take thaws one that
- * serves with its own identity and database connections, and the agent restores a
- * replacement. Needs root, CRIU and cgroup v1 (see {@link RootOnly}).
+ * serves with its own identity and database connections, the activator wakes it from a
+ * freeze on its next request, and the agent restores a replacement. Needs root, CRIU and cgroup v1 (see {@link RootOnly}).
  */
 @Timeout(300)
 class HelloWebPoolEndToEndTests {
@@ -134,6 +134,16 @@ class HelloWebPoolEndToEndTests {
 		assertThat(cloneStatus.path("instance").path("parentId").asText()).isEqualTo(templateId);
 		Set<String> ids = new HashSet<>(Set.of(templateId, cloneStatus.path("instance").path("instanceId").asText()));
 		assertThat(ids).hasSize(2);
+
+		// the activator: frozen to wake on its next request, the clone is thawed by that
+		// request, which waited in its socket's queue and is served
+		String taken = instance.path("name").asText();
+		ApiResponse sleeping = call("POST", "/instances/" + taken + "/freeze", "{\"wakeOnRequest\": true}");
+		assertThat(sleeping.status()).as(sleeping.bodyText()).isEqualTo(200);
+		Path takenFreezer = Path.of("/sys/fs/cgroup/freezer/cse", taken, "freezer.state");
+		assertThat(Files.readString(takenFreezer).strip()).isEqualTo("FROZEN");
+		assertThat(this.services.get(base + "/").body()).isEqualTo("Hello World!");
+		assertThat(Files.readString(takenFreezer).strip()).isEqualTo("THAWED");
 
 		// the agent restores a replacement in the background
 		await().atMost(Duration.ofSeconds(90)).until(() -> json(call("GET", "/pools/hello", null)).path("ready")

@@ -2,7 +2,6 @@ package io.cse.node.pool;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +20,10 @@ import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.InstanceStatus;
-import io.cse.node.instance.Liveness;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.Registry;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
-import io.cse.node.linux.Cgroup;
 import io.cse.node.linux.Criu;
 
 /**
@@ -340,42 +337,18 @@ public final class Pools implements AutoCloseable {
 	 */
 	private void recover(String name) {
 		List<InstanceStatus> instances = this.node.list();
-		List<String> toStop = new ArrayList<>();
+		PoolRecovery recovery;
 		synchronized (this.lock) {
 			Optional<PoolState> found = this.store.find(name);
 			if (found.isEmpty() || this.filling.getOrDefault(name, 0) > 0) {
 				return;
 			}
-			PoolState pool = found.get();
-			Map<String, InstanceStatus> byName = new HashMap<>();
-			instances.forEach((status) -> byName.put(status.instance().name(), status));
-			PoolState kept = pool;
-			for (String member : pool.members()) {
-				InstanceStatus status = byName.get(member);
-				boolean ready = status != null && status.liveness() == Liveness.ALIVE
-						&& Cgroup.FROZEN.equals(status.freezerState());
-				if (!ready) {
-					kept = kept.without(member);
-					if (status != null) {
-						toStop.add(member);
-					}
-				}
-			}
-			for (String released : pool.released()) {
-				if (!byName.containsKey(released)) {
-					kept = kept.without(released);
-				}
-			}
-			for (String instance : byName.keySet()) {
-				if (pool.names(instance) && !pool.members().contains(instance) && !pool.released().contains(instance)) {
-					toStop.add(instance);
-				}
-			}
-			if (!kept.equals(pool)) {
-				this.store.save(kept);
+			recovery = PoolRecovery.of(found.get(), instances);
+			if (!recovery.kept().equals(found.get())) {
+				this.store.save(recovery.kept());
 			}
 		}
-		for (String instance : toStop) {
+		for (String instance : recovery.toStop()) {
 			logger.info("Pool " + name + ": stopping " + instance + ", a clone of it that is not ready to be taken");
 			stopQuietly(instance);
 		}

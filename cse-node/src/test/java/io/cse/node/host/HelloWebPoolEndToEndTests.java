@@ -137,10 +137,10 @@ class HelloWebPoolEndToEndTests {
 
 		// the activator: frozen to wake on its next request, the clone is thawed by that
 		// request, which waited in its socket's queue and is served
-		String taken = instance.path("name").asText();
-		ApiResponse sleeping = call("POST", "/instances/" + taken + "/freeze", "{\"wakeOnRequest\": true}");
+		String woken = instance.path("name").asText();
+		ApiResponse sleeping = call("POST", "/instances/" + woken + "/freeze", "{\"wakeOnRequest\": true}");
 		assertThat(sleeping.status()).as(sleeping.bodyText()).isEqualTo(200);
-		Path takenFreezer = Path.of("/sys/fs/cgroup/freezer/cse", taken, "freezer.state");
+		Path takenFreezer = Path.of("/sys/fs/cgroup/freezer/cse", woken, "freezer.state");
 		assertThat(Files.readString(takenFreezer).strip()).isEqualTo("FROZEN");
 		assertThat(this.services.get(base + "/").body()).isEqualTo("Hello World!");
 		assertThat(Files.readString(takenFreezer).strip()).isEqualTo("THAWED");

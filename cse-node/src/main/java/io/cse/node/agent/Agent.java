@@ -99,7 +99,9 @@ public final class Agent implements AutoCloseable {
 	}
 
 	/**
-	 * Serve the API.
+	 * Serve the API, keep pools full and wake frozen instances, without reconciling the host
+	 * first: for a caller that owns its state folder from the start (a benchmark, a test).
+	 * The host's resident agent uses {@link #serveReconciled}.
 	 * @param socket the Unix socket's path
 	 * @param tcp a loopback TCP listener with its token, or {@code null}
 	 * @return the server; closing it stops serving

@@ -58,8 +58,14 @@ millis_since() {
 	awk -v start="$1" -v end="$end" 'BEGIN { printf "%.1f", (end - start) / 1e6 }'
 }
 
-# json_field PATH: the field at PATH (as .instance.instanceId) of the JSON on standard input.
+# json_field PATH: the field at PATH (as .instance.instanceId) of the JSON on standard
+# input; '-' without python3.
 json_field() {
+	if ! command -v python3 >/dev/null; then
+		cat >/dev/null
+		echo "-"
+		return
+	fi
 	python3 -c '
 import json, sys
 value = json.load(sys.stdin)
@@ -104,7 +110,7 @@ seconds_to_millis() {
 # measured WHAT MILLIS HOW: one row of the table of times (print it with print_times).
 TIMES=()
 measured() {
-	TIMES+=("$1|$2|$3")
+	TIMES+=("$1|$(awk -v v="$2" 'BEGIN { if (v ~ /^[0-9.]+$/) printf "%.1f", v; else print v }')|$3")
 }
 
 print_times() {
@@ -121,7 +127,19 @@ print_times() {
 instances() {
 	curl -s --unix-socket "$1" http://localhost/instances | python3 -c '
 import json, sys
-for instance in json.load(sys.stdin):
+for status in json.load(sys.stdin):
+    instance = status["instance"]
     if instance["name"].startswith(sys.argv[1]):
         print(instance["name"], "%s:%s" % (instance["endpoint"]["address"], instance["endpoint"]["port"]))' "$2"
+}
+
+# left_behind BRIDGE PREFIX: what is still there of the bridge BRIDGE (and its veths,
+# named BRIDGEvN) and of the instances named PREFIX*: network namespaces, cgroups (v1 and v2).
+left_behind() {
+	ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep -E "^$1(v[0-9]+)?\$" | sed 's/^/link /'
+	ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^cse-$2" | sed 's/^/netns /'
+	local group
+	for group in /sys/fs/cgroup/freezer/cse/"$2"* /sys/fs/cgroup/memory/cse/"$2"* /sys/fs/cgroup/cse/"$2"*; do
+		if [ -d "$group" ]; then echo "cgroup $group"; fi
+	done
 }

@@ -52,6 +52,15 @@ cleanup() {
 	stop_process "$APP_PID"
 	stop_process "$PG_PID"
 	rm -rf "$WORK"
+	if [ -n "$AGENT_PID" ]; then
+		local left
+		left="$(left_behind "$BRIDGE" demo-)"
+		if [ -n "$left" ]; then
+			printf 'Left behind (remove it by hand):\n%s\n' "$left" >&2
+			exit 1
+		fi
+		echo "Nothing left behind: no bridge $BRIDGE, no veth, network namespace or cgroup of a demo-* instance, $WORK removed"
+	fi
 }
 trap cleanup EXIT
 
@@ -125,6 +134,7 @@ step "POST /actuator/cse/freeze: quiesce traffic, executors, schedulers, pools; 
 SECONDS_TAKEN="$(curl -s -o "$WORK/freeze.json" -w '%{time_total}' -X POST "$BASE/actuator/cse/freeze")"
 pretty <"$WORK/freeze.json"
 measured "freeze (quiesce and trim)" "$(seconds_to_millis "$SECONDS_TAKEN")" "curl: the whole POST /actuator/cse/freeze"
+measured "freeze (quiesce and trim)" "$(json_field .totalMs <"$WORK/freeze.json")" "the service's own report: totalMs"
 
 step "GET /actuator/cse while frozen"
 curl -s "$BASE/actuator/cse" | head -c 200; echo " ..."
@@ -133,6 +143,7 @@ step "POST /actuator/cse/thaw: resume in reverse order"
 SECONDS_TAKEN="$(curl -s -o "$WORK/thaw.json" -w '%{time_total}' -X POST "$BASE/actuator/cse/thaw")"
 pretty <"$WORK/thaw.json"
 measured "thaw" "$(seconds_to_millis "$SECONDS_TAKEN")" "curl: the whole POST /actuator/cse/thaw"
+measured "thaw" "$(json_field .totalMs <"$WORK/thaw.json")" "the service's own report: totalMs"
 
 step "POST /visits: the pool connects again"
 curl -s -X POST "$BASE/visits"; echo

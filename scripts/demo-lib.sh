@@ -11,11 +11,12 @@ require_prerequisites() {
 	fi
 }
 
-# build ROOT: mvn install without the tests, unless CSE_DEMO_SKIP_BUILD=1.
+# build ROOT: mvn package without the tests, unless CSE_DEMO_SKIP_BUILD=1. The walk-throughs
+# run the jars in target/; nothing goes to the local Maven repository.
 build() {
 	if [ "${CSE_DEMO_SKIP_BUILD:-0}" != "1" ]; then
-		echo "==> Building (mvn install, tests skipped)"
-		(cd "$1" && mvn -B -q install -DskipTests)
+		echo "==> Building (mvn package, tests skipped)"
+		(cd "$1" && mvn -B -q package -DskipTests)
 	fi
 }
 

@@ -216,8 +216,10 @@ full_story() {
 if [ -n "$MISSING" ]; then
 	step "Skipped: a clone template, clones and a pool through the node agent (cse)"
 	echo "They need what this machine lacks: $MISSING."
-	echo "Install CRIU 4.2 with 'sudo scripts/install-criu.sh' (into /opt/cse/criu), then run this script as root"
-	echo "(see docs/node-agent.md#prerequisites)."
+	if [ ! -x "$CRIU" ]; then
+		echo "Install CRIU 4.2 into /opt/cse/criu: run scripts/install-criu.sh as root."
+	fi
+	echo "Then run this script as root (see docs/node-agent.md#prerequisites for the rest)."
 else
 	full_story
 fi

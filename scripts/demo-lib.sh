@@ -144,3 +144,8 @@ left_behind() {
 		if [ -d "$group" ]; then echo "cgroup $group"; fi
 	done
 }
+
+# zram_swap_on: whether /dev/zram0 is swap now.
+zram_swap_on() {
+	grep -q '^/dev/zram0 ' /proc/swaps 2>/dev/null
+}

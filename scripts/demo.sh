@@ -37,6 +37,8 @@ AGENT_PID=""
 AGENT_SOCKET="$WORK/agent/agent.sock"
 BRIDGE_UP=0
 POOL=""
+ZRAM_WAS_ON=0
+if zram_swap_on; then ZRAM_WAS_ON=1; fi
 
 # cse ARGS...: the node agent's command, a client of the resident agent started below.
 cse() {
@@ -60,6 +62,11 @@ cleanup() {
 			exit 1
 		fi
 		echo "Nothing left behind: no bridge $BRIDGE, no veth, network namespace or cgroup of a demo-* instance, $WORK removed"
+		if [ "$ZRAM_WAS_ON" = "0" ] && zram_swap_on; then
+			# The squeeze turned it on; the last stop turns it off, unless the kernel refuses
+			# (it did once while another agent's squeezed service had pages there).
+			echo "Note: /dev/zram0 is still swap (it was not when the demo started); 'swapoff /dev/zram0' once no squeezed service is left" >&2
+		fi
 	fi
 }
 trap cleanup EXIT

@@ -61,7 +61,7 @@ class BenchCommandLineTests {
 			});
 		// the scenarios' own defaults for what 'all' does not set
 		assertThat(scenarios.freeze().requests).isEqualTo(200);
-		assertThat(scenarios.burst().highRate).isEqualTo(200);
+		assertThat(scenarios.burst().load.highRate).isEqualTo(200);
 		assertThat(all.chartFile()).isEqualTo(Path.of("out/benchmarks.svg").toAbsolutePath());
 	}
 

@@ -22,9 +22,9 @@ class ReportsTests {
 		BurstBenchmark burst = new BurstBenchmark();
 		new CommandLine(burst).parseArgs("--runs", "3", "--frozen", "2", "--clones", "1");
 		BurstBenchmark.Result result = burstResult();
-		result.failed.addAll(List.of(0.0, 2.0, 1.0));
-		result.failures.put("HTTP 503", 2L);
-		result.failures.put("no answer within 10000 ms", 1L);
+		result.load.failed.addAll(List.of(0.0, 2.0, 1.0));
+		result.load.failures.put("HTTP 503", 2L);
+		result.load.failures.put("no answer within 10000 ms", 1L);
 		String markdown = burst.markdown(result);
 		assertThat(markdown).contains("from 1 serving instance to 4 under load",
 				"`cse-bench burst --runs 3 --frozen 2 --clones 1`",
@@ -38,7 +38,7 @@ class ReportsTests {
 		BurstBenchmark burst = new BurstBenchmark();
 		new CommandLine(burst).parseArgs("--runs", "3", "--frozen", "2", "--clones", "1", "--no-squeeze");
 		BurstBenchmark.Result result = burstResult();
-		result.failed.addAll(List.of(0.0, 0.0, 0.0));
+		result.load.failed.addAll(List.of(0.0, 0.0, 0.0));
 		assertThat(burst.markdown(result)).contains("--no-squeeze", "300 requests sent, 300 answered 200, **0 failed**.")
 			.doesNotContain("`cse freeze --squeeze`");
 	}
@@ -79,10 +79,10 @@ class ReportsTests {
 		result.cloneServes.addAll(List.of(390.0));
 		result.cloneCommand.addAll(List.of(380.0));
 		result.allServe.addAll(List.of(400.0));
-		result.idleLatency.addAll(List.of(1.0, 2.0));
-		result.highLatency.addAll(List.of(3.0, 4.0));
-		result.lag.addAll(List.of(0.1, 0.2));
-		result.sent.addAll(List.of(100.0, 100.0, 100.0));
+		result.load.idleLatency.addAll(List.of(1.0, 2.0));
+		result.load.highLatency.addAll(List.of(3.0, 4.0));
+		result.load.lag.addAll(List.of(0.1, 0.2));
+		result.load.sent.addAll(List.of(100.0, 100.0, 100.0));
 		return result;
 	}
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * What the burst and the summary write, from given figures: every failure is reported
@@ -69,6 +70,19 @@ class ReportsTests {
 				"| burst: all 4 instances serve | 400 ms |", "median 7.00, max 8.00", "The machine was busy");
 		String quiet = all.summary(bars, "a machine", Stats.of(List.of(0.1, 0.2)), Path.of("elsewhere/chart.svg"));
 		assertThat(quiet).contains("The machine was mostly quiet.", "](../elsewhere/chart.svg)");
+	}
+
+	@Test
+	void thePoolsBarsAreATakeEachWayAndTheBurstWithAPool() {
+		PoolTakeBenchmark.Result poolTake = new PoolTakeBenchmark.Result();
+		poolTake.plain.first200.addAll(List.of(20.0, 25.0));
+		poolTake.squeezed.first200.addAll(List.of(60.0, 65.0));
+		PoolBurstBenchmark.Result poolBurst = new PoolBurstBenchmark.Result();
+		poolBurst.allServe.addAll(List.of(140.0));
+		assertThat(AllBenchmarks.poolBars(poolTake, poolBurst, 8)).extracting(Bar::label, Bar::group)
+			.containsExactly(tuple("take from a pool of frozen clones", Group.FREEZE),
+					tuple("take from a pool of squeezed clones", Group.FREEZE),
+					tuple("burst with a pool: all 8 instances serve", Group.BURST));
 	}
 
 	private static BurstBenchmark.Result burstResult() {

@@ -46,6 +46,8 @@ final class AgentSession implements AutoCloseable {
 	private static final ObjectMapper JSON = new ObjectMapper()
 		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+	private static final Duration POOL_SETTLE_TIMEOUT = Duration.ofMinutes(3);
+
 	private final AgentClient client;
 
 	private final Path socket;
@@ -246,10 +248,22 @@ final class AgentSession implements AutoCloseable {
 	}
 
 	/**
-	 * {@code DELETE /pools/{name}}: stop its frozen clones; those taken from it stay.
+	 * {@code DELETE /pools/{name}}: stop its frozen clones; those taken from it stay. The
+	 * pool is first let settle (full, nothing being restored): the agent finishes a refill
+	 * under way after the delete, and a clone it restores while the benchmark takes the
+	 * bridge and the database away would be left behind.
 	 * @param pool the pool
 	 */
 	void deletePool(String pool) throws IOException {
+		try {
+			awaitPoolFull(pool, POOL_SETTLE_TIMEOUT);
+		}
+		catch (IOException ex) {
+			System.err.println("cse-bench: deleting pool " + pool + " unsettled: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 		call("DELETE", "/pools/" + pool, null, JsonNode.class);
 		this.pools.remove(pool);
 	}

@@ -5,11 +5,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -25,7 +27,8 @@ import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
-import io.cse.node.linux.Bridge;
+import io.cse.node.pool.PoolStatus;
+import io.cse.node.pool.Taken;
 
 /**
  * The node agent as the benchmarks reach it: over its API, on a Unix socket, as a platform
@@ -43,13 +46,18 @@ final class AgentSession implements AutoCloseable {
 	private static final ObjectMapper JSON = new ObjectMapper()
 		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+	private static final Duration POOL_SETTLE_TIMEOUT = Duration.ofMinutes(3);
+
 	private final AgentClient client;
 
 	private final Path socket;
 
 	private final AgentServer server;
 
-	private final Set<String> started = new LinkedHashSet<>();
+	// takes from a pool may run in parallel
+	private final Set<String> started = Collections.synchronizedSet(new LinkedHashSet<>());
+
+	private final Set<String> pools = new LinkedHashSet<>();
 
 	private AgentSession(Path socket, AgentServer server) {
 		this.socket = socket;
@@ -65,7 +73,9 @@ final class AgentSession implements AutoCloseable {
 	 * @return the session, to close
 	 */
 	static AgentSession serve(Path socket, Path stateDir, Path imagesRoot) {
-		Agent agent = new Agent(NodeContext.local(), new Agent.Settings(stateDir, imagesRoot, null, Bridge.DEFAULT_NAME));
+		// POST /pools names no bridge: its clones hang on the agent's own, which must be the
+		// benchmark's, where the database listens and trusts the subnet
+		Agent agent = new Agent(NodeContext.local(), new Agent.Settings(stateDir, imagesRoot, null, Workbench.BRIDGE));
 		return new AgentSession(socket, agent.serve(socket, null));
 	}
 
@@ -176,6 +186,89 @@ final class AgentSession implements AutoCloseable {
 	}
 
 	/**
+	 * {@code POST /pools}: make a pool of frozen clones of a template and fill it.
+	 * @param name the pool's name (its clones are {@code name-N})
+	 * @param template the template's folder
+	 * @param size how many frozen clones it keeps
+	 * @param squeeze whether they are squeezed once frozen
+	 * @param timeout how long each clone may take to answer 200 after its restore starts
+	 * @return the pool, full, timed until the agent's answer
+	 */
+	Timed<PoolStatus> createPool(String name, Path template, int size, boolean squeeze, Duration timeout)
+			throws IOException {
+		this.pools.add(name);
+		return call("POST", "/pools", Map.of("name", name, "template", template.toString(), "size", size, "squeeze",
+				squeeze, "timeout", timeout.toMillis() + "ms"), PoolStatus.class);
+	}
+
+	/**
+	 * {@code GET /pools/{name}}.
+	 * @param name the pool
+	 * @return how many clones it holds ready, and how many are being restored
+	 */
+	PoolStatus pool(String name) throws IOException {
+		return call("GET", "/pools/" + name, null, PoolStatus.class).answer();
+	}
+
+	/**
+	 * Wait until a pool holds as many frozen clones as it should, polling
+	 * {@code GET /pools/{name}} as a platform would (the agent refills in the background and
+	 * says nothing when it is done).
+	 * @param name the pool
+	 * @param timeout how long the refill may take
+	 * @return how long it took
+	 * @throws IOException if the pool is not full in time
+	 */
+	double awaitPoolFull(String name, Duration timeout) throws IOException, InterruptedException {
+		long start = System.nanoTime();
+		long deadline = start + timeout.toNanos();
+		PoolStatus status = pool(name);
+		while (status.ready() < status.size() || status.filling() > 0) {
+			if (System.nanoTime() > deadline) {
+				throw new IOException("pool " + name + " was not full again within " + timeout.toSeconds() + " s: "
+						+ status.ready() + " of " + status.size() + " ready, " + status.filling() + " being restored");
+			}
+			TimeUnit.MILLISECONDS.sleep(20);
+			status = pool(name);
+		}
+		return (System.nanoTime() - start) / 1e6;
+	}
+
+	/**
+	 * {@code POST /pools/{name}/take}: thaw the pool's oldest clone; the taken clone is this
+	 * session's to stop.
+	 * @param pool the pool
+	 * @return the clone, timed until the answer (which the agent gives after the clone's
+	 * first 200 on {@code /})
+	 */
+	Timed<Taken> take(String pool) throws IOException {
+		Timed<Taken> taken = call("POST", "/pools/" + pool + "/take", Map.of(), Taken.class);
+		this.started.add(taken.answer().instance().name());
+		return taken;
+	}
+
+	/**
+	 * {@code DELETE /pools/{name}}: stop its frozen clones; those taken from it stay. The
+	 * pool is first let settle (full, nothing being restored): the agent finishes a refill
+	 * under way after the delete, and a clone it restores while the benchmark takes the
+	 * bridge and the database away would be left behind.
+	 * @param pool the pool
+	 */
+	void deletePool(String pool) throws IOException {
+		try {
+			awaitPoolFull(pool, POOL_SETTLE_TIMEOUT);
+		}
+		catch (IOException ex) {
+			System.err.println("cse-bench: deleting pool " + pool + " unsettled: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		call("DELETE", "/pools/" + pool, null, JsonNode.class);
+		this.pools.remove(pool);
+	}
+
+	/**
 	 * {@code DELETE /instances/{name}} for each.
 	 * @param names the instances
 	 * @throws IOException naming the first that could not be stopped, after trying all
@@ -260,6 +353,15 @@ final class AgentSession implements AutoCloseable {
 	 * thrown: what can be stopped still is.
 	 */
 	void stopStarted() {
+		// the pools first: a served agent would otherwise refill them as their clones stop
+		for (String pool : new ArrayList<>(this.pools)) {
+			try {
+				deletePool(pool);
+			}
+			catch (IOException ex) {
+				System.err.println("cse-bench: " + ex.getMessage());
+			}
+		}
 		stopQuietly(started());
 	}
 

@@ -3,6 +3,7 @@ package io.cse.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,13 +26,15 @@ import picocli.CommandLine.Spec;
  * the other on one database and one bridge, and a chart that compares them.
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Run the freeze, snapshots and burst benchmarks on one service (see their --help), write "
-				+ "their sections of --output, a summary section at its top and a chart beside it (--chart): the "
-				+ "time to the first HTTP 200 of a cold start, a thaw with and without --squeeze, a thaw on request, "
-				+ "a restore, clone fan-outs and the burst.",
-				"Takes under 10 minutes on a busy 2-core machine with the defaults, and prints its progress. Needs "
-						+ "root, cgroup v1, zram (or swap) and CRIU 4.2. Stops everything it started when it ends or "
-						+ "fails." })
+		description = { "Run the freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, density and "
+				+ "aot-cache benchmarks on one service (see their --help), write their sections of --output, a "
+				+ "summary section at its top and a chart beside it (--chart): the time to the first HTTP 200 of a "
+				+ "cold start, a thaw with and without --squeeze, a thaw on request, a restore, clone fan-outs, "
+				+ "takes from pools, and the bursts.",
+				"Takes under 20 minutes on a busy 2-core machine with the defaults (the slow scenarios run fewer "
+						+ "times than alone: see --pool-burst-runs and --density-runs), and prints its progress. "
+						+ "Needs root, cgroup v1, zram (or swap), CRIU 4.2, the cse jar (--cse-jar) and a JDK 25 "
+						+ "(--aot-java). Stops everything it started when it ends or fails." })
 final class AllBenchmarks implements Callable<Integer> {
 
 	@Mixin
@@ -60,6 +63,26 @@ final class AllBenchmarks implements Callable<Integer> {
 			defaultValue = "4")
 	int clones;
 
+	@Option(names = "--pool-size", paramLabel = "N", description = "Frozen clones in each pool, of pool-take and "
+			+ "burst-pools (default: ${DEFAULT-VALUE}).", defaultValue = "7")
+	int poolSize;
+
+	@Option(names = "--pool-burst-runs", description = "Bursts with a pool measured: each costs a refill of the "
+			+ "whole pool (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+	int poolBurstRuns;
+
+	@Option(names = "--density-runs", description = "Density runs, each of 10 cold starts (default: "
+			+ "${DEFAULT-VALUE}).", defaultValue = "1")
+	int densityRuns;
+
+	@Option(names = "--cse-jar", paramLabel = "JAR", description = "The cse command's jar, for thaw-cli "
+			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "cse-node/target/cse-exec.jar")
+	Path cseJar;
+
+	@Option(names = "--aot-java", paramLabel = "PATH", description = "A JDK 25's java, for aot-cache "
+			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+	Path aotJava;
+
 	@Option(names = "--chart", paramLabel = "FILE",
 			description = "The SVG chart to write (default: benchmarks.svg beside --output).")
 	Path chart;
@@ -82,8 +105,26 @@ final class AllBenchmarks implements Callable<Integer> {
 			BenchmarkReport.write(this.options.output, "snapshots", scenarios.snapshots.markdown(snapshots));
 			progress(3, "burst: from 1 serving instance to " + scenarios.burst.instances() + " under load", start);
 			BurstBenchmark.Result burst = scenarios.burst.measure(workbench, snapshots.template);
-			BenchmarkReport.write(this.options.output, "burst", scenarios.burst.markdown(burst));
+			scenarios.burst.section(burst).writeTo(this.options.output);
+			progress(4, "thaw-api: a thaw as a platform sees it", start);
+			scenarios.thawApi.section(scenarios.thawApi.measure(workbench)).writeTo(this.options.output);
+			progress(5, "thaw-cli: a thaw as a user at a shell sees it", start);
+			scenarios.thawCli.section(scenarios.thawCli.measure(workbench)).writeTo(this.options.output);
+			progress(6, "pool-take: a clone taken from a pool of frozen clones, plain and squeezed", start);
+			PoolTakeBenchmark.Result poolTake = scenarios.poolTake.measure(workbench, snapshots.template);
+			scenarios.poolTake.section(poolTake).writeTo(this.options.output);
+			progress(7, "burst-pools: from 1 serving instance to " + scenarios.poolBurst.instances()
+					+ " under load, from a pool", start);
+			PoolBurstBenchmark.Result poolBurst = scenarios.poolBurst.measure(workbench, snapshots.template);
+			scenarios.poolBurst.section(poolBurst).writeTo(this.options.output);
+			progress(8, "density: frozen and squeezed instances per GiB", start);
+			scenarios.density.section(scenarios.density.measure(workbench)).writeTo(this.options.output);
+			progress(9, "aot-cache: the JDK's AOT cache, cold start and restore", start);
+			scenarios.aotCache.section(scenarios.aotCache.measure(workbench)).writeTo(this.options.output);
 			List<Bar> bars = bars(freeze, snapshots, burst, scenarios.burst.instances());
+			bars.addAll(poolBars(poolTake, poolBurst, scenarios.poolBurst.instances()));
+			// a stable sort: each group's bars stay in the order they were measured
+			bars.sort(Comparator.comparing(Bar::group));
 			String machine = BenchmarkReport.machine(this.options.java);
 			Files.createDirectories(chartFile.toAbsolutePath().getParent());
 			Files.writeString(chartFile, SvgChart.render("samples/hello-web: time to the first HTTP 200, "
@@ -115,16 +156,33 @@ final class AllBenchmarks implements Callable<Integer> {
 				String.join(",", this.cloneCounts.stream().map(String::valueOf).toList()));
 		BurstBenchmark burst = parse(new BurstBenchmark(), shared, "--runs", Integer.toString(this.burstRuns),
 				"--frozen", Integer.toString(this.frozen), "--clones", Integer.toString(this.clones));
+		String runs = Integer.toString(this.runs);
+		ApiThawBenchmark thawApi = parse(new ApiThawBenchmark(), shared, "--runs", runs);
+		CliThawBenchmark thawCli = parse(new CliThawBenchmark(), shared, "--runs", runs, "--cse-jar",
+				this.cseJar.toString());
+		PoolTakeBenchmark poolTake = parse(new PoolTakeBenchmark(), shared, "--runs", runs, "--size",
+				Integer.toString(this.poolSize));
+		PoolBurstBenchmark poolBurst = parse(new PoolBurstBenchmark(), shared, "--runs",
+				Integer.toString(this.poolBurstRuns), "--size", Integer.toString(this.poolSize));
+		DensityBenchmark density = parse(new DensityBenchmark(), shared, "--runs", Integer.toString(this.densityRuns));
+		AotCacheBenchmark aotCache = parse(new AotCacheBenchmark(), shared, "--runs", runs, "--aot-java",
+				this.aotJava.toString());
 		try {
 			freeze.validate();
 			snapshots.validate();
 			burst.validate();
+			thawApi.validate();
+			thawCli.validate();
+			poolTake.validate();
+			poolBurst.validate();
+			density.validate();
+			aotCache.validate();
 		}
 		catch (ParameterException ex) {
 			// said in the words of the scenario's option; name this command's
 			throw new ParameterException(this.spec.commandLine(), "cse-bench all: " + ex.getMessage());
 		}
-		return new Scenarios(freeze, snapshots, burst);
+		return new Scenarios(freeze, snapshots, burst, thawApi, thawCli, poolTake, poolBurst, density, aotCache);
 	}
 
 	private static <T> T parse(T scenario, List<String> shared, String... own) {
@@ -161,10 +219,18 @@ final class AllBenchmarks implements Callable<Integer> {
 		return bars;
 	}
 
+	static List<Bar> poolBars(PoolTakeBenchmark.Result poolTake, PoolBurstBenchmark.Result poolBurst, int instances) {
+		return List.of(new Bar("take from a pool of frozen clones", Group.FREEZE, Stats.of(poolTake.plain.first200)),
+				new Bar("take from a pool of squeezed clones", Group.FREEZE, Stats.of(poolTake.squeezed.first200)),
+				new Bar("burst with a pool: all " + instances + " instances serve", Group.BURST,
+						Stats.of(poolBurst.allServe)));
+	}
+
 	String summary(List<Bar> bars, String machine, Stats load, Path chartFile) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Every way to get a serving instance of samples/hello-web\n\n");
-		out.append("`cse-bench all` (freeze, snapshots and burst below, one after the other), Spring Boot ")
+		out.append("`cse-bench all` (freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, density and "
+				+ "aot-cache below, one after the other), Spring Boot ")
 			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
 		out.append("Machine: ").append(machine).append(".\n");
 		int cores = Runtime.getRuntime().availableProcessors();
@@ -179,7 +245,8 @@ final class AllBenchmarks implements Callable<Integer> {
 		out.append("![Time to first HTTP 200, every way](").append(relative).append(")\n\n");
 		out.append("Time to the first HTTP 200, in the order of the chart: from the process start for a cold start, "
 				+ "from the agent's command for a thaw, restore or clone, from the client's send for a request to a "
-				+ "frozen instance, and from the load's step up for the burst.\n\n");
+				+ "frozen instance or a take from a pool (to its own `GET /`), and from the load's step up for the "
+				+ "bursts.\n\n");
 		out.append("| way | median | p99 | min | max | n |\n|---|---|---|---|---|---|\n");
 		for (Bar bar : bars) {
 			Stats stats = bar.millis();
@@ -191,10 +258,12 @@ final class AllBenchmarks implements Callable<Integer> {
 	}
 
 	private void progress(int step, String what, long start) {
-		System.out.printf(Locale.ROOT, "%n[%d/3] %s (%.1f min so far)%n", step, what, (System.nanoTime() - start) / 60e9);
+		System.out.printf(Locale.ROOT, "%n[%d/9] %s (%.1f min so far)%n", step, what, (System.nanoTime() - start) / 60e9);
 	}
 
-	record Scenarios(FreezeBenchmark freeze, SnapshotBenchmark snapshots, BurstBenchmark burst) {
+	record Scenarios(FreezeBenchmark freeze, SnapshotBenchmark snapshots, BurstBenchmark burst,
+			ApiThawBenchmark thawApi, CliThawBenchmark thawCli, PoolTakeBenchmark poolTake,
+			PoolBurstBenchmark poolBurst, DensityBenchmark density, AotCacheBenchmark aotCache) {
 	}
 
 	/**

@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.cse.node.cli.DurationConverter;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import picocli.CommandLine.Command;
@@ -67,30 +66,8 @@ final class BurstBenchmark implements Callable<Integer> {
 					+ "(default: ${DEFAULT-VALUE}).")
 	boolean squeeze;
 
-	@Option(names = "--clients", description = "Requests under way at most (default: ${DEFAULT-VALUE}).",
-			defaultValue = "16")
-	int clients;
-
-	@Option(names = "--idle-rate", paramLabel = "PER_SECOND",
-			description = "Requests per second before the burst (default: ${DEFAULT-VALUE}).", defaultValue = "5")
-	double idleRate;
-
-	@Option(names = "--idle", paramLabel = "TIME", converter = DurationConverter.class,
-			description = "How long the idle step lasts (default: ${DEFAULT-VALUE}).", defaultValue = "5s")
-	Duration idle;
-
-	@Option(names = "--high-rate", paramLabel = "PER_SECOND",
-			description = "Requests per second in the burst (default: ${DEFAULT-VALUE}).", defaultValue = "200")
-	double highRate;
-
-	@Option(names = "--high", paramLabel = "TIME", converter = DurationConverter.class,
-			description = "How long the burst lasts (default: ${DEFAULT-VALUE}).", defaultValue = "15s")
-	Duration high;
-
-	@Option(names = "--request-timeout", paramLabel = "TIME", converter = DurationConverter.class,
-			description = "A request without an answer after this long counts as failed (default: ${DEFAULT-VALUE}).",
-			defaultValue = "10s")
-	Duration requestTimeout;
+	@Mixin
+	LoadOptions load = new LoadOptions();
 
 	@Option(names = "--port", description = "The first 'cse run' instance's port; the frozen ones take the next "
 			+ "(default: free ports chosen at run time).", defaultValue = "0")
@@ -106,7 +83,7 @@ final class BurstBenchmark implements Callable<Integer> {
 			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
 					SnapshotBenchmark.serviceArguments(workbench), 500);
 			Result result = measure(workbench, template);
-			BenchmarkReport.write(this.options.output, "burst", markdown(result));
+			section(result).writeTo(this.options.output);
 			System.out.println("Wrote " + this.options.output + " (service logs in " + workbench.work() + ")");
 		}
 		return 0;
@@ -125,13 +102,7 @@ final class BurstBenchmark implements Callable<Integer> {
 					+ "at least one of them must be 1 or more, and neither negative (--frozen " + this.frozen
 					+ ", --clones " + this.clones + ")");
 		}
-		if (this.clients < 1) {
-			throw new ParameterException(this.spec.commandLine(), "--clients must be at least 1, not " + this.clients);
-		}
-		if (this.idleRate <= 0 || this.highRate <= this.idleRate) {
-			throw new ParameterException(this.spec.commandLine(), "a burst needs 0 < --idle-rate < --high-rate, not "
-					+ this.idleRate + " and " + this.highRate);
-		}
+		this.load.validate(this.spec);
 		if (this.port != 0 && (this.port < 1024 || this.port + this.frozen > 65535)) {
 			throw new ParameterException(this.spec.commandLine(),
 					"--port must leave room for " + (1 + this.frozen) + " ports between 1024 and 65535, not " + this.port);
@@ -195,15 +166,13 @@ final class BurstBenchmark implements Callable<Integer> {
 			Result result) throws Exception {
 		Backends backends = new Backends();
 		backends.add(bases.get(names.get(0)));
-		LoadGenerator generator = new LoadGenerator(this.clients, this.requestTimeout, "/");
-		LoadGenerator.Load load = generator.start(List.of(new LoadGenerator.Step("idle", this.idleRate, this.idle),
-				new LoadGenerator.Step("high", this.highRate, this.high)), backends);
+		LoadGenerator.Load load = this.load.generator().start(this.load.steps(), backends);
 		String prefix = NAME + "-c" + run;
 		List<URI> thawedBases = new ArrayList<>();
 		List<URI> cloneBases = new ArrayList<>();
 		ExecutorService scaler = Executors.newCachedThreadPool();
 		try {
-			long burstStart = load.awaitStep(1, this.idle.plusSeconds(10));
+			long burstStart = load.awaitStep(1, this.load.idle.plusSeconds(10));
 			// The scaler reacts at the step itself: it knows the schedule. A real autoscaler would
 			// first have to notice the load (Knative's looks at concurrency every 2 s).
 			List<Future<AgentSession.Timed<Thawed>>> thaws = new ArrayList<>();
@@ -235,7 +204,7 @@ final class BurstBenchmark implements Callable<Integer> {
 			if (this.clones > 0) {
 				result.cloneCommand.add(cloneMillis);
 			}
-			List<LoadGenerator.StepTally> tallies = load.awaitEnd(this.idle.plus(this.high).plusMinutes(2));
+			List<LoadGenerator.StepTally> tallies = load.awaitEnd(this.load.endTimeout());
 			double allServe = 0;
 			for (URI base : thawedBases) {
 				double millis = servedAfter(backends, base, burstStart);
@@ -248,20 +217,9 @@ final class BurstBenchmark implements Callable<Integer> {
 				allServe = Math.max(allServe, millis);
 			}
 			result.allServe.add(allServe);
-			long sent = 0;
-			long failed = 0;
-			for (LoadGenerator.StepTally tally : tallies) {
-				sent += tally.sent();
-				failed += tally.failed();
-				tally.failures().forEach((reason, count) -> result.failures.merge(reason, count, Long::sum));
-				result.lag.addAll(tally.lagMillis());
-			}
-			result.idleLatency.addAll(tallies.get(0).latencyMillis());
-			result.highLatency.addAll(tallies.get(1).latencyMillis());
-			result.sent.add((double) sent);
-			result.failed.add((double) failed);
+			long[] sentAndFailed = result.load.add(tallies);
 			System.out.printf(Locale.ROOT, "burst %d/%d: all %d instances serve %.0f ms after the step up; "
-					+ "%d requests, %d failed%s%n", run, this.runs, instances(), allServe, sent, failed,
+					+ "%d requests, %d failed%s%n", run, this.runs, instances(), allServe, sentAndFailed[0], sentAndFailed[1],
 					(run == 0) ? " (warm-up, not counted)" : "");
 		}
 		finally {
@@ -291,73 +249,44 @@ final class BurstBenchmark implements Callable<Integer> {
 	}
 
 	String markdown(Result result) {
-		StringBuilder out = new StringBuilder();
-		out.append("## Burst on samples/hello-web: from 1 serving instance to ").append(instances())
-			.append(" under load\n\n");
-		out.append("`cse-bench burst --runs ").append(this.runs).append(" --frozen ").append(this.frozen)
-			.append(" --clones ").append(this.clones).append(this.squeeze ? "" : " --no-squeeze")
-			.append("` (or `cse-bench all`), Spring Boot ").append(BenchmarkReport.springBootVersion(this.options.jar))
-			.append(", CRIU engine.\n");
-		out.append("Machine: ").append(BenchmarkReport.machine(this.options.java)).append(".\n\n");
-		out.append(String.format(Locale.ROOT, "A load generator in the agent's JVM sends `GET /` on the loopback and "
-				+ "the bridge: %.0f requests per second for %d s (idle), then %.0f per second for %d s (the burst), "
-				+ "each request issued on schedule whatever the answers (open loop), sent by at most %d client "
-				+ "threads over HTTP/1.1 keep-alive connections, with no retry; a request counts as failed when it "
-				+ "is answered with anything but 200, fails to connect or send, or has no answer after %d s. ",
-				this.idleRate, this.idle.toSeconds(), this.highRate, this.high.toSeconds(), this.clients,
-				this.requestTimeout.toSeconds()));
-		out.append("The requests go round-robin to the instances in the rotation, which holds one instance (`cse run`) "
-				+ "while the load is idle. When it steps up, the benchmark scales at once (it knows the schedule; a "
-				+ "real autoscaler would first have to notice the load): ")
-			.append(this.frozen)
-			.append(" instances that `cse run` started and `cse freeze").append(this.squeeze ? " --squeeze" : "")
-			.append("` froze enter the rotation right away, before their thaw, and are thawed through the agent's API as `cse thaw` does (a "
-					+ "request that reaches one first waits in the kernel's accept queue, and the starter's gate "
-					+ "holds it until the service has resumed); at the same time `cse clone --count ")
-			.append(this.clones)
-			.append("` (`POST /clones`) restores a warmed-up template into namespaces on the bridge, and its clones enter the rotation "
-					+ "once the command has seen all of them answer. Each burst ends with the clones stopped and the "
-					+ "thawed instances frozen again; a first, unmeasured burst warms the agent up. \"Serves\" is the "
-					+ "first 200 that an instance gave the load, timed from the step up.\n\n");
-		out.append("| measure | median | p99 | min | max | n | target |\n|---|---|---|---|---|---|---|\n");
-		if (!result.thawServes.isEmpty()) {
-			out.append(Stats.of(result.thawServes).row("step up to a thawed instance serving", "")).append('\n');
-			out.append(Stats.of(result.agentThaw).row("thaw in the agent (`POST /instances/{name}/thaw`), from its start "
-					+ "to its own first 200 on `/`", ""))
-				.append('\n');
-			out.append(Stats.of(result.thawCall).row("`POST /instances/{name}/thaw` round trip, from the step up's "
-					+ "scaler", "")).append('\n');
-		}
-		if (!result.cloneServes.isEmpty()) {
-			out.append(Stats.of(result.cloneServes).row("step up to a clone serving", "")).append('\n');
-			out.append(Stats.of(result.cloneCommand)
-				.row("`POST /clones` with count " + this.clones + ", from the step up until its answer (all answered)",
-						"")).append('\n');
-		}
-		out.append(Stats.of(result.allServe).row("step up until all " + instances() + " instances serve", ""))
-			.append('\n');
-		out.append(Stats.of(result.idleLatency).row("request latency, idle step (1 instance)", "")).append('\n');
-		out.append(Stats.of(result.highLatency).row("request latency, burst step (1 to " + instances() + " instances)",
-				"")).append('\n');
-		out.append(Stats.of(result.lag).row("load generator: request sent after its scheduled time", ""))
-			.append('\n');
-		out.append(Stats.of(result.sent).countRow("requests per burst", "")).append('\n');
-		out.append(Stats.of(result.failed).countRow("failed requests per burst", "0")).append('\n');
-		long sent = Math.round(result.sent.stream().mapToDouble(Double::doubleValue).sum());
-		long failed = Math.round(result.failed.stream().mapToDouble(Double::doubleValue).sum());
-		out.append(String.format(Locale.ROOT, "%nOver the %d measured bursts: %d requests sent, %d answered 200, "
-				+ "**%d failed**%s.%n", this.runs, sent, sent - failed, failed,
-				result.failures.isEmpty() ? "" : " (" + reasons(result.failures) + ")"));
-		out.append("On 2 cores the added instances do not add processor time: they share the same 2 cores with "
-				+ "the first one and the load generator. What the burst shows is how fast the capacity comes "
-				+ "and that no request is lost on the way, not more throughput.\n");
-		return out.toString();
+		return section(result).markdown();
 	}
 
-	private static String reasons(Map<String, Long> failures) {
-		List<String> parts = new ArrayList<>();
-		failures.forEach((reason, count) -> parts.add(count + " " + reason));
-		return String.join(", ", parts);
+	Section section(Result result) {
+		Section section = new Section("burst", "Burst on samples/hello-web: from 1 serving instance to " + instances()
+				+ " under load")
+			.source("`cse-bench burst --runs " + this.runs + " --frozen " + this.frozen + " --clones " + this.clones
+					+ (this.squeeze ? "" : " --no-squeeze") + "` (or `cse-bench all`), Spring Boot "
+					+ BenchmarkReport.springBootVersion(this.options.jar) + ", CRIU engine",
+					BenchmarkReport.machine(this.options.java))
+			.paragraph(this.load.describe() + "The requests go round-robin to the instances in the rotation, which "
+					+ "holds one instance (`cse run`) while the load is idle. When it steps up, the benchmark scales "
+					+ "at once (it knows the schedule; a real autoscaler would first have to notice the load): "
+					+ this.frozen + " instances that `cse run` started and `cse freeze"
+					+ (this.squeeze ? " --squeeze" : "") + "` froze enter the rotation right away, before their "
+					+ "thaw, and are thawed through the agent's API as `cse thaw` does (a request that reaches one "
+					+ "first waits in the kernel's accept queue, and the starter's gate holds it until the service "
+					+ "has resumed); at the same time `cse clone --count " + this.clones + "` (`POST /clones`) "
+					+ "restores a warmed-up template into namespaces on the bridge, and its clones enter the "
+					+ "rotation once the command has seen all of them answer. Each burst ends with the clones "
+					+ "stopped and the thawed instances frozen again; a first, unmeasured burst warms the agent up. "
+					+ "\"Serves\" is the first 200 that an instance gave the load, timed from the step up.");
+		if (!result.thawServes.isEmpty()) {
+			section.millis("step up to a thawed instance serving", result.thawServes, "")
+				.millis("thaw in the agent (`POST /instances/{name}/thaw`), from its start to its own first 200 on "
+						+ "`/`", result.agentThaw, "")
+				.millis("`POST /instances/{name}/thaw` round trip, from the step up's scaler", result.thawCall, "");
+		}
+		if (!result.cloneServes.isEmpty()) {
+			section.millis("step up to a clone serving", result.cloneServes, "")
+				.millis("`POST /clones` with count " + this.clones + ", from the step up until its answer (all "
+						+ "answered)", result.cloneCommand, "");
+		}
+		section.millis("step up until all " + instances() + " instances serve", result.allServe, "");
+		return result.load.addTo(section, instances(), this.runs)
+			.note("On 2 cores the added instances do not add processor time: they share the same 2 cores with the "
+					+ "first one and the load generator. What the burst shows is how fast the capacity comes and "
+					+ "that no request is lost on the way, not more throughput.");
 	}
 
 	static final class Result {
@@ -374,17 +303,7 @@ final class BurstBenchmark implements Callable<Integer> {
 
 		final List<Double> allServe = new ArrayList<>();
 
-		final List<Double> idleLatency = new ArrayList<>();
-
-		final List<Double> highLatency = new ArrayList<>();
-
-		final List<Double> lag = new ArrayList<>();
-
-		final List<Double> sent = new ArrayList<>();
-
-		final List<Double> failed = new ArrayList<>();
-
-		final Map<String, Long> failures = new TreeMap<>();
+		final LoadTally load = new LoadTally();
 
 	}
 

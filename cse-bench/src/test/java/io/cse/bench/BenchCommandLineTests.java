@@ -25,7 +25,7 @@ class BenchCommandLineTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "thaw-api", "thaw-cli", "density", "aot-cache",
-			"starter" })
+			"pool-take", "burst-pools", "starter" })
 	void everyBenchmarkTakesTheSharedOptions(String benchmark) {
 		BenchRun run = BenchRun.of(benchmark, "--help");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -38,14 +38,19 @@ class BenchCommandLineTests {
 		BenchRun run = BenchRun.of();
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("Name a benchmark: 'all' for every scenario, or one of all, freeze, "
-				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, starter");
+				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, pool-take, burst-pools, starter");
 	}
 
 	@Test
 	void allHandsItsOptionsDownToEachScenario() throws Exception {
 		AllBenchmarks all = new AllBenchmarks();
+		Path cseJar = Files.createFile(this.folder.resolve("cse.jar"));
+		Path aotJava = Files.createFile(this.folder.resolve("java"));
+		aotJava.toFile().setExecutable(true);
 		new CommandLine(all).parseArgs(built("--runs", "7", "--clone-runs", "2", "--clone-counts", "1,3",
-				"--burst-runs", "4", "--frozen", "2", "--clones", "3", "--output", "out/report.md"));
+				"--burst-runs", "4", "--frozen", "2", "--clones", "3", "--pool-size", "3", "--pool-burst-runs", "3",
+				"--density-runs", "2", "--cse-jar", cseJar.toString(), "--aot-java", aotJava.toString(), "--output",
+				"out/report.md"));
 		AllBenchmarks.Scenarios scenarios = all.scenarios();
 		assertThat(scenarios.freeze().runs).isEqualTo(7);
 		assertThat(scenarios.snapshots().runs).isEqualTo(7);
@@ -53,7 +58,20 @@ class BenchCommandLineTests {
 		assertThat(scenarios.snapshots().cloneCounts).containsExactly(1, 3);
 		assertThat(scenarios.burst().runs).isEqualTo(4);
 		assertThat(scenarios.burst().instances()).isEqualTo(6);
-		assertThat(List.of(scenarios.freeze().options, scenarios.snapshots().options, scenarios.burst().options))
+		// the scenarios 'all' did not run before, with fewer runs where they are slow
+		assertThat(scenarios.thawApi().runs).isEqualTo(7);
+		assertThat(scenarios.thawCli().runs).isEqualTo(7);
+		assertThat(scenarios.thawCli().cseJar).isEqualTo(cseJar);
+		assertThat(scenarios.poolTake().runs).isEqualTo(7);
+		assertThat(scenarios.poolTake().size).isEqualTo(3);
+		assertThat(scenarios.poolBurst().runs).isEqualTo(3);
+		assertThat(scenarios.poolBurst().instances()).isEqualTo(4);
+		assertThat(scenarios.density().runs).isEqualTo(2);
+		assertThat(scenarios.aotCache().runs).isEqualTo(7);
+		assertThat(scenarios.aotCache().aotJava).isEqualTo(aotJava);
+		assertThat(List.of(scenarios.freeze().options, scenarios.snapshots().options, scenarios.burst().options,
+				scenarios.thawApi().options, scenarios.thawCli().options, scenarios.poolTake().options,
+				scenarios.poolBurst().options, scenarios.density().options, scenarios.aotCache().options))
 			.allSatisfy((options) -> {
 				assertThat(options.jar).isEqualTo(this.folder.resolve("service.jar"));
 				assertThat(options.postgresJar).isEqualTo(this.folder.resolve("postgres.jar"));
@@ -61,7 +79,7 @@ class BenchCommandLineTests {
 			});
 		// the scenarios' own defaults for what 'all' does not set
 		assertThat(scenarios.freeze().requests).isEqualTo(200);
-		assertThat(scenarios.burst().highRate).isEqualTo(200);
+		assertThat(scenarios.burst().load.highRate).isEqualTo(200);
 		assertThat(all.chartFile()).isEqualTo(Path.of("out/benchmarks.svg").toAbsolutePath());
 	}
 
@@ -109,11 +127,33 @@ class BenchCommandLineTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "thaw-api", "thaw-cli", "aot-cache" })
+	@ValueSource(strings = { "thaw-api", "thaw-cli", "aot-cache", "pool-take" })
 	void theNewScenariosRefuseTooFewRunsBeforeStartingAnything(String benchmark) throws Exception {
 		BenchRun run = BenchRun.of(built(benchmark, "--runs", "3"));
 		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
 		assertThat(run.err()).contains("--runs must be at least 5 for a meaningful median, not 3");
+	}
+
+	@Test
+	void burstPoolsRefusesTooFewBursts() throws Exception {
+		BenchRun run = BenchRun.of(built("burst-pools", "--runs", "2"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--runs must be at least 3 for a median, not 2");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "pool-take", "burst-pools" })
+	void thePoolScenariosRefuseAPoolTheAgentWouldRefuse(String benchmark) throws Exception {
+		BenchRun run = BenchRun.of(built(benchmark, "--size", "51"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--size takes 1 to 50 clones, not 51");
+	}
+
+	@Test
+	void burstPoolsTakesTheBurstsLoadOptions() throws Exception {
+		BenchRun run = BenchRun.of(built("burst-pools", "--idle-rate", "50", "--high-rate", "10"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("a burst needs 0 < --idle-rate < --high-rate, not 50.0 and 10.0");
 	}
 
 	@Test

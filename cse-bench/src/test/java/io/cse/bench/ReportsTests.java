@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * What the burst and the summary write, from given figures: every failure is reported
@@ -22,9 +23,9 @@ class ReportsTests {
 		BurstBenchmark burst = new BurstBenchmark();
 		new CommandLine(burst).parseArgs("--runs", "3", "--frozen", "2", "--clones", "1");
 		BurstBenchmark.Result result = burstResult();
-		result.failed.addAll(List.of(0.0, 2.0, 1.0));
-		result.failures.put("HTTP 503", 2L);
-		result.failures.put("no answer within 10000 ms", 1L);
+		result.load.failed.addAll(List.of(0.0, 2.0, 1.0));
+		result.load.failures.put("HTTP 503", 2L);
+		result.load.failures.put("no answer within 10000 ms", 1L);
 		String markdown = burst.markdown(result);
 		assertThat(markdown).contains("from 1 serving instance to 4 under load",
 				"`cse-bench burst --runs 3 --frozen 2 --clones 1`",
@@ -38,7 +39,7 @@ class ReportsTests {
 		BurstBenchmark burst = new BurstBenchmark();
 		new CommandLine(burst).parseArgs("--runs", "3", "--frozen", "2", "--clones", "1", "--no-squeeze");
 		BurstBenchmark.Result result = burstResult();
-		result.failed.addAll(List.of(0.0, 0.0, 0.0));
+		result.load.failed.addAll(List.of(0.0, 0.0, 0.0));
 		assertThat(burst.markdown(result)).contains("--no-squeeze", "300 requests sent, 300 answered 200, **0 failed**.")
 			.doesNotContain("`cse freeze --squeeze`");
 	}
@@ -71,6 +72,19 @@ class ReportsTests {
 		assertThat(quiet).contains("The machine was mostly quiet.", "](../elsewhere/chart.svg)");
 	}
 
+	@Test
+	void thePoolsBarsAreATakeEachWayAndTheBurstWithAPool() {
+		PoolTakeBenchmark.Result poolTake = new PoolTakeBenchmark.Result();
+		poolTake.plain.first200.addAll(List.of(20.0, 25.0));
+		poolTake.squeezed.first200.addAll(List.of(60.0, 65.0));
+		PoolBurstBenchmark.Result poolBurst = new PoolBurstBenchmark.Result();
+		poolBurst.allServe.addAll(List.of(140.0));
+		assertThat(AllBenchmarks.poolBars(poolTake, poolBurst, 8)).extracting(Bar::label, Bar::group)
+			.containsExactly(tuple("take from a pool of frozen clones", Group.FREEZE),
+					tuple("take from a pool of squeezed clones", Group.FREEZE),
+					tuple("burst with a pool: all 8 instances serve", Group.BURST));
+	}
+
 	private static BurstBenchmark.Result burstResult() {
 		BurstBenchmark.Result result = new BurstBenchmark.Result();
 		result.thawServes.addAll(List.of(100.0, 200.0));
@@ -79,10 +93,10 @@ class ReportsTests {
 		result.cloneServes.addAll(List.of(390.0));
 		result.cloneCommand.addAll(List.of(380.0));
 		result.allServe.addAll(List.of(400.0));
-		result.idleLatency.addAll(List.of(1.0, 2.0));
-		result.highLatency.addAll(List.of(3.0, 4.0));
-		result.lag.addAll(List.of(0.1, 0.2));
-		result.sent.addAll(List.of(100.0, 100.0, 100.0));
+		result.load.idleLatency.addAll(List.of(1.0, 2.0));
+		result.load.highLatency.addAll(List.of(3.0, 4.0));
+		result.load.lag.addAll(List.of(0.1, 0.2));
+		result.load.sent.addAll(List.of(100.0, 100.0, 100.0));
 		return result;
 	}
 

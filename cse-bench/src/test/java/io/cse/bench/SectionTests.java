@@ -128,4 +128,59 @@ class SectionTests {
 				"`-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0`");
 	}
 
+	@Test
+	void thePoolTakeSectionHasBothPoolsWithTheirTargetsAndTheThawBreakdown() {
+		PoolTakeBenchmark pools = new PoolTakeBenchmark();
+		new CommandLine(pools).parseArgs("--runs", "7");
+		PoolTakeBenchmark.Result result = new PoolTakeBenchmark.Result();
+		for (PoolTakeBenchmark.Takes takes : List.of(result.plain, result.squeezed)) {
+			double base = (takes == result.plain) ? 0 : 40;
+			takes.first200.addAll(List.of(base + 20.0, base + 24.0));
+			takes.call.addAll(List.of(base + 18.0, base + 22.0));
+			takes.agent.addAll(List.of(base + 17.0, base + 21.0));
+			takes.cgroup.addAll(List.of(1.0, 3.0));
+			takes.resumed.addAll(List.of(base + 9.0, base + 11.0));
+			takes.agentFirst200.addAll(List.of(base + 16.0, base + 20.0));
+			takes.refill.addAll(List.of(900.0, 1100.0));
+		}
+		assertThat(pools.section(result).markdown()).contains("`cse-bench pool-take --runs 7 --size 7` (or `cse-bench all`)",
+				"| take to first 200: send of the take to the caller's first 200 on `/` | 22.0 ms | 24.0 ms | 20.0 ms "
+						+ "| 24.0 ms | 2 | <= 30 ms |",
+				"| take to first 200, squeezed: send of the take to the caller's first 200 on `/` | 62.0 ms | 64.0 ms "
+						+ "| 60.0 ms | 64.0 ms | 2 | <= 70 ms |",
+				"| of which the thaw until the cgroup runs (`cgroupThawedMillis`) | 2.0 ms |",
+				"| of which the thaw until the service resumed (`resumedMillis`), squeezed | 50.0 ms |",
+				"| of which the thaw until its first 200 (`first200Millis`) | 18.0 ms |",
+				"| wait until the pool was full again, polled before the take (not part of it) | 1000 ms |",
+				"so that every take thaws a frozen clone");
+		assertThat(pools.section(result).name()).isEqualTo("pool-take");
+	}
+
+	@Test
+	void theBurstWithPoolsSectionHasItsTargetsAndEveryFailure() {
+		PoolBurstBenchmark burst = new PoolBurstBenchmark();
+		new CommandLine(burst).parseArgs("--runs", "3");
+		PoolBurstBenchmark.Result result = new PoolBurstBenchmark.Result();
+		result.allServe.addAll(List.of(120.0, 140.0, 160.0));
+		result.ownFirst200.addAll(List.of(50.0, 160.0));
+		result.takeCall.addAll(List.of(40.0, 150.0));
+		result.agentTake.addAll(List.of(38.0, 148.0));
+		result.agentThaw.addAll(List.of(30.0, 140.0));
+		result.load.idleLatency.addAll(List.of(1.0, 2.0));
+		result.load.highLatency.addAll(List.of(3.0, 4.0));
+		result.load.lag.addAll(List.of(0.1, 0.2));
+		result.load.sent.addAll(List.of(3025.0, 3025.0, 3025.0));
+		result.load.failed.addAll(List.of(0.0, 1.0, 0.0));
+		result.load.failures.put("HTTP 503", 1L);
+		String markdown = burst.section(result).markdown();
+		assertThat(markdown).contains("## Burst with a pool on samples/hello-web: from 1 serving instance to 8 under load",
+				"`cse-bench burst-pools --runs 3 --size 7` (or `cse-bench all`)", "sends 7 `POST /pools/{name}/take` in "
+						+ "parallel",
+				"| step up until all 8 instances serve (each answered the benchmark's `GET /`) | 140 ms | 160 ms | "
+						+ "120 ms | 160 ms | 3 | <= 150 ms |",
+				"| failed requests per burst | 0 | 1 | 0 | 1 | 3 | 0 |",
+				"9075 requests sent, 9074 answered 200, **1 failed** (1 HTTP 503).")
+			.doesNotContain("to the load |", " and squeezed");
+	}
+
 }

@@ -53,7 +53,7 @@ public final class Agent implements AutoCloseable {
 		this.pools = new Pools(this.node, images::find, images::criu, settings.bridge());
 		this.activator = new Activator(this.node);
 		this.routes = new Routes();
-		new InstanceApi(context, this.node, settings, locks, images, this.activator).addTo(this.routes);
+		new InstanceApi(this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);
 		new HostApi(this.node, settings, this.metrics, this.pools, () -> this.reconciled).addTo(this.routes);
 	}

@@ -3,6 +3,7 @@ package io.cse.node.agent;
 import io.cse.node.CseException;
 import io.cse.node.image.Image;
 import io.cse.node.instance.NodeContext;
+import io.cse.node.linux.Bridge;
 import io.cse.node.linux.Criu;
 
 /**
@@ -26,6 +27,18 @@ final class Images {
 	Image find(String image) {
 		try {
 			return Image.find(image, this.settings.imagesRoot());
+		}
+		catch (CseException ex) {
+			throw ApiException.badRequest(ex.getMessage());
+		}
+	}
+
+	/**
+	 * A bridge's name as a request gives it: a bad one is the caller's to fix.
+	 */
+	String validBridge(String name) {
+		try {
+			return new Bridge(this.context.host(), name).name();
 		}
 		catch (CseException ex) {
 			throw ApiException.badRequest(ex.getMessage());

@@ -10,7 +10,6 @@ import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Frozen;
 import io.cse.node.instance.Node;
-import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import io.cse.node.linux.Bridge;
@@ -26,8 +25,6 @@ final class InstanceApi {
 
 	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-	private final NodeContext context;
-
 	private final Node node;
 
 	private final Agent.Settings settings;
@@ -38,10 +35,9 @@ final class InstanceApi {
 
 	private final Activator activator;
 
-	InstanceApi(NodeContext context, Node node, Agent.Settings settings, InstanceLocks locks, Images images,
+	InstanceApi(Node node, Agent.Settings settings, InstanceLocks locks, Images images,
 			Activator activator) {
 		this.activator = activator;
-		this.context = context;
 		this.node = node;
 		this.settings = settings;
 		this.locks = locks;
@@ -138,7 +134,7 @@ final class InstanceApi {
 		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
 			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
 		}
-		String bridge = Boolean.TRUE.equals(body.namespace()) ? validBridge(bridge(body.bridge())) : null;
+		String bridge = Boolean.TRUE.equals(body.namespace()) ? this.images.validBridge(bridge(body.bridge())) : null;
 		Image found = this.images.find(image);
 		Criu criu = this.images.criu();
 		Started started = (bridge != null)
@@ -161,7 +157,7 @@ final class InstanceApi {
 		if (body.namePrefix() != null) {
 			ApiChecks.validName(body.namePrefix());
 		}
-		String bridge = validBridge(bridge(body.bridge()));
+		String bridge = this.images.validBridge(bridge(body.bridge()));
 		Image found = this.images.find(image);
 		Criu criu = this.images.criu();
 		List<Started> clones = this.node.clone(found, criu, body.namePrefix(), count, parallel, bridge,
@@ -170,7 +166,7 @@ final class InstanceApi {
 	}
 
 	private ApiResponse bridgeUp(String name, BridgeRequest body) {
-		validBridge(name);
+		this.images.validBridge(name);
 		Subnet subnet;
 		try {
 			subnet = (body.subnet() != null) ? Subnet.parse(body.subnet()) : null;
@@ -184,21 +180,12 @@ final class InstanceApi {
 	}
 
 	private ApiResponse bridgeDown(String name) {
-		validBridge(name);
+		this.images.validBridge(name);
 		return ApiResponse.json(200, Map.of("bridge", name, "deleted", this.node.netDown(name)));
 	}
 
 	private String bridge(String requested) {
 		return (requested != null) ? requested : this.settings.bridge();
-	}
-
-	private String validBridge(String name) {
-		try {
-			return new Bridge(this.context.host(), name).name();
-		}
-		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
-		}
 	}
 
 	private String existing(Map<String, String> variables) {

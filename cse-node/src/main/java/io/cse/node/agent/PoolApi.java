@@ -52,13 +52,14 @@ final class PoolApi {
 					+ "clones would all be the same instance; take a template of the service for a pool "
 					+ "(POST /actuator/cse/clone on the service)");
 		}
+		String bridge = (body.bridge() != null) ? this.images.validBridge(body.bridge()) : null;
 		try (InstanceLocks.Held held = this.locks.acquire("pool " + name, "create")) {
 			if (this.pools.exists(name)) {
 				throw ApiException.conflict("A pool named " + name + " exists already: take from it, or delete it "
 						+ "first (DELETE /pools/" + name + ")");
 			}
 			return ApiResponse.json(201, this.pools.create(name, template, size, Boolean.TRUE.equals(body.squeeze()),
-					ApiChecks.duration(body.timeout(), "timeout", Duration.ofSeconds(120))));
+					bridge, ApiChecks.duration(body.timeout(), "timeout", Duration.ofSeconds(120))));
 		}
 	}
 
@@ -77,7 +78,7 @@ final class PoolApi {
 		return name;
 	}
 
-	record CreateRequest(String name, String template, Integer size, Boolean squeeze, String timeout) {
+	record CreateRequest(String name, String template, Integer size, Boolean squeeze, String bridge, String timeout) {
 
 	}
 

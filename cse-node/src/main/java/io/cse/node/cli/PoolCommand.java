@@ -79,6 +79,7 @@ public final class PoolCommand {
 			body.put("template", this.options.image(this.template));
 			body.put("size", this.size);
 			body.put("squeeze", this.squeeze);
+			body.put("bridge", this.options.bridge);
 			body.put("timeout", AgentCall.duration(this.options.timeout));
 			PoolStatus pool = this.options.call(this.context, this.state)
 				.send("POST", "/pools", body, PoolStatus.class);

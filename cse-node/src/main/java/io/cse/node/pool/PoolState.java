@@ -13,12 +13,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param template the template image's folder
  * @param size how many frozen clones it keeps
  * @param squeeze whether they are squeezed after they freeze
+ * @param bridge the bridge its clones hang on, or {@code null} for the agent's
  * @param members the frozen clones ready to be taken, oldest first
  * @param released the clones taken from it, now serving: the pool no longer touches them
  * @param createdAt when it was made (ISO-8601 instant)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record PoolState(String name, String template, int size, boolean squeeze, List<String> members,
+record PoolState(String name, String template, int size, boolean squeeze, String bridge, List<String> members,
 		List<String> released, String createdAt) {
 
 	PoolState {
@@ -29,7 +30,7 @@ record PoolState(String name, String template, int size, boolean squeeze, List<S
 	PoolState withMember(String member) {
 		List<String> more = new ArrayList<>(this.members);
 		more.add(member);
-		return new PoolState(this.name, this.template, this.size, this.squeeze, more, this.released, this.createdAt);
+		return new PoolState(this.name, this.template, this.size, this.squeeze, this.bridge, more, this.released, this.createdAt);
 	}
 
 	PoolState without(String instance) {
@@ -37,7 +38,7 @@ record PoolState(String name, String template, int size, boolean squeeze, List<S
 		members.remove(instance);
 		List<String> released = new ArrayList<>(this.released);
 		released.remove(instance);
-		return new PoolState(this.name, this.template, this.size, this.squeeze, members, released, this.createdAt);
+		return new PoolState(this.name, this.template, this.size, this.squeeze, this.bridge, members, released, this.createdAt);
 	}
 
 	PoolState releasing(String member) {
@@ -45,7 +46,7 @@ record PoolState(String name, String template, int size, boolean squeeze, List<S
 		members.remove(member);
 		List<String> released = new ArrayList<>(this.released);
 		released.add(member);
-		return new PoolState(this.name, this.template, this.size, this.squeeze, members, released, this.createdAt);
+		return new PoolState(this.name, this.template, this.size, this.squeeze, this.bridge, members, released, this.createdAt);
 	}
 
 	/**

@@ -9,11 +9,12 @@ import java.util.List;
  * @param template the template image's folder
  * @param size how many frozen clones it keeps
  * @param squeeze whether they are squeezed
+ * @param bridge the bridge its clones hang on
  * @param ready how many frozen clones are ready to be taken now
  * @param members the ready clones, the next to be taken first
  * @param filling how many clones are being restored for it now
  */
-public record PoolStatus(String name, String template, int size, boolean squeeze, int ready, List<String> members,
-		int filling) {
+public record PoolStatus(String name, String template, int size, boolean squeeze, String bridge, int ready,
+		List<String> members, int filling) {
 
 }

@@ -42,6 +42,13 @@ public final class Pools implements AutoCloseable {
 	private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
 
 	/**
+	 * How long a refill waits after a take: takes come in bursts, and a restore started at
+	 * once would compete for the CPU with the thaws and the first requests of the clones
+	 * just taken.
+	 */
+	private static final Duration REFILL_AFTER_TAKE = Duration.ofSeconds(1);
+
+	/**
 	 * The longest pool name: its clones' names ({@code <name>-<n>}) must fit the 40
 	 * characters an instance name may have.
 	 */
@@ -103,12 +110,14 @@ public final class Pools implements AutoCloseable {
 	 * @param template the template image, by id or folder
 	 * @param size how many frozen clones to keep
 	 * @param squeeze whether to squeeze them after they freeze
+	 * @param bridge the bridge its clones hang on, or {@code null} for the agent's
 	 * @param timeout how long each clone may take to serve after its restore starts
 	 * @return the pool, full
 	 * @throws CseException if a clone cannot be made; the pool then stays, with what it has,
 	 * and a resident agent goes on filling it
 	 */
-	public PoolStatus create(String name, String template, int size, boolean squeeze, Duration timeout) {
+	public PoolStatus create(String name, String template, int size, boolean squeeze, String bridge,
+			Duration timeout) {
 		Image image = this.images.apply(template);
 		if (!image.isTemplate()) {
 			throw new CseException("image " + image.id() + " is a dump of one instance, not a template: its clones "
@@ -118,7 +127,7 @@ public final class Pools implements AutoCloseable {
 			if (this.store.find(name).isPresent()) {
 				throw new CseException("a pool named " + name + " exists already: take from it, or delete it first");
 			}
-			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, List.of(), List.of(),
+			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, bridge, List.of(), List.of(),
 					Instant.now().toString()));
 		}
 		while (fillOne(name, timeout)) {
@@ -170,7 +179,7 @@ public final class Pools implements AutoCloseable {
 			try {
 				Thawed thawed = this.node.thaw(member.get());
 				Instance instance = this.node.registry().find(member.get()).orElseThrow();
-				refillSoon(Duration.ZERO);
+				refillSoon(REFILL_AFTER_TAKE);
 				return new Taken(name, instance, true, thawed, (System.nanoTime() - start) / 1e6);
 			}
 			catch (RuntimeException ex) {
@@ -295,7 +304,8 @@ public final class Pools implements AutoCloseable {
 
 	private Started restoreClone(PoolState pool, Duration timeout) {
 		Image image = this.images.apply(pool.template());
-		List<Started> clones = this.node.clone(image, this.criu.get(), pool.name(), 1, 1, this.bridge, true,
+		String bridge = (pool.bridge() != null) ? pool.bridge() : this.bridge;
+		List<Started> clones = this.node.clone(image, this.criu.get(), pool.name(), 1, 1, bridge, true,
 				Deadline.in(timeout));
 		return clones.get(0);
 	}
@@ -365,8 +375,8 @@ public final class Pools implements AutoCloseable {
 		synchronized (this.lock) {
 			underWay = this.filling.getOrDefault(pool.name(), 0);
 		}
-		return new PoolStatus(pool.name(), pool.template(), pool.size(), pool.squeeze(), pool.members().size(),
-				pool.members(), underWay);
+		return new PoolStatus(pool.name(), pool.template(), pool.size(), pool.squeeze(),
+				(pool.bridge() != null) ? pool.bridge() : this.bridge, pool.members().size(), pool.members(), underWay);
 	}
 
 	private PoolState require(String name) {

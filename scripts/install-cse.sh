@@ -82,7 +82,7 @@ cat "$work"/list.* | awk '!seen[$0]++' > "$work/classes.list"
 cat > "$bin/cse.new" <<EOF
 #!/bin/sh
 # The cse command, written by scripts/install-cse.sh; run the script again after a new build.
-exec "$java_cmd" -XX:SharedArchiveFile="$lib/cse.jsa" -Xshare:auto $flags \\
+exec "$java_cmd" -XX:SharedArchiveFile="$lib/cse.jsa" $flags \\
 	-cp "$class_path" io.cse.node.Cse "\$@"
 EOF
 chmod 755 "$bin/cse.new"

@@ -1,6 +1,7 @@
 package io.cse.node;
 
 import java.lang.reflect.Constructor;
+import java.util.List;
 
 import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
@@ -22,9 +23,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cse", mixinStandardHelpOptions = true, version = "cse 0.1.0-SNAPSHOT",
 		description = "The CSE node agent: runs, freezes, snapshots, clones and pools Spring Boot services.",
-		subcommands = { AgentCommand.class, RunCommand.class, FreezeCommand.class, ThawCommand.class,
-				RestoreCommand.class, CloneCommand.class, PoolCommand.class, PsCommand.class, StopCommand.class,
-				NetCommand.class, CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",
 				"2:invalid command line (unknown option, missing argument)" },
@@ -34,24 +32,48 @@ import picocli.CommandLine.Command;
 						+ "they run the operation themselves" })
 public final class Cse {
 
+	/**
+	 * The subcommands, in the order help lists them.
+	 */
+	private static final List<Class<?>> SUBCOMMANDS = List.of(AgentCommand.class, RunCommand.class,
+			FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PoolCommand.class,
+			PsCommand.class, StopCommand.class, NetCommand.class, CommandLine.HelpCommand.class);
+
 	private Cse() {
 	}
 
 	public static void main(String[] args) {
-		System.exit(commandLine().execute(args));
-	}
-
-	static CommandLine commandLine() {
-		return commandLine(NodeContext.local());
+		System.exit(commandLine(NodeContext.local(), args).execute(args));
 	}
 
 	/**
 	 * The command line, with its commands working through the given seams.
 	 * @param context the host and HTTP seams
-	 * @return the command line, ready to {@code execute}
+	 * @return the command line with every subcommand, ready to {@code execute}
 	 */
 	public static CommandLine commandLine(NodeContext context) {
-		CommandLine commandLine = new CommandLine(new Cse(), new ContextFactory(context));
+		return commandLine(context, new String[0]);
+	}
+
+	/**
+	 * The command line to execute the given arguments: when they start with a subcommand's
+	 * name, only that subcommand is built. Picocli reads every option of every command
+	 * by reflection when it builds one, which cost a client of the resident agent more
+	 * than its call; help, version and a misspelt command (which picocli answers with the
+	 * names of all) still get every subcommand.
+	 * @param context the host and HTTP seams
+	 * @param args the arguments the command line will execute
+	 * @return the command line, ready to {@code execute} those arguments
+	 */
+	public static CommandLine commandLine(NodeContext context, String[] args) {
+		ContextFactory factory = new ContextFactory(context);
+		CommandLine commandLine = new CommandLine(new Cse(), factory);
+		Class<?> named = subcommandNamedIn(args);
+		for (Class<?> type : SUBCOMMANDS) {
+			if (named == null || type == named) {
+				commandLine.addSubcommand(new CommandLine(type, factory));
+			}
+		}
 		commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
 			String message = (ex instanceof CseException) ? ex.getMessage() : ex.toString();
 			line.getErr().println("cse: " + message);
@@ -59,6 +81,22 @@ public final class Cse {
 			return 1;
 		});
 		return commandLine;
+	}
+
+	/**
+	 * The subcommand the arguments start with, or {@code null} for none, or for
+	 * {@code help} (which describes the others, so needs them all).
+	 */
+	private static Class<?> subcommandNamedIn(String[] args) {
+		if (args.length == 0) {
+			return null;
+		}
+		for (Class<?> type : SUBCOMMANDS) {
+			if (type != CommandLine.HelpCommand.class && type.getAnnotation(Command.class).name().equals(args[0])) {
+				return type;
+			}
+		}
+		return null;
 	}
 
 	/**

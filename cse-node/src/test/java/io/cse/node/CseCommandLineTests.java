@@ -42,6 +42,28 @@ class CseCommandLineTests {
 	}
 
 	@Test
+	void buildsOnlyTheCommandItRuns() {
+		assertThat(Cse.commandLine(this.context, new String[] { "thaw", "hello" }).getSubcommands())
+			.containsOnlyKeys("thaw");
+		assertThat(Cse.commandLine(this.context, new String[] { "--version" }).getSubcommands())
+			.containsKeys("agent", "run", "freeze", "thaw", "restore", "clone", "pool", "ps", "stop", "net", "help");
+	}
+
+	@Test
+	void helpOfACommandStillFindsIt() {
+		CseRun run = CseRun.of(this.context, "help", "thaw");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).startsWith("Usage: cse thaw");
+	}
+
+	@Test
+	void aMisspeltCommandIsAnsweredWithTheOthers() {
+		CseRun run = CseRun.of(this.context, "thwa", "hello");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("Did you mean", "thaw");
+	}
+
+	@Test
 	void theBenchmarksAreNoCommandOfTheAgent() {
 		// they live in the module cse-bench, a client of the agent's API, not in the jar that is shipped
 		CseRun run = CseRun.of(this.context, "bench", "all");

@@ -16,7 +16,7 @@ import picocli.CommandLine;
 public record CseRun(int exitCode, String out, String err) {
 
 	public static CseRun of(NodeContext context, String... args) {
-		CommandLine commandLine = Cse.commandLine(context);
+		CommandLine commandLine = Cse.commandLine(context, args);
 		StringWriter out = new StringWriter();
 		StringWriter err = new StringWriter();
 		commandLine.setOut(new PrintWriter(out, true));

@@ -1,12 +1,13 @@
 package io.cse.node.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.CseException;
 import io.cse.node.agent.Agent;
@@ -24,9 +25,6 @@ import io.cse.node.linux.Bridge;
  * JSON answer.
  */
 final class AgentCall {
-
-	private static final ObjectMapper JSON = new ObjectMapper()
-		.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
 	private final NodeContext context;
 
@@ -68,7 +66,7 @@ final class AgentCall {
 	<T> T send(String method, String target, Object body, TypeReference<T> answer) {
 		ApiResponse response = send(method, target, body);
 		try {
-			return JSON.readValue(response.body(), answer);
+			return Databind.JSON.readValue(response.body(), answer);
 		}
 		catch (IOException ex) {
 			throw new CseException("The agent's answer to " + method + " " + target + " is unreadable: " + ex.getMessage(),
@@ -88,7 +86,7 @@ final class AgentCall {
 		Path socket = this.context.agentSocket();
 		if (socket != null && AgentClient.answers(socket)) {
 			try {
-				return new AgentClient(socket).call(method, target, body);
+				return new AgentClient(socket).call(method, target, json(body));
 			}
 			catch (IOException ex) {
 				throw new CseException("The agent on " + socket + " did not answer " + method + " " + target + ": "
@@ -103,9 +101,18 @@ final class AgentCall {
 		}
 	}
 
+	/**
+	 * The body as the resident agent gets it: a flat one written here, so that it needs
+	 * no databind; any other as {@link AgentClient} writes it.
+	 */
+	private static Object json(Object body) {
+		return FlatJson.writable(body) ? new String(FlatJson.write((Map<?, ?>) body), StandardCharsets.UTF_8) : body;
+	}
+
 	private static <T> T read(ApiResponse response, Class<T> answer) {
 		try {
-			return JSON.readValue(response.body(), answer);
+			return FlatJson.readable(answer) ? FlatJson.read(response.body(), answer)
+					: Databind.JSON.readValue(response.body(), answer);
 		}
 		catch (IOException ex) {
 			throw new CseException("The agent's answer is unreadable: " + ex.getMessage(), ex);
@@ -114,9 +121,9 @@ final class AgentCall {
 
 	private static String errorOf(ApiResponse response) {
 		try {
-			JsonNode error = JSON.readTree(response.body()).get("error");
+			String error = FlatJson.text(response.body(), "error");
 			if (error != null) {
-				return error.asText();
+				return error;
 			}
 		}
 		catch (IOException ex) {
@@ -132,6 +139,17 @@ final class AgentCall {
 	 */
 	static String duration(Duration duration) {
 		return duration.toMillis() + "ms";
+	}
+
+	/**
+	 * Databind's mapper, made on first use only: a command whose answer is flat never
+	 * pays for it.
+	 */
+	private static final class Databind {
+
+		static final ObjectMapper JSON = new ObjectMapper()
+			.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
 	}
 
 }

@@ -40,6 +40,11 @@ final class CliThawBenchmark implements Callable<Integer> {
 			description = "The cse command's jar (default: ${DEFAULT-VALUE}).", defaultValue = "cse-node/target/cse-exec.jar")
 	Path cseJar;
 
+	@Option(names = "--cse-command", paramLabel = "PATH",
+			description = "The cse command as scripts/install-cse.sh installs it (default: ${DEFAULT-VALUE}); measured "
+					+ "beside the jar when it exists.", defaultValue = "/usr/local/bin/cse")
+	Path cseCommand;
+
 	@Option(names = "--runs", description = "Commands measured (default: ${DEFAULT-VALUE}).", defaultValue = "7")
 	int runs;
 
@@ -84,9 +89,16 @@ final class CliThawBenchmark implements Callable<Integer> {
 		Path log = workbench.work().resolve("cse-thaw.log");
 		try {
 			Result result = new Result();
+			boolean installed = Files.isExecutable(this.cseCommand);
 			for (int run = 0; run <= this.runs; run++) {
+				// one way after the other in each run, so that both see the same machine
 				agent.freeze(NAME, false);
-				thaw(agent.socket(), root, log, (run == 0) ? new Result() : result, run);
+				thaw(jarCommand(), agent.socket(), root, log, (run == 0) ? new Times() : result.jar, run);
+				if (installed) {
+					agent.freeze(NAME, false);
+					thaw(List.of(this.cseCommand.toString(), "thaw", NAME), agent.socket(), root, log,
+							(run == 0) ? new Times() : result.installed, run);
+				}
 			}
 			return result;
 		}
@@ -95,9 +107,13 @@ final class CliThawBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private void thaw(Path socket, URI root, Path log, Result result, int run) throws Exception {
-		ProcessBuilder command = new ProcessBuilder(this.options.java.toString(), "-jar", this.cseJar.toString(), "thaw",
-				NAME).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+	private List<String> jarCommand() {
+		return List.of(this.options.java.toString(), "-jar", this.cseJar.toString(), "thaw", NAME);
+	}
+
+	private void thaw(List<String> cse, Path socket, URI root, Path log, Times result, int run) throws Exception {
+		ProcessBuilder command = new ProcessBuilder(cse).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 		// the command is a client of the agent: it sends POST /instances/{name}/thaw over this socket
 		command.environment().put("CSE_AGENT_SOCKET", socket.toString());
 		long start = System.nanoTime();
@@ -118,12 +134,12 @@ final class CliThawBenchmark implements Callable<Integer> {
 		}
 		result.exit.add(exit);
 		result.first200.add(first200);
-		System.out.printf(Locale.ROOT, "cse thaw %d/%d: exit after %.0f ms, first 200 after %.0f ms%n", run, this.runs,
-				exit, first200);
+		System.out.printf(Locale.ROOT, "%s thaw %d/%d: exit after %.0f ms, first 200 after %.0f ms%n", cse.get(0), run,
+				this.runs, exit, first200);
 	}
 
 	Section section(Result result) {
-		return new Section("thaw-cli", "`cse thaw`, the whole command: what a user at a shell waits for")
+		Section section = new Section("thaw-cli", "`cse thaw`, the whole command: what a user at a shell waits for")
 			.source("`cse-bench thaw-cli --runs " + this.runs + "`, Spring Boot "
 					+ BenchmarkReport.springBootVersion(this.options.jar), BenchmarkReport.machine(this.options.java))
 			.paragraph("The sample runs as `POST /instances` starts it (`-Xmx256m`, cgroups of its own) and is frozen "
@@ -133,12 +149,30 @@ final class CliThawBenchmark implements Callable<Integer> {
 					+ "`--agent-socket`): the command sends `POST /instances/{name}/thaw` and prints the answer. Timed "
 					+ "by the benchmark from the start of the command's process to its exit (the JVM's start, the "
 					+ "call, which answers after the service's first 200, the printing, the JVM's exit), then to the "
-					+ "200 of a `GET /` sent after it. A first, unmeasured run warms the agent up.")
-			.millis("`cse thaw` whole command: process start to exit", result.exit, "<= 300 ms")
-			.millis("`cse thaw` whole command, then the first 200 on `/`", result.first200, "");
+					+ "200 of a `GET /` sent after it. A first, unmeasured run warms the agent up. Where `cse` is "
+					+ "installed by `scripts/install-cse.sh` (a launcher with a class archive of the client, C1 only, "
+					+ "the serial collector), each run also thaws with it, one way after the other.");
+		if (!result.installed.exit.isEmpty()) {
+			section.millis("`cse thaw` whole command (installed `cse`): process start to exit", result.installed.exit,
+					"<= 300 ms")
+				.millis("`cse thaw` whole command (installed `cse`), then the first 200 on `/`",
+						result.installed.first200, "");
+		}
+		return section.millis("`java -jar " + this.cseJar.getFileName() + " thaw`: process start to exit", result.jar.exit,
+				result.installed.exit.isEmpty() ? "<= 300 ms" : "")
+			.millis("`java -jar " + this.cseJar.getFileName() + " thaw`, then the first 200 on `/`", result.jar.first200,
+					"");
 	}
 
 	static final class Result {
+
+		final Times jar = new Times();
+
+		final Times installed = new Times();
+
+	}
+
+	static final class Times {
 
 		final List<Double> exit = new ArrayList<>();
 

@@ -81,10 +81,26 @@ class SectionTests {
 		CliThawBenchmark thaw = new CliThawBenchmark();
 		new CommandLine(thaw).parseArgs("--runs", "7", "--cse-jar", "/opt/cse/cse-exec.jar");
 		CliThawBenchmark.Result result = new CliThawBenchmark.Result();
-		result.exit.addAll(List.of(250.0, 350.0));
-		result.first200.addAll(List.of(255.0, 355.0));
+		result.jar.exit.addAll(List.of(450.0, 550.0));
+		result.jar.first200.addAll(List.of(455.0, 555.0));
+		result.installed.exit.addAll(List.of(250.0, 350.0));
+		result.installed.first200.addAll(List.of(255.0, 355.0));
 		assertThat(thaw.section(result).markdown()).contains("`java -jar cse-exec.jar thaw NAME`", "CSE_AGENT_SOCKET",
-				"| `cse thaw` whole command: process start to exit | 300 ms | 350 ms | 250 ms | 350 ms | 2 | <= 300 ms |");
+				"| `cse thaw` whole command (installed `cse`): process start to exit | 300 ms | 350 ms | 250 ms | 350 ms "
+						+ "| 2 | <= 300 ms |",
+				"| `java -jar cse-exec.jar thaw`: process start to exit | 500 ms | 550 ms | 450 ms | 550 ms | 2 |  |");
+	}
+
+	@Test
+	void withoutAnInstalledCseTheJarCarriesTheTarget() {
+		CliThawBenchmark thaw = new CliThawBenchmark();
+		new CommandLine(thaw).parseArgs("--runs", "7", "--cse-jar", "/opt/cse/cse-exec.jar");
+		CliThawBenchmark.Result result = new CliThawBenchmark.Result();
+		result.jar.exit.addAll(List.of(450.0, 550.0));
+		result.jar.first200.addAll(List.of(455.0, 555.0));
+		assertThat(thaw.section(result).markdown()).doesNotContain("installed `cse`")
+			.contains("| `java -jar cse-exec.jar thaw`: process start to exit | 500 ms | 550 ms | 450 ms | 550 ms | 2 "
+					+ "| <= 300 ms |");
 	}
 
 	@Test

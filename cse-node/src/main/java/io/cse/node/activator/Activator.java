@@ -35,6 +35,8 @@ public final class Activator implements AutoCloseable {
 
 	private final Node node;
 
+	private final Exclusive exclusive;
+
 	private final Path markers;
 
 	private final Map<String, Instance> watched = new ConcurrentHashMap<>();
@@ -52,9 +54,12 @@ public final class Activator implements AutoCloseable {
 	/**
 	 * An activator for the instances of a registry.
 	 * @param node the instances
+	 * @param exclusive holds an instance for the thaw, so that it never interleaves with
+	 * another operation on it
 	 */
-	public Activator(Node node) {
+	public Activator(Node node, Exclusive exclusive) {
 		this.node = node;
+		this.exclusive = exclusive;
 		this.markers = node.registry().stateDir().resolve("wake-on-request");
 	}
 
@@ -159,11 +164,12 @@ public final class Activator implements AutoCloseable {
 	}
 
 	private void thaw(String name) {
-		try {
+		try (AutoCloseable held = this.exclusive.hold(name)) {
 			this.node.thaw(name);
 			logger.info("A connection reached frozen " + name + ": thawed it");
 		}
-		catch (RuntimeException ex) {
+		catch (Exception ex) {
+			// another operation on it was under way (a thaw, a stop): it decides
 			logger.log(Level.WARNING, "A connection reached frozen " + name + ", but it did not thaw: "
 					+ CseException.messageOf(ex), ex);
 		}
@@ -196,6 +202,22 @@ public final class Activator implements AutoCloseable {
 			this.watcher = null;
 		}
 		this.thaws.shutdown();
+	}
+
+	/**
+	 * Holds an instance for one operation, or refuses when another one runs on it.
+	 */
+	@FunctionalInterface
+	public interface Exclusive {
+
+		/**
+		 * Hold an instance.
+		 * @param name the instance
+		 * @return what frees it when closed
+		 * @throws RuntimeException if another operation runs on it
+		 */
+		AutoCloseable hold(String name);
+
 	}
 
 }

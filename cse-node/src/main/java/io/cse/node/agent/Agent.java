@@ -51,7 +51,7 @@ public final class Agent implements AutoCloseable {
 		InstanceLocks locks = new InstanceLocks();
 		Images images = new Images(context, settings);
 		this.pools = new Pools(this.node, images::find, images::criu, settings.bridge());
-		this.activator = new Activator(this.node);
+		this.activator = new Activator(this.node, (name) -> locks.acquire("instance " + name, "thaw on request"));
 		this.routes = new Routes();
 		new InstanceApi(this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);

@@ -67,18 +67,12 @@ final class AotCacheBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-aot-cache-", this.options, false)) {
-			section(measure(workbench)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (service logs in " + workbench.work() + ")");
-		}
-		return 0;
+		return Workbench.run("aot-cache", this.options, false, (workbench) -> section(measure(workbench)));
 	}
 
+
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		this.options.requireBuilt();
 		if (!Files.isExecutable(this.aotJava)) {
 			throw new ParameterException(this.spec.commandLine(), "No java at " + this.aotJava + ": pass a JDK 25's "

@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -48,18 +47,12 @@ final class ApiThawBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-thaw-api-", this.options, false)) {
-			section(measure(workbench)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (service log in " + workbench.state() + ")");
-		}
-		return 0;
+		return Workbench.run("thaw-api", this.options, false, (workbench) -> section(measure(workbench)));
 	}
 
+
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		this.options.requireBuilt();
 	}
 

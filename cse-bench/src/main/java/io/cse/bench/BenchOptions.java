@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.cse.node.CseException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The options every benchmark shares: the service it measures, the database it needs,
@@ -41,6 +43,18 @@ final class BenchOptions {
 	 * fails after minutes of set-up wastes the operator's time.
 	 * @throws CseException naming the file and the build that makes it
 	 */
+	/**
+	 * Refuse fewer runs than a median means something with.
+	 * @param spec the command, for its usage
+	 * @param runs the runs asked for
+	 */
+	static void requireRuns(CommandSpec spec, int runs) {
+		if (runs < 5) {
+			throw new ParameterException(spec.commandLine(),
+					"--runs must be at least 5 for a meaningful median, not " + runs);
+		}
+	}
+
 	void requireBuilt() {
 		for (Path file : List.of(this.jar, this.postgresJar)) {
 			if (!Files.isRegularFile(file)) {

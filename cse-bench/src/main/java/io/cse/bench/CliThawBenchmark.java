@@ -56,18 +56,12 @@ final class CliThawBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-thaw-cli-", this.options, false)) {
-			section(measure(workbench)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (logs in " + workbench.work() + ")");
-		}
-		return 0;
+		return Workbench.run("thaw-cli", this.options, false, (workbench) -> section(measure(workbench)));
 	}
 
+
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		this.options.requireBuilt();
 		if (!Files.isRegularFile(this.cseJar)) {
 			throw new ParameterException(this.spec.commandLine(), "No cse jar at " + this.cseJar + ": build it with "

@@ -48,12 +48,9 @@ final class DensityBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-density-", this.options, false)) {
-			section(measure(workbench)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (service logs in " + workbench.state() + ")");
-		}
-		return 0;
+		return Workbench.run("density", this.options, false, (workbench) -> section(measure(workbench)));
 	}
+
 
 	void validate() {
 		if (this.instances < 2 || this.instances > 50) {

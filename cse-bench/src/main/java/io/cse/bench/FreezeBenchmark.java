@@ -18,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -72,10 +71,7 @@ final class FreezeBenchmark implements Callable<Integer> {
 	 * Refuse options that would make the figures meaningless, and services not built.
 	 */
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		this.options.requireBuilt();
 	}
 

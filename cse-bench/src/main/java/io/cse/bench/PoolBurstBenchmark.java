@@ -69,14 +69,13 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-burst-pools-", this.options, true)) {
+		return Workbench.run("burst-pools", this.options, true, (workbench) -> {
 			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
 					SnapshotBenchmark.serviceArguments(workbench), 500);
-			section(measure(workbench, template)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (logs in " + workbench.work() + ")");
-		}
-		return 0;
+			return section(measure(workbench, template));
+		});
 	}
+
 
 	void validate() {
 		if (this.runs < 3) {

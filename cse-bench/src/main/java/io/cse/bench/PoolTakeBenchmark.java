@@ -57,20 +57,16 @@ final class PoolTakeBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		try (Workbench workbench = Workbench.open("cse-bench-pool-take-", this.options, true)) {
+		return Workbench.run("pool-take", this.options, true, (workbench) -> {
 			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
 					SnapshotBenchmark.serviceArguments(workbench), this.requests);
-			section(measure(workbench, template)).writeTo(this.options.output);
-			System.out.println("Wrote " + this.options.output + " (logs in " + workbench.work() + ")");
-		}
-		return 0;
+			return section(measure(workbench, template));
+		});
 	}
 
+
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		if (this.size < 1 || this.size > 50) {
 			throw new ParameterException(this.spec.commandLine(), "--size takes 1 to 50 clones, not " + this.size);
 		}

@@ -84,10 +84,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	 * Refuse options that would make the figures meaningless, and services not built.
 	 */
 	void validate() {
-		if (this.runs < 5) {
-			throw new ParameterException(this.spec.commandLine(),
-					"--runs must be at least 5 for a meaningful median, not " + this.runs);
-		}
+		BenchOptions.requireRuns(this.spec, this.runs);
 		if (this.cloneRuns < 1) {
 			throw new ParameterException(this.spec.commandLine(), "--clone-runs must be at least 1, not "
 					+ this.cloneRuns);

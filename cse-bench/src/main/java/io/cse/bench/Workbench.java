@@ -48,6 +48,23 @@ final class Workbench implements AutoCloseable {
 	}
 
 	/**
+	 * Run one scenario on a workbench of its own, write its section and say where.
+	 * @param name the scenario's name, for its work folder
+	 * @param options where to write, the service and the database
+	 * @param bridge whether clones will run
+	 * @param scenario measures, and makes the section
+	 * @return the exit code, 0
+	 * @throws Exception if the scenario fails (everything it started is stopped)
+	 */
+	static int run(String name, BenchOptions options, boolean bridge, Scenario scenario) throws Exception {
+		try (Workbench workbench = open("cse-bench-" + name + "-", options, bridge)) {
+			scenario.measure(workbench).writeTo(options.output);
+			System.out.println("Wrote " + options.output + " (logs in " + workbench.work() + ")");
+		}
+		return 0;
+	}
+
+	/**
 	 * Set up a work folder and a database; with {@code bridge}, the bridge first, and the
 	 * database listening on its address too, trusting its subnet.
 	 * @param prefix the work folder's name prefix, under the system's temporary folder
@@ -214,6 +231,16 @@ final class Workbench implements AutoCloseable {
 		catch (IOException ex) {
 			System.err.println("cse-bench: could not delete the images in " + images + ": " + ex);
 		}
+	}
+
+	/**
+	 * One benchmark scenario: what it measures on a workbench, as a section of the report.
+	 */
+	@FunctionalInterface
+	interface Scenario {
+
+		Section measure(Workbench workbench) throws Exception;
+
 	}
 
 }

@@ -134,7 +134,7 @@ final class AgentSession implements AutoCloseable {
 	 * {@code POST /instances/{name}/thaw}.
 	 * @param name the instance
 	 * @return what the thaw did, timed from the send to the answer (which the agent gives
-	 * after the service's first 200 on {@code /})
+	 * once the service serves: its 200 to the thaw)
 	 */
 	Timed<Thawed> thaw(String name) throws IOException {
 		return call("POST", "/instances/" + name + "/thaw", Map.of(), Thawed.class);
@@ -238,8 +238,8 @@ final class AgentSession implements AutoCloseable {
 	 * {@code POST /pools/{name}/take}: thaw the pool's oldest clone; the taken clone is this
 	 * session's to stop.
 	 * @param pool the pool
-	 * @return the clone, timed until the answer (which the agent gives after the clone's
-	 * first 200 on {@code /})
+	 * @return the clone, timed until the answer (which the agent gives once the clone
+	 * serves)
 	 */
 	Timed<Taken> take(String pool) throws IOException {
 		Timed<Taken> taken = call("POST", "/pools/" + pool + "/take", Map.of(), Taken.class);

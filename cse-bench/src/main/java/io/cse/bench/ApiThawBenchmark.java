@@ -109,13 +109,13 @@ final class ApiThawBenchmark implements Callable<Integer> {
 					+ "sends it " + this.requests + " requests, freezes it with `POST /instances/{name}/freeze` (then "
 					+ "the same with `\"squeeze\": true`), and thaws it with `POST /instances/{name}/thaw`, timed by "
 					+ "the caller from the send of the thaw to the 200 of its own `GET /` sent after the answer: what "
-					+ "a platform that thaws an instance and then routes to it sees. The agent answers a thaw once it "
-					+ "has seen `/` answer 200 itself (its `first200Millis`, in a row of its own). A first, unmeasured "
+					+ "a platform that thaws an instance and then routes to it sees. The agent answers a thaw once the "
+					+ "service serves, which its 200 to the thaw says (its `first200Millis`, in a row of its own). A first, unmeasured "
 					+ "cycle each way warms both sides up.")
 			.millis("API thaw to first 200: send of the thaw to the caller's first 200 on `/`", result.first200,
 					"<= 20 ms")
 			.millis("of which the `POST /instances/{name}/thaw` round trip", result.call, "")
-			.millis("of which the agent's own thaw to first 200 (`first200Millis`)", result.agent, "")
+			.millis("of which the agent's own thaw, until the service serves (`first200Millis`)", result.agent, "")
 			.millis("API thaw to first 200, after a squeeze", result.squeezedFirst200, "")
 			.millis("of which the round trip, after a squeeze", result.squeezedCall, "")
 			.millis("of which the agent's own, after a squeeze", result.squeezedAgent, "");

@@ -273,8 +273,8 @@ final class BurstBenchmark implements Callable<Integer> {
 					+ "\"Serves\" is the first 200 that an instance gave the load, timed from the step up.");
 		if (!result.thawServes.isEmpty()) {
 			section.millis("step up to a thawed instance serving", result.thawServes, "")
-				.millis("thaw in the agent (`POST /instances/{name}/thaw`), from its start to its own first 200 on "
-						+ "`/`", result.agentThaw, "")
+				.millis("thaw in the agent (`POST /instances/{name}/thaw`), from its start until the service serves "
+						+ "(its 200 to the thaw)", result.agentThaw, "")
 				.millis("`POST /instances/{name}/thaw` round trip, from the step up's scaler", result.thawCall, "");
 		}
 		if (!result.cloneServes.isEmpty()) {

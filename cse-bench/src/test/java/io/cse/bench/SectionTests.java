@@ -73,7 +73,7 @@ class SectionTests {
 		assertThat(thaw.section(result).markdown()).contains("`cse-bench thaw-api --runs 7`",
 				"| API thaw to first 200: send of the thaw to the caller's first 200 on `/` | 20.0 ms | 22.0 ms | "
 						+ "18.0 ms | 22.0 ms | 2 | <= 20 ms |",
-				"| of which the agent's own thaw to first 200 (`first200Millis`) | 16.0 ms |");
+				"| of which the agent's own thaw, until the service serves (`first200Millis`) | 16.0 ms |");
 	}
 
 	@Test

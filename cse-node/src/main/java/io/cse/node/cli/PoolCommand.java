@@ -132,7 +132,7 @@ public final class PoolCommand {
 	}
 
 	@Command(name = "take", mixinStandardHelpOptions = true,
-			description = { "Take a clone from a pool: thaw its oldest frozen clone and wait for its first 200 on /; "
+			description = { "Take a clone from a pool: thaw its oldest frozen clone and wait until it serves (its 200 to the thaw); "
 					+ "prints its address and instance id. The clone is yours: stop it with 'cse stop'. Needs root." })
 	static final class Take implements Callable<Integer> {
 

@@ -61,7 +61,7 @@ public final class ThawCommand implements Callable<Integer> {
 				? Map.of("onRequest", true, "timeout", AgentCall.duration(this.wait)) : Map.of();
 		Thawed thawed = new AgentCall(this.context, this.state.stateDir).send("POST",
 				"/instances/" + this.name + "/thaw", body, Thawed.class);
-		out.printf(Locale.ROOT, "Thawed %s%s: first 200 on / after %.1f ms%n", this.name,
+		out.printf(Locale.ROOT, "Thawed %s%s: serving after %.1f ms%n", this.name,
 				this.onRequest ? " on a request" : "", thawed.first200Millis());
 		out.printf(Locale.ROOT, "  cgroup thawed   %.1f ms%s%n", thawed.cgroupThawedMillis(),
 				thawed.wasFrozen() ? "" : " (it was not frozen)");

@@ -112,30 +112,6 @@ final class ServingProbe {
 		}
 	}
 
-	/**
-	 * Wait until a path of an instance answers 200.
-	 * @param instance the instance
-	 * @param path the path
-	 * @param startNanos {@link System#nanoTime()} the timeout counts from
-	 * @param timeout how long at most
-	 * @param what what the instance went through, for the message ({@code thawed})
-	 * @throws CseException if it does not answer 200 in time
-	 */
-	void await200(Instance instance, String path, long startNanos, Duration timeout, String what) {
-		URI uri = instance.endpoint().uri(path);
-		while (true) {
-			Optional<HttpProbe.Answer> answer = this.probe.get(uri);
-			if (answer.isPresent() && answer.get().status() == 200) {
-				return;
-			}
-			if ((System.nanoTime() - startNanos) > timeout.toNanos()) {
-				throw new CseException(instance.name() + " is " + what + " but " + uri + " did not answer 200 within "
-						+ timeout.toSeconds() + " s: see its log " + instance.serviceLog());
-			}
-			Poll.pause(this.pollMillis);
-		}
-	}
-
 	private String instanceIdOf(HttpProbe.Answer answer) {
 		if (answer.status() != 200) {
 			return Instance.UNKNOWN_ID;

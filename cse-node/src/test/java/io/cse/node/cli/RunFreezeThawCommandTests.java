@@ -217,7 +217,7 @@ class RunFreezeThawCommandTests {
 
 		CseRun thaw = cse("thaw", "app");
 		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
-		assertThat(thaw.out()).contains("Thawed app: first 200 on / after");
+		assertThat(thaw.out()).contains("Thawed app: serving after");
 		assertThat(this.host.writes()).endsWith(limit + " <- " + UNLIMITED,
 				FREEZER.resolve("freezer.state") + " <- THAWED");
 		assertThat(this.probe.posted()).endsWith("/actuator/cse/thaw");

@@ -200,7 +200,7 @@ full_story() {
 	measured "pool of 2 made, squeezed" "$(seconds_to_millis "$(agent_seconds "$AGENT_SOCKET" pool-create)" "$before")" \
 		"the agent's /metrics: POST /pools, request to answer"
 
-	step "cse pool take: thaw the oldest frozen clone and wait for its first 200 on /"
+	step "cse pool take: thaw the oldest frozen clone and wait until it serves"
 	name="$(curl -s --unix-socket "$AGENT_SOCKET" "http://localhost/pools/$POOL" | json_field .members.0)"
 	before="$(agent_seconds "$AGENT_SOCKET" pool-take)"
 	start="$(now_ns)"

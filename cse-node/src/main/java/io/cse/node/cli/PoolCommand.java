@@ -159,7 +159,7 @@ public final class PoolCommand {
 					null, Taken.class);
 			Instance instance = taken.instance();
 			PrintWriter out = this.spec.commandLine().getOut();
-			out.printf("Took %s from pool %s: first 200 after %s%s%n", instance.name(), taken.pool(),
+			out.printf("Took %s from pool %s: serving after %s%s%n", instance.name(), taken.pool(),
 					Output.millis(taken.millis(), jvmUptime),
 					taken.fromPool() ? "" : " (the pool was empty: restored for this request)");
 			out.printf("  address   %s:%d%n", instance.endpoint().address(), instance.endpoint().port());

@@ -62,7 +62,10 @@ class ApiThawSmokeTests {
 				missing.add(file + " (mvn -B -pl samples/hello-web,samples/embedded-postgres -am package -DskipTests)");
 			}
 		}
-		assumeTrue(missing.isEmpty(), "The smoke test of the benchmarks needs " + String.join(", ", missing));
+		String reason = "The smoke test of the benchmarks needs " + String.join(", ", missing);
+		// in CI (CSE_REQUIRE_ROOT_TESTS=1) a missing prerequisite fails the test, never skips it
+		assertThat(missing.isEmpty() || !"1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))).as(reason).isTrue();
+		assumeTrue(missing.isEmpty(), reason);
 	}
 
 }

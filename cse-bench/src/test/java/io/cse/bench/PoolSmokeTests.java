@@ -96,7 +96,10 @@ class PoolSmokeTests {
 				missing.add(file + " (mvn -B -pl samples/hello-web,samples/embedded-postgres -am package -DskipTests)");
 			}
 		}
-		assumeTrue(missing.isEmpty(), "The pools' smoke test needs " + String.join(", ", missing));
+		String reason = "The pools' smoke test needs " + String.join(", ", missing);
+		// in CI (CSE_REQUIRE_ROOT_TESTS=1) a missing prerequisite fails the test, never skips it
+		assertThat(missing.isEmpty() || !"1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))).as(reason).isTrue();
+		assumeTrue(missing.isEmpty(), reason);
 	}
 
 	private static boolean onPath(String command) {

@@ -1,6 +1,5 @@
 package io.cse.criu;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
@@ -118,20 +117,11 @@ public class CriuEngine implements SnapshotEngine {
 			if (in == null) {
 				throw new IllegalStateException("The script " + name + " is missing from the cse-core jar");
 			}
-			return new String(readFully(in), StandardCharsets.UTF_8);
+			return new String(SystemCommands.readFully(in), StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	private static byte[] readFully(InputStream in) throws IOException {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		byte[] buffer = new byte[8192];
-		for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-			out.write(buffer, 0, n);
-		}
-		return out.toByteArray();
 	}
 
 	private static List<Path> candidates(Path configuredPath) {
@@ -342,61 +332,6 @@ public class CriuEngine implements SnapshotEngine {
 		 * @return whether {@code UsePerfData} is on and {@code PerfDisableSharedMem} off
 		 */
 		boolean mapsSharedPerfData();
-
-	}
-
-	/**
-	 * Runs host commands: the seam that tests replace.
-	 */
-	interface CommandRunner {
-
-		java.io.File DEV_NULL = new java.io.File("/dev/null");
-
-		CommandRunner SYSTEM = new CommandRunner() {
-
-			@Override
-			public String run(List<String> command, Duration timeout) throws IOException {
-				Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-				try {
-					if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-						process.destroyForcibly();
-						throw new IOException("timed out");
-					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					process.destroyForcibly();
-					throw new IOException("interrupted", ex);
-				}
-				return new String(readFully(process.getInputStream()), StandardCharsets.UTF_8);
-			}
-
-			@Override
-			public void startDetached(List<String> command) throws IOException {
-				// setsid --fork leaves an orphan that is no descendant of the JVM (CRIU dumps a
-				// whole process tree, and cannot dump the tree it runs in); it inherits no pipe
-				// of the JVM's either.
-				Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
-					.redirectOutput(ProcessBuilder.Redirect.to(DEV_NULL))
-					.redirectError(ProcessBuilder.Redirect.to(DEV_NULL))
-					.start();
-				try {
-					if (!process.waitFor(10, TimeUnit.SECONDS)) {
-						process.destroyForcibly();
-						throw new IOException("setsid did not return");
-					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IOException("interrupted", ex);
-				}
-			}
-
-		};
-
-		String run(List<String> command, Duration timeout) throws IOException;
-
-		void startDetached(List<String> command) throws IOException;
 
 	}
 

@@ -201,8 +201,8 @@ class CriuEngineTests {
 				() -> this.sharedPerfData);
 	}
 
-	private CriuEngine.CommandRunner commands() {
-		return new CriuEngine.CommandRunner() {
+	private CommandRunner commands() {
+		return new CommandRunner() {
 
 			@Override
 			public String run(List<String> command, Duration timeout) {

@@ -3,6 +3,7 @@ package io.cse.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cse.CheckpointCoordinator;
@@ -25,18 +26,19 @@ import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
+import io.cse.web.JavaxTrafficGateFilter;
 import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TomcatIdleConnectionCloser;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.servlet.Filter;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -85,7 +87,7 @@ public final class CseAutoConfiguration {
 	CheckpointCoordinator cseCheckpointCoordinator(ObjectProvider<CheckpointParticipant> participants,
 			InstanceIdentity identity, ObjectProvider<HeapTrimmer> heapTrimmer, CseProperties properties,
 			ApplicationEventPublisher eventPublisher, ConfigurableEnvironment environment) {
-		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().toList(), identity,
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(participants.orderedStream().collect(Collectors.toList()), identity,
 				heapTrimmer.getIfAvailable(), properties.getParticipantTimeout(), Clock.systemUTC());
 		coordinator.addListener(new CheckpointEventPublisher(coordinator, eventPublisher));
 		coordinator.setPropertyOverrides(new EnvironmentPropertyOverrides(environment));
@@ -107,12 +109,16 @@ public final class CseAutoConfiguration {
 		ProcFs procFs = new ProcFs();
 		CriuEngine criu = new CriuEngine(properties.getCriu().getPath(), procFs, properties.getCriu().getDumpTimeout());
 		criu.setSettingNames(CsePropertyNames.INSTANCE);
-		return switch (properties.getEngine()) {
-			case AUTO -> cracJdkAdapter.isCracJdk() ? new CracEngine(cracJdkAdapter) : criu;
-			case CRIU -> criu;
-			case CRAC -> new CracEngine(cracJdkAdapter);
-			case NONE -> new NoSnapshotEngine("Snapshots are switched off (cse.engine=none): set cse.engine=auto");
-		};
+		switch (properties.getEngine()) {
+			case CRIU:
+				return criu;
+			case CRAC:
+				return new CracEngine(cracJdkAdapter);
+			case NONE:
+				return new NoSnapshotEngine("Snapshots are switched off (cse.engine=none): set cse.engine=auto");
+			default:
+				return cracJdkAdapter.isCracJdk() ? new CracEngine(cracJdkAdapter) : criu;
+		}
 	}
 
 	@Bean
@@ -218,7 +224,7 @@ public final class CseAutoConfiguration {
 
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-		@ConditionalOnClass(Filter.class)
+		@ConditionalOnClass(name = "jakarta.servlet.Filter")
 		static class ServletTrafficConfiguration {
 
 			@Bean
@@ -227,16 +233,35 @@ public final class CseAutoConfiguration {
 				return new TrafficGateFilter(heldRequests);
 			}
 
-			@Configuration(proxyBeanMethods = false)
-			@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
-			static class TomcatConfiguration {
+		}
 
-				@Bean
-				@ConditionalOnMissingBean
-				IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
-					return new TomcatIdleConnectionCloser(applicationContext);
-				}
+		/**
+		 * Spring Boot 2.7: its servlet API is {@code javax.servlet}. Where both APIs are on
+		 * the class path, the web server is one of Spring Boot 3 or 4.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+		@ConditionalOnClass(name = "javax.servlet.Filter")
+		@ConditionalOnMissingClass("jakarta.servlet.Filter")
+		static class JavaxServletTrafficConfiguration {
 
+			@Bean
+			@ConditionalOnMissingBean
+			JavaxTrafficGateFilter cseJavaxTrafficGateFilter(HeldRequests heldRequests) {
+				return new JavaxTrafficGateFilter(heldRequests);
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+		@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+		static class TomcatConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+				return new TomcatIdleConnectionCloser(applicationContext);
 			}
 
 		}

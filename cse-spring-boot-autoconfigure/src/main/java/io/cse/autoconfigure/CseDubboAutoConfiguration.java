@@ -71,7 +71,8 @@ final class CseDubboAutoConfiguration {
 
 		@Override
 		public Object postProcessBeforeInitialization(Object bean, String beanName) {
-			if (bean instanceof ServiceConfigBase<?> service) {
+			if (bean instanceof ServiceConfigBase<?>) {
+				ServiceConfigBase<?> service = (ServiceConfigBase<?>) bean;
 				InstanceIdentity instance = this.identity.getIfAvailable();
 				if (instance != null) {
 					Map<String, String> parameters = (service.getParameters() != null)

@@ -1,6 +1,7 @@
 package io.cse.autoconfigure;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -597,7 +598,7 @@ public class CseProperties {
 		/**
 		 * Folder that holds every image; dumps and clones cannot write outside it.
 		 */
-		private Path root = Path.of("/var/lib/cse/images");
+		private Path root = Paths.get("/var/lib/cse/images");
 
 		public Path getRoot() {
 			return this.root;

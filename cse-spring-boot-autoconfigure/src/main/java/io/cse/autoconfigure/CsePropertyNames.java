@@ -16,14 +16,21 @@ final class CsePropertyNames implements SettingNames {
 
 	@Override
 	public String nameOf(Setting setting) {
-		// No default: a new setting does not compile until it has its property.
-		return switch (setting) {
-			case PARTICIPANT_TIMEOUT -> "cse.participant-timeout";
-			case ALLOW_CHILD_PROCESSES -> "cse.snapshot.allow-child-processes";
-			case IMAGES_ROOT -> "cse.images.root";
-			case CRIU_PATH -> "cse.criu.path";
-			case CRIU_DUMP_TIMEOUT -> "cse.criu.dump-timeout";
-		};
+		// A new setting fails CsePropertyNamesTests until it has its property here.
+		switch (setting) {
+			case PARTICIPANT_TIMEOUT:
+				return "cse.participant-timeout";
+			case ALLOW_CHILD_PROCESSES:
+				return "cse.snapshot.allow-child-processes";
+			case IMAGES_ROOT:
+				return "cse.images.root";
+			case CRIU_PATH:
+				return "cse.criu.path";
+			case CRIU_DUMP_TIMEOUT:
+				return "cse.criu.dump-timeout";
+			default:
+				throw new IllegalArgumentException("No property for setting " + setting);
+		}
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.cse.autoconfigure;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 import io.cse.registry.CloneAddressResolver;
 import io.cse.registry.InetUtilsCloneAddressResolver;
@@ -46,7 +47,7 @@ final class CseRegistryAutoConfiguration {
 		ServiceRegistryParticipant cseServiceRegistryParticipant(ListableBeanFactory beanFactory,
 				ObjectProvider<RegistrationRenewer> renewers, ObjectProvider<CloneAddressResolver> addressResolver,
 				ObjectProvider<InetUtils> inetUtils) {
-			List<RegistrationRenewer> ordered = renewers.orderedStream().toList();
+			List<RegistrationRenewer> ordered = renewers.orderedStream().collect(Collectors.toList());
 			CloneAddressResolver resolver = addressResolver.getIfAvailable(() -> () -> {
 				InetUtils available = inetUtils.getIfAvailable();
 				if (available != null) {
@@ -69,7 +70,7 @@ final class CseRegistryAutoConfiguration {
 		@ConditionalOnMissingBean
 		ZookeeperRegistrationRenewer cseZookeeperRegistrationRenewer(
 				ObjectProvider<ZookeeperDiscoveryProperties> properties, ObjectProvider<CuratorFramework> clients) {
-			return new ZookeeperRegistrationRenewer(properties::getIfAvailable, () -> clients.orderedStream().toList());
+			return new ZookeeperRegistrationRenewer(properties::getIfAvailable, () -> clients.orderedStream().collect(Collectors.toList()));
 		}
 
 	}

@@ -1,11 +1,14 @@
 package io.cse.autoconfigure;
 
+import java.util.stream.Collectors;
+
 import io.cse.entropy.Reseeder;
 import io.cse.entropy.SecureRandomReseeder;
 import io.cse.entropy.ThreadLocalRandomReseeder;
 import io.cse.reseed.ReseedParticipant;
 import io.cse.reseed.SingletonSecureRandoms;
 import io.cse.web.JettySessionIdReseeder;
+import io.cse.web.LegacyJettySessionIdReseeder;
 import io.cse.web.TomcatSessionIdReseeder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,8 +27,8 @@ import org.springframework.context.annotation.Configuration;
  * Renews, on every restore of an image, the random generators seeded before the snapshot:
  * a participant that runs every {@link Reseeder} bean before traffic comes back, with
  * reseeders for {@code ThreadLocalRandom}, the {@code SecureRandom} fields of singleton
- * beans, and the session ids of an embedded Tomcat or Jetty (Undertow's read the operating
- * system on every call: nothing to reseed).
+ * beans, and the session ids of an embedded Tomcat or Jetty, 9.4 and later (Undertow's
+ * read the operating system on every call: nothing to reseed).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @Conditional(SupportedPlatformCondition.class)
@@ -36,7 +39,7 @@ final class CseReseedAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ReseedParticipant cseReseedParticipant(ObjectProvider<Reseeder> reseeders) {
-		return new ReseedParticipant(reseeders.orderedStream().toList());
+		return new ReseedParticipant(reseeders.orderedStream().collect(Collectors.toList()));
 	}
 
 	@Bean
@@ -60,6 +63,20 @@ final class CseReseedAutoConfiguration {
 		@ConditionalOnMissingBean
 		JettySessionIdReseeder cseJettySessionIdReseeder(ApplicationContext applicationContext) {
 			return new JettySessionIdReseeder(applicationContext);
+		}
+
+	}
+
+	/** Jetty 9.4 to 11: Spring Boot 2.7 to 3.1. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication
+	@ConditionalOnClass(name = LegacyJettySessionIdReseeder.SESSION_ID_MANAGER)
+	static class LegacyJettyConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		LegacyJettySessionIdReseeder cseLegacyJettySessionIdReseeder(ApplicationContext applicationContext) {
+			return new LegacyJettySessionIdReseeder(applicationContext);
 		}
 
 	}

@@ -2,6 +2,7 @@ package io.cse.autoconfigure;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import io.cse.autoconfigure.CseProperties.ServerlessReady.HazardCheck.FailOn;
 import io.cse.ready.ServerlessReady;
@@ -55,22 +56,25 @@ final class CseServerlessReadyAutoConfiguration {
 	@ConditionalOnBean(ProviderPublisher.class)
 	ProviderPublisherParticipant cseProviderPublisherParticipant(ServerlessReadyBeans beans,
 			ObjectProvider<ProviderPublisher> publishers) {
-		return new ProviderPublisherParticipant(beans, () -> publishers.orderedStream().toList());
+		return new ProviderPublisherParticipant(beans, () -> publishers.orderedStream().collect(Collectors.toList()));
 	}
 
 	private static Function<Object, List<String>> publishedBy(ObjectProvider<ProviderPublisher> publishers) {
 		return (bean) -> publishers.orderedStream()
 			.filter((publisher) -> publisher.publishes(bean))
 			.map(ProviderPublisher::getName)
-			.toList();
+			.collect(Collectors.toList());
 	}
 
 	private static Severity severity(FailOn failOn) {
-		return switch (failOn) {
-			case NONE -> null;
-			case WARN -> Severity.WARN;
-			case ERROR -> Severity.ERROR;
-		};
+		switch (failOn) {
+			case WARN:
+				return Severity.WARN;
+			case ERROR:
+				return Severity.ERROR;
+			default:
+				return null;
+		}
 	}
 
 }

@@ -32,8 +32,8 @@ final class EnvironmentPropertyOverrides implements Consumer<Map<String, String>
 		MutablePropertySources sources = this.environment.getPropertySources();
 		Map<String, Object> values = new LinkedHashMap<>();
 		PropertySource<?> existing = sources.get(PROPERTY_SOURCE_NAME);
-		if (existing instanceof MapPropertySource map) {
-			values.putAll(map.getSource());
+		if (existing instanceof MapPropertySource) {
+			values.putAll(((MapPropertySource) existing).getSource());
 		}
 		values.putAll(properties);
 		sources.remove(PROPERTY_SOURCE_NAME);

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointParticipant;
@@ -21,6 +22,7 @@ import org.apache.dubbo.rpc.model.ProviderModel;
 import org.apache.dubbo.rpc.model.ProviderModel.RegisterStatedURL;
 
 import org.springframework.util.ReflectionUtils;
+import org.springframework.util.StringUtils;
 
 /**
  * Takes every exported Apache Dubbo service out of its registries while the instance is
@@ -109,7 +111,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 	 */
 	public List<String> getOffline() {
 		synchronized (this.offline) {
-			return this.offline.stream().map((stated) -> stated.getProviderUrl().toString()).toList();
+			return this.offline.stream().map((stated) -> stated.getProviderUrl().toString()).collect(Collectors.toList());
 		}
 	}
 
@@ -130,7 +132,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 		}
 		List<RegisterStatedURL> urls;
 		synchronized (this.offline) {
-			urls = List.copyOf(this.offline);
+			urls = new ArrayList<>(this.offline);
 		}
 		List<RegisterStatedURL> failed = online(urls, context);
 		this.offline.retainAll(failed);
@@ -138,7 +140,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 			throw new IllegalStateException("Could not register again " + failed.size()
 					+ " Dubbo provider URL(s) (they are tried again on the next resume): " + failed.stream()
 						.map((stated) -> stated.getProviderUrl().getServiceKey())
-						.toList());
+						.collect(Collectors.toList()));
 		}
 	}
 
@@ -206,7 +208,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 		forgetCachedLocalAddress();
 		this.sessions.renew(FrameworkModel.getAllInstances());
 		String address = (this.addressResolver != null) ? this.addressResolver.resolve() : NetUtils.getLocalHost();
-		if (address == null || address.isBlank()) {
+		if (!StringUtils.hasText(address)) {
 			throw new IllegalStateException("Could not find the clone's address: declare a CloneAddressResolver bean");
 		}
 		this.cloneAddress = address;
@@ -222,7 +224,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 	}
 
 	static List<ProviderModel> providers(Predicate<ProviderModel> filter) {
-		return providers().stream().filter(filter).toList();
+		return providers().stream().filter(filter).collect(Collectors.toList());
 	}
 
 	private static void checkInterfaceLevelOnly(List<ProviderModel> providers) {

@@ -1,9 +1,11 @@
 package io.cse.dubbo;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import io.cse.CheckpointContext;
 import io.cse.registry.ProviderPublisher;
@@ -76,8 +78,8 @@ public class DubboProviderPublisher implements ProviderPublisher {
 
 	@Override
 	public void online(Object bean, CheckpointContext context) {
-		List<RegisterStatedURL> urls = this.offline.getOrDefault(bean, List.of());
-		List<RegisterStatedURL> failed = this.participant.online(List.copyOf(urls), context);
+		List<RegisterStatedURL> urls = this.offline.getOrDefault(bean, Collections.emptyList());
+		List<RegisterStatedURL> failed = this.participant.online(new ArrayList<>(urls), context);
 		if (failed.isEmpty()) {
 			this.offline.remove(bean);
 			return;
@@ -85,7 +87,7 @@ public class DubboProviderPublisher implements ProviderPublisher {
 		this.offline.put(bean, new ArrayList<>(failed));
 		throw new IllegalStateException("Could not register again Dubbo service(s) " + failed.stream()
 			.map((stated) -> stated.getProviderUrl().getServiceKey())
-			.toList());
+			.collect(Collectors.toList()));
 	}
 
 }

@@ -2,6 +2,7 @@ package io.cse.endpoint;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -149,11 +150,14 @@ public class CseEndpoint {
 		return answer(() -> {
 			Action parsed = Action.of(action);
 			Map<String, String> overrides = checkParameters(parsed, properties, image);
-			return switch (parsed) {
-				case FREEZE -> this.coordinator.freeze();
-				case THAW -> this.coordinator.thaw(overrides);
-				case DUMP, CLONE -> snapshot(parsed, image, afterResponse);
-			};
+			switch (parsed) {
+				case FREEZE:
+					return this.coordinator.freeze();
+				case THAW:
+					return this.coordinator.thaw(overrides);
+				default:
+					return snapshot(parsed, image, afterResponse);
+			}
 		});
 	}
 
@@ -179,7 +183,7 @@ public class CseEndpoint {
 					"Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone");
 		}
 		if (!StringUtils.hasText(properties)) {
-			return Map.of();
+			return Collections.emptyMap();
 		}
 		if (action != Action.THAW) {
 			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
@@ -225,7 +229,8 @@ public class CseEndpoint {
 	private WebEndpointResponse<Object> answer(Supplier<Object> request) {
 		try {
 			Object result = request.get();
-			if (result instanceof OperationReport report) {
+			if (result instanceof OperationReport) {
+				OperationReport report = (OperationReport) result;
 				// A failed operation answers with its report: it says what failed, and the
 				// instance is running again.
 				return new WebEndpointResponse<>(OperationDescriptor.of(report),
@@ -306,29 +311,6 @@ public class CseEndpoint {
 		int getStatus() {
 			return this.status;
 		}
-
-	}
-
-	/**
-	 * A snapshot that was accepted and is under way.
-	 *
-	 * @param operation {@code dump} or {@code clone}
-	 * @param imageId the image's id
-	 * @param folder the image folder
-	 * @param engine the engine that takes it
-	 * @param then what happens to this process
-	 */
-	public record SnapshotDescriptor(String operation, String imageId, String folder, String engine, String then) {
-
-	}
-
-	/**
-	 * Why a request was refused.
-	 *
-	 * @param error what is wrong and what to do
-	 * @param state the state of the instance, unchanged by the request
-	 */
-	public record ErrorDescriptor(String error, String state) {
 
 	}
 

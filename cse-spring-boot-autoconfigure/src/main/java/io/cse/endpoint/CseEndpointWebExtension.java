@@ -49,7 +49,7 @@ public class CseEndpointWebExtension {
 		RequestAttributes request = RequestContextHolder.getRequestAttributes();
 		Object offered = (request != null)
 				? request.getAttribute(AfterResponseAction.ATTRIBUTE, RequestAttributes.SCOPE_REQUEST) : null;
-		return (offered instanceof AfterResponseAction afterResponse) ? afterResponse : null;
+		return (offered instanceof AfterResponseAction) ? (AfterResponseAction) offered : null;
 	}
 
 }

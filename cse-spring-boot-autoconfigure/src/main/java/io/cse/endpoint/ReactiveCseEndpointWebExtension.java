@@ -59,7 +59,7 @@ public class ReactiveCseEndpointWebExtension {
 		Object offered = ServerWebExchangeContextFilter.getExchange(context)
 			.map((exchange) -> exchange.getAttributes().get(AfterResponseAction.ATTRIBUTE))
 			.orElse(null);
-		return (offered instanceof AfterResponseAction afterResponse) ? afterResponse : null;
+		return (offered instanceof AfterResponseAction) ? (AfterResponseAction) offered : null;
 	}
 
 }

@@ -154,12 +154,13 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 	 * @return the pool, or {@code null} if there is none behind it
 	 */
 	static HikariDataSource unwrap(Object dataSource) {
-		if (dataSource instanceof HikariDataSource hikari) {
-			return hikari;
+		if (dataSource instanceof HikariDataSource) {
+			return (HikariDataSource) dataSource;
 		}
-		if (!(dataSource instanceof DataSource wrapper)) {
+		if (!(dataSource instanceof DataSource)) {
 			return null;
 		}
+		DataSource wrapper = (DataSource) dataSource;
 		try {
 			return wrapper.isWrapperFor(HikariDataSource.class) ? wrapper.unwrap(HikariDataSource.class) : null;
 		}

@@ -2,6 +2,8 @@ package io.cse.lifecycle;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -59,8 +61,8 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	 * on every start, which rebinds every pool's properties (and fails on pools behind a
 	 * proxy). A thaw is the same process; a restore brings its own properties.
 	 */
-	private static final Set<String> CHECKPOINT_RESTORE_LIFECYCLES = Set
-		.of("org.springframework.cloud.context.refresh.RefreshScopeLifecycle");
+	private static final Set<String> CHECKPOINT_RESTORE_LIFECYCLES = Collections
+		.singleton("org.springframework.cloud.context.refresh.RefreshScopeLifecycle");
 
 	/**
 	 * What every embedded web server's factory is, on Spring Boot 3 and 4 alike.
@@ -155,27 +157,28 @@ public class LifecycleParticipant implements CheckpointParticipant {
 			return names;
 		}
 		Class<?> factoryType = ClassUtils.resolveClassName(WEB_SERVER_FACTORY, configurable.getBeanClassLoader());
-		Deque<String> toVisit = new ArrayDeque<>(List.of(configurable.getBeanNamesForType(factoryType, false, false)));
+		Deque<String> toVisit = new ArrayDeque<>(Arrays.asList(configurable.getBeanNamesForType(factoryType, false, false)));
 		while (!toVisit.isEmpty()) {
 			String name = toVisit.pop();
 			if (names.add(name)) {
-				toVisit.addAll(List.of(configurable.getDependenciesForBean(name)));
+				toVisit.addAll(Arrays.asList(configurable.getDependenciesForBean(name)));
 			}
 		}
 		return names;
 	}
 
 	private ConfigurableListableBeanFactory configurableBeanFactory() {
-		if (this.beanFactory instanceof ConfigurableApplicationContext context) {
-			return context.getBeanFactory();
+		if (this.beanFactory instanceof ConfigurableApplicationContext) {
+			return ((ConfigurableApplicationContext) this.beanFactory).getBeanFactory();
 		}
-		return (this.beanFactory instanceof ConfigurableListableBeanFactory configurable) ? configurable : null;
+		return (this.beanFactory instanceof ConfigurableListableBeanFactory)
+				? (ConfigurableListableBeanFactory) this.beanFactory : null;
 	}
 
 	private static void stop(Lifecycle bean) throws InterruptedException {
-		if (bean instanceof SmartLifecycle smart) {
+		if (bean instanceof SmartLifecycle) {
 			CountDownLatch stopped = new CountDownLatch(1);
-			smart.stop(stopped::countDown);
+			((SmartLifecycle) bean).stop(stopped::countDown);
 			stopped.await();
 		}
 		else {
@@ -184,7 +187,7 @@ public class LifecycleParticipant implements CheckpointParticipant {
 	}
 
 	private static int phaseOf(Lifecycle bean) {
-		return (bean instanceof Phased phased) ? phased.getPhase() : 0;
+		return (bean instanceof Phased) ? ((Phased) bean).getPhase() : 0;
 	}
 
 }

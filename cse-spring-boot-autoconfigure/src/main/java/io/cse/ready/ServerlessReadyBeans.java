@@ -6,6 +6,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 
 import io.cse.CheckpointContext;
 import io.cse.ready.HazardCheckReport.Hook;
@@ -63,8 +65,8 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 
 	private static final Log logger = LogFactory.getLog(ServerlessReadyBeans.class);
 
-	private static final Set<Class<? extends Annotation>> ANNOTATIONS = Set.of(ServerlessReady.class,
-			BeforeCheckpoint.class, AfterRestore.class);
+	private static final Set<Class<? extends Annotation>> ANNOTATIONS = new HashSet<>(
+			Arrays.asList(ServerlessReady.class, BeforeCheckpoint.class, AfterRestore.class));
 
 	private final ConfigurableListableBeanFactory beanFactory;
 
@@ -74,9 +76,9 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 
 	private final Function<Object, List<String>> publishedBy;
 
-	private volatile List<HookMethod> beforeCheckpointHooks = List.of();
+	private volatile List<HookMethod> beforeCheckpointHooks = Collections.emptyList();
 
-	private volatile List<HookMethod> afterRestoreHooks = List.of();
+	private volatile List<HookMethod> afterRestoreHooks = Collections.emptyList();
 
 	private volatile HazardCheckReport report = HazardCheckReport.EMPTY;
 
@@ -89,7 +91,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	 */
 	public ServerlessReadyBeans(ConfigurableListableBeanFactory beanFactory, UniquenessHazardInspector inspector,
 			Severity failOn) {
-		this(beanFactory, inspector, failOn, (bean) -> List.of());
+		this(beanFactory, inspector, failOn, (bean) -> Collections.emptyList());
 	}
 
 	/**
@@ -121,7 +123,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	@Override
 	public void afterSingletonsInstantiated() {
 		List<Misuse> misuses = new ArrayList<>();
-		List<Candidate> candidates = find(misuses);
+		List<ReadyBeanCandidate> candidates = find(misuses);
 		if (!misuses.isEmpty()) {
 			throw new ServerlessReadyMisuseException(misuses);
 		}
@@ -129,11 +131,11 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		List<UniquenessHazard> hazards = new ArrayList<>();
 		List<HookMethod> before = new ArrayList<>();
 		List<HookMethod> after = new ArrayList<>();
-		for (Candidate candidate : candidates) {
+		for (ReadyBeanCandidate candidate : candidates) {
 			before.addAll(candidate.beforeCheckpoint());
 			after.addAll(candidate.afterRestore());
 			Object bean = target(instanceIfCreated(candidate.name()));
-			List<String> publishedBy = (bean != null) ? this.publishedBy.apply(bean) : List.of();
+			List<String> publishedBy = (bean != null) ? this.publishedBy.apply(bean) : Collections.emptyList();
 			beans.add(new ReadyBean(candidate.name(), candidate.type().getName(), hooks(candidate.beforeCheckpoint()),
 					hooks(candidate.afterRestore()), candidate.ignoredHazards(), publishedBy));
 			hazards.addAll(this.inspector.inspect(candidate.name(), candidate.type(), bean, candidate.ignoredHazards()));
@@ -141,8 +143,8 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		hazards.addAll(this.inspector.inspectJvm());
 		before.sort(HookMethod.EXECUTION_ORDER);
 		after.sort(HookMethod.EXECUTION_ORDER);
-		this.beforeCheckpointHooks = List.copyOf(before);
-		this.afterRestoreHooks = List.copyOf(after);
+		this.beforeCheckpointHooks = Collections.unmodifiableList(new ArrayList<>(before));
+		this.afterRestoreHooks = Collections.unmodifiableList(new ArrayList<>(after));
 		this.report = new HazardCheckReport(beans, hazards);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Found " + beans.size() + " @ServerlessReady bean(s) with " + before.size()
@@ -161,7 +163,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		if (this.failOn != null) {
 			List<UniquenessHazard> stopping = hazards.stream()
 				.filter((hazard) -> hazard.severity().compareTo(this.failOn) >= 0)
-				.toList();
+				.collect(Collectors.toList());
 			if (!stopping.isEmpty()) {
 				throw new UniquenessHazardException(this.failOn, stopping);
 			}
@@ -198,8 +200,8 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		return this.beanFactory.containsSingleton(beanName) ? this.beanFactory.getBean(beanName) : null;
 	}
 
-	private List<Candidate> find(List<Misuse> misuses) {
-		List<Candidate> candidates = new ArrayList<>();
+	private List<ReadyBeanCandidate> find(List<Misuse> misuses) {
+		List<ReadyBeanCandidate> candidates = new ArrayList<>();
 		Set<Class<?>> plainClasses = new HashSet<>();
 		String[] names = this.beanFactory.getBeanNamesForType(Object.class, true, false);
 		for (int index = 0; index < names.length; index++) {
@@ -219,7 +221,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 			}
 			List<HookMethod> before = hookMethods(name, index, type, BeforeCheckpoint.class, BeforeCheckpoint::order);
 			List<HookMethod> after = hookMethods(name, index, type, AfterRestore.class, AfterRestore::order);
-			Candidate candidate = check(name, index, type, ready, before, after, misuses);
+			ReadyBeanCandidate candidate = check(name, index, type, ready, before, after, misuses);
 			if (candidate != null) {
 				candidates.add(candidate);
 			}
@@ -227,7 +229,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		return candidates;
 	}
 
-	private Candidate check(String name, int index, Class<?> type, boolean ready, List<HookMethod> before,
+	private ReadyBeanCandidate check(String name, int index, Class<?> type, boolean ready, List<HookMethod> before,
 			List<HookMethod> after, List<Misuse> misuses) {
 		String beanName = ScopedProxyUtils.isScopedTarget(name) ? ScopedProxyUtils.getOriginalBeanName(name) : name;
 		if (!ready) {
@@ -252,8 +254,8 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 		Object bean = instanceIfCreated(name);
 		before.forEach((hook) -> checkSignature(beanName, hook, BeforeCheckpoint.class, bean, misuses));
 		after.forEach((hook) -> checkSignature(beanName, hook, AfterRestore.class, bean, misuses));
-		List<String> ignoredHazards = List.of(AnnotatedElementUtils.findMergedAnnotation(type, ServerlessReady.class)
-			.ignoreHazards());
+		List<String> ignoredHazards = Arrays
+			.asList(AnnotatedElementUtils.findMergedAnnotation(type, ServerlessReady.class).ignoreHazards());
 		for (String field : ignoredHazards) {
 			if (ReflectionUtils.findField(type, field) == null) {
 				misuses.add(new Misuse(beanName, type.getName(), "@ServerlessReady(ignoreHazards = \"" + field + "\")",
@@ -261,7 +263,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 						"name a field, or remove '" + field + "' from ignoreHazards"));
 			}
 		}
-		return (misuses.size() == known) ? new Candidate(beanName, type, ignoredHazards, before, after) : null;
+		return (misuses.size() == known) ? new ReadyBeanCandidate(beanName, type, ignoredHazards, before, after) : null;
 	}
 
 	private static void checkSignature(String beanName, HookMethod hook, Class<? extends Annotation> annotation,
@@ -279,7 +281,7 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 			misuses.add(new Misuse(beanName, type, member,
 					"a hook takes no parameter or one CheckpointContext, not " + Arrays.stream(parameters)
 						.map(Class::getSimpleName)
-						.toList(),
+						.collect(Collectors.toList()),
 					"declare it as " + name + "() or as " + name + "(CheckpointContext context)"));
 		}
 		if (method.getReturnType() != void.class) {
@@ -388,12 +390,9 @@ public class ServerlessReadyBeans implements SmartInitializingSingleton {
 	}
 
 	private static List<Hook> hooks(List<HookMethod> methods) {
-		return methods.stream().map((method) -> new Hook(method.signature(), method.order())).toList();
-	}
-
-	private record Candidate(String name, Class<?> type, List<String> ignoredHazards, List<HookMethod> beforeCheckpoint,
-			List<HookMethod> afterRestore) {
-
+		return methods.stream()
+			.map((method) -> new Hook(method.signature(), method.order()))
+			.collect(Collectors.toList());
 	}
 
 }

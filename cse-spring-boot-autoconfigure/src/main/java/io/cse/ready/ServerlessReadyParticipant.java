@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Resumption;
@@ -100,7 +101,7 @@ public class ServerlessReadyParticipant implements CheckpointParticipant {
 		this.quiescedBeans.clear();
 		if (!failures.isEmpty()) {
 			IllegalStateException failure = new IllegalStateException(
-					String.join("; ", failures.stream().map(Exception::getMessage).toList()), failures.get(0));
+					String.join("; ", failures.stream().map(Exception::getMessage).collect(Collectors.toList())), failures.get(0));
 			failures.stream().skip(1).forEach(failure::addSuppressed);
 			throw failure;
 		}
@@ -117,8 +118,8 @@ public class ServerlessReadyParticipant implements CheckpointParticipant {
 		}
 		catch (InvocationTargetException ex) {
 			Throwable cause = ex.getTargetException();
-			if (cause instanceof Error error) {
-				throw error;
+			if (cause instanceof Error) {
+				throw (Error) cause;
 			}
 			String reason = (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getName();
 			throw new IllegalStateException(kind + " method " + hook + " failed: " + reason, cause);

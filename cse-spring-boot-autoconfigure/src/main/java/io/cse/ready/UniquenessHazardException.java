@@ -1,5 +1,7 @@
 package io.cse.ready;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -29,7 +31,7 @@ public class UniquenessHazardException extends IllegalStateException {
 					.map((hazard) -> System.lineSeparator() + " - " + hazard.describe())
 					.collect(Collectors.joining()));
 		this.failOn = failOn;
-		this.hazards = List.copyOf(hazards);
+		this.hazards = Collections.unmodifiableList(new ArrayList<>(hazards));
 	}
 
 	/**

@@ -9,18 +9,24 @@ import java.security.SecureRandom;
 import java.nio.channels.NetworkChannel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.random.RandomGenerator;
 
 import io.cse.entropy.SecureRandomReseeder;
 import io.cse.entropy.ThreadLocalRandomReseeder;
 import io.cse.ready.UniquenessHazard.Severity;
+
+import org.springframework.util.ClassUtils;
 
 /**
  * Finds the uniqueness hazards of a {@link ServerlessReady @ServerlessReady} bean: the
@@ -107,15 +113,18 @@ public class UniquenessHazardInspector {
 		return hazards;
 	}
 
-	private static final List<String> SEED_NAMES = List.of("seed");
+	/** Random generators: on Java 17 and later, every {@code RandomGenerator}. */
+	private static final List<Class<?>> RANDOM_TYPES = randomTypes();
 
-	private static final List<String> ID_NAMES = List.of("uuid", "guid", "instanceid", "workerid", "nodeid",
+	private static final List<String> SEED_NAMES = Collections.singletonList("seed");
+
+	private static final List<String> ID_NAMES = Arrays.asList("uuid", "guid", "instanceid", "workerid", "nodeid",
 			"machineid");
 
-	private static final List<String> START_NAMES = List.of("startedat", "starttime", "startuptime", "boottime");
+	private static final List<String> START_NAMES = Arrays.asList("startedat", "starttime", "startuptime", "boottime");
 
-	private static final Set<Class<?>> NAMED_VALUE_TYPES = Set.of(String.class, CharSequence.class, long.class,
-			Long.class, int.class, Integer.class, Instant.class, Date.class);
+	private static final Set<Class<?>> NAMED_VALUE_TYPES = new HashSet<>(Arrays.asList(String.class,
+			CharSequence.class, long.class, Long.class, int.class, Integer.class, Instant.class, Date.class));
 
 	/**
 	 * Inspect the fields of a bean.
@@ -160,7 +169,11 @@ public class UniquenessHazardInspector {
 	}
 
 	private static Object read(Field field, Object target) {
-		if (!field.trySetAccessible()) {
+		try {
+			field.setAccessible(true);
+		}
+		catch (RuntimeException ex) {
+			// On Java 9 and later, a module that does not open the field's package
 			return null;
 		}
 		try {
@@ -196,7 +209,7 @@ public class UniquenessHazardInspector {
 	}
 
 	private static Kind classifyType(Class<?> type, Object value) {
-		if (RandomGenerator.class.isAssignableFrom(type)) {
+		if (RANDOM_TYPES.stream().anyMatch((random) -> random.isAssignableFrom(type))) {
 			return Kind.RANDOM;
 		}
 		if (UUID.class == type) {
@@ -205,37 +218,47 @@ public class UniquenessHazardInspector {
 		if (isOpenSocket(value)) {
 			return Kind.SOCKET;
 		}
-		if (value instanceof Thread thread && Thread.class.isAssignableFrom(type)) {
-			return thread.isAlive() ? Kind.THREAD : null;
+		if (value instanceof Thread && Thread.class.isAssignableFrom(type)) {
+			return ((Thread) value).isAlive() ? Kind.THREAD : null;
 		}
-		if (value instanceof ExecutorService executor && ExecutorService.class.isAssignableFrom(type)) {
-			return executor.isShutdown() ? null : Kind.EXECUTOR;
+		if (value instanceof ExecutorService && ExecutorService.class.isAssignableFrom(type)) {
+			return ((ExecutorService) value).isShutdown() ? null : Kind.EXECUTOR;
 		}
 		return null;
 	}
 
+	private static List<Class<?>> randomTypes() {
+		List<Class<?>> types = new ArrayList<>(Arrays.asList(Random.class, SplittableRandom.class));
+		String generator = "java.util.random.RandomGenerator";
+		ClassLoader classLoader = UniquenessHazardInspector.class.getClassLoader();
+		if (ClassUtils.isPresent(generator, classLoader)) {
+			types.add(ClassUtils.resolveClassName(generator, classLoader));
+		}
+		return Collections.unmodifiableList(types);
+	}
+
 	private static boolean isOpenSocket(Object value) {
-		if (value instanceof Socket socket) {
-			return !socket.isClosed();
+		if (value instanceof Socket) {
+			return !((Socket) value).isClosed();
 		}
-		if (value instanceof ServerSocket socket) {
-			return !socket.isClosed();
+		if (value instanceof ServerSocket) {
+			return !((ServerSocket) value).isClosed();
 		}
-		if (value instanceof DatagramSocket socket) {
-			return !socket.isClosed();
+		if (value instanceof DatagramSocket) {
+			return !((DatagramSocket) value).isClosed();
 		}
-		if (value instanceof NetworkChannel channel) {
-			return channel.isOpen();
+		if (value instanceof NetworkChannel) {
+			return ((NetworkChannel) value).isOpen();
 		}
 		return false;
 	}
 
 	private static boolean isSet(Object value) {
-		if (value instanceof Number number) {
-			return number.longValue() != 0;
+		if (value instanceof Number) {
+			return ((Number) value).longValue() != 0;
 		}
-		if (value instanceof CharSequence text) {
-			return !text.isEmpty();
+		if (value instanceof CharSequence) {
+			return ((CharSequence) value).length() != 0;
 		}
 		return true;
 	}

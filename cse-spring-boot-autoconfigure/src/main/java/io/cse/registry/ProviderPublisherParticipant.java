@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Resumption;
@@ -75,7 +76,7 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 	 */
 	public List<String> getOffline() {
 		synchronized (this.offline) {
-			return this.offline.stream().map(Offline::toString).toList();
+			return this.offline.stream().map(Offline::toString).collect(Collectors.toList());
 		}
 	}
 
@@ -138,7 +139,7 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 
 	private List<Offline> getOfflineProviders() {
 		synchronized (this.offline) {
-			return List.copyOf(this.offline);
+			return new ArrayList<>(this.offline);
 		}
 	}
 
@@ -146,12 +147,39 @@ public class ProviderPublisherParticipant implements CheckpointParticipant {
 		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getName();
 	}
 
-	private record Offline(ProviderPublisher publisher, String beanName, Object bean) {
+	private static final class Offline {
+
+		private final ProviderPublisher publisher;
+
+		private final String beanName;
+
+		private final Object bean;
+
+		Offline(ProviderPublisher publisher, String beanName, Object bean) {
+			this.publisher = publisher;
+			this.beanName = beanName;
+			this.bean = bean;
+		}
+
+		ProviderPublisher publisher() {
+			return this.publisher;
+		}
+
+		String beanName() {
+			return this.beanName;
+		}
+
+		Object bean() {
+			return this.bean;
+		}
 
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof Offline that && this.publisher == that.publisher
-					&& this.beanName.equals(that.beanName);
+			if (!(other instanceof Offline)) {
+				return false;
+			}
+			Offline that = (Offline) other;
+			return this.publisher == that.publisher && this.beanName.equals(that.beanName);
 		}
 
 		@Override

@@ -51,13 +51,41 @@ public interface RegistrationRenewer {
 
 	/**
 	 * What a clone registers under.
-	 *
-	 * @param instanceId the clone's instance id in the registry: its
-	 * {@link io.cse.InstanceIdentity#getInstanceId() InstanceIdentity instance id}
-	 * @param address the clone's own address (host name or IP address), as found after the
-	 * restore
 	 */
-	record RenewedInstance(String instanceId, String address) {
+	final class RenewedInstance {
+
+		private final String instanceId;
+
+		private final String address;
+
+		/**
+		 * Create what a clone registers under.
+		 * @param instanceId the clone's instance id in the registry: its
+		 * {@link io.cse.InstanceIdentity#getInstanceId() InstanceIdentity instance id}
+		 * @param address the clone's own address (host name or IP address), as found after
+		 * the restore
+		 */
+		public RenewedInstance(String instanceId, String address) {
+			this.instanceId = instanceId;
+			this.address = address;
+		}
+
+		/**
+		 * Return the clone's instance id in the registry.
+		 * @return the instance id
+		 */
+		public String instanceId() {
+			return this.instanceId;
+		}
+
+		/**
+		 * Return the clone's own address.
+		 * @return the host name or IP address
+		 */
+		public String address() {
+			return this.address;
+		}
+
 	}
 
 }

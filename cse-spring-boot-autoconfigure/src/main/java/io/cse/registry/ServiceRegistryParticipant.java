@@ -69,7 +69,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public ServiceRegistryParticipant(ListableBeanFactory beanFactory, List<RegistrationRenewer> renewers,
 			CloneAddressResolver addressResolver) {
-		this(() -> autoRegistered(beanFactory), () -> List.copyOf(
+		this(() -> autoRegistered(beanFactory), () -> new ArrayList<>(
 				beanFactory.getBeansOfType(Registration.class, false, false).values()), renewers,
 				addressResolver);
 	}
@@ -82,7 +82,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public ServiceRegistryParticipant(Supplier<List<RegisteredService>> registered,
 			List<RegistrationRenewer> renewers, CloneAddressResolver addressResolver) {
-		this(registered, List::of, renewers, addressResolver);
+		this(registered, Collections::emptyList, renewers, addressResolver);
 	}
 
 	/**
@@ -99,7 +99,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 			CloneAddressResolver addressResolver) {
 		this.registered = registered;
 		this.registrations = registrations;
-		this.renewers = List.copyOf(renewers);
+		this.renewers = Collections.unmodifiableList(new ArrayList<>(renewers));
 		this.addressResolver = addressResolver;
 	}
 
@@ -120,7 +120,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public List<RegisteredService> getDeregistered() {
 		synchronized (this.deregistered) {
-			return List.copyOf(this.deregistered);
+			return new ArrayList<>(this.deregistered);
 		}
 	}
 
@@ -131,7 +131,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 	 */
 	public List<RegisteredService> getWithheld() {
 		synchronized (this.withheld) {
-			return List.copyOf(this.withheld);
+			return new ArrayList<>(this.withheld);
 		}
 	}
 
@@ -267,13 +267,50 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 
 	/**
 	 * A registration and the registry it is registered with.
-	 *
-	 * @param source the name of what registered it (the auto-registration bean)
-	 * @param registry the registry
-	 * @param registration the registration
 	 */
-	public record RegisteredService(String source, ServiceRegistry<Registration> registry,
-			Registration registration) {
+	public static final class RegisteredService {
+
+		private final String source;
+
+		private final ServiceRegistry<Registration> registry;
+
+		private final Registration registration;
+
+		/**
+		 * Create a registered service.
+		 * @param source the name of what registered it (the auto-registration bean)
+		 * @param registry the registry
+		 * @param registration the registration
+		 */
+		public RegisteredService(String source, ServiceRegistry<Registration> registry, Registration registration) {
+			this.source = source;
+			this.registry = registry;
+			this.registration = registration;
+		}
+
+		/**
+		 * Return what registered the service.
+		 * @return the name of the auto-registration bean
+		 */
+		public String source() {
+			return this.source;
+		}
+
+		/**
+		 * Return the registry.
+		 * @return the registry the service is registered with
+		 */
+		public ServiceRegistry<Registration> registry() {
+			return this.registry;
+		}
+
+		/**
+		 * Return the registration.
+		 * @return the registration
+		 */
+		public Registration registration() {
+			return this.registration;
+		}
 
 		void deregister() {
 			this.registry.deregister(this.registration);

@@ -71,7 +71,7 @@ public final class ZookeeperSessions {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 		}
 		throw new IllegalStateException("The ZooKeeper client of " + client.getZookeeperClient()
-			.getCurrentConnectionString() + " got no session of its own within " + timeout.toSeconds()
+			.getCurrentConnectionString() + " got no session of its own within " + timeout.getSeconds()
 				+ " s: is the registry reachable from the clone?");
 	}
 

@@ -1,6 +1,7 @@
 package io.cse.reseed;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,7 +41,7 @@ public class ReseedParticipant implements CheckpointParticipant {
 	 * @param reseeders the reseeders
 	 */
 	public ReseedParticipant(List<? extends Reseeder> reseeders) {
-		this.reseeders = List.copyOf(reseeders);
+		this.reseeders = Collections.unmodifiableList(new ArrayList<>(reseeders));
 	}
 
 	@Override

@@ -54,8 +54,8 @@ public class SingletonSecureRandoms implements SecureRandomReseeder.Source {
 						continue;
 					}
 					Object value = read(field, staticField ? null : bean);
-					if (value instanceof SecureRandom random) {
-						found.add(random);
+					if (value instanceof SecureRandom) {
+						found.add((SecureRandom) value);
 					}
 				}
 			}
@@ -83,7 +83,11 @@ public class SingletonSecureRandoms implements SecureRandomReseeder.Source {
 	}
 
 	private static Object read(Field field, Object target) {
-		if (!field.trySetAccessible()) {
+		try {
+			field.setAccessible(true);
+		}
+		catch (RuntimeException ex) {
+			// On Java 9 and later, a module that does not open the field's package
 			return null;
 		}
 		try {

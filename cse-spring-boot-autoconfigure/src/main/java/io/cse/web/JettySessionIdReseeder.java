@@ -1,11 +1,6 @@
 package io.cse.web;
 
-import java.security.SecureRandom;
-import java.util.Random;
-
-import io.cse.entropy.OsEntropy;
 import io.cse.entropy.Reseeder;
-import io.cse.entropy.SecureRandomReseeder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.eclipse.jetty.server.Server;
@@ -28,6 +23,8 @@ import org.springframework.context.ApplicationContext;
  * <p>
  * Spring Boot 3 and 4 keep the web server in classes of different packages: it is reached
  * reflectively here, and an application without an embedded Jetty has nothing to reseed.
+ * Jetty 12 and later (Spring Boot 3.2 and later); the session ids of older Jetty are
+ * {@link LegacyJettySessionIdReseeder}'s.
  */
 public class JettySessionIdReseeder implements Reseeder {
 
@@ -62,15 +59,7 @@ public class JettySessionIdReseeder implements Reseeder {
 	public static int reseed(Server server) {
 		int reseeded = 0;
 		for (DefaultSessionIdManager manager : server.getContainedBeans(DefaultSessionIdManager.class)) {
-			Random random = manager.getRandom();
-			if (random instanceof SecureRandom secure) {
-				if (SecureRandomReseeder.isDeterministic(secure)) {
-					SecureRandomReseeder.reseed(secure);
-					reseeded++;
-				}
-			}
-			else if (random != null) {
-				random.setSeed(OsEntropy.nextLong());
+			if (SessionIdRandoms.reseed(manager.getRandom())) {
 				reseeded++;
 			}
 		}

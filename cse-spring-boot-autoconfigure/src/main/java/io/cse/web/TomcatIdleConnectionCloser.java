@@ -46,7 +46,7 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 	public int closeIdleConnections(IntPredicate busy) {
 		int closed = 0;
 		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
-			for (SocketWrapperBase<?> connection : List.copyOf(endpoint.getConnections())) {
+			for (SocketWrapperBase<?> connection : new ArrayList<>(endpoint.getConnections())) {
 				if (!connection.isClosed() && !busy.test(connection.getRemotePort())) {
 					connection.close();
 					closed++;
@@ -64,8 +64,8 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 		}
 		for (Connector connector : tomcat.getService().findConnectors()) {
 			ProtocolHandler handler = connector.getProtocolHandler();
-			if (handler instanceof AbstractProtocol<?> protocol) {
-				AbstractEndpoint<?, ?> endpoint = endpoint(protocol);
+			if (handler instanceof AbstractProtocol<?>) {
+				AbstractEndpoint<?, ?> endpoint = endpoint((AbstractProtocol<?>) handler);
 				if (endpoint != null) {
 					endpoints.add(endpoint);
 				}

@@ -76,7 +76,7 @@ public class TomcatSessionIdReseeder implements Reseeder {
 		}
 		int renewed = 0;
 		for (Manager manager : managers(tomcat)) {
-			if (manager instanceof ManagerBase base && renew(base)) {
+			if (manager instanceof ManagerBase && renew((ManagerBase) manager)) {
 				renewed++;
 			}
 		}
@@ -104,9 +104,11 @@ public class TomcatSessionIdReseeder implements Reseeder {
 		}
 		renewed.start();
 		manager.setSessionIdGenerator(renewed);
-		if (current instanceof SessionIdGeneratorBase base
-				&& base.getState().isAvailable() && base.getState() != LifecycleState.STOPPING) {
-			base.stop();
+		if (current instanceof SessionIdGeneratorBase) {
+			SessionIdGeneratorBase base = (SessionIdGeneratorBase) current;
+			if (base.getState().isAvailable() && base.getState() != LifecycleState.STOPPING) {
+				base.stop();
+			}
 		}
 		return true;
 	}
@@ -126,8 +128,9 @@ public class TomcatSessionIdReseeder implements Reseeder {
 	private static List<Manager> managers(Tomcat tomcat) {
 		List<Manager> managers = new ArrayList<>();
 		for (Container child : tomcat.getHost().findChildren()) {
-			if (child instanceof Context context && context.getManager() != null) {
-				managers.add(context.getManager());
+			Manager manager = (child instanceof Context) ? ((Context) child).getManager() : null;
+			if (manager != null) {
+				managers.add(manager);
 			}
 		}
 		return managers;

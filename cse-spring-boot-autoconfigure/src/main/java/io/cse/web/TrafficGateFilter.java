@@ -1,12 +1,8 @@
 package io.cse.web;
 
 import java.io.IOException;
-import java.util.Collections;
 import java.util.Enumeration;
-import java.util.List;
 
-import io.cse.CheckpointCoordinator;
-import io.cse.InstanceIdentity;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -14,36 +10,29 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.MDC;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Puts every request of a servlet web application through the {@link TrafficGate}, and
- * holds it there while the gate is closed as {@link HeldRequests} says. A request to the
- * CSE endpoint goes through, with an {@link AfterResponseAction} that starts once its
- * response is flushed.
+ * Puts every request of a servlet web application on {@code jakarta.servlet} (Spring Boot 3
+ * and 4) through the {@link TrafficGate}, and holds it there while the gate is closed as
+ * {@link HeldRequests} says. A request to the CSE endpoint goes through, with an
+ * {@link AfterResponseAction} that starts once its response is flushed.
+ * <p>
+ * What it does is the same on {@code javax.servlet} ({@link JavaxTrafficGateFilter}):
+ * this class only presents its request to the gate.
  */
 public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 
-	private final HeldRequests held;
-
-	private final TrafficGate gate;
-
-	private final CheckpointCoordinator coordinator;
+	private final ServletGate gate;
 
 	/**
 	 * Create a filter.
 	 * @param held what to do with requests while the gate is closed
 	 */
 	public TrafficGateFilter(HeldRequests held) {
-		this.held = held;
-		this.gate = held.getGate();
-		this.coordinator = held.getCoordinator();
+		this.gate = new ServletGate(held);
 	}
 
 	@Override
@@ -55,135 +44,119 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		int remotePort = request.getRemotePort();
-		// Every request, the endpoint's included, keeps its connection open through a quiesce.
-		this.gate.occupy(remotePort);
-		AfterResponseAction afterResponse = null;
-		boolean async = false;
-		try {
-			if (isEndpointRequest(request)) {
-				afterResponse = offerAfterResponseAction(request, response);
-				chain.doFilter(asJsonIfUntyped(request), response);
-				if (afterResponse.isLeft()) {
-					response.flushBuffer();
-				}
-				async = releaseOnAsyncCompletion(request, remotePort, false);
-				return;
-			}
-			if (!enter()) {
-				response.setHeader(HttpHeaders.RETRY_AFTER, this.held.retryAfterSeconds());
-				response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value(), this.held.refusal());
-				return;
-			}
-			MDC.put(InstanceIdentity.MDC_KEY, this.coordinator.getIdentity().getInstanceId());
-			try {
-				chain.doFilter(request, response);
-				// The request stays in flight until its asynchronous processing ends.
-				async = releaseOnAsyncCompletion(request, remotePort, true);
-			}
-			finally {
-				MDC.remove(InstanceIdentity.MDC_KEY);
-				if (!async) {
-					this.gate.exit();
-				}
-			}
-		}
-		finally {
-			if (!async) {
-				this.gate.release(remotePort);
-			}
-			// Once the connection is released, which a snapshot's quiesce may then close;
-			// and even if the response failed: a snapshot left here holds the instance.
-			if (afterResponse != null) {
-				afterResponse.start();
-			}
-		}
+		this.gate.filter(new JakartaExchange(request, response, chain));
 	}
 
-	/**
-	 * Offer the endpoint a place to leave what it does once its answer is sent (a dump, a
-	 * clone), as a request attribute.
-	 */
-	private static AfterResponseAction offerAfterResponseAction(HttpServletRequest request,
-			HttpServletResponse response) {
-		AfterResponseAction afterResponse = new AfterResponseAction(
-				() -> response.setHeader(HttpHeaders.CONNECTION, "close"));
-		request.setAttribute(AfterResponseAction.ATTRIBUTE, afterResponse);
-		return afterResponse;
-	}
+	private static final class JakartaExchange implements ServletGate.Exchange<ServletException> {
 
-	private boolean releaseOnAsyncCompletion(HttpServletRequest request, int remotePort, boolean entered) {
-		if (!request.isAsyncStarted()) {
-			return false;
+		private final HttpServletRequest request;
+
+		private final HttpServletResponse response;
+
+		private final FilterChain chain;
+
+		JakartaExchange(HttpServletRequest request, HttpServletResponse response, FilterChain chain) {
+			this.request = request;
+			this.response = response;
+			this.chain = chain;
 		}
-		request.getAsyncContext().addListener(new ReleaseOnCompletion(remotePort, entered));
-		return true;
-	}
 
-	private boolean enter() throws ServletException {
-		try {
-			return this.held.enter();
+		@Override
+		public int getRemotePort() {
+			return this.request.getRemotePort();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new ServletException("Interrupted while the instance was quiesced", ex);
+
+		@Override
+		public String getPathWithinApplication() {
+			return this.request.getRequestURI().substring(this.request.getContextPath().length());
 		}
-	}
 
-	private boolean isEndpointRequest(HttpServletRequest request) {
-		return this.held.isEndpoint(request.getRequestURI().substring(request.getContextPath().length()));
-	}
-
-	private static HttpServletRequest asJsonIfUntyped(HttpServletRequest request) {
-		if (!HeldRequests.isUntypedPost(request.getMethod(), request.getContentType(),
-				request.getContentLengthLong())) {
-			return request;
+		@Override
+		public boolean isUntypedPost() {
+			return HeldRequests.isUntypedPost(this.request.getMethod(), this.request.getContentType(),
+					this.request.getContentLengthLong());
 		}
-		return new HttpServletRequestWrapper(request) {
 
-			@Override
-			public String getContentType() {
-				return MediaType.APPLICATION_JSON_VALUE;
+		@Override
+		public void setAttribute(String name, Object value) {
+			this.request.setAttribute(name, value);
+		}
+
+		@Override
+		public void setHeader(String name, String value) {
+			this.response.setHeader(name, value);
+		}
+
+		@Override
+		public void sendError(int status, String message) throws IOException {
+			this.response.sendError(status, message);
+		}
+
+		@Override
+		public void flushBuffer() throws IOException {
+			this.response.flushBuffer();
+		}
+
+		@Override
+		public void proceed(boolean asJson) throws IOException, ServletException {
+			this.chain.doFilter(asJson ? new JsonRequest(this.request) : this.request, this.response);
+		}
+
+		@Override
+		public boolean releaseOnAsyncCompletion(Runnable release) {
+			if (!this.request.isAsyncStarted()) {
+				return false;
 			}
+			this.request.getAsyncContext().addListener(new OnAsyncComplete(release));
+			return true;
+		}
 
-			@Override
-			public String getHeader(String name) {
-				return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name) ? MediaType.APPLICATION_JSON_VALUE
-						: super.getHeader(name);
-			}
+		@Override
+		public ServletException failure(String message, Throwable cause) {
+			return new ServletException(message, cause);
+		}
 
-			@Override
-			public Enumeration<String> getHeaders(String name) {
-				return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)
-						? Collections.enumeration(List.of(MediaType.APPLICATION_JSON_VALUE)) : super.getHeaders(name);
-			}
-
-			@Override
-			public Enumeration<String> getHeaderNames() {
-				List<String> names = Collections.list(super.getHeaderNames());
-				names.add(HttpHeaders.CONTENT_TYPE);
-				return Collections.enumeration(names);
-			}
-
-		};
 	}
 
-	private final class ReleaseOnCompletion implements AsyncListener {
+	private static final class JsonRequest extends HttpServletRequestWrapper {
 
-		private final int remotePort;
+		JsonRequest(HttpServletRequest request) {
+			super(request);
+		}
 
-		private final boolean entered;
+		@Override
+		public String getContentType() {
+			return ServletGate.JSON_CONTENT_TYPE;
+		}
 
-		private boolean released;
+		@Override
+		public String getHeader(String name) {
+			return ServletGate.jsonHeader(name, super::getHeader);
+		}
 
-		ReleaseOnCompletion(int remotePort, boolean entered) {
-			this.remotePort = remotePort;
-			this.entered = entered;
+		@Override
+		public Enumeration<String> getHeaders(String name) {
+			return ServletGate.jsonHeaders(name, super::getHeaders);
+		}
+
+		@Override
+		public Enumeration<String> getHeaderNames() {
+			return ServletGate.jsonHeaderNames(super.getHeaderNames());
+		}
+
+	}
+
+	private static final class OnAsyncComplete implements AsyncListener {
+
+		private final Runnable release;
+
+		OnAsyncComplete(Runnable release) {
+			this.release = release;
 		}
 
 		@Override
 		public void onComplete(AsyncEvent event) {
-			releaseOnce();
+			this.release.run();
 		}
 
 		@Override
@@ -196,17 +169,8 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 
 		@Override
 		public void onStartAsync(AsyncEvent event) {
+			// A new asynchronous cycle forgets the listeners of the last one.
 			event.getAsyncContext().addListener(this);
-		}
-
-		private synchronized void releaseOnce() {
-			if (!this.released) {
-				this.released = true;
-				if (this.entered) {
-					TrafficGateFilter.this.gate.exit();
-				}
-				TrafficGateFilter.this.gate.release(this.remotePort);
-			}
 		}
 
 	}

@@ -22,10 +22,12 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The {@code /actuator/cse} endpoint, once the application makes it available, with the
  * web extension of the application's web stack: over HTTP, a dump or a clone answers
- * before it starts.
+ * before it starts. Nothing is available until the application opts in: with
+ * {@code management.endpoint.cse.access=unrestricted}, or, on Spring Boot 2.7,
+ * {@code management.endpoint.cse.enabled=true} (see {@link EndpointOptInCondition}).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
-@Conditional(SupportedPlatformCondition.class)
+@Conditional({ SupportedPlatformCondition.class, EndpointOptInCondition.class })
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnBean(CheckpointCoordinator.class)

@@ -22,8 +22,8 @@ import org.springframework.core.env.MapPropertySource;
  * ({@code additional-spring-configuration-metadata.json}), and a warning names each one in
  * use.
  * <p>
- * Compiled for Java 8, as {@link SupportedPlatformCondition} is: Spring Boot loads it on
- * every start, whatever the Java and the Spring Boot line of the service.
+ * Spring Boot loads it on every start, whatever the Java and the Spring Boot line of the
+ * service, even where {@link SupportedPlatformCondition} keeps the rest of the starter out.
  */
 class RenamedPropertiesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 

@@ -1,7 +1,8 @@
 package io.cse.autoconfigure;
 
-import java.util.Arrays;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -22,14 +23,11 @@ import org.springframework.util.ClassUtils;
  * it does not support, none of its auto-configurations matches, so the service starts as
  * if the starter were absent, and one log line per JVM says why and what to use instead.
  * <p>
- * Every auto-configuration of the starter carries it. Spring Boot (2.7 too) evaluates the
- * conditions of an auto-configuration from its class file's metadata before it loads the
- * class, so a class compiled for Java 17 is never loaded on Java 8. This class, however, is
- * loaded and run on whatever Java the service runs: it is compiled for Java 8 (in
- * {@code src/main/java8}, see the pom) and must not refer to any other class of the starter.
- * <p>
- * Spring Boot 3.0 to 3.4 are not supported yet: the endpoint needs the {@code Access} API of
- * 3.4, and no line before 3.5 is tested. Lines after 4.0 are not supported until tested.
+ * Every auto-configuration of the starter carries it. The starter is compiled for Java 8,
+ * so that one jar serves Spring Boot 2.7 (Java 8 and later) as well as Spring Boot 3.5 and
+ * 4.0 (Java 17 and later). Spring Boot 3.0 to 3.4 are not supported yet: the endpoint
+ * needs the {@code Access} API of 3.4 there, and no line between 2.7 and 3.5 is tested.
+ * Lines after 4.0 are not supported until tested.
  */
 @Order(SupportedPlatformCondition.ORDER)
 final class SupportedPlatformCondition extends SpringBootCondition {
@@ -41,12 +39,22 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	 */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
-	static final int MINIMUM_JAVA = 17;
-
-	static final List<String> SUPPORTED_BOOT_LINES = Arrays.asList("3.5", "4.0");
+	/** What the starter supports, as the line logged where it is inactive says it. */
+	static final String SUPPORTED = "Spring Boot 2.7 on Java 8 or later, 3.5 and 4.0 on Java 17 or later";
 
 	/** A Spring Boot class that appeared in 3.5: tells the line when the version is unknown. */
 	static final String BOOT_35_CLASS = "org.springframework.boot.logging.StackTracePrinter";
+
+	/** Each supported Spring Boot line, with the oldest Java it is supported on. */
+	private static final Map<String, Integer> SUPPORTED_LINES;
+
+	static {
+		Map<String, Integer> lines = new LinkedHashMap<>();
+		lines.put("2.7", 8);
+		lines.put("3.5", 17);
+		lines.put("4.0", 17);
+		SUPPORTED_LINES = Collections.unmodifiableMap(lines);
+	}
 
 	private static final Log logger = LogFactory.getLog(SupportedPlatformCondition.class);
 
@@ -74,20 +82,18 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	 * it can.
 	 */
 	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot35OrLater) {
-		boolean javaSupported = javaFeature(javaVersion) >= MINIMUM_JAVA;
 		String bootLine = (bootVersion != null) ? line(bootVersion) : null;
-		boolean bootSupported = (bootLine != null) ? SUPPORTED_BOOT_LINES.contains(bootLine)
-				: boot35OrLater.getAsBoolean();
-		if (javaSupported && bootSupported) {
+		Integer minimumJava = (bootLine != null) ? SUPPORTED_LINES.get(bootLine)
+				: (boot35OrLater.getAsBoolean() ? Integer.valueOf(17) : null);
+		if (minimumJava != null && javaFeature(javaVersion) >= minimumJava) {
 			return null;
 		}
 		String boot = (bootVersion != null) ? "Spring Boot " + bootVersion
-				: "a Spring Boot of unknown version (its jar names none)" + (bootSupported ? "" : " older than 3.5");
-		return "CSE is inactive: it supports Spring Boot 3.5 and 4.0 on Java " + MINIMUM_JAVA
-				+ " or later, and this service runs " + boot + " on Java " + javaVersion
+				: "a Spring Boot of unknown version (its jar names none)"
+						+ ((minimumJava != null) ? "" : " older than 3.5");
+		return "CSE is inactive: it supports " + SUPPORTED + "; this service runs " + boot + " on Java " + javaVersion
 				+ ". No CSE bean or endpoint is created; the service runs as if it were absent. To use CSE, move the"
-				+ " service to Spring Boot 3.5 or 4.0 on Java " + MINIMUM_JAVA
-				+ " or later, or remove the io.cse:cse-spring-boot-starter dependency.";
+				+ " service to one of those lines, or remove the io.cse:cse-spring-boot-starter dependency.";
 	}
 
 	/** 8 for "1.8", 17 for "17"; 0 when it cannot be read (then the starter steps aside). */

@@ -71,7 +71,7 @@ class CseEndpointAutoConfigurationTests {
 	void endpointIsPresentWhenOptedIn() {
 		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE).run((context) -> {
 			assertThat(context).hasSingleBean(CseEndpoint.class);
-			assertThat(context.getBean(CseEndpoint.class).status().state()).isEqualTo("RUNNING");
+			assertThat(context.getBean(CseEndpoint.class).status().getState()).isEqualTo("RUNNING");
 		});
 	}
 

@@ -177,9 +177,9 @@ class CseServerlessReadyAutoConfigurationTests {
 			.run((context) -> {
 				Object hazardCheck = context.getBean(CseEndpoint.class).section("hazardCheck").getBody();
 				assertThat(hazardCheck).isInstanceOfSatisfying(HazardCheckDescriptor.class, (descriptor) -> {
-					assertThat(descriptor.status()).isEqualTo("ERROR");
-					assertThat(descriptor.hazards()).singleElement()
-						.satisfies((hazard) -> assertThat(hazard.field()).isEqualTo("INSTANCE"));
+					assertThat(descriptor.getStatus()).isEqualTo("ERROR");
+					assertThat(descriptor.getHazards()).singleElement()
+						.satisfies((hazard) -> assertThat(hazard.getField()).isEqualTo("INSTANCE"));
 				});
 			});
 	}

@@ -91,9 +91,9 @@ class CseEndpointTests {
 			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
 			WebEndpointResponse<Object> answer = endpoint.operate("thaw", "greeting=\\u12", null);
 			assertThat(answer.getStatus()).isEqualTo(400);
-			assertThat(error(answer).error()).startsWith("Cannot read 'properties': ")
+			assertThat(error(answer).getError()).startsWith("Cannot read 'properties': ")
 				.endsWith("Send one key=value per line.");
-			assertThat(error(answer).state()).isEqualTo("FROZEN");
+			assertThat(error(answer).getState()).isEqualTo("FROZEN");
 			assertThat(coordinator(context).getState()).isEqualTo(InstanceState.FROZEN);
 		});
 	}
@@ -103,7 +103,7 @@ class CseEndpointTests {
 		run((context) -> {
 			WebEndpointResponse<Object> answer = endpoint(context).operate("thaw", null, null);
 			assertThat(answer.getStatus()).isEqualTo(409);
-			assertThat(error(answer).state()).isEqualTo("RUNNING");
+			assertThat(error(answer).getState()).isEqualTo("RUNNING");
 			assertUnchanged(context);
 		});
 	}
@@ -115,8 +115,8 @@ class CseEndpointTests {
 			WebEndpointResponse<Object> freeze = endpoint.operate("freeze", null, null);
 			assertThat(freeze.getStatus()).isEqualTo(200);
 			assertThat(freeze.getBody()).isInstanceOfSatisfying(OperationDescriptor.class, (report) -> {
-				assertThat(report.operation()).isEqualTo("freeze");
-				assertThat(report.state()).isEqualTo("FROZEN");
+				assertThat(report.getOperation()).isEqualTo("freeze");
+				assertThat(report.getState()).isEqualTo("FROZEN");
 			});
 			WebEndpointResponse<Object> thaw = endpoint.operate("thaw", "greeting=hello", null);
 			assertThat(thaw.getStatus()).isEqualTo(200);
@@ -132,9 +132,9 @@ class CseEndpointTests {
 				WebEndpointResponse<Object> answer = endpoint(context).operate("freeze", null, null);
 				assertThat(answer.getStatus()).isEqualTo(500);
 				assertThat(answer.getBody()).isInstanceOfSatisfying(OperationDescriptor.class, (report) -> {
-					assertThat(report.outcome()).isEqualTo("ROLLED_BACK");
-					assertThat(report.state()).isEqualTo("RUNNING");
-					assertThat(report.error()).contains("'refuser'");
+					assertThat(report.getOutcome()).isEqualTo("ROLLED_BACK");
+					assertThat(report.getState()).isEqualTo("RUNNING");
+					assertThat(report.getError()).contains("'refuser'");
 				});
 			});
 	}
@@ -154,7 +154,7 @@ class CseEndpointTests {
 		run((context) -> {
 			WebEndpointResponse<Object> answer = endpoint(context).operate("dump", null, "../outside");
 			assertThat(answer.getStatus()).isEqualTo(400);
-			assertThat(error(answer).error()).contains("'../outside' is not allowed");
+			assertThat(error(answer).getError()).contains("'../outside' is not allowed");
 			assertUnchanged(context);
 			assertThat(this.images.resolveSibling("outside")).doesNotExist();
 		});
@@ -166,10 +166,10 @@ class CseEndpointTests {
 			WebEndpointResponse<Object> answer = endpoint(context).operate("dump", null, "first");
 			assertThat(answer.getStatus()).isEqualTo(202);
 			assertThat(answer.getBody()).isInstanceOfSatisfying(SnapshotDescriptor.class, (accepted) -> {
-				assertThat(accepted.operation()).isEqualTo("dump");
-				assertThat(accepted.imageId()).isEqualTo("first");
-				assertThat(accepted.folder()).isEqualTo(this.images.resolve("first").toString());
-				assertThat(accepted.engine()).isEqualTo("probe");
+				assertThat(accepted.getOperation()).isEqualTo("dump");
+				assertThat(accepted.getImageId()).isEqualTo("first");
+				assertThat(accepted.getFolder()).isEqualTo(this.images.resolve("first").toString());
+				assertThat(accepted.getEngine()).isEqualTo("probe");
 			});
 			SnapshotProbe probe = context.getBean(SnapshotProbe.class);
 			awaitSnapshotEnd(context);
@@ -246,7 +246,8 @@ class CseEndpointTests {
 
 	private static void assertRefused(WebEndpointResponse<Object> answer, int status, String error, String state) {
 		assertThat(answer.getStatus()).isEqualTo(status);
-		assertThat(error(answer)).isEqualTo(new ErrorDescriptor(error, state));
+		assertThat(error(answer).getError()).isEqualTo(error);
+		assertThat(error(answer).getState()).isEqualTo(state);
 	}
 
 	private static void assertUnchanged(AssertableApplicationContext context) {

@@ -42,6 +42,20 @@ class JettySessionIdReseederTests {
 	}
 
 	@Test
+	void olderJettyIsReachedThroughTheMethodsItSharesWithJetty12() throws Exception {
+		// Jetty 9.4 to 11 name their session id manager otherwise (LegacyJettySessionIdReseeder
+		// .SESSION_ID_MANAGER), with the methods of Jetty 12's that the reseeder calls.
+		SecureRandom generator = SecureRandom.getInstance("SHA1PRNG");
+		generator.nextLong();
+		SecureRandom copy = copyOf(generator);
+		Server server = serverWith(generator);
+
+		assertThat(LegacyJettySessionIdReseeder.reseed(server, DefaultSessionIdManager.class)).isEqualTo(1);
+
+		assertThat(generator.nextLong()).isNotEqualTo(copy.nextLong());
+	}
+
+	@Test
 	void aWeakRandomGetsASeedOfItsOwn() {
 		Random generator = new Random(42);
 		Server server = serverWith(generator);

@@ -33,8 +33,8 @@ import org.springframework.context.annotation.Conditional;
 @AutoConfiguration(after = CseAutoConfiguration.class, before = CseServerlessReadyAutoConfiguration.class)
 @Conditional(SupportedPlatformCondition.class)
 @ConditionalOnClass({ FrameworkModel.class, ServiceBean.class })
-@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
-@ConditionalOnProperty(prefix = "cse.dubbo", name = "enabled", matchIfMissing = true)
+// One annotation, not two: Spring Boot 2.7's is not repeatable, and would not see them
+@ConditionalOnProperty(name = { "cse.enabled", "cse.dubbo.enabled" }, matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)
 final class CseDubboAutoConfiguration {
 

@@ -33,8 +33,8 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @Conditional(SupportedPlatformCondition.class)
-@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
-@ConditionalOnProperty(prefix = "cse.registry", name = "enabled", matchIfMissing = true)
+// One annotation, not two: Spring Boot 2.7's is not repeatable, and would not see them
+@ConditionalOnProperty(name = { "cse.enabled", "cse.registry.enabled" }, matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)
 final class CseRegistryAutoConfiguration {
 

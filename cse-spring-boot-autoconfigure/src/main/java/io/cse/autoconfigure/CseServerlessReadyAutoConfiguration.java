@@ -31,8 +31,8 @@ import org.springframework.context.annotation.Conditional;
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @Conditional(SupportedPlatformCondition.class)
-@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
-@ConditionalOnProperty(prefix = "cse.serverless-ready", name = "enabled", matchIfMissing = true)
+// One annotation, not two: Spring Boot 2.7's is not repeatable, and would not see them
+@ConditionalOnProperty(name = { "cse.enabled", "cse.serverless-ready.enabled" }, matchIfMissing = true)
 @EnableConfigurationProperties(CseProperties.class)
 final class CseServerlessReadyAutoConfiguration {
 

@@ -19,9 +19,18 @@ import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
  * <p>
  * It relies on the pause that Spring Framework 6.1 built into
  * {@link ExecutorConfigurationSupport}: a stopped executor keeps its threads and its queue
- * and holds every task at the start until it is started again.
+ * and holds every task at the start until it is started again. Earlier versions (Spring
+ * Boot 2.7 to 3.1) cannot pause an executor: the starter creates no such participant
+ * there, and tasks go on running until the instance is frozen or snapshotted.
  */
 public class ExecutorParticipant implements CheckpointParticipant {
+
+	/**
+	 * A class that came with the pause, in Spring Framework 6.1: where it is missing, this
+	 * participant cannot work.
+	 */
+	public static final String PAUSABLE_EXECUTORS = "org.springframework.scheduling.concurrent."
+			+ "SimpleAsyncTaskScheduler";
 
 	private final ListableBeanFactory beanFactory;
 

@@ -40,10 +40,11 @@ final class ServiceProcess {
 	}
 
 	/**
-	 * Starts the service on {@code java} and waits until it answers {@code GET /} with 200.
+	 * Starts the service on {@code java} with the given arguments and waits until it answers
+	 * {@code GET /} with 200.
 	 */
-	static ServiceProcess start(Path java, Path workDir) throws IOException {
-		ServiceProcess service = launch(java, workDir);
+	static ServiceProcess start(Path java, Path workDir, String... args) throws IOException {
+		ServiceProcess service = launch(java, workDir, args);
 		try {
 			service.awaitServing();
 		}
@@ -109,6 +110,18 @@ final class ServiceProcess {
 		}
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.timeout(Duration.ofSeconds(10))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A POST with no body, as a platform sends an action to the endpoint. */
+	HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		if (!this.process.isAlive()) {
+			throw new IllegalStateException("The service exited with " + this.process.exitValue() + "; its output:\n" + log());
+		}
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(30))
+			.POST(HttpRequest.BodyPublishers.noBody())
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}

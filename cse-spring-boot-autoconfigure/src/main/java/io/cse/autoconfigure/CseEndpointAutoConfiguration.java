@@ -22,10 +22,12 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The {@code /actuator/cse} endpoint, once the application makes it available, with the
  * web extension of the application's web stack: over HTTP, a dump or a clone answers
- * before it starts.
+ * before it starts. Unreachable until the user opts in: with
+ * {@code management.endpoint.cse.access} from Spring Boot 3.4 on, with
+ * {@code management.endpoint.cse.enabled=true} before (see {@link EndpointOptInCondition}).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
-@Conditional(SupportedPlatformCondition.class)
+@Conditional({ SupportedPlatformCondition.class, EndpointOptInCondition.class })
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 @ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnBean(CheckpointCoordinator.class)

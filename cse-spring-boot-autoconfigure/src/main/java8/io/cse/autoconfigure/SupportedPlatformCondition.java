@@ -28,8 +28,8 @@ import org.springframework.util.ClassUtils;
  * loaded and run on whatever Java the service runs: it is compiled for Java 8 (in
  * {@code src/main/java8}, see the pom) and must not refer to any other class of the starter.
  * <p>
- * Spring Boot 3.0 to 3.4 are not supported yet: the endpoint needs the {@code Access} API of
- * 3.4, and no line before 3.5 is tested. Lines after 4.0 are not supported until tested.
+ * Every line from Spring Boot 3.0 to 4.0 is supported, each tested by the compatibility
+ * suite (compat/); lines after 4.0 are not supported until tested.
  */
 @Order(SupportedPlatformCondition.ORDER)
 final class SupportedPlatformCondition extends SpringBootCondition {
@@ -43,10 +43,13 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 
 	static final int MINIMUM_JAVA = 17;
 
-	static final List<String> SUPPORTED_BOOT_LINES = Arrays.asList("3.5", "4.0");
+	static final List<String> SUPPORTED_BOOT_LINES = Arrays.asList("3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "4.0");
 
-	/** A Spring Boot class that appeared in 3.5: tells the line when the version is unknown. */
-	static final String BOOT_35_CLASS = "org.springframework.boot.logging.StackTracePrinter";
+	/** What users are told the starter supports. */
+	static final String SUPPORTED = "Spring Boot 3.0 to 4.0 on Java " + MINIMUM_JAVA + " or later";
+
+	/** A Spring Boot class that appeared in 3.0: tells the line when the version is unknown. */
+	static final String BOOT_3_CLASS = "org.springframework.boot.SpringApplicationAotProcessor";
 
 	private static final Log logger = LogFactory.getLog(SupportedPlatformCondition.class);
 
@@ -58,7 +61,7 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 		String javaVersion = System.getProperty("java.specification.version");
 		String bootVersion = SpringBootVersion.getVersion();
 		String unsupported = unsupported(javaVersion, bootVersion,
-				() -> ClassUtils.isPresent(BOOT_35_CLASS, context.getClassLoader()));
+				() -> ClassUtils.isPresent(BOOT_3_CLASS, context.getClassLoader()));
 		if (unsupported == null) {
 			return ConditionOutcome.match("CSE supports Spring Boot " + bootVersion + " on Java " + javaVersion);
 		}
@@ -73,21 +76,19 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	 * "17", ...) and Spring Boot version (null when unknown), as the line to log; null when
 	 * it can.
 	 */
-	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot35OrLater) {
+	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot3OrLater) {
 		boolean javaSupported = javaFeature(javaVersion) >= MINIMUM_JAVA;
 		String bootLine = (bootVersion != null) ? line(bootVersion) : null;
 		boolean bootSupported = (bootLine != null) ? SUPPORTED_BOOT_LINES.contains(bootLine)
-				: boot35OrLater.getAsBoolean();
+				: boot3OrLater.getAsBoolean();
 		if (javaSupported && bootSupported) {
 			return null;
 		}
 		String boot = (bootVersion != null) ? "Spring Boot " + bootVersion
-				: "a Spring Boot of unknown version (its jar names none)" + (bootSupported ? "" : " older than 3.5");
-		return "CSE is inactive: it supports Spring Boot 3.5 and 4.0 on Java " + MINIMUM_JAVA
-				+ " or later, and this service runs " + boot + " on Java " + javaVersion
-				+ ". No CSE bean or endpoint is created; the service runs as if it were absent. To use CSE, move the"
-				+ " service to Spring Boot 3.5 or 4.0 on Java " + MINIMUM_JAVA
-				+ " or later, or remove the io.cse:cse-spring-boot-starter dependency.";
+				: "a Spring Boot of unknown version (its jar names none)" + (bootSupported ? "" : " older than 3.0");
+		return "CSE is inactive: it supports " + SUPPORTED + ", and this service runs " + boot + " on Java "
+				+ javaVersion + ". No CSE bean or endpoint is created; the service runs as if it were absent. To use"
+				+ " CSE, move the service to " + SUPPORTED + ", or remove the io.cse:cse-spring-boot-starter dependency.";
 	}
 
 	/** 8 for "1.8", 17 for "17"; 0 when it cannot be read (then the starter steps aside). */

@@ -163,14 +163,9 @@ public final class CseAutoConfiguration {
 		return path.startsWith("/") ? path : "/" + path;
 	}
 
-	/**
-	 * Spring Framework 6.1 (Spring Boot 3.2) and later: the executors' pause that the
-	 * participant relies on came with them, as did the class this looks for.
-	 */
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnProperty(prefix = "cse.executors", name = "enabled", matchIfMissing = true)
-	@ConditionalOnClass(name = ExecutorParticipant.PAUSABLE_EXECUTORS)
 	ExecutorParticipant cseExecutorParticipant(ListableBeanFactory beanFactory) {
 		return new ExecutorParticipant(beanFactory);
 	}

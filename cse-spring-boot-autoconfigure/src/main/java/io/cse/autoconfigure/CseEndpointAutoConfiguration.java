@@ -22,9 +22,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The {@code /actuator/cse} endpoint, once the application makes it available, with the
  * web extension of the application's web stack: over HTTP, a dump or a clone answers
- * before it starts. Nothing is available until the application opts in: with
- * {@code management.endpoint.cse.access=unrestricted}, or, on Spring Boot 2.7,
- * {@code management.endpoint.cse.enabled=true} (see {@link EndpointOptInCondition}).
+ * before it starts. Unreachable until the user opts in: with
+ * {@code management.endpoint.cse.access} from Spring Boot 3.4 on, with
+ * {@code management.endpoint.cse.enabled=true} before, Spring Boot 2.7 included (see
+ * {@link EndpointOptInCondition}).
  */
 @AutoConfiguration(after = CseAutoConfiguration.class)
 @Conditional({ SupportedPlatformCondition.class, EndpointOptInCondition.class })

@@ -1,37 +1,37 @@
 package io.cse.autoconfigure;
 
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.ClassUtils;
 
 /**
- * Keeps {@code /actuator/cse} unreachable until the application opts in, on Spring Boot
- * lines without the {@code Access} API of 3.4 (Spring Boot 2.7 here).
+ * Keeps {@code /actuator/cse} unreachable until the user opts in, on Spring Boot lines
+ * that have no {@code Access} API (before 3.4).
  * <p>
- * From 3.4 on, the endpoint's {@code defaultAccess = Access.NONE} does that, and the
- * application opts in with {@code management.endpoint.cse.access=unrestricted}. An older
- * line has no such annotation member: the JVM skips it when it reads the annotation, and
- * such a line would enable the endpoint by default. There the application opts in with
- * {@code management.endpoint.cse.enabled=true} (and, on every line, exposes the endpoint,
- * for example with {@code management.endpoints.web.exposure.include=cse}).
+ * From 3.4 on, the endpoint declares {@code defaultAccess = Access.NONE} and
+ * {@code management.endpoint.cse.access} opens it. Before 3.4 the JVM drops that annotation
+ * member (the runtime's {@code @Endpoint} has none), so the endpoint would be on by default
+ * like any other: there, this condition asks for {@code management.endpoint.cse.enabled=true},
+ * the switch those lines (Spring Boot 2.7 too) document for every endpoint.
  */
-final class EndpointOptInCondition extends AnyNestedCondition {
+final class EndpointOptInCondition extends SpringBootCondition {
 
-	/** The API that {@code defaultAccess} belongs to. */
-	static final String ACCESS_API = "org.springframework.boot.actuate.endpoint.Access";
+	static final String ACCESS_CLASS = "org.springframework.boot.actuate.endpoint.Access";
 
-	EndpointOptInCondition() {
-		super(ConfigurationPhase.REGISTER_BEAN);
-	}
+	static final String ENABLED_PROPERTY = "management.endpoint.cse.enabled";
 
-	@ConditionalOnClass(name = ACCESS_API)
-	static class DefaultAccessApplies {
-
-	}
-
-	@ConditionalOnProperty(prefix = "management.endpoint.cse", name = "enabled", havingValue = "true")
-	static class EnabledExplicitly {
-
+	@Override
+	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+		if (ClassUtils.isPresent(ACCESS_CLASS, context.getClassLoader())) {
+			return ConditionOutcome.match("Spring Boot's endpoint access (management.endpoint.cse.access) decides");
+		}
+		if ("true".equalsIgnoreCase(context.getEnvironment().getProperty(ENABLED_PROPERTY, "").trim())) {
+			return ConditionOutcome.match(ENABLED_PROPERTY + " is true");
+		}
+		return ConditionOutcome.noMatch("The cse endpoint is off until " + ENABLED_PROPERTY
+				+ "=true (this Spring Boot line has no management.endpoint.cse.access)");
 	}
 
 }

@@ -24,10 +24,9 @@ import org.springframework.util.ClassUtils;
  * if the starter were absent, and one log line per JVM says why and what to use instead.
  * <p>
  * Every auto-configuration of the starter carries it. The starter is compiled for Java 8,
- * so that one jar serves Spring Boot 2.7 (Java 8 and later) as well as Spring Boot 3.5 and
- * 4.0 (Java 17 and later). Spring Boot 3.0 to 3.4 are not supported yet: the endpoint
- * needs the {@code Access} API of 3.4 there, and no line between 2.7 and 3.5 is tested.
- * Lines after 4.0 are not supported until tested.
+ * so that one jar serves Spring Boot 2.7 (Java 8 and later) as well as Spring Boot 3.0 to
+ * 4.0 (Java 17 and later), each line tested by the compatibility suite (compat/). Lines
+ * before 2.7 and after 4.0 are not supported until tested.
  */
 @Order(SupportedPlatformCondition.ORDER)
 final class SupportedPlatformCondition extends SpringBootCondition {
@@ -40,10 +39,10 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
 	/** What the starter supports, as the line logged where it is inactive says it. */
-	static final String SUPPORTED = "Spring Boot 2.7 on Java 8 or later, 3.5 and 4.0 on Java 17 or later";
+	static final String SUPPORTED = "Spring Boot 2.7 on Java 8 or later, 3.0 to 4.0 on Java 17 or later";
 
-	/** A Spring Boot class that appeared in 3.5: tells the line when the version is unknown. */
-	static final String BOOT_35_CLASS = "org.springframework.boot.logging.StackTracePrinter";
+	/** A Spring Boot class that appeared in 3.0: tells the line when the version is unknown. */
+	static final String BOOT_3_CLASS = "org.springframework.boot.SpringApplicationAotProcessor";
 
 	/** Each supported Spring Boot line, with the oldest Java it is supported on. */
 	private static final Map<String, Integer> SUPPORTED_LINES;
@@ -51,8 +50,9 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	static {
 		Map<String, Integer> lines = new LinkedHashMap<>();
 		lines.put("2.7", 8);
-		lines.put("3.5", 17);
-		lines.put("4.0", 17);
+		for (String line : new String[] { "3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "4.0" }) {
+			lines.put(line, 17);
+		}
 		SUPPORTED_LINES = Collections.unmodifiableMap(lines);
 	}
 
@@ -66,7 +66,7 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 		String javaVersion = System.getProperty("java.specification.version");
 		String bootVersion = SpringBootVersion.getVersion();
 		String unsupported = unsupported(javaVersion, bootVersion,
-				() -> ClassUtils.isPresent(BOOT_35_CLASS, context.getClassLoader()));
+				() -> ClassUtils.isPresent(BOOT_3_CLASS, context.getClassLoader()));
 		if (unsupported == null) {
 			return ConditionOutcome.match("CSE supports Spring Boot " + bootVersion + " on Java " + javaVersion);
 		}
@@ -81,16 +81,16 @@ final class SupportedPlatformCondition extends SpringBootCondition {
 	 * "17", ...) and Spring Boot version (null when unknown), as the line to log; null when
 	 * it can.
 	 */
-	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot35OrLater) {
+	static String unsupported(String javaVersion, String bootVersion, BooleanSupplier boot3OrLater) {
 		String bootLine = (bootVersion != null) ? line(bootVersion) : null;
 		Integer minimumJava = (bootLine != null) ? SUPPORTED_LINES.get(bootLine)
-				: (boot35OrLater.getAsBoolean() ? Integer.valueOf(17) : null);
+				: (boot3OrLater.getAsBoolean() ? Integer.valueOf(17) : null);
 		if (minimumJava != null && javaFeature(javaVersion) >= minimumJava) {
 			return null;
 		}
 		String boot = (bootVersion != null) ? "Spring Boot " + bootVersion
 				: "a Spring Boot of unknown version (its jar names none)"
-						+ ((minimumJava != null) ? "" : " older than 3.5");
+						+ ((minimumJava != null) ? "" : " older than 3.0");
 		return "CSE is inactive: it supports " + SUPPORTED + "; this service runs " + boot + " on Java " + javaVersion
 				+ ". No CSE bean or endpoint is created; the service runs as if it were absent. To use CSE, move the"
 				+ " service to one of those lines, or remove the io.cse:cse-spring-boot-starter dependency.";

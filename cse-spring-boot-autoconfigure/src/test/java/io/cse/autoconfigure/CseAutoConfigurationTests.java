@@ -91,16 +91,6 @@ class CseAutoConfigurationTests {
 	}
 
 	@Test
-	void executorsThatCannotPauseGetNoParticipant() {
-		// Spring Framework before 6.1 (Spring Boot 2.7 to 3.1)
-		this.contextRunner.withClassLoader(new FilteredClassLoader(ExecutorParticipant.PAUSABLE_EXECUTORS))
-			.run((context) -> {
-				assertThat(context).doesNotHaveBean(ExecutorParticipant.class);
-				assertThat(participantNames(context)).doesNotContain("executors").contains("lifecycle");
-			});
-	}
-
-	@Test
 	void executorsSwitchOffRemovesExecutorParticipant() {
 		this.contextRunner.withPropertyValues("cse.executors.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(ExecutorParticipant.class);

@@ -16,6 +16,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +74,36 @@ class CseEndpointAutoConfigurationTests {
 			assertThat(context).hasSingleBean(CseEndpoint.class);
 			assertThat(context.getBean(CseEndpoint.class).status().getState()).isEqualTo("RUNNING");
 		});
+	}
+
+	// Spring Boot before 3.4 has no Access API: a class loader without it stands for those
+	// lines in the condition (the real lines run in the compatibility suite, compat/).
+
+	@Test
+	void withoutTheAccessApiTheEndpointIsAbsentUntilEnabled() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(EndpointOptInCondition.ACCESS_CLASS))
+			.withPropertyValues(ACCESS, EXPOSURE)
+			.run((context) -> assertThat(context).doesNotHaveBean(CseEndpoint.class));
+	}
+
+	@Test
+	void withoutTheAccessApiTheOptInIsTheEnabledSwitch() {
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withClassLoader(new FilteredClassLoader(EndpointOptInCondition.ACCESS_CLASS))
+			.withUserConfiguration(OptedInConfiguration.class);
+		runner.run((context) -> assertThat(context).doesNotHaveBean("optedIn"));
+		runner.withPropertyValues("management.endpoint.cse.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("optedIn"));
+		runner.withPropertyValues("management.endpoint.cse.enabled=true")
+			.run((context) -> assertThat(context).hasBean("optedIn"));
+	}
+
+	@Test
+	void withTheAccessApiTheEnabledSwitchIsNotNeeded() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE)
+			.run((context) -> assertThat(context).hasSingleBean(CseEndpoint.class));
+		new ApplicationContextRunner().withUserConfiguration(OptedInConfiguration.class)
+			.run((context) -> assertThat(context).hasBean("optedIn"));
 	}
 
 	@Test
@@ -168,6 +199,17 @@ class CseEndpointAutoConfigurationTests {
 		@Bean
 		CseEndpoint userEndpoint(CheckpointCoordinator coordinator) {
 			return new CseEndpoint(coordinator, null);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Conditional(EndpointOptInCondition.class)
+	static class OptedInConfiguration {
+
+		@Bean
+		String optedIn() {
+			return "opted in";
 		}
 
 	}

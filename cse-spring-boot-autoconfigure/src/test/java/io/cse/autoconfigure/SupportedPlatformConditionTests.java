@@ -109,7 +109,7 @@ class SupportedPlatformConditionTests {
 		assertThat(lines).hasSize(1);
 		assertThat(lines.get(0)).contains("WARN")
 			.contains("on Java 1.8")
-			.contains("it supports Spring Boot 2.7 on Java 8 or later, 3.5 and 4.0 on Java 17 or later")
+			.contains("it supports Spring Boot 2.7 on Java 8 or later, 3.0 to 4.0 on Java 17 or later")
 			.contains("move the service to one of those lines");
 	}
 
@@ -129,7 +129,10 @@ class SupportedPlatformConditionTests {
 	}
 
 	@Test
-	void supportsSpringBoot35And40OnJava17AndLater() {
+	void supportsEverySpringBoot3LineAnd40OnJava17AndLater() {
+		for (String version : new String[] { "3.0.13", "3.1.12", "3.2.12", "3.3.13", "3.4.12" }) {
+			assertThat(SupportedPlatformCondition.unsupported("17", version, () -> true)).as(version).isNull();
+		}
 		assertThat(SupportedPlatformCondition.unsupported("17", "3.5.7", () -> false)).isNull();
 		assertThat(SupportedPlatformCondition.unsupported("21", "3.5.0", () -> false)).isNull();
 		assertThat(SupportedPlatformCondition.unsupported("25", "4.0.7", () -> false)).isNull();
@@ -141,8 +144,8 @@ class SupportedPlatformConditionTests {
 		assertThat(SupportedPlatformCondition.unsupported("1.8", "2.6.15", () -> false))
 			.startsWith(INACTIVE)
 			.contains("this service runs Spring Boot 2.6.15 on Java 1.8");
-		assertThat(SupportedPlatformCondition.unsupported("17", "3.4.12", () -> true)).contains("Spring Boot 3.4.12");
-		assertThat(SupportedPlatformCondition.unsupported("17", "3.0.0", () -> false)).isNotNull();
+		assertThat(SupportedPlatformCondition.unsupported("17", "2.6.15", () -> false)).contains("Spring Boot 2.6.15");
+		assertThat(SupportedPlatformCondition.unsupported("11", "3.0.13", () -> true)).contains("on Java 11");
 		assertThat(SupportedPlatformCondition.unsupported("21", "4.1.0", () -> true)).contains("Spring Boot 4.1.0");
 		assertThat(SupportedPlatformCondition.unsupported("11", "3.5.7", () -> true)).contains("on Java 11");
 		assertThat(SupportedPlatformCondition.unsupported("1.8", "4.0.7", () -> true)).contains("on Java 1.8");
@@ -155,13 +158,13 @@ class SupportedPlatformConditionTests {
 		assertThat(SupportedPlatformCondition.unsupported("17", null, () -> true)).isNull();
 		assertThat(SupportedPlatformCondition.unsupported("17", "custom-build", () -> true)).isNull();
 		assertThat(SupportedPlatformCondition.unsupported("17", null, () -> false))
-			.contains("Spring Boot of unknown version (its jar names none) older than 3.5");
+			.contains("Spring Boot of unknown version (its jar names none) older than 3.0");
 		assertThat(SupportedPlatformCondition.unsupported("1.8", null, () -> true)).contains("on Java 1.8");
 	}
 
 	@Test
-	void theClassThatTellsSpringBoot35IsThereOnThisLine() throws ClassNotFoundException {
-		assertThat(Class.forName(SupportedPlatformCondition.BOOT_35_CLASS)).isNotNull();
+	void theClassThatTellsSpringBoot3IsThereOnThisLine() throws ClassNotFoundException {
+		assertThat(Class.forName(SupportedPlatformCondition.BOOT_3_CLASS)).isNotNull();
 	}
 
 	@Test

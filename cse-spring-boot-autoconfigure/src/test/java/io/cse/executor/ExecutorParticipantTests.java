@@ -12,7 +12,8 @@ import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointContext.Resumption;
 import io.cse.InstanceIdentity;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link ExecutorParticipant}, with real Spring executors.
+ * Tests for {@link ExecutorParticipant}, with real Spring executors, each run with both
+ * pauses: Spring Framework 6.1's own (this line's) and the thread pool gate used before it.
  */
 class ExecutorParticipantTests {
 
@@ -39,10 +41,11 @@ class ExecutorParticipantTests {
 		this.context.close();
 	}
 
-	@Test
-	void taskSubmittedWhileQuiescedRunsOnlyAfterResume() throws Exception {
+	@ParameterizedTest(name = "lifecycle pause: {0}")
+	@ValueSource(booleans = { true, false })
+	void taskSubmittedWhileQuiescedRunsOnlyAfterResume(boolean lifecyclePause) throws Exception {
 		ThreadPoolTaskExecutor executor = executor();
-		ExecutorParticipant participant = new ExecutorParticipant(this.context);
+		ExecutorParticipant participant = new ExecutorParticipant(this.context, lifecyclePause);
 		participant.quiesce(this.quiesce);
 		AtomicBoolean ran = new AtomicBoolean();
 		executor.execute(() -> ran.set(true));
@@ -51,8 +54,9 @@ class ExecutorParticipantTests {
 		await().atMost(Duration.ofSeconds(5)).untilTrue(ran);
 	}
 
-	@Test
-	void quiesceWaitsForRunningTasksToFinish() throws Exception {
+	@ParameterizedTest(name = "lifecycle pause: {0}")
+	@ValueSource(booleans = { true, false })
+	void quiesceWaitsForRunningTasksToFinish(boolean lifecyclePause) throws Exception {
 		ThreadPoolTaskExecutor executor = executor();
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch finish = new CountDownLatch(1);
@@ -68,7 +72,7 @@ class ExecutorParticipantTests {
 			}
 		});
 		assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-		ExecutorParticipant participant = new ExecutorParticipant(this.context);
+		ExecutorParticipant participant = new ExecutorParticipant(this.context, lifecyclePause);
 		CompletableFuture<Void> quiesce = CompletableFuture.runAsync(() -> {
 			try {
 				participant.quiesce(this.quiesce);
@@ -84,20 +88,56 @@ class ExecutorParticipantTests {
 		participant.resume(this.thaw);
 	}
 
-	@Test
-	void scheduledTasksDoNotRunWhileQuiesced() throws Exception {
+	@ParameterizedTest(name = "lifecycle pause: {0}")
+	@ValueSource(booleans = { true, false })
+	void scheduledTasksDoNotRunWhileQuiesced(boolean lifecyclePause) throws Exception {
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		this.context.registerBean("scheduler", ThreadPoolTaskScheduler.class, () -> scheduler);
 		this.context.refresh();
 		java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
 		scheduler.scheduleWithFixedDelay(runs::incrementAndGet, Duration.ofMillis(20));
 		await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() > 0);
-		ExecutorParticipant participant = new ExecutorParticipant(this.context);
+		ExecutorParticipant participant = new ExecutorParticipant(this.context, lifecyclePause);
 		participant.quiesce(this.quiesce);
 		int frozenAt = runs.get();
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> runs.get() == frozenAt);
 		participant.resume(this.thaw);
 		await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() > frozenAt);
+	}
+
+	@ParameterizedTest(name = "core threads: {0}")
+	@ValueSource(ints = { 0, 1, 3 })
+	void gateHoldsEveryThreadWhateverThePoolSize(int coreThreads) throws Exception {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(coreThreads);
+		executor.setMaxPoolSize(4);
+		executor.setQueueCapacity(2);
+		this.context.registerBean("executor", ThreadPoolTaskExecutor.class, () -> executor);
+		this.context.refresh();
+		ExecutorParticipant participant = new ExecutorParticipant(this.context, false);
+		participant.quiesce(this.quiesce);
+		java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+		executor.execute(ran::incrementAndGet);
+		executor.execute(ran::incrementAndGet);
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);
+		participant.resume(this.thaw);
+		await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 2);
+		assertThat(executor.getThreadPoolExecutor().getMaximumPoolSize()).isEqualTo(4);
+	}
+
+	@ParameterizedTest(name = "lifecycle pause: {0}")
+	@ValueSource(booleans = { true, false })
+	void pausesAgainAfterAResume(boolean lifecyclePause) throws Exception {
+		ThreadPoolTaskExecutor executor = executor();
+		ExecutorParticipant participant = new ExecutorParticipant(this.context, lifecyclePause);
+		for (int cycle = 0; cycle < 3; cycle++) {
+			participant.quiesce(this.quiesce);
+			AtomicBoolean ran = new AtomicBoolean();
+			executor.execute(() -> ran.set(true));
+			await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).untilFalse(ran);
+			participant.resume(this.thaw);
+			await().atMost(Duration.ofSeconds(5)).untilTrue(ran);
+		}
 	}
 
 	private ThreadPoolTaskExecutor executor() {

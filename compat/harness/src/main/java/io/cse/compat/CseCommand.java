@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 
 /**
  * The node agent's command line, {@code java -jar cse-exec.jar}, run as a platform runs it:
- * a process of its own per command, on one state folder (the registry of its instances).
+ * a process of its own per command, on one state folder (the registry of its instances),
+ * each command its own agent for the length of the call.
  */
 public final class CseCommand {
 
@@ -78,7 +79,10 @@ public final class CseCommand {
 			throws IOException, InterruptedException {
 		Files.createDirectories(this.stateDir);
 		Path out = Files.createTempFile(this.stateDir.getParent(), "cse-", ".out");
-		Process process = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+		ProcessBuilder builder = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(out.toFile());
+		// Never a resident agent of this machine: it would use its own state folder, not this one
+		builder.environment().put("CSE_AGENT_SOCKET", this.stateDir.resolveSibling("no-agent.sock").toString());
+		Process process = builder.start();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		boolean gaveUp = false;
 		while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {

@@ -146,12 +146,17 @@ public final class ServiceProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Return the line in which the starter said it stepped aside, if it did.
+	 * Return the line in which the starter said it stepped aside, if it did (without its
+	 * closing full stop, to be quoted).
 	 * @param log the service's output
 	 * @return the line, or {@code null}
 	 */
 	public static String inactiveLine(String log) {
-		return log.lines().filter((line) -> line.contains(INACTIVE)).findFirst().orElse(null);
+		return log.lines()
+			.filter((line) -> line.contains(INACTIVE))
+			.map((line) -> line.strip().replaceAll("\\.$", ""))
+			.findFirst()
+			.orElse(null);
 	}
 
 	/**

@@ -105,7 +105,7 @@ class FreezeThawCompatibilityTests {
 			String inactive = ServiceProcess.inactiveLine(service.log());
 			fail("The starter is not active in " + cell + ": GET /actuator/cse answered 404 with " + cell.line()
 					+ "'s switch " + cell.line().endpointSwitch() + ". "
-					+ ((inactive != null) ? "It stepped aside: " + inactive.strip()
+					+ ((inactive != null) ? "It stepped aside: " + inactive
 							: "Its log (" + service.logFile() + ") does not say why")
 					+ ". This cell passes once the starter supports " + cell
 					+ " (see SupportedPlatformCondition and docs/guide.md#supported-versions).");

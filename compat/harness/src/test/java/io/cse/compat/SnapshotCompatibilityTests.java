@@ -166,7 +166,7 @@ class SnapshotCompatibilityTests {
 		if (run.gaveUp()) {
 			String inactive = ServiceProcess.inactiveLine(ServiceProcess.readLog(log));
 			fail("The starter is not active in " + cell + " started by 'cse run': "
-					+ ((inactive != null) ? "it stepped aside: " + inactive.strip() : "see " + log)
+					+ ((inactive != null) ? "it stepped aside: " + inactive : "see " + log)
 					+ ". This cell passes once the starter supports " + cell
 					+ " (see SupportedPlatformCondition and docs/guide.md#supported-versions). " + run);
 		}

@@ -59,6 +59,7 @@ public final class CompatBenchmark {
 		Path work = Files.createTempDirectory("cse-compat-bench-");
 		System.out.println("Work folder (service logs, images): " + work);
 		try (CompatDatabase database = CompatDatabase.start(options.postgresJar)) {
+			String loadBefore = loadAverage();
 			CompatBenchmark benchmark = new CompatBenchmark(options, work, database);
 			if (!benchmark.snapshots) {
 				System.out.println("No restore figures: snapshots need " + String.join(", ", SnapshotHost.missing()));
@@ -67,7 +68,9 @@ public final class CompatBenchmark {
 			for (Cell cell : options.cells) {
 				figures.put(cell, benchmark.measure(cell));
 			}
-			String table = markdown(figures, options.runs, benchmark.snapshots);
+			String table = markdown(figures, options.runs, benchmark.snapshots) + "\nMachine: "
+					+ Runtime.getRuntime().availableProcessors() + " cores; load average (1 min) " + loadBefore
+					+ " before the runs, " + loadAverage() + " after.\n";
 			Files.writeString(options.output, table, StandardCharsets.UTF_8);
 			System.out.println();
 			System.out.print(table);
@@ -124,6 +127,16 @@ public final class CompatBenchmark {
 		}
 		finally {
 			cse("stop", instance, "--state-dir", state.toString());
+			// An image is 100 MB or more: keep only the logs
+			delete(folder);
+		}
+	}
+
+	private static void delete(Path folder) throws IOException {
+		try (var paths = Files.walk(folder)) {
+			for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.delete(path);
+			}
 		}
 	}
 
@@ -197,6 +210,16 @@ public final class CompatBenchmark {
 		int n = sorted.length;
 		double median = (n % 2 == 1) ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 		return String.format(Locale.ROOT, "%.0f %s (%.0f to %.0f)", median, suffix, sorted[0], sorted[n - 1]);
+	}
+
+	/** The machine's load: the figures of a shared machine mean little without it. */
+	private static String loadAverage() {
+		try {
+			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+		}
+		catch (IOException ex) {
+			return "unknown";
+		}
 	}
 
 	private static double last(List<Double> values) {

@@ -42,7 +42,7 @@ public final class ServiceProcess implements AutoCloseable {
 	/**
 	 * Start the cell's service on a free port, and do not wait.
 	 * @param cell the cell
-	 * @param log where its output goes (appended)
+	 * @param log where its output goes (replaced, then appended to)
 	 * @param arguments the service's own arguments (the port is added)
 	 * @return the process
 	 * @throws IllegalStateException if the cell's JDK or the service's jar is missing
@@ -50,6 +50,9 @@ public final class ServiceProcess implements AutoCloseable {
 	public static ServiceProcess launch(Cell cell, Path log, List<String> arguments) throws IOException {
 		int port = freePort();
 		Files.createDirectories(log.toAbsolutePath().getParent());
+		// Each start its own log: the failure messages quote it. Appended to (a restore
+		// needs that), so emptied first.
+		Files.deleteIfExists(log);
 		ProcessBuilder builder = new ProcessBuilder(command(cell, port, arguments)).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 		return new ServiceProcess(builder.start(), log, port);

@@ -92,7 +92,8 @@ class SnapshotCompatibilityTests {
 			assertThat(dump.statusCode()).as("POST /actuator/cse/dump: %s", dump.body()).isEqualTo(202);
 			Path dumpImage = images.resolve("dump");
 			await("the dumped process to stop and its image to be complete").atMost(Duration.ofSeconds(120))
-				.until(() -> ProcessHandle.of(pid).isEmpty() && Files.exists(dumpImage.resolve("manifest.json")));
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> dumped(pid, dumpImage, local));
 			// The dead 'cse run' entry stays until the end: 'cse stop' would delete its log,
 			// which the image holds open (the restored process appends to it again).
 
@@ -142,6 +143,7 @@ class SnapshotCompatibilityTests {
 			assertThat(local.get("/greeting").body()).as("the template's instance, still serving").isEqualTo(greeting);
 		}
 		finally {
+			keepLogs(cse.stateDir(), cell);
 			CseCommand.Result stop = cse.run(COMMAND_TIMEOUT, "stop", "--all", "--timeout", "5s");
 			CseCommand.Result down = cse.run(COMMAND_TIMEOUT, "net", "down", "--bridge", bridge);
 			assertThat(stop.exitCode()).as(stop.toString()).isZero();
@@ -176,6 +178,46 @@ class SnapshotCompatibilityTests {
 		assertThat(runtime.path("springBoot").asText()).isEqualTo(cell.line().version());
 		assertThat(runtime.path("java").asText()).isEqualTo(cell.jdk().specificationVersion());
 		return ServiceHttp.json(http.get("/actuator/cse")).path("instance").path("instanceId").asText();
+	}
+
+	/**
+	 * Whether the dump is complete; fails at once, with the service's report, if the dump
+	 * ended without an image (a participant that could not quiesce rolls it back, and the
+	 * service keeps running).
+	 */
+	private static boolean dumped(long pid, Path image, ServiceHttp service) {
+		if (ProcessHandle.of(pid).isEmpty()) {
+			return Files.exists(image.resolve("manifest.json"));
+		}
+		try {
+			JsonNode last = ServiceHttp.json(service.get("/actuator/cse")).path("lastOperation");
+			String outcome = last.path("outcome").asText();
+			if ("dump".equals(last.path("operation").asText()) && !outcome.isEmpty() && !"SUCCESS".equals(outcome)) {
+				fail("The dump ended " + outcome + " and the service kept running: " + last);
+			}
+		}
+		catch (java.io.UncheckedIOException ex) {
+			// stopping, or frozen by CRIU: the next poll sees which
+		}
+		return false;
+	}
+
+	/** Copies the logs of the cell's instances beside the others: 'cse stop' deletes them. */
+	private static void keepLogs(Path stateDir, Cell cell) throws java.io.IOException {
+		Path logs = stateDir.resolve("logs");
+		if (!Files.isDirectory(logs)) {
+			return;
+		}
+		Path target = Files.createDirectories(SuiteDatabase.logs());
+		try (var instances = Files.list(logs)) {
+			for (Path instance : instances.toList()) {
+				Path log = instance.resolve("service.log");
+				if (Files.exists(log)) {
+					Files.copy(log, target.resolve(instance.getFileName() + ".log"),
+							java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+				}
+			}
+		}
 	}
 
 	private static void expectSuccess(CseCommand.Result result) {

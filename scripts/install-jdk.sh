@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs OpenJDK 8 or 11 (the JRE, headless) into a private prefix, with "$PREFIX/bin/java"
-# for callers: the compatibility tests start services on them (compat/boot27: a Spring Boot
-# 2.7 service that the starter stays out of the way of on Java 8), and cse-core's tests run
-# the core on Java 8.
+# for callers: the compatibility suite starts services on them (compat/: the Spring Boot 2.7
+# service on JDK 8 and 11), and cse-core's tests run the core on Java 8.
 #
 # Why not just `apt-get install openjdk-8-jre-headless`:
 #   - Debian 12 has neither OpenJDK 8 nor 11; Debian unstable has both (8u504, 11.0.33) but

@@ -1,14 +1,12 @@
 package io.cse.memory;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.management.JMException;
 import javax.management.MalformedObjectNameException;
@@ -51,6 +49,9 @@ public class HeapTrimmer {
 	private static final Duration UNCOMMIT_POLL = Duration.ofMillis(2);
 
 	private static final Duration JIT_POLL = Duration.ofMillis(20);
+
+	/** Whether {@link #warnIfNothingGivenBack} has said it: once per JVM is enough. */
+	private static volatile boolean warnedNothingGivenBack;
 
 	private final ProcFs procFs;
 
@@ -115,6 +116,7 @@ public class HeapTrimmer {
 		long residentBefore = this.procFs.residentBytes();
 		long start = System.nanoTime();
 		collectAndShrink();
+		warnIfNothingGivenBack(heapBefore, memory.getHeapMemoryUsage());
 		if (awaitUncommit()) {
 			// Only then: G1 grows first into regions given up but not yet uncommitted, and
 			// the garbage in them would stay.
@@ -127,6 +129,37 @@ public class HeapTrimmer {
 		Duration duration = Duration.ofNanos(System.nanoTime() - start);
 		return new MemoryReport(heapBefore.getUsed(), memory.getHeapMemoryUsage().getUsed(), residentBefore,
 				this.procFs.residentBytes(), duration);
+	}
+
+	/**
+	 * Say once, at WARN, when the collector collected but kept the whole heap committed:
+	 * Java 8's default collector (Parallel) does, whatever the free ratios, so its freezes
+	 * and images keep the memory the garbage took.
+	 */
+	static void warnIfNothingGivenBack(MemoryUsage before, MemoryUsage after) {
+		boolean collected = after.getUsed() < before.getUsed() / 2;
+		boolean keptCommitted = after.getCommitted() >= before.getCommitted() && after.getUsed() < before.getCommitted() / 2;
+		if (collected && keptCommitted && !warnedNothingGivenBack) {
+			warnedNothingGivenBack = true;
+			logger.warning("The heap trim collected " + ((before.getUsed() - after.getUsed()) >> 20)
+					+ " MiB of garbage but the " + collectorNames() + " collector of Java "
+					+ System.getProperty("java.version") + " kept its " + (after.getCommitted() >> 20)
+					+ " MiB of heap committed, so frozen instances and images keep that memory: run the service with "
+					+ "-XX:+UseG1GC, which gives it back");
+		}
+	}
+
+	/** Lets the next trim that gives nothing back warn again (for tests). */
+	static void forgetWarned() {
+		warnedNothingGivenBack = false;
+	}
+
+	private static String collectorNames() {
+		StringBuilder names = new StringBuilder();
+		for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+			names.append((names.length() == 0) ? "" : " / ").append(collector.getName());
+		}
+		return names.toString();
 	}
 
 	private void collectAndShrink() {
@@ -257,77 +290,6 @@ public class HeapTrimmer {
 			mapped = this.procFs.writableBytes(heap.start(), heap.end());
 		}
 		return mapped >= 0;
-	}
-
-	/**
-	 * Where G1 reserved the heap and how much of it is committed, as
-	 * {@code jcmd <pid> GC.heap_info} tells: the committed size there is G1's own, without
-	 * the regions a shrink has given up but not yet uncommitted.
-	 */
-	static final class G1Heap {
-
-		private final long start;
-
-		private final long end;
-
-		private final long committed;
-
-		public G1Heap(long start, long end, long committed) {
-			this.start = start;
-			this.end = end;
-			this.committed = committed;
-		}
-
-		public long start() {
-			return this.start;
-		}
-
-		public long end() {
-			return this.end;
-		}
-
-		public long committed() {
-			return this.committed;
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			if (this == other) {
-				return true;
-			}
-			if (!(other instanceof G1Heap)) {
-				return false;
-			}
-			G1Heap that = (G1Heap) other;
-			return this.start == that.start
-					&& this.end == that.end
-					&& this.committed == that.committed;
-		}
-
-		@Override
-		public int hashCode() {
-			return Objects.hash(this.start, this.end, this.committed);
-		}
-
-		@Override
-		public String toString() {
-			return "G1Heap[start=" + this.start + ", end=" + this.end + ", committed=" + this.committed + "]";
-		}
-
-		private static final Pattern HEAP_INFO = Pattern.compile("garbage-first heap\\s+total "
-				+ "(?:reserved \\d+K, committed )?(\\d+)K[^\\[]*\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
-
-		/**
-		 * Read the output of {@code GC.heap_info}.
-		 * @param heapInfo the output (JDK 17 and JDK 21 onwards word it differently)
-		 * @return the heap, or {@code null} if it is not G1's or the JVM did not tell
-		 */
-		static G1Heap of(String heapInfo) {
-			Matcher heap = HEAP_INFO.matcher((heapInfo != null) ? heapInfo : "");
-			return heap.find() ? new G1Heap(Long.parseUnsignedLong(heap.group(2), 16),
-					Long.parseUnsignedLong(heap.group(3), 16), Long.parseLong(heap.group(1)) * 1024) : null;
-		}
-
 	}
 
 	/**

@@ -5,6 +5,11 @@ import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.cse.linux.ProcFs;
@@ -124,19 +129,19 @@ class HeapTrimmerTests {
 	@Test
 	void heapInfoGivesWhereG1ReservedTheHeapAndWhatItCommitted() {
 		// JDK 17, then JDK 21 onwards.
-		assertThat(HeapTrimmer.G1Heap.of("""
+		assertThat(G1Heap.of("""
 				 garbage-first heap   total 75776K, used 20044K [0x00000000f0000000, 0x0000000100000000)
 				  region size 1024K, 3 young (3072K), 1 survivors (1024K)
-				""")).isEqualTo(new HeapTrimmer.G1Heap(0xf0000000L, 0x100000000L, 75776L * 1024));
-		assertThat(HeapTrimmer.G1Heap.of("""
+				""")).isEqualTo(new G1Heap(0xf0000000L, 0x100000000L, 75776L * 1024));
+		assertThat(G1Heap.of("""
 				garbage-first heap   total reserved 262144K, committed 65536K, used 3501K \
 				[0x00000000fc000000, 0x0000000100000000)
 				 region size 1024K, 6 young (6144K), 4 survivors (4096K)
-				""")).isEqualTo(new HeapTrimmer.G1Heap(0xfc000000L, 0x100000000L, 65536L * 1024));
-		assertThat(HeapTrimmer.G1Heap.of("""
+				""")).isEqualTo(new G1Heap(0xfc000000L, 0x100000000L, 65536L * 1024));
+		assertThat(G1Heap.of("""
 				 def new generation   total 9792K, used 1024K [0x00000000f0000000, 0x00000000f0aa0000)
 				""")).isNull();
-		assertThat(HeapTrimmer.G1Heap.of(null)).isNull();
+		assertThat(G1Heap.of(null)).isNull();
 	}
 
 	@Test
@@ -171,6 +176,51 @@ class HeapTrimmerTests {
 		}
 		assertThat(garbage).hasSize(200);
 		garbage.clear();
+	}
+
+	@Test
+	void saysOnceWhenTheCollectorKeepsTheHeapItCollected() {
+		List<String> warnings = new CopyOnWriteArrayList<>();
+		Logger logger = Logger.getLogger(HeapTrimmer.class.getName());
+		Handler handler = new Handler() {
+
+			@Override
+			public void publish(LogRecord record) {
+				if (record.getLevel() == Level.WARNING) {
+					warnings.add(record.getMessage());
+				}
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+
+		};
+		logger.addHandler(handler);
+		HeapTrimmer.forgetWarned();
+		try {
+			long mib = 1024 * 1024;
+			// Java 8's Parallel collector: 190 MiB used, 42 MiB after, 700 MiB committed before and after
+			MemoryUsage before = new MemoryUsage(0, 190 * mib, 700 * mib, 4096 * mib);
+			MemoryUsage kept = new MemoryUsage(0, 42 * mib, 700 * mib, 4096 * mib);
+			MemoryUsage shrunk = new MemoryUsage(0, 42 * mib, 60 * mib, 4096 * mib);
+			HeapTrimmer.warnIfNothingGivenBack(before, shrunk);
+			assertThat(warnings).isEmpty();
+			HeapTrimmer.warnIfNothingGivenBack(before, kept);
+			HeapTrimmer.warnIfNothingGivenBack(before, kept);
+			assertThat(warnings).hasSize(1);
+			assertThat(warnings.get(0)).contains("collected 148 MiB of garbage")
+				.contains("kept its 700 MiB of heap committed")
+				.contains("-XX:+UseG1GC");
+		}
+		finally {
+			logger.removeHandler(handler);
+			HeapTrimmer.forgetWarned();
+		}
 	}
 
 }

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link SupportedPlatformCondition}. An unsupported Java is simulated through
  * the system property the condition reads ({@code java.specification.version}, "1.8" on
  * Java 8); another Spring Boot cannot be simulated here (its version is a constant of its
- * jar): compat/boot27 starts a real Spring Boot 2.7 service for that.
+ * jar): the compatibility suite (compat/) starts a real service of every line for that.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SupportedPlatformConditionTests {

@@ -32,8 +32,8 @@ import static org.mockito.Mockito.never;
 
 /**
  * Tests for {@link JavaxTrafficGateFilter}, the traffic gate of Spring Boot 2.7's
- * {@code javax.servlet}, on mocks of that API (compat/boot27 runs it in a real Spring Boot
- * 2.7 service).
+ * {@code javax.servlet}, on mocks of that API (the compatibility suite, compat/, runs it
+ * in real Spring Boot 2.7 services).
  */
 class JavaxTrafficGateFilterTests {
 

@@ -1,8 +1,6 @@
 package io.cse.compat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,21 +13,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.cse.node.Cse;
 import io.cse.node.image.Image;
-import io.cse.node.instance.JdkHttpProbe;
-import io.cse.node.instance.NodeContext;
-import io.cse.node.linux.LocalHost;
-import picocli.CommandLine;
+import io.cse.snapshot.ImageManifest;
 
 /**
  * The figures of docs/compatibility.md, measured per cell, never by the tests: cold start
  * to the first 200 on {@code GET /greeting} (a row of PostgreSQL) on the caller's clock,
  * from the start of {@code java} (so the JVM's own start counts); with root and CRIU, the
- * size of a dump's image and the restore to the first 200 (from the call of
- * {@code cse restore}, run in this JVM so that the figure is the restore's and not the start
- * of a {@code cse} JVM, to the first 200 on {@code /greeting}). Each cell runs one more time
- * than measured: the first run warms the disk cache and this JVM, and is not counted.
+ * size of a dump's image beside the service's resident memory when it was dumped, and the
+ * restore to the first 200: the whole {@code java -jar cse-exec.jar restore} command as a
+ * platform's script runs it (the start of its JVM counts), to the first 200 on
+ * {@code /greeting}. Each cell runs one more time than measured: the first run warms the
+ * disk cache and this JVM, and is not counted.
  * <p>
  * {@code java -jar compat/harness/target/compat-harness-0.1.0-SNAPSHOT-exec.jar [--runs N]
  * [--cells id,id] [--output FILE]} after {@code mvn -B -pl compat/harness -am package
@@ -118,17 +113,25 @@ public final class CompatBenchmark {
 		Path folder = images.resolve(name + "-" + run);
 		figures.imageBytes.add((double) Image.open(folder).bytes());
 		String instance = name + "-r" + run;
-		Path state = this.work.resolve("state");
+		CseCommand cse = CseCommand.fromProperty(this.work.resolve("state"));
+		ImageManifest manifest = Image.open(folder).manifest();
+		figures.residentBytes.add((double) manifest.residentBytes());
 		long restoreStart = System.nanoTime();
-		cse("restore", folder.toString(), "--name", instance, "--timeout", "120s", "--state-dir", state.toString());
+		succeed(cse.run(Duration.ofMinutes(2), "restore", folder.toString(), "--name", instance, "--timeout", "120s"));
 		try {
-			ServiceHttp restored = new ServiceHttp("127.0.0.1", Image.open(folder).manifest().application().port());
+			ServiceHttp restored = new ServiceHttp("127.0.0.1", manifest.application().port());
 			figures.restore.add(awaitFirst200(restored, () -> true, restoreStart, folder));
 		}
 		finally {
-			cse("stop", instance, "--state-dir", state.toString());
+			succeed(cse.run(Duration.ofMinutes(1), "stop", instance));
 			// An image is 100 MB or more: keep only the logs
 			delete(folder);
+		}
+	}
+
+	private static void succeed(CseCommand.Result result) {
+		if (result.exitCode() != 0) {
+			throw new IllegalStateException(result.toString());
 		}
 	}
 
@@ -171,23 +174,10 @@ public final class CompatBenchmark {
 		}
 	}
 
-	/** Runs a {@code cse} command in this JVM, with no resident agent; fails with its output. */
-	private static void cse(String... args) {
-		NodeContext context = new NodeContext(new LocalHost(), new JdkHttpProbe());
-		CommandLine commandLine = Cse.commandLine(context, args);
-		StringWriter out = new StringWriter();
-		commandLine.setOut(new PrintWriter(out, true));
-		commandLine.setErr(new PrintWriter(out, true));
-		int exit = commandLine.execute(args);
-		if (exit != 0) {
-			throw new IllegalStateException("'cse " + String.join(" ", args) + "' exited with " + exit + ":\n" + out);
-		}
-	}
-
 	static String markdown(Map<Cell, Figures> figures, int runs, boolean snapshots) {
 		StringBuilder table = new StringBuilder();
-		table.append("| Spring Boot | JDK | cold start to first 200 | restore to first 200 | image |\n");
-		table.append("|---|---|---|---|---|\n");
+		table.append("| Spring Boot | JDK | cold start to first 200 | restore to first 200 (`cse restore`) | image | resident when dumped |\n");
+		table.append("|---|---|---|---|---|---|\n");
 		figures.forEach((cell, measured) -> table.append("| ")
 			.append(cell.line().version())
 			.append(" | ")
@@ -198,6 +188,8 @@ public final class CompatBenchmark {
 			.append(snapshots ? summary(measured.restore, 1, "ms") : "no CRIU")
 			.append(" | ")
 			.append(snapshots ? summary(measured.imageBytes, 1e6, "MB") : "no CRIU")
+			.append(" | ")
+			.append(snapshots ? summary(measured.residentBytes, 1e6, "MB") : "no CRIU")
 			.append(" |\n"));
 		table.append("\nMedian (min to max) of ").append(runs).append(" runs per cell, after one warm-up run; ")
 			.append("first 200 on GET /greeting (a row of PostgreSQL) on the caller's clock. Written by ")
@@ -234,6 +226,8 @@ public final class CompatBenchmark {
 		final List<Double> restore = new ArrayList<>();
 
 		final List<Double> imageBytes = new ArrayList<>();
+
+		final List<Double> residentBytes = new ArrayList<>();
 
 	}
 
@@ -282,6 +276,10 @@ public final class CompatBenchmark {
 						+ "root after 'mvn -B -pl compat/harness -am package -DskipTests', or pass --postgres-jar=JAR");
 			}
 			System.setProperty(BootLine.HOME_PROPERTY, compat.toAbsolutePath().normalize().toString());
+			if (System.getProperty(CseCommand.JAR_PROPERTY) == null) {
+				System.setProperty(CseCommand.JAR_PROPERTY,
+						compat.resolve("../cse-node/target/cse-exec.jar").toAbsolutePath().normalize().toString());
+			}
 			return options;
 		}
 

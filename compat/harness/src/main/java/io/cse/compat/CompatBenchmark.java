@@ -13,7 +13,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.cse.node.agent.Agent;
+import io.cse.node.agent.AgentClient;
+import io.cse.node.agent.AgentServer;
+import io.cse.node.agent.ApiResponse;
 import io.cse.node.image.Image;
+import io.cse.node.instance.NodeContext;
 import io.cse.snapshot.ImageManifest;
 
 /**
@@ -21,10 +26,12 @@ import io.cse.snapshot.ImageManifest;
  * to the first 200 on {@code GET /greeting} (a row of PostgreSQL) on the caller's clock,
  * from the start of {@code java} (so the JVM's own start counts); with root and CRIU, the
  * size of a dump's image beside the service's resident memory when it was dumped, and the
- * restore to the first 200: the whole {@code java -jar cse-exec.jar restore} command as a
- * platform's script runs it (the start of its JVM counts), to the first 200 on
- * {@code /greeting}. Each cell runs one more time than measured: the first run warms the
- * disk cache and this JVM, and is not counted.
+ * restore to the first 200 on {@code /greeting}, two ways: the whole
+ * {@code java -jar cse-exec.jar restore} command as a script runs it (the start of its JVM
+ * counts), and {@code POST /restores} to the node agent's API on its Unix socket, as a
+ * platform calls it (the agent served by this JVM, as cse-bench does). Each image is
+ * restored once each way. Each cell runs one more time than measured: the first run warms
+ * the disk cache and this JVM, and is not counted.
  * <p>
  * {@code java -jar compat/harness/target/compat-harness-0.1.0-SNAPSHOT-exec.jar [--runs N]
  * [--cells id,id] [--output FILE]} after {@code mvn -B -pl compat/harness -am package
@@ -42,10 +49,13 @@ public final class CompatBenchmark {
 
 	private final boolean snapshots;
 
-	private CompatBenchmark(Options options, Path work, CompatDatabase database) {
+	private final AgentClient agent;
+
+	private CompatBenchmark(Options options, Path work, CompatDatabase database, AgentClient agent) {
 		this.options = options;
 		this.work = work;
 		this.database = database;
+		this.agent = agent;
 		this.snapshots = SnapshotHost.missing().isEmpty();
 	}
 
@@ -53,9 +63,12 @@ public final class CompatBenchmark {
 		Options options = Options.parse(args);
 		Path work = Files.createTempDirectory("cse-compat-bench-");
 		System.out.println("Work folder (service logs, images): " + work);
-		try (CompatDatabase database = CompatDatabase.start(options.postgresJar)) {
+		Path socket = work.resolve("agent.sock");
+		Agent.Settings settings = new Agent.Settings(work.resolve("agent-state"), work.resolve("images"), null, "csecmb");
+		try (CompatDatabase database = CompatDatabase.start(options.postgresJar);
+				AgentServer server = new Agent(NodeContext.local(), settings).serve(socket, null)) {
 			String loadBefore = loadAverage();
-			CompatBenchmark benchmark = new CompatBenchmark(options, work, database);
+			CompatBenchmark benchmark = new CompatBenchmark(options, work, database, new AgentClient(socket));
 			if (!benchmark.snapshots) {
 				System.out.println("No restore figures: snapshots need " + String.join(", ", SnapshotHost.missing()));
 			}
@@ -80,8 +93,8 @@ public final class CompatBenchmark {
 			measureOnce(cell, run, into);
 			System.out.printf(Locale.ROOT, "%s run %d/%d%s: cold start %.0f ms%s%n", cell.id(), run, this.options.runs,
 					(run == 0) ? " (warm-up, not counted)" : "", last(into.coldStart),
-					this.snapshots ? String.format(Locale.ROOT, ", image %.0f MB, restore %.0f ms",
-							last(into.imageBytes) / 1e6, last(into.restore)) : "");
+					this.snapshots ? String.format(Locale.ROOT, ", image %.0f MB, restore %.0f ms (cse restore), %.0f ms (API)",
+							last(into.imageBytes) / 1e6, last(into.restore), last(into.apiRestore)) : "");
 		}
 		return figures;
 	}
@@ -116,16 +129,47 @@ public final class CompatBenchmark {
 		CseCommand cse = CseCommand.fromProperty(this.work.resolve("state"));
 		ImageManifest manifest = Image.open(folder).manifest();
 		figures.residentBytes.add((double) manifest.residentBytes());
-		long restoreStart = System.nanoTime();
-		succeed(cse.run(Duration.ofMinutes(2), "restore", folder.toString(), "--name", instance, "--timeout", "120s"));
+		ServiceHttp restored = new ServiceHttp("127.0.0.1", manifest.application().port());
 		try {
-			ServiceHttp restored = new ServiceHttp("127.0.0.1", manifest.application().port());
-			figures.restore.add(awaitFirst200(restored, () -> true, restoreStart, folder));
+			// The agent's restore first: the agent reaps what it stopped, so that the pid is free
+			// again for the command's restore (whose process no one here reaps).
+			String apiInstance = instance + "-api";
+			long apiStart = System.nanoTime();
+			ApiResponse answer = this.agent.call("POST", "/restores",
+					Map.of("image", folder.toString(), "name", apiInstance, "timeout", "120s"));
+			try {
+				if (answer.status() != 201) {
+					throw new IllegalStateException("POST /restores answered " + answer.status() + ": " + answer.bodyText());
+				}
+				figures.apiRestore.add(awaitFirst200(restored, () -> true, apiStart, folder));
+			}
+			finally {
+				this.agent.call("DELETE", "/instances/" + apiInstance, null);
+			}
+			awaitPidFree(manifest.pid());
+			long commandStart = System.nanoTime();
+			succeed(cse.run(Duration.ofMinutes(2), "restore", folder.toString(), "--name", instance, "--timeout", "120s"));
+			try {
+				figures.restore.add(awaitFirst200(restored, () -> true, commandStart, folder));
+			}
+			finally {
+				succeed(cse.run(Duration.ofMinutes(1), "stop", instance));
+			}
 		}
 		finally {
-			succeed(cse.run(Duration.ofMinutes(1), "stop", instance));
 			// An image is 100 MB or more: keep only the logs
 			delete(folder);
+		}
+	}
+
+	/** A restore in the host's namespaces needs the image's pid: wait until the last one is reaped. */
+	private static void awaitPidFree(long pid) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (Files.exists(Path.of("/proc", Long.toString(pid)))) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("PID " + pid + " is still taken 30 s after its instance stopped");
+			}
+			Thread.sleep(10);
 		}
 	}
 
@@ -176,8 +220,8 @@ public final class CompatBenchmark {
 
 	static String markdown(Map<Cell, Figures> figures, int runs, boolean snapshots) {
 		StringBuilder table = new StringBuilder();
-		table.append("| Spring Boot | JDK | cold start to first 200 | restore to first 200 (`cse restore`) | image | resident when dumped |\n");
-		table.append("|---|---|---|---|---|---|\n");
+		table.append("| Spring Boot | JDK | cold start to first 200 | restore to first 200: `cse restore` | restore to first 200: agent API | image | resident when dumped |\n");
+		table.append("|---|---|---|---|---|---|---|\n");
 		figures.forEach((cell, measured) -> table.append("| ")
 			.append(cell.line().version())
 			.append(" | ")
@@ -187,12 +231,16 @@ public final class CompatBenchmark {
 			.append(" | ")
 			.append(snapshots ? summary(measured.restore, 1, "ms") : "no CRIU")
 			.append(" | ")
+			.append(snapshots ? summary(measured.apiRestore, 1, "ms") : "no CRIU")
+			.append(" | ")
 			.append(snapshots ? summary(measured.imageBytes, 1e6, "MB") : "no CRIU")
 			.append(" | ")
 			.append(snapshots ? summary(measured.residentBytes, 1e6, "MB") : "no CRIU")
 			.append(" |\n"));
 		table.append("\nMedian (min to max) of ").append(runs).append(" runs per cell, after one warm-up run; ")
-			.append("first 200 on GET /greeting (a row of PostgreSQL) on the caller's clock. Written by ")
+			.append("first 200 on GET /greeting (a row of PostgreSQL) on the caller's clock: cold start from the ")
+			.append("start of `java -jar`, restore from the start of `java -jar cse-exec.jar restore` (its JVM start ")
+			.append("included) or from the call of POST /restores on the agent's socket. Written by ")
 			.append("io.cse.compat.CompatBenchmark.\n");
 		return table.toString();
 	}
@@ -224,6 +272,8 @@ public final class CompatBenchmark {
 		final List<Double> coldStart = new ArrayList<>();
 
 		final List<Double> restore = new ArrayList<>();
+
+		final List<Double> apiRestore = new ArrayList<>();
 
 		final List<Double> imageBytes = new ArrayList<>();
 

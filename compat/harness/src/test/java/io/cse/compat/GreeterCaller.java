@@ -44,7 +44,7 @@ final class GreeterCaller implements AutoCloseable {
 		// Dubbo's ZooKeeper registry hands a consumer at most one address change per 5 s by
 		// default: it would go on calling a provider that went offline for a freeze.
 		registry.setParameters(Map.of("delay-notification", "0", "file.cache", "false"));
-		ReferenceConfig<GenericService> reference = new ReferenceConfig<>();
+		ReferenceConfig<GenericService> reference = new ReferenceConfig<>(this.application.getDefaultModule());
 		reference.setInterface(GREETER);
 		reference.setGeneric("true");
 		// Starts while no provider is registered; each call once, so a failure is seen

@@ -23,9 +23,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * Apache Dubbo (3.3, on Spring Boot 3.5): every exported service leaves its registries
- * while the instance is quiesced and comes back when it resumes, a clone's at its own
- * address, under its own instance id, with ZooKeeper sessions of its own.
+ * Apache Dubbo (3.3 on Spring Boot 3.5, 3.2 on Spring Boot 2.7): every exported service
+ * leaves its registries while the instance is quiesced and comes back when it resumes, a
+ * clone's at its own address, under its own instance id, with ZooKeeper sessions of its
+ * own.
  * <p>
  * Before {@link CseServerlessReadyAutoConfiguration}, so that its publisher is there when
  * that one decides whether a {@code ProviderPublisher} exists.

@@ -255,7 +255,7 @@ public class DubboProviderParticipant implements CheckpointParticipant {
 			Field field = ReflectionUtils.findField(NetUtils.class, name);
 			if (field == null) {
 				throw new IllegalStateException("Dubbo's NetUtils has no field " + name + ", so a clone would keep "
-						+ "the template's address: use the Dubbo version CSE supports (3.3)");
+						+ "the template's address: use a Dubbo version CSE supports (3.2 or 3.3)");
 			}
 			ReflectionUtils.makeAccessible(field);
 			ReflectionUtils.setField(field, null, null);

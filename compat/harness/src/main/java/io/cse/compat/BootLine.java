@@ -85,9 +85,19 @@ public enum BootLine {
 	 * @return the jar under {@code compat/<module>/target}
 	 */
 	public Path jar() {
+		return jar(this.module);
+	}
+
+	/**
+	 * Return the executable jar of a service module of the suite, as
+	 * {@code spring-boot-maven-plugin} repackaged it.
+	 * @param module the module's folder name under {@code compat/}
+	 * @return the jar under {@code compat/<module>/target}
+	 */
+	static Path jar(String module) {
 		String home = System.getProperty(HOME_PROPERTY, "..");
 		String projectVersion = System.getProperty(VERSION_PROPERTY, "0.1.0-SNAPSHOT");
-		return Path.of(home, this.module, "target", "compat-" + this.module + "-" + projectVersion + ".jar")
+		return Path.of(home, module, "target", "compat-" + module + "-" + projectVersion + ".jar")
 			.toAbsolutePath()
 			.normalize();
 	}

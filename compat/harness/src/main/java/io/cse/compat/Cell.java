@@ -32,12 +32,17 @@ public record Cell(BootLine line, Jdk jdk) {
 	/**
 	 * Return the cells a run covers: all of them, or those named (comma-separated ids) by the
 	 * system property {@value #CELLS_PROPERTY}, for example
-	 * {@code -Dcse.compat.cells=boot35-jdk17,boot40-jdk25}.
+	 * {@code -Dcse.compat.cells=boot35-jdk17,boot40-jdk25} (none if it names only
+	 * {@link RegistryCell registry cells}).
 	 * @return the cells
 	 */
 	public static List<Cell> selected() {
-		String ids = System.getProperty(CELLS_PROPERTY, "").strip();
-		return ids.isEmpty() ? all() : named(List.of(ids.split("\\s*,\\s*")));
+		List<String> ids = selectedIds();
+		if (ids.isEmpty()) {
+			return all();
+		}
+		checkKnown(ids);
+		return all().stream().filter((cell) -> ids.contains(cell.id())).toList();
 	}
 
 	/**
@@ -55,6 +60,30 @@ public record Cell(BootLine line, Jdk jdk) {
 			}
 		}
 		return all.stream().filter((cell) -> ids.contains(cell.id())).toList();
+	}
+
+	/**
+	 * Return the ids that the system property {@value #CELLS_PROPERTY} names.
+	 * @return the ids, empty for all cells
+	 */
+	static List<String> selectedIds() {
+		String ids = System.getProperty(CELLS_PROPERTY, "").strip();
+		return ids.isEmpty() ? List.of() : List.of(ids.split("\\s*,\\s*"));
+	}
+
+	/**
+	 * Check that every id names a cell of the matrix or a registry cell.
+	 * @param ids cell ids
+	 * @throws IllegalArgumentException naming the cells there are, if an id is unknown
+	 */
+	static void checkKnown(List<String> ids) {
+		List<String> known = new ArrayList<>(all().stream().map(Cell::id).toList());
+		known.addAll(RegistryCell.all().stream().map(RegistryCell::id).toList());
+		for (String id : ids) {
+			if (!known.contains(id)) {
+				throw new IllegalArgumentException("No cell '" + id + "' (" + CELLS_PROPERTY + "); the cells are " + known);
+			}
+		}
 	}
 
 	/**

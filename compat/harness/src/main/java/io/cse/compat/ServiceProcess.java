@@ -48,12 +48,31 @@ public final class ServiceProcess implements AutoCloseable {
 	 * @throws IllegalStateException if the cell's JDK or the service's jar is missing
 	 */
 	public static ServiceProcess launch(Cell cell, Path log, List<String> arguments) throws IOException {
+		return launch(cell.line().jar(), cell.line().toString(), cell.jdk(), log, arguments);
+	}
+
+	/**
+	 * Start a service of the suite on a free port, and do not wait.
+	 * @param jar the service's executable jar
+	 * @param service what the service is, for messages (such as {@code Spring Boot 2.7.18})
+	 * @param jdk the JDK it runs on
+	 * @param log where its output goes (replaced, then appended to)
+	 * @param arguments the service's own arguments (the port is added)
+	 * @return the process
+	 * @throws IllegalStateException if the JDK or the service's jar is missing
+	 */
+	public static ServiceProcess launch(Path jar, String service, Jdk jdk, Path log, List<String> arguments)
+			throws IOException {
 		int port = freePort();
+		List<String> command = new ArrayList<>();
+		// In a session of its own (setsid execs in place, so the process is the JVM)
+		command.add("setsid");
+		command.addAll(javaCommand(jar, service, jdk, port, arguments));
 		Files.createDirectories(log.toAbsolutePath().getParent());
 		// Each start its own log: the failure messages quote it. Appended to (a restore
 		// needs that), so emptied first.
 		Files.deleteIfExists(log);
-		ProcessBuilder builder = new ProcessBuilder(command(cell, port, arguments)).redirectErrorStream(true)
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 		return new ServiceProcess(builder.start(), log, port);
 	}
@@ -81,13 +100,16 @@ public final class ServiceProcess implements AutoCloseable {
 	 * @return the command
 	 */
 	public static List<String> javaCommand(Cell cell, int port, List<String> arguments) {
-		Path jar = cell.line().jar();
+		return javaCommand(cell.line().jar(), cell.line().toString(), cell.jdk(), port, arguments);
+	}
+
+	private static List<String> javaCommand(Path jar, String service, Jdk jdk, int port, List<String> arguments) {
 		if (!Files.isRegularFile(jar)) {
-			throw new IllegalStateException("The " + cell.line() + " service's jar " + jar + " is missing: build it with "
+			throw new IllegalStateException("The " + service + " service's jar " + jar + " is missing: build it with "
 					+ "'mvn -B -pl compat/harness -am package -DskipTests'");
 		}
 		List<String> command = new ArrayList<>();
-		command.add(cell.jdk().java().toString());
+		command.add(jdk.java().toString());
 		command.addAll(JVM_OPTIONS);
 		command.add("-jar");
 		command.add(jar.toString());

@@ -32,7 +32,7 @@ class FreezeThawCompatibilityTests {
 		return Cell.selected();
 	}
 
-	@ParameterizedTest(name = "{0}")
+	@ParameterizedTest(name = "{0}", allowZeroInvocations = true)
 	@MethodSource("cells")
 	void freezesAndThaws(Cell cell) throws Exception {
 		CompatDatabase database = SuiteDatabase.get();
@@ -44,7 +44,7 @@ class FreezeThawCompatibilityTests {
 		arguments.addAll(cell.line().endpointSwitch());
 		try (ServiceProcess service = ServiceProcess.launch(cell, SuiteDatabase.logs().resolve(name + ".log"), arguments)) {
 			ServiceHttp http = service.http();
-			awaitHealthy(service, cell);
+			awaitHealthy(service, cell.toString());
 			assertRuns(cell, http, service);
 			assertThat(http.get("/greeting").body()).isEqualTo(greeting);
 			await("the pool's connections in pg_stat_activity").atMost(Duration.ofSeconds(10))
@@ -77,8 +77,12 @@ class FreezeThawCompatibilityTests {
 		}
 	}
 
-	/** Waits until the service's health answers 200; fails at once, with its log, if it exits. */
-	static void awaitHealthy(ServiceProcess service, Cell cell) {
+	/**
+	 * Waits until the service's health answers 200; fails at once, with its log, if it exits.
+	 * @param service the service's process
+	 * @param cell what it is, for messages
+	 */
+	static void awaitHealthy(ServiceProcess service, String cell) {
 		ServiceHttp http = service.http();
 		await(cell + " answering GET /actuator/health").atMost(START_TIMEOUT)
 			.pollInterval(Duration.ofMillis(200))
@@ -100,18 +104,33 @@ class FreezeThawCompatibilityTests {
 		JsonNode runtime = ServiceHttp.json(http.get("/runtime"));
 		assertThat(runtime.path("springBoot").asText()).as("the service's Spring Boot").isEqualTo(cell.line().version());
 		assertThat(runtime.path("java").asText()).as("the service's Java").isEqualTo(cell.jdk().specificationVersion());
+		assertActive(cell.toString(), cell.line(), http, service);
+	}
+
+	/**
+	 * Checks that the starter is active in a running service: where it steps aside, the
+	 * failure quotes its own line and says what has to change.
+	 * @param cell what runs, for messages
+	 * @param line its Spring Boot line
+	 * @param http a client of the service
+	 * @param service the service's process
+	 * @return the status that {@code GET /actuator/cse} answered
+	 */
+	static JsonNode assertActive(String cell, BootLine line, ServiceHttp http, ServiceProcess service) {
 		HttpResponse<String> status = http.get("/actuator/cse");
 		if (status.statusCode() == 404) {
 			String inactive = ServiceProcess.inactiveLine(service.log());
-			fail("The starter is not active in " + cell + ": GET /actuator/cse answered 404 with " + cell.line()
-					+ "'s switch " + cell.line().endpointSwitch() + ". "
+			fail("The starter is not active in " + cell + ": GET /actuator/cse answered 404 with " + line
+					+ "'s switch " + line.endpointSwitch() + ". "
 					+ ((inactive != null) ? "It stepped aside: " + inactive
 							: "Its log (" + service.logFile() + ") does not say why")
 					+ ". This cell passes once the starter supports " + cell
 					+ " (see SupportedPlatformCondition and docs/guide.md#supported-versions).");
 		}
 		assertThat(status.statusCode()).as("GET /actuator/cse: %s", status.body()).isEqualTo(200);
-		assertThat(ServiceHttp.json(status).path("state").asText()).isEqualTo("RUNNING");
+		JsonNode json = ServiceHttp.json(status);
+		assertThat(json.path("state").asText()).isEqualTo("RUNNING");
+		return json;
 	}
 
 }

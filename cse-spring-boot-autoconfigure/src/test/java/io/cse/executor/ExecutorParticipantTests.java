@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
@@ -94,7 +95,7 @@ class ExecutorParticipantTests {
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		this.context.registerBean("scheduler", ThreadPoolTaskScheduler.class, () -> scheduler);
 		this.context.refresh();
-		java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+		AtomicInteger runs = new AtomicInteger();
 		scheduler.scheduleWithFixedDelay(runs::incrementAndGet, Duration.ofMillis(20));
 		await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() > 0);
 		ExecutorParticipant participant = new ExecutorParticipant(this.context, lifecyclePause);
@@ -116,7 +117,7 @@ class ExecutorParticipantTests {
 		this.context.refresh();
 		ExecutorParticipant participant = new ExecutorParticipant(this.context, false);
 		participant.quiesce(this.quiesce);
-		java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+		AtomicInteger ran = new AtomicInteger();
 		executor.execute(ran::incrementAndGet);
 		executor.execute(ran::incrementAndGet);
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);

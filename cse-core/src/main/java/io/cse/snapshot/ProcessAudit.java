@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,8 @@ public class ProcessAudit {
 
 	private final boolean allowChildProcesses;
 
+	private volatile List<ConnectionOwner> connectionOwners = Collections.emptyList();
+
 	/**
 	 * Create an audit.
 	 * @param procFs reads the process's state
@@ -59,6 +62,14 @@ public class ProcessAudit {
 	 */
 	public void setSettingNames(SettingNames settingNames) {
 		this.settingNames = settingNames;
+	}
+
+	/**
+	 * Set what names the owners of connections the process keeps open.
+	 * @param connectionOwners the owners, asked at each audit
+	 */
+	public void setConnectionOwners(List<? extends ConnectionOwner> connectionOwners) {
+		this.connectionOwners = new ArrayList<>(connectionOwners);
 	}
 
 	/**
@@ -107,6 +118,7 @@ public class ProcessAudit {
 			.filter((target) -> target.startsWith("socket:["))
 			.map((target) -> Long.parseLong(target.substring(8, target.length() - 1)))
 			.collect(Collectors.toSet());
+		List<TcpSocket> established = new ArrayList<>();
 		for (TcpSocket socket : this.procFs.tcpSockets()) {
 			if (!ownSockets.contains(socket.inode())) {
 				continue;
@@ -120,9 +132,13 @@ public class ProcessAudit {
 				}
 			}
 			else if (socket.isEstablished()) {
+				established.add(socket);
 				findings.add("connection " + socket.local() + " -> " + socket.remote() + owner(socket.local())
 						+ " (restored closed)");
 			}
+		}
+		for (ConnectionOwner owner : this.connectionOwners) {
+			findings.addAll(owner.describe(Collections.unmodifiableList(established)));
 		}
 		Set<String> regularFiles = new TreeSet<>();
 		files.values()

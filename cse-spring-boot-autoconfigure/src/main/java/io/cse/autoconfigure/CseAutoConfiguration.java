@@ -19,6 +19,7 @@ import io.cse.jdbc.HikariPoolSuspensionEnabler;
 import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.memory.HeapTrimmer;
 import io.cse.metrics.CseMetrics;
+import io.cse.snapshot.ConnectionOwner;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.NoSnapshotEngine;
 import io.cse.snapshot.ProcessAudit;
@@ -125,11 +126,12 @@ public final class CseAutoConfiguration {
 	@ConditionalOnMissingBean
 	SnapshotService cseSnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine,
 			ObjectProvider<HeapTrimmer> heapTrimmer, CseProperties properties, Environment environment,
-			ListableBeanFactory beanFactory) {
+			ListableBeanFactory beanFactory, ObjectProvider<ConnectionOwner> connectionOwners) {
 		ProcFs procFs = new ProcFs();
 		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
 		ProcessAudit audit = new ProcessAudit(procFs, port, properties.getSnapshot().isAllowChildProcesses());
 		audit.setSettingNames(CsePropertyNames.INSTANCE);
+		audit.setConnectionOwners(connectionOwners.orderedStream().collect(Collectors.toList()));
 		Supplier<ImageManifest.Application> application = () -> new ImageManifest.Application(
 				environment.getProperty("spring.application.name", "application"), port.get(),
 				healthPath(properties, environment, beanFactory));

@@ -369,8 +369,9 @@ public class CseProperties {
 	public static class Jdbc {
 
 		/**
-		 * Whether HikariCP pools are suspended, and their connections closed, during a
-		 * freeze.
+		 * Whether JDBC connection pools (HikariCP, and Druid, DBCP2 and Tomcat JDBC unless
+		 * switched off each) close their connections during a freeze, and make their
+		 * callers wait.
 		 */
 		private boolean enabled = true;
 
@@ -379,6 +380,21 @@ public class CseProperties {
 		 * same as 'spring.datasource.hikari.allow-pool-suspension=true').
 		 */
 		private boolean enablePoolSuspension = true;
+
+		/**
+		 * Alibaba Druid pools.
+		 */
+		private final Pool druid = new Pool();
+
+		/**
+		 * Apache Commons DBCP2 pools.
+		 */
+		private final Pool dbcp2 = new Pool();
+
+		/**
+		 * Tomcat JDBC pools.
+		 */
+		private final Pool tomcat = new Pool();
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -394,6 +410,38 @@ public class CseProperties {
 
 		public void setEnablePoolSuspension(boolean enablePoolSuspension) {
 			this.enablePoolSuspension = enablePoolSuspension;
+		}
+
+		public Pool getDruid() {
+			return this.druid;
+		}
+
+		public Pool getDbcp2() {
+			return this.dbcp2;
+		}
+
+		public Pool getTomcat() {
+			return this.tomcat;
+		}
+
+		/**
+		 * Settings of one kind of pool.
+		 */
+		public static class Pool {
+
+			/**
+			 * Whether pools of this kind close their connections during a freeze.
+			 */
+			private boolean enabled = true;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
 		}
 
 	}

@@ -1,7 +1,6 @@
 package io.cse.jdbc;
 
 import java.lang.reflect.Field;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +14,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.cse.CheckpointContext;
 import io.cse.CheckpointParticipant;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.util.ReflectionUtils;
@@ -32,13 +29,12 @@ import org.springframework.util.ReflectionUtils;
  * {@link HikariPoolSuspensionEnabler} turns on; a pool that started without it fails the
  * quiesce with the property to set.
  * <p>
- * Other {@link DataSource} implementations are left alone and listed in the log: their
- * connections stay open while frozen. Wrap them in HikariCP or declare a
- * {@link CheckpointParticipant} that closes them.
+ * Pools of other kinds have participants of their own ({@link DruidPoolParticipant},
+ * {@link Dbcp2PoolParticipant}, {@link TomcatPoolParticipant}); a snapshot's audit names
+ * any other {@link DataSource} and the connections it keeps open
+ * ({@link UnmanagedDataSources}).
  */
-public class HikariPoolParticipant implements CheckpointParticipant {
-
-	private static final Log logger = LogFactory.getLog(HikariPoolParticipant.class);
+public class HikariPoolParticipant implements CheckpointParticipant, DataSourceParticipant {
 
 	private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -72,8 +68,6 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 		for (Map.Entry<String, DataSource> entry : dataSources.entrySet()) {
 			HikariDataSource hikari = unwrap(entry.getValue());
 			if (hikari == null) {
-				logger.warn("DataSource '" + entry.getKey() + "' (" + entry.getValue().getClass().getName()
-						+ ") is not a HikariCP pool: its connections stay open while the instance is quiesced");
 				continue;
 			}
 			HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
@@ -91,6 +85,11 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 			pool.softEvictConnections();
 			awaitNoConnections(pool);
 		}
+	}
+
+	@Override
+	public boolean manages(Object dataSource) {
+		return unwrap(dataSource) != null;
 	}
 
 	@Override
@@ -147,26 +146,13 @@ public class HikariPoolParticipant implements CheckpointParticipant {
 	}
 
 	/**
-	 * Return the HikariCP pool behind a data source, through any proxies around it
-	 * (datasource-micrometer, datasource-proxy, P6Spy, Spring's {@code DelegatingDataSource}:
-	 * each answers {@link DataSource#unwrap}).
+	 * Return the HikariCP pool behind a data source, through any proxies around it.
 	 * @param dataSource a data source, a pool or a proxy of one
 	 * @return the pool, or {@code null} if there is none behind it
+	 * @see DataSourcePools
 	 */
 	static HikariDataSource unwrap(Object dataSource) {
-		if (dataSource instanceof HikariDataSource) {
-			return (HikariDataSource) dataSource;
-		}
-		if (!(dataSource instanceof DataSource)) {
-			return null;
-		}
-		DataSource wrapper = (DataSource) dataSource;
-		try {
-			return wrapper.isWrapperFor(HikariDataSource.class) ? wrapper.unwrap(HikariDataSource.class) : null;
-		}
-		catch (SQLException ex) {
-			return null;
-		}
+		return DataSourcePools.unwrap(dataSource, HikariDataSource.class);
 	}
 
 }

@@ -3,6 +3,7 @@ package io.cse.jdbc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -61,41 +62,44 @@ public class UnmanagedDataSources implements ConnectionOwner {
 			.filter(DataSourceParticipant.class::isInstance)
 			.map(DataSourceParticipant.class::cast)
 			.collect(Collectors.toList());
+		// Connections are told apart by port only: data sources of one database share them
+		Map<String, List<String>> byPort = new TreeMap<>();
 		List<String> findings = new ArrayList<>();
-		for (Map.Entry<String, DataSource> entry : this.beanFactory.getBeansOfType(DataSource.class, false, false)
-			.entrySet()) {
-			DataSource dataSource = entry.getValue();
-			if (pools.stream().noneMatch((pool) -> pool.manages(dataSource))) {
-				String finding = describe(entry.getKey(), dataSource, connections);
-				if (finding != null) {
-					logger.warn(finding);
-					findings.add(finding);
-				}
+		this.beanFactory.getBeansOfType(DataSource.class, false, false).forEach((name, dataSource) -> {
+			if (pools.stream().anyMatch((pool) -> pool.manages(dataSource))) {
+				return;
 			}
-		}
+			String described = "DataSource '" + name + "' (" + dataSource.getClass().getName() + ")";
+			String port = port(dataSource);
+			if (port != null) {
+				byPort.computeIfAbsent(port, (key) -> new ArrayList<>()).add(described);
+			}
+			else {
+				findings.add(described + " is not a pool the starter closes: any connection it keeps open is in the "
+						+ "image and comes back closed after a restore; " + REMEDY);
+			}
+		});
+		byPort.forEach((port, dataSources) -> {
+			List<String> held = connections.stream()
+				.filter((socket) -> socket.remote().endsWith(":" + port))
+				.map((socket) -> socket.local() + " -> " + socket.remote())
+				.collect(Collectors.toList());
+			if (!held.isEmpty()) { // else they hold nothing between calls, or nothing now
+				boolean one = dataSources.size() == 1;
+				findings.add(String.join(" and ", dataSources) + (one ? " is not a pool" : " are not pools")
+						+ " the starter closes: " + held.size() + " connection(s) to " + (one ? "its" : "their")
+						+ " database (port " + port + ") are in the image and come back closed after a restore ("
+						+ String.join(", ", held) + "); " + REMEDY);
+			}
+		});
+		findings.forEach(logger::warn);
 		return findings;
 	}
 
-	private static String describe(String beanName, DataSource dataSource, List<TcpSocket> connections) {
-		String what = "DataSource '" + beanName + "' (" + dataSource.getClass().getName()
-				+ ") is not a pool the starter closes";
+	private static String port(DataSource dataSource) {
 		String url = jdbcUrl(dataSource);
 		Matcher port = (url != null) ? PORT.matcher(url) : null;
-		if (port == null || !port.find()) {
-			return what + ": any connection it keeps open is in the image and comes back closed after a restore; "
-					+ REMEDY;
-		}
-		String suffix = ":" + port.group(1);
-		List<String> held = connections.stream()
-			.filter((socket) -> socket.remote().endsWith(suffix))
-			.map((socket) -> socket.local() + " -> " + socket.remote())
-			.collect(Collectors.toList());
-		if (held.isEmpty()) {
-			return null; // a data source that holds nothing between calls, or holds nothing now
-		}
-		return what + ": " + held.size() + " connection(s) to its database (port " + port.group(1)
-				+ ") are in the image and come back closed after a restore (" + String.join(", ", held) + "); "
-				+ REMEDY;
+		return (port != null && port.find()) ? port.group(1) : null;
 	}
 
 	private static String jdbcUrl(DataSource dataSource) {

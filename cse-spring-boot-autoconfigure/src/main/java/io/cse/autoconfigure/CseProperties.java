@@ -430,7 +430,9 @@ public class CseProperties {
 		public static class Pool {
 
 			/**
-			 * Whether pools of this kind close their connections during a freeze.
+			 * Whether pools of this library ('druid': Alibaba Druid, 'dbcp2': Apache Commons
+			 * DBCP2, 'tomcat': Tomcat JDBC) close their connections during a freeze, and
+			 * make their callers wait.
 			 */
 			private boolean enabled = true;
 

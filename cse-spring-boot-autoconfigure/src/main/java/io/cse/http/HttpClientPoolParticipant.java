@@ -99,7 +99,7 @@ public class HttpClientPoolParticipant implements CheckpointParticipant {
 				continue;
 			}
 			Object target = AopProxyUtils.getSingletonTarget(bean);
-			walk.visit((target != null) ? target : bean, "bean '" + name + "'", 0);
+			walk.visit((target != null) ? target : bean, new Trail(null, "bean '" + name + "'"), 0);
 		}
 		if (logger.isDebugEnabled()) {
 			logger.debug("Closed the idle connections of " + walk.pools + " outbound HTTP connection pool(s)");
@@ -111,7 +111,8 @@ public class HttpClientPoolParticipant implements CheckpointParticipant {
 		// The pools open new connections on demand
 	}
 
-	private void reportUnreachable(String path) {
+	private void reportUnreachable(Trail trail) {
+		String path = trail.toString();
 		if (this.reportedUnreachable.add(path)) {
 			logger.warn("The JDK HttpClient in " + path + " keeps its idle connections open while the instance is"
 					+ " quiesced (the JDK has no call that closes them and leaves the client usable; they close after"
@@ -131,6 +132,28 @@ public class HttpClientPoolParticipant implements CheckpointParticipant {
 	}
 
 	/**
+	 * Where the walk found an object: a bean and the fields that lead from it, spelled out
+	 * only for a warning.
+	 */
+	private static final class Trail {
+
+		private final Trail parent;
+
+		private final String name;
+
+		Trail(Trail parent, String name) {
+			this.parent = parent;
+			this.name = name;
+		}
+
+		@Override
+		public String toString() {
+			return (this.parent != null) ? this.parent + " > " + this.name : this.name;
+		}
+
+	}
+
+	/**
 	 * One walk through the singletons, each object visited once.
 	 */
 	private final class Walk {
@@ -139,7 +162,7 @@ public class HttpClientPoolParticipant implements CheckpointParticipant {
 
 		private int pools;
 
-		void visit(Object value, String path, int depth) {
+		void visit(Object value, Trail path, int depth) {
 			if (!this.seen.add(value)) {
 				return;
 			}
@@ -159,20 +182,21 @@ public class HttpClientPoolParticipant implements CheckpointParticipant {
 			}
 		}
 
-		private void visitFields(Object owner, String path, int depth) {
+		private void visitFields(Object owner, Trail path, int depth) {
 			for (Class<?> type = owner.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
 				if (type.getName().startsWith("java.")) {
 					return; // the JDK's own classes are closed to reflection
 				}
-				for (Field field : type.getDeclaredFields()) {
+				// Spring caches each class's fields: every quiesce walks the same classes
+				ReflectionUtils.doWithLocalFields(type, (field) -> {
 					if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
-						continue;
+						return;
 					}
 					Object value = read(field, owner);
 					if (value != null && !(value instanceof String) && !(value instanceof Class)) {
-						visit(value, path + " > " + field.getName(), depth + 1);
+						visit(value, new Trail(path, field.getName()), depth + 1);
 					}
-				}
+				});
 			}
 		}
 

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
@@ -16,6 +17,10 @@ import io.cse.InstanceIdentity;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpGet;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -72,8 +77,9 @@ class HttpClientPoolParticipantTests {
 					List.of(new ApacheHttpClient5PoolCloser(), new ApacheHttpClient4PoolCloser(), new OkHttpPoolCloser()));
 			Callers callers = context.getBean(Callers.class);
 			callers.callWithEveryClient();
-			// RestTemplate and RestClient on Apache HttpClient 5, Apache HttpClient 4, OkHttp, the JDK's
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(5));
+			// RestTemplate and RestClient on Apache HttpClient 5, its async client, Apache HttpClient 4,
+			// OkHttp, the JDK's
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(6));
 
 			participant.quiesce(FREEZE);
 			await().atMost(Duration.ofSeconds(10))
@@ -84,7 +90,7 @@ class HttpClientPoolParticipantTests {
 
 			participant.resume(THAW);
 			callers.callWithEveryClient();
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(5));
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(6));
 		}
 	}
 
@@ -103,7 +109,8 @@ class HttpClientPoolParticipantTests {
 	/**
 	 * A service's outbound calls, the way services make them: a RestTemplate bean (with an
 	 * interceptor, which wraps its request factory), a RestClient built inside the service,
-	 * the libraries' own clients as beans, and a JDK HttpClient of its own.
+	 * the libraries' own clients as beans (Apache HttpClient 5's async one is what Spring's
+	 * HttpComponentsClientHttpConnector runs a WebClient on), and a JDK HttpClient of its own.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class Clients {
@@ -125,9 +132,17 @@ class HttpClientPoolParticipantTests {
 			return org.apache.http.impl.client.HttpClients.createDefault();
 		}
 
+		@Bean(destroyMethod = "close")
+		CloseableHttpAsyncClient apacheHttpAsyncClient5() {
+			CloseableHttpAsyncClient client = HttpAsyncClients.createDefault();
+			client.start();
+			return client;
+		}
+
 		@Bean
-		Callers callers(RestTemplate restTemplate, OkHttpClient okHttpClient, CloseableHttpClient apacheHttpClient4) {
-			return new Callers(restTemplate, okHttpClient, apacheHttpClient4);
+		Callers callers(RestTemplate restTemplate, OkHttpClient okHttpClient, CloseableHttpClient apacheHttpClient4,
+				CloseableHttpAsyncClient apacheHttpAsyncClient5) {
+			return new Callers(restTemplate, okHttpClient, apacheHttpClient4, apacheHttpAsyncClient5);
 		}
 
 	}
@@ -144,12 +159,16 @@ class HttpClientPoolParticipantTests {
 
 		private final CloseableHttpClient apacheHttpClient4;
 
+		private final CloseableHttpAsyncClient apacheHttpAsyncClient5;
+
 		private final HttpClient jdk = HttpClient.newHttpClient();
 
-		Callers(RestTemplate restTemplate, OkHttpClient okHttp, CloseableHttpClient apacheHttpClient4) {
+		Callers(RestTemplate restTemplate, OkHttpClient okHttp, CloseableHttpClient apacheHttpClient4,
+				CloseableHttpAsyncClient apacheHttpAsyncClient5) {
 			this.restTemplate = restTemplate;
 			this.okHttp = okHttp;
 			this.apacheHttpClient4 = apacheHttpClient4;
+			this.apacheHttpAsyncClient5 = apacheHttpAsyncClient5;
 		}
 
 		void callWithEveryClient() throws Exception {
@@ -162,6 +181,9 @@ class HttpClientPoolParticipantTests {
 			try (CloseableHttpResponse response = this.apacheHttpClient4.execute(new HttpGet(url))) {
 				assertThat(EntityUtils.toString(response.getEntity())).isEqualTo("hello");
 			}
+			SimpleHttpResponse async = this.apacheHttpAsyncClient5.execute(SimpleRequestBuilder.get(url).build(), null)
+				.get(10, TimeUnit.SECONDS);
+			assertThat(async.getBodyText()).isEqualTo("hello");
 			HttpResponse<String> response = this.jdk.send(HttpRequest.newBuilder(URI.create(url)).build(),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(response.body()).isEqualTo("hello");

@@ -49,6 +49,10 @@ public class CseProperties {
 
 	private final Registry registry = new Registry();
 
+	private final HttpClients httpClients = new HttpClients();
+
+	private final LogFiles logFiles = new LogFiles();
+
 	private final Dubbo dubbo = new Dubbo();
 
 	private final ServerlessReady serverlessReady = new ServerlessReady();
@@ -109,6 +113,14 @@ public class CseProperties {
 
 	public Registry getRegistry() {
 		return this.registry;
+	}
+
+	public HttpClients getHttpClients() {
+		return this.httpClients;
+	}
+
+	public LogFiles getLogFiles() {
+		return this.logFiles;
 	}
 
 	public Dubbo getDubbo() {
@@ -457,6 +469,49 @@ public class CseProperties {
 		 * Whether Spring Cloud service registrations are deregistered while the instance is
 		 * quiesced and registered again when it resumes, a clone under its own instance id
 		 * and address.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Outbound HTTP client settings.
+	 */
+	public static class HttpClients {
+
+		/**
+		 * Whether the idle connections of outbound HTTP clients (Apache HttpClient 5 and 4,
+		 * OkHttp), as beans or inside RestTemplate, RestClient and WebClient, are closed while
+		 * the instance is quiesced.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Log file settings.
+	 */
+	public static class LogFiles {
+
+		/**
+		 * Whether Logback's file appenders close their files before a snapshot and open them
+		 * again, at the configured path, in the restored instance and in every clone.
 		 */
 		private boolean enabled = true;
 

@@ -38,7 +38,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The whole way, on this machine: {@code samples/hello-web} runs as a process of its own
  * on a real PostgreSQL, is dumped through {@code /actuator/cse/dump}, restored with
  * {@code cse restore}, snapshotted again as a clone template, and cloned three times with
- * {@code cse clone}; on JDK 17 and on JDK 25. Needs root and CRIU (see {@link RootOnly}).
+ * {@code cse clone}; on JDK 17 and on JDK 25. Its log file is rotated away after the dump,
+ * and opened again at its configured path by the restored instance and by every clone.
+ * Needs root and CRIU (see {@link RootOnly}).
  * <p>
  * The database listens on the test bridge's address, which the host and every clone's
  * namespace reach alike, and tells its clients apart by their addresses.
@@ -111,7 +113,9 @@ class HelloWebSnapshotEndToEndTests {
 		// A service started from scratch, with its database on the bridge.
 		// Logs under target/, where they outlive the test for whoever reads a failure.
 		Path log = Files.createDirectories(Path.of("target", "e2e-logs")).resolve(name + "-" + port + ".log");
-		Process original = start(java, port, images, log);
+		// Its own log file (Spring Boot's rolling file appender), which every clone shares
+		Path serviceLog = work.resolve("logs-" + name).resolve("hello-web.log");
+		Process original = start(java, port, images, log, serviceLog);
 		awaitStarted(original, local + "/actuator/cse", log);
 		for (int i = 1; i <= 3; i++) {
 			assertThat(get(local + "/counter").body()).isEqualTo(Integer.toString(i));
@@ -134,6 +138,10 @@ class HelloWebSnapshotEndToEndTests {
 		assertThat(manifest.application().port()).isEqualTo(port);
 		assertThat(manifest.identity().instanceId()).isEqualTo(originalId);
 
+		// The log file is rotated away while the image waits, as logrotate does: CRIU could
+		// not restore an image that holds it open.
+		Files.move(serviceLog, serviceLog.resolveSibling("hello-web.log.1"));
+
 		// Restore in the host's namespaces: the same instance, its memory and its database.
 		CseRun restore = cse(state, "restore", dumpImage.toString(), "--name", name + "-r", "--timeout", "120s");
 		assertThat(restore.exitCode()).as(restore.toString()).isZero();
@@ -143,6 +151,9 @@ class HelloWebSnapshotEndToEndTests {
 		assertThat(restored.path("state").asText()).isEqualTo("RUNNING");
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
 		assertThat(postgres.countConnectionsFrom(GATEWAY)).as("the restored instance's pool").isPositive();
+		assertThat(serviceLog).as("the log file, opened again at its configured path")
+			.content()
+			.contains("opened again in restored instance " + originalId);
 
 		// What the service hands out, seeded before it becomes a template: a session, a token
 		// from its start-up SHA1PRNG, ThreadLocalRandom on the request threads.
@@ -185,6 +196,12 @@ class HelloWebSnapshotEndToEndTests {
 				.isPositive();
 		}
 		assertThat(ids).hasSize(4);
+		for (String id : ids) {
+			if (!id.equals(originalId)) {
+				assertThat(serviceLog).as("the configured log file, shared by the clones").content()
+					.contains("opened again in clone " + id);
+			}
+		}
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
 		assertClonesHandOutTheirOwnRandomValues(local, port, cloned);
 
@@ -231,10 +248,10 @@ class HelloWebSnapshotEndToEndTests {
 		return json.readTree(response.body()).path(name).asText();
 	}
 
-	private Process start(Path java, int port, Path images, Path log) throws IOException {
+	private Process start(Path java, int port, Path images, Path log, Path serviceLog) throws IOException {
 		List<String> arguments = List.of("-XX:-UsePerfData", "-Xmx256m", "-jar", System.getProperty("cse.hello-web.jar"),
 				"--server.port=" + port, "--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY),
-				"--cse.images.root=" + images);
+				"--cse.images.root=" + images, "--logging.file.name=" + serviceLog);
 		return this.services.start(java, log, arguments);
 	}
 

@@ -37,10 +37,15 @@ public final class RedisProcess implements AutoCloseable {
 
 	private final int port;
 
+	private final Thread stopOnExit;
+
 	private RedisProcess(Process process, Path workDirectory, int port) {
 		this.process = process;
 		this.workDirectory = workDirectory;
 		this.port = port;
+		// A test JVM that exits without closing it must not leave the server running
+		this.stopOnExit = new Thread(process::destroy, "redis-" + port + "-stop");
+		Runtime.getRuntime().addShutdownHook(this.stopOnExit);
 	}
 
 	/**
@@ -231,6 +236,12 @@ public final class RedisProcess implements AutoCloseable {
 
 	@Override
 	public void close() {
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
+		}
+		catch (IllegalStateException ex) {
+			// The JVM is exiting: the hook stops the server
+		}
 		try {
 			this.process.destroy();
 			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {

@@ -24,6 +24,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.Lifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -95,6 +96,9 @@ class RedisFreezeThawTests {
 				.untilAsserted(() -> assertThat(redis.clients(client)).as("connections of the frozen service")
 					.isEmpty());
 			assertThat(redis.publish(CHANNEL, "while frozen")).as("subscribers of the frozen service").isZero();
+			// What closed them: the factory's own life cycle, stopped by the lifecycle participant
+			assertThat(application.getBean(RedisConnectionFactory.class)).isInstanceOfSatisfying(Lifecycle.class,
+					(factory) -> assertThat(factory.isRunning()).as("factory running while frozen").isFalse());
 
 			OperationReport thaw = coordinator.thaw(Map.of());
 			assertThat(thaw.outcome()).as(String.valueOf(thaw.error())).isEqualTo(Outcome.SUCCESS);

@@ -41,7 +41,14 @@ final class JedisFactories {
 		}
 		int minIdle = connections.getMinIdle();
 		connections.setMinIdle(0);
-		awaitNoConnections(connections, beanName);
+		try {
+			awaitNoConnections(connections, beanName);
+		}
+		catch (InterruptedException | RuntimeException ex) {
+			// The quiesce fails and the instance goes on running: the pool as it was
+			connections.setMinIdle(minIdle);
+			throw ex;
+		}
 		return () -> connections.setMinIdle(minIdle);
 	}
 

@@ -47,6 +47,8 @@ public class CseProperties {
 
 	private final Jdbc jdbc = new Jdbc();
 
+	private final Redis redis = new Redis();
+
 	private final Registry registry = new Registry();
 
 	private final HttpClients httpClients = new HttpClients();
@@ -109,6 +111,10 @@ public class CseProperties {
 
 	public Jdbc getJdbc() {
 		return this.jdbc;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
 	}
 
 	public Registry getRegistry() {
@@ -456,6 +462,27 @@ public class CseProperties {
 				this.enabled = enabled;
 			}
 
+		}
+
+	}
+
+	/**
+	 * Spring Data Redis settings.
+	 */
+	public static class Redis {
+
+		/**
+		 * Whether the connections of Lettuce and Jedis connection factories that are not
+		 * lifecycle beans (Spring Data Redis before 3.2) are closed during a freeze.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -42,6 +42,9 @@ trap restore_policy EXIT
 printf '#!/bin/sh\n# scripts/install-rabbitmq.sh: no service starts during the install\nexit 101\n' >"$POLICY"
 chmod 755 "$POLICY"
 
+epmd_before=no
+if command -v epmd >/dev/null 2>&1 && epmd -names >/dev/null 2>&1; then epmd_before=yes; fi
+
 log "installing $PACKAGE from the distribution (services are not started)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -53,13 +56,14 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 elif command -v update-rc.d >/dev/null 2>&1; then
   update-rc.d "$PACKAGE" disable >/dev/null 2>&1 || true
 fi
-if pgrep -u rabbitmq -f beam >/dev/null 2>&1; then
-  log "stopping the system broker the package started"
-  rabbitmqctl stop >/dev/null 2>&1 || pkill -u rabbitmq -f beam || true
+# The package's wrapper runs rabbitmqctl as the rabbitmq user, with the system node's cookie.
+if /usr/sbin/rabbitmqctl -q status >/dev/null 2>&1; then
+  log "stopping the system broker that the package started"
+  /usr/sbin/rabbitmqctl -q stop >/dev/null 2>&1 || die "could not stop the system broker (rabbitmqctl stop)"
 fi
-# epmd started for the system broker (port 4369); the tests' brokers use their own port.
-if pgrep -u rabbitmq -x epmd >/dev/null 2>&1; then
-  pkill -u rabbitmq -x epmd || true
+# An epmd on the default port that was not there before the install is the system node's.
+if [ "$epmd_before" = no ] && epmd -names >/dev/null 2>&1; then
+  epmd -kill >/dev/null 2>&1 || true
 fi
 
 [ -x "$SERVER" ] || die "$SERVER is missing after the install"

@@ -57,6 +57,8 @@ public class CseProperties {
 
 	private final Dubbo dubbo = new Dubbo();
 
+	private final Rabbitmq rabbitmq = new Rabbitmq();
+
 	private final ServerlessReady serverlessReady = new ServerlessReady();
 
 	private final Clone clone = new Clone();
@@ -131,6 +133,10 @@ public class CseProperties {
 
 	public Dubbo getDubbo() {
 		return this.dubbo;
+	}
+
+	public Rabbitmq getRabbitmq() {
+		return this.rabbitmq;
 	}
 
 	public ServerlessReady getServerlessReady() {
@@ -561,6 +567,28 @@ public class CseProperties {
 		 * Whether exported Dubbo services are unregistered while the instance is quiesced
 		 * and registered again when it resumes, a clone at its own address, under its own
 		 * instance id and with ZooKeeper sessions of its own.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * RabbitMQ settings.
+	 */
+	public static class Rabbitmq {
+
+		/**
+		 * Whether the connections of Spring AMQP's connection factories are closed while the
+		 * instance is quiesced, where their lifecycle does not close them (Spring AMQP 2);
+		 * they connect again on demand when it resumes.
 		 */
 		private boolean enabled = true;
 

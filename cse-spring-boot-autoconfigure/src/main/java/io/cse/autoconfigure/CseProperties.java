@@ -51,6 +51,8 @@ public class CseProperties {
 
 	private final Dubbo dubbo = new Dubbo();
 
+	private final Kafka kafka = new Kafka();
+
 	private final ServerlessReady serverlessReady = new ServerlessReady();
 
 	private final Clone clone = new Clone();
@@ -113,6 +115,10 @@ public class CseProperties {
 
 	public Dubbo getDubbo() {
 		return this.dubbo;
+	}
+
+	public Kafka getKafka() {
+		return this.kafka;
 	}
 
 	public ServerlessReady getServerlessReady() {
@@ -429,6 +435,27 @@ public class CseProperties {
 		 * Whether exported Dubbo services are unregistered while the instance is quiesced
 		 * and registered again when it resumes, a clone at its own address, under its own
 		 * instance id and with ZooKeeper sessions of its own.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Spring Kafka settings.
+	 */
+	public static class Kafka {
+
+		/**
+		 * Whether Spring Kafka's producers are closed while the instance is quiesced, and a
+		 * clone's consumers get a static group membership (group.instance.id) of their own.
 		 */
 		private boolean enabled = true;
 

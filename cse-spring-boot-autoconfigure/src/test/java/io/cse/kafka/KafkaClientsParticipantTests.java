@@ -96,7 +96,9 @@ class KafkaClientsParticipantTests {
 	void cloneJoinsTheGroupWithAStaticMembershipOfItsOwnAndTheOriginalStays() throws Exception {
 		String[] arguments = { "--spring.kafka.bootstrap-servers=" + broker.getBootstrapServers(),
 				"--spring.kafka.consumer.group-id=billing", "--spring.kafka.consumer.auto-offset-reset=earliest",
-				"--spring.kafka.consumer.properties.group.instance.id=billing-1", "--cse.memory.trim-heap=false" };
+				"--spring.kafka.consumer.properties.group.instance.id=billing-1",
+				// A consumer closed while its group rebalances waits for its join this long (30 s by default)
+				"--spring.kafka.consumer.properties.request.timeout.ms=5000", "--cse.memory.trim-heap=false" };
 		try (ConfigurableApplicationContext template = new SpringApplicationBuilder(Billing.class)
 			.web(WebApplicationType.NONE)
 			.run(arguments)) {

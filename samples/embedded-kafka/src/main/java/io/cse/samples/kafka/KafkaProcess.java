@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -266,15 +268,70 @@ public final class KafkaProcess implements AutoCloseable {
 	 * @return the number of client connections the broker holds on the service's listener
 	 */
 	public int countServiceConnections() {
-		String localPort = String.format(":%04X", this.port);
 		int count = 0;
+		for (TcpSocket socket : establishedSockets()) {
+			if (socket.localPort() == this.port) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/**
+	 * Count the established connections on the service's listener whose client end belongs
+	 * to the given process of this machine: the broker's view of one service, when several
+	 * share the broker.
+	 * @param pid the client process
+	 * @return the number of connections the broker holds for that process
+	 */
+	public int countServiceConnections(long pid) {
+		Set<Long> inodes = socketInodes(pid);
+		List<TcpSocket> sockets = establishedSockets();
+		Set<Integer> clientPorts = new HashSet<>();
+		for (TcpSocket socket : sockets) {
+			if (socket.remotePort() == this.port && inodes.contains(socket.inode())) {
+				clientPorts.add(socket.localPort());
+			}
+		}
+		int count = 0;
+		for (TcpSocket socket : sockets) {
+			if (socket.localPort() == this.port && clientPorts.contains(socket.remotePort())) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	private static Set<Long> socketInodes(long pid) {
+		Set<Long> inodes = new HashSet<>();
+		try (var descriptors = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+			descriptors.forEach((descriptor) -> {
+				try {
+					String target = Files.readSymbolicLink(descriptor).toString();
+					if (target.startsWith("socket:[")) {
+						inodes.add(Long.parseLong(target.substring("socket:[".length(), target.length() - 1)));
+					}
+				}
+				catch (IOException ex) {
+					// closed meanwhile: not a connection any more
+				}
+			});
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read the sockets of process " + pid, ex);
+		}
+		return inodes;
+	}
+
+	private static List<TcpSocket> establishedSockets() {
+		List<TcpSocket> sockets = new ArrayList<>();
 		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
 			try {
 				for (String line : Files.readAllLines(Path.of(table), StandardCharsets.US_ASCII)) {
 					String[] fields = line.trim().split("\\s+");
-					// local_address ends with the listener's port; state 01 is ESTABLISHED
-					if (fields.length > 3 && fields[1].endsWith(localPort) && "01".equals(fields[3])) {
-						count++;
+					// sl local_address rem_address st ... inode; state 01 is ESTABLISHED
+					if (fields.length > 9 && "01".equals(fields[3])) {
+						sockets.add(new TcpSocket(port(fields[1]), port(fields[2]), Long.parseLong(fields[9])));
 					}
 				}
 			}
@@ -282,7 +339,14 @@ public final class KafkaProcess implements AutoCloseable {
 				throw new UncheckedIOException("Cannot read " + table, ex);
 			}
 		}
-		return count;
+		return sockets;
+	}
+
+	private static int port(String address) {
+		return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+	}
+
+	private record TcpSocket(int localPort, int remotePort, long inode) {
 	}
 
 	/**

@@ -48,6 +48,9 @@ class KafkaProcessTests {
 				new StringSerializer())) {
 			producer.send(new ProducerRecord<>("process-tests", "hello")).get();
 			assertThat(broker.countServiceConnections()).isPositive();
+			assertThat(broker.countServiceConnections(ProcessHandle.current().pid()))
+				.isEqualTo(broker.countServiceConnections());
+			assertThat(broker.countServiceConnections(ProcessHandle.current().parent().orElseThrow().pid())).isZero();
 		}
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);

@@ -202,7 +202,7 @@ public final class KafkaProcess implements AutoCloseable {
 		Path log = this.workDirectory.resolve("broker.log");
 		try {
 			while (System.nanoTime() < deadline) {
-				if (Files.isRegularFile(log) && Files.readString(log).contains(STARTED)) {
+				if (hasStarted(log)) {
 					return;
 				}
 				if (!this.process.isAlive()) {
@@ -220,10 +220,14 @@ public final class KafkaProcess implements AutoCloseable {
 			throw new IOException("Interrupted while waiting for the Kafka broker", ex);
 		}
 		finally {
-			if (!this.process.isAlive() || !Files.readString(log).contains(STARTED)) {
+			if (!this.process.isAlive() || !hasStarted(log)) {
 				close();
 			}
 		}
+	}
+
+	private static boolean hasStarted(Path log) throws IOException {
+		return Files.isRegularFile(log) && Files.readString(log).contains(STARTED);
 	}
 
 	private String brokerOutput() throws IOException {

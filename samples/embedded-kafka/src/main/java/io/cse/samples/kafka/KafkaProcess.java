@@ -1,12 +1,10 @@
 package io.cse.samples.kafka;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,7 +271,7 @@ public final class KafkaProcess implements AutoCloseable {
 	 */
 	public int countServiceConnections() {
 		int count = 0;
-		for (TcpSocket socket : establishedSockets()) {
+		for (TcpSockets.Socket socket : TcpSockets.established()) {
 			if (socket.localPort() == this.port) {
 				count++;
 			}
@@ -289,68 +287,21 @@ public final class KafkaProcess implements AutoCloseable {
 	 * @return the number of connections the broker holds for that process
 	 */
 	public int countServiceConnections(long pid) {
-		Set<Long> inodes = socketInodes(pid);
-		List<TcpSocket> sockets = establishedSockets();
+		Set<Long> inodes = TcpSockets.inodesOf(pid);
+		List<TcpSockets.Socket> sockets = TcpSockets.established();
 		Set<Integer> clientPorts = new HashSet<>();
-		for (TcpSocket socket : sockets) {
+		for (TcpSockets.Socket socket : sockets) {
 			if (socket.remotePort() == this.port && inodes.contains(socket.inode())) {
 				clientPorts.add(socket.localPort());
 			}
 		}
 		int count = 0;
-		for (TcpSocket socket : sockets) {
+		for (TcpSockets.Socket socket : sockets) {
 			if (socket.localPort() == this.port && clientPorts.contains(socket.remotePort())) {
 				count++;
 			}
 		}
 		return count;
-	}
-
-	private static Set<Long> socketInodes(long pid) {
-		Set<Long> inodes = new HashSet<>();
-		try (var descriptors = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-			descriptors.forEach((descriptor) -> {
-				try {
-					String target = Files.readSymbolicLink(descriptor).toString();
-					if (target.startsWith("socket:[")) {
-						inodes.add(Long.parseLong(target.substring("socket:[".length(), target.length() - 1)));
-					}
-				}
-				catch (IOException ex) {
-					// closed meanwhile: not a connection any more
-				}
-			});
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read the sockets of process " + pid, ex);
-		}
-		return inodes;
-	}
-
-	private static List<TcpSocket> establishedSockets() {
-		List<TcpSocket> sockets = new ArrayList<>();
-		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-			try {
-				for (String line : Files.readAllLines(Path.of(table), StandardCharsets.US_ASCII)) {
-					String[] fields = line.trim().split("\\s+");
-					// sl local_address rem_address st ... inode; state 01 is ESTABLISHED
-					if (fields.length > 9 && "01".equals(fields[3])) {
-						sockets.add(new TcpSocket(port(fields[1]), port(fields[2]), Long.parseLong(fields[9])));
-					}
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("Cannot read " + table, ex);
-			}
-		}
-		return sockets;
-	}
-
-	private static int port(String address) {
-		return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
-	}
-
-	private record TcpSocket(int localPort, int remotePort, long inode) {
 	}
 
 	/**

@@ -58,6 +58,7 @@ public class CseProperties {
 	private final Dubbo dubbo = new Dubbo();
 
 	private final Rabbitmq rabbitmq = new Rabbitmq();
+	private final Kafka kafka = new Kafka();
 
 	private final ServerlessReady serverlessReady = new ServerlessReady();
 
@@ -137,6 +138,10 @@ public class CseProperties {
 
 	public Rabbitmq getRabbitmq() {
 		return this.rabbitmq;
+	}
+
+	public Kafka getKafka() {
+		return this.kafka;
 	}
 
 	public ServerlessReady getServerlessReady() {
@@ -589,6 +594,27 @@ public class CseProperties {
 		 * Whether the connections of Spring AMQP's connection factories are closed while the
 		 * instance is quiesced, where their lifecycle does not close them (Spring AMQP 2);
 		 * they connect again on demand when it resumes.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Spring Kafka settings.
+	 */
+	public static class Kafka {
+
+		/**
+		 * Whether Spring Kafka's producers are closed while the instance is quiesced, and a
+		 * clone's consumers get a static group membership (group.instance.id) of their own.
 		 */
 		private boolean enabled = true;
 

@@ -72,7 +72,7 @@ public record Cell(BootLine line, Jdk jdk) {
 	}
 
 	/**
-	 * Check that every id names a cell of the matrix or a registry cell.
+	 * Check that every id names a cell of the matrix, a registry cell or a Kafka cell.
 	 * @param ids cell ids
 	 * @throws IllegalArgumentException naming the cells there are, if an id is unknown
 	 */
@@ -81,6 +81,7 @@ public record Cell(BootLine line, Jdk jdk) {
 		known.addAll(RegistryCell.all().stream().map(RegistryCell::id).toList());
 		known.addAll(RedisCell.all().stream().map(RedisCell::id).toList());
 		known.addAll(AmqpCell.all().stream().map(AmqpCell::id).toList());
+		known.addAll(KafkaCell.all().stream().map(KafkaCell::id).toList());
 		for (String id : ids) {
 			if (!known.contains(id)) {
 				throw new IllegalArgumentException("No cell '" + id + "' (" + CELLS_PROPERTY + "); the cells are " + known);

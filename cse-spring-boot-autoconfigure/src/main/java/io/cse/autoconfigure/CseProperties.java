@@ -51,6 +51,8 @@ public class CseProperties {
 
 	private final Dubbo dubbo = new Dubbo();
 
+	private final Eureka eureka = new Eureka();
+
 	private final ServerlessReady serverlessReady = new ServerlessReady();
 
 	private final Clone clone = new Clone();
@@ -113,6 +115,10 @@ public class CseProperties {
 
 	public Dubbo getDubbo() {
 		return this.dubbo;
+	}
+
+	public Eureka getEureka() {
+		return this.eureka;
 	}
 
 	public ServerlessReady getServerlessReady() {
@@ -429,6 +435,28 @@ public class CseProperties {
 		 * Whether exported Dubbo services are unregistered while the instance is quiesced
 		 * and registered again when it resumes, a clone at its own address, under its own
 		 * instance id and with ZooKeeper sessions of its own.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Spring Cloud Netflix Eureka settings.
+	 */
+	public static class Eureka {
+
+		/**
+		 * Whether the instance's Eureka registration goes DOWN while the instance is
+		 * quiesced and UP when it resumes, each time sent to the Eureka server at once and
+		 * acknowledged by it, a clone under its own instance id and address.
 		 */
 		private boolean enabled = true;
 

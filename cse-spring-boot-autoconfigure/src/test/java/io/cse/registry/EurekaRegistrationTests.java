@@ -134,20 +134,15 @@ class EurekaRegistrationTests {
 	}
 
 	@Test
-	void restoreOfADumpComesBackUpUnderTheSameId() throws Exception {
+	void failedSnapshotAndRestoreOfADumpComeBackUpUnderTheSameId() throws Exception {
 		String id = awaitRegistered();
+		OperationReport failed = snapshot(Operation.CLONE, null);
+		assertThat(failed.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		await().atMost(WITHIN).untilAsserted(() -> assertThat(status(id)).isEqualTo("UP"));
 		OperationReport restore = snapshot(Operation.DUMP, SnapshotOutcome.RESTORED);
 		assertThat(restore.operation()).isEqualTo(OperationReport.Type.RESTORE);
 		await().atMost(WITHIN).untilAsserted(() -> assertThat(status(id)).isEqualTo("UP"));
 		assertThat(eureka.instances(SERVICE)).extracting(Instance::id).containsExactly(id);
-	}
-
-	@Test
-	void failedSnapshotComesBackUp() throws Exception {
-		String id = awaitRegistered();
-		OperationReport snapshot = snapshot(Operation.CLONE, null);
-		assertThat(snapshot.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-		await().atMost(WITHIN).untilAsserted(() -> assertThat(status(id)).isEqualTo("UP"));
 	}
 
 	private OperationReport snapshot(Operation operation, SnapshotOutcome outcome) throws Exception {

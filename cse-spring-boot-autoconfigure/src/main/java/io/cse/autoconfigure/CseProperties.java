@@ -58,7 +58,10 @@ public class CseProperties {
 	private final Dubbo dubbo = new Dubbo();
 
 	private final Rabbitmq rabbitmq = new Rabbitmq();
+
 	private final Kafka kafka = new Kafka();
+
+	private final Eureka eureka = new Eureka();
 
 	private final ServerlessReady serverlessReady = new ServerlessReady();
 
@@ -142,6 +145,10 @@ public class CseProperties {
 
 	public Kafka getKafka() {
 		return this.kafka;
+	}
+
+	public Eureka getEureka() {
+		return this.eureka;
 	}
 
 	public ServerlessReady getServerlessReady() {
@@ -615,6 +622,28 @@ public class CseProperties {
 		/**
 		 * Whether Spring Kafka's producers are closed while the instance is quiesced, and a
 		 * clone's consumers get a static group membership (group.instance.id) of their own.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Spring Cloud Netflix Eureka settings.
+	 */
+	public static class Eureka {
+
+		/**
+		 * Whether the instance's Eureka registration goes DOWN while the instance is
+		 * quiesced and UP when it resumes, each time sent to the Eureka server at once and
+		 * acknowledged by it, a clone under its own instance id and address.
 		 */
 		private boolean enabled = true;
 

@@ -48,7 +48,16 @@ final class CseRegistryAutoConfiguration {
 				ObjectProvider<RegistrationRenewer> renewers, ObjectProvider<CloneAddressResolver> addressResolver,
 				ObjectProvider<InetUtils> inetUtils) {
 			List<RegistrationRenewer> ordered = renewers.orderedStream().collect(Collectors.toList());
-			CloneAddressResolver resolver = addressResolver.getIfAvailable(() -> () -> {
+			return new ServiceRegistryParticipant(beanFactory, ordered, cloneAddressResolver(addressResolver, inetUtils));
+		}
+
+		/**
+		 * Return the application's resolver, or one that asks Spring Cloud's network
+		 * utilities (the application's, or a default) when a clone needs its address.
+		 */
+		static CloneAddressResolver cloneAddressResolver(ObjectProvider<CloneAddressResolver> addressResolver,
+				ObjectProvider<InetUtils> inetUtils) {
+			return addressResolver.getIfAvailable(() -> () -> {
 				InetUtils available = inetUtils.getIfAvailable();
 				if (available != null) {
 					return new InetUtilsCloneAddressResolver(available).resolve();
@@ -57,7 +66,6 @@ final class CseRegistryAutoConfiguration {
 					return new InetUtilsCloneAddressResolver(own).resolve();
 				}
 			});
-			return new ServiceRegistryParticipant(beanFactory, ordered, resolver);
 		}
 
 	}

@@ -34,8 +34,8 @@ import org.springframework.util.ReflectionUtils;
  * rather than the auto-registration's {@code stop()}, which would also close the registry
  * client. Registrations the application manages itself are left to it (a
  * {@link io.cse.ready.ServerlessReady @ServerlessReady} bean can deregister them), and
- * registries whose auto-registration is a {@code Lifecycle} bean (Eureka) are stopped and
- * started by the {@code lifecycle} participant.
+ * Eureka's, whose auto-registration is a {@code Lifecycle} bean, has a participant of its
+ * own ({@code EurekaRegistrationParticipant}).
  * <p>
  * After a clone restore ({@link CheckpointContext#isClone()}) each registration is first
  * given the clone's {@link io.cse.InstanceIdentity#getInstanceId() instance id} and the
@@ -194,7 +194,7 @@ public class ServiceRegistryParticipant implements CheckpointParticipant {
 
 	/**
 	 * A registration that something else than Spring Cloud's auto-registration registers
-	 * (Eureka's is a lifecycle bean, started again in every clone) would come back in every
+	 * (a lifecycle bean, started again in every clone) would come back in every
 	 * clone under the template's instance id and address: the registry would hold one entry
 	 * for all of them, and take it down with the first that stops. Refused before anything
 	 * is snapshotted, so that the template keeps running as it was.

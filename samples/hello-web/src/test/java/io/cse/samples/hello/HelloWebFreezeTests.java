@@ -135,9 +135,10 @@ class HelloWebFreezeTests {
 		assertThat(freeze.statusCode()).isEqualTo(200);
 		List<String> participants = JsonPath.read(freeze.body(), "$.steps[*].participant");
 		// serverless-ready runs the hooks of @ServerlessReady beans; the sample has none. reseed
-		// only prepares for snapshots, and renews the random generators after a restore.
+		// and log-files only prepare for snapshots (a freeze keeps the log files open);
+		// http-clients looks for outbound HTTP client pools; the sample has none.
 		assertThat(participants).containsExactly("traffic", "executors", "lifecycle", "freeze-journal", "jdbc",
-				"controllable", "serverless-ready", "reseed");
+				"http-clients", "controllable", "serverless-ready", "reseed", "log-files");
 		assertThat(JsonPath.<Number>read(freeze.body(), "$.memory.heapUsedBefore").longValue()).isPositive();
 		assertThat(JsonPath.<Number>read(freeze.body(), "$.memory.residentAfter").longValue()).isPositive();
 		HttpResponse<String> status = this.http.get("/actuator/cse");

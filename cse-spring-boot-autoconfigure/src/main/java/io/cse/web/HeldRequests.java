@@ -21,7 +21,7 @@ public final class HeldRequests {
 
 	private final CheckpointCoordinator coordinator;
 
-	private final String endpointPath;
+	private final EndpointPath endpointPath;
 
 	private final boolean thawOnRequest;
 
@@ -42,7 +42,7 @@ public final class HeldRequests {
 			boolean thawOnRequest, Duration holdTimeout, Duration retryAfter) {
 		this.gate = gate;
 		this.coordinator = coordinator;
-		this.endpointPath = endpointPath;
+		this.endpointPath = new EndpointPath(endpointPath);
 		this.thawOnRequest = thawOnRequest;
 		this.holdTimeout = holdTimeout;
 		this.retryAfter = retryAfter;
@@ -65,13 +65,14 @@ public final class HeldRequests {
 	}
 
 	/**
-	 * Return whether a request is for the CSE endpoint, which it always reaches.
-	 * @param pathWithinApplication the request's path, without the application's own
+	 * Return whether a request is for the CSE endpoint, which it always reaches: read as
+	 * Spring's request mapping reads it (decoded, without matrix parameters), and never
+	 * a path whose dot segments or doubled slashes could lead elsewhere.
+	 * @param pathWithinApplication the request's path as sent, without the application's own
 	 * @return whether the path is the endpoint's or below it
 	 */
 	public boolean isEndpoint(String pathWithinApplication) {
-		return pathWithinApplication.equals(this.endpointPath)
-				|| pathWithinApplication.startsWith(this.endpointPath + "/");
+		return this.endpointPath.matches(pathWithinApplication);
 	}
 
 	/**

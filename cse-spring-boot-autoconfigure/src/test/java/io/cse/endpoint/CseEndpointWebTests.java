@@ -165,6 +165,38 @@ class CseEndpointWebTests {
 			assertThat(served.body()).isEqualTo(GREETING);
 		}
 
+		@Test
+		void pathThatReachesTheEndpointGoesThroughWhileFrozen() throws IOException {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			// Spring's request mapping decodes each segment and drops matrix parameters
+			for (String path : List.of("/actuator/%63se", "/actuator/cse;v=1")) {
+				assertThat(rawGet(path)).as(path).startsWith("HTTP/1.1 200").contains("\"state\":\"FROZEN\"");
+			}
+		}
+
+		@Test
+		void pathThroughTheEndpointsPathThatCouldLeadElsewhereIsHeldAsTraffic() throws IOException {
+			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+			// A container or a path matcher that resolves dot segments or merges slashes
+			// would map these to the application, which the gate must not let in
+			for (String path : List.of("/actuator/cse/../../hello", "/actuator/cse/%2e%2e/%2E%2E/hello",
+					"/actuator/cse/..;/..;/hello", "/actuator/cse/./../../hello", "//actuator//cse")) {
+				assertThat(rawGet(path)).as(path).startsWith("HTTP/1.1 503").contains("Retry-After: 2");
+			}
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+		}
+
+		/** Sends the path as it is: an HTTP client library would normalise it first. */
+		private String rawGet(String path) throws IOException {
+			try (Socket socket = new Socket("127.0.0.1", port())) {
+				socket.setSoTimeout(10_000);
+				socket.getOutputStream()
+					.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+						.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			}
+		}
+
 	}
 
 	@Nested

@@ -36,8 +36,9 @@ import io.cse.snapshot.ImageManifest.Kind;
  * on a thread of its own, has the {@link CheckpointCoordinator} quiesce everything and the
  * {@link SnapshotEngine} snapshot the process.
  * <p>
- * Images live under one root folder, readable by their owner only; a request can name its
- * image folder but never leave the root.
+ * Images live under one root folder, readable by their owner only and checked before
+ * every snapshot ({@link ImagesRoot}); a request can name its image folder but never
+ * leave the root.
  */
 public class SnapshotService {
 
@@ -65,6 +66,8 @@ public class SnapshotService {
 	private final Supplier<ImageManifest.Application> application;
 
 	private final Clock clock;
+
+	private final ImagesRoot imagesRootCheck = new ImagesRoot();
 
 	/**
 	 * Create a service.
@@ -124,7 +127,8 @@ public class SnapshotService {
 	 * generated one
 	 * @return the reservation, to {@link #run}
 	 * @throws EngineUnavailableException if no engine can snapshot this process
-	 * @throws InvalidImageException if the image name is not acceptable
+	 * @throws InvalidImageException if the image name is not acceptable, or the images
+	 * root is open to other users (see {@link ImagesRoot})
 	 * @throws io.cse.OperationRejectedException if the instance is not running or busy
 	 */
 	public Ticket prepare(Operation operation, String imageName) {
@@ -134,6 +138,8 @@ public class SnapshotService {
 		}
 		String imageId = (imageName != null && !imageName.trim().isEmpty()) ? imageName.trim() : generatedName(operation);
 		Path folder = resolve(imageId);
+		// Before anything changes: a refused root is left as it was.
+		this.imagesRootCheck.check(this.imagesRoot, this.settingNames.nameOf(Setting.IMAGES_ROOT));
 		SnapshotReservation reservation = this.coordinator.reserve(operation);
 		try {
 			createPrivate(this.imagesRoot);
@@ -322,6 +328,8 @@ public class SnapshotService {
 				.application(SnapshotService.this.application.get())
 				.process(procFs.pid(), procFs.residentBytes())
 				.java(System.getProperty("java.version"), System.getProperty("java.home"))
+				.javaVendor(System.getProperty("java.vendor"))
+				.host(procFs.bootId(), System.getProperty("os.version"))
 				.identity(new ImageIdentity(identity.getInstanceId(), identity.getGeneration()))
 				.build();
 		}

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
@@ -62,6 +63,24 @@ class SnapshotServiceTests {
 		Ticket ticket = service().prepare(Operation.DUMP, null);
 		assertThat(ticket.imageId()).startsWith("app-dump-");
 		ticket.cancel();
+	}
+
+	@Test
+	void rootOpenToOtherUsersIsRefusedAndLeftAsItWas() throws IOException {
+		Files.createDirectories(root());
+		Files.setPosixFilePermissions(root(), PosixFilePermissions.fromString("rwxr-xr-x"));
+		assertThatExceptionOfType(InvalidImageException.class)
+			.isThrownBy(() -> service().prepare(Operation.DUMP, "first"))
+			.withMessageContaining(root().toString())
+			.withMessageContaining("run 'chmod 700 " + root() + "'");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root()))).isEqualTo("rwxr-xr-x");
+		try (Stream<Path> images = Files.list(root())) {
+			assertThat(images).isEmpty();
+		}
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		// Nothing stayed reserved.
+		Files.setPosixFilePermissions(root(), PosixFilePermissions.fromString("rwx------"));
+		service().prepare(Operation.DUMP, "fine").cancel();
 	}
 
 	@Test

@@ -69,6 +69,8 @@ public class SnapshotService {
 
 	private final ImagesRoot imagesRootCheck = new ImagesRoot();
 
+	private volatile ImageRetention retention = ImageRetention.KEEP_ALL;
+
 	/**
 	 * Create a service.
 	 * @param coordinator quiesces and resumes the participants
@@ -102,6 +104,22 @@ public class SnapshotService {
 	 */
 	public void setSettingNames(SettingNames settingNames) {
 		this.settingNames = settingNames;
+	}
+
+	/**
+	 * Set which images to delete from the root after a successful snapshot.
+	 * @param retention the retention; {@link ImageRetention#KEEP_ALL} unless set
+	 */
+	public void setRetention(ImageRetention retention) {
+		this.retention = retention;
+	}
+
+	/**
+	 * Return which images are deleted from the root after a successful snapshot.
+	 * @return the retention
+	 */
+	public ImageRetention getRetention() {
+		return this.retention;
 	}
 
 	/**
@@ -309,7 +327,28 @@ public class SnapshotService {
 				// template's identity, whatever the image carries.
 				SnapshotService.this.coordinator.getIdentity().regenerate(this.ticket.imageId());
 			}
+			// After a successful snapshot, in the process that took it (a clone template's,
+			// which keeps running) or the one restored from a dump (a dump ends the process
+			// that took it); never in a clone, of which there may be many at once.
+			if (outcome == SnapshotOutcome.CONTINUED
+					|| (outcome == SnapshotOutcome.RESTORED && this.ticket.operation() == Operation.DUMP)) {
+				applyRetention();
+			}
 			return outcome;
+		}
+
+		private void applyRetention() {
+			ImageRetention retention = SnapshotService.this.retention;
+			try {
+				for (Path deleted : retention.prune(SnapshotService.this.imagesRoot, this.ticket.imageId(),
+						SnapshotService.this.clock.instant())) {
+					logger.info("Deleted image " + deleted + " (" + retention + ")");
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The image was taken: a clean-up that fails must not turn it into a failure.
+				logger.warning("Cannot delete old images from " + SnapshotService.this.imagesRoot + ": " + ex);
+			}
 		}
 
 		/**

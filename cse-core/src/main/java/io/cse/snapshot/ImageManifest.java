@@ -340,9 +340,10 @@ public final class ImageManifest {
 	}
 
 	/**
-	 * Move the pending manifest of an image folder into place, at once: from then on the
-	 * image is complete. The CRIU engine's dump script does the same after a successful
-	 * dump; this is for engines that run no script.
+	 * Move the pending manifest of an image folder into place, at once, as it is: without
+	 * the image's files, which are written after it. For the {@code crac} engine, whose
+	 * JDK writes the image once no code of ours runs any more; the CRIU engine seals its
+	 * images instead ({@link ImageSealer}).
 	 * @param folder the image folder
 	 * @return the manifest file
 	 * @throws IOException if there is no pending manifest, or it cannot be moved

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -127,8 +128,15 @@ public final class ImageVerifier {
 	}
 
 	private static void verifyFile(Path folder, String name, ImageFile expected) throws IOException {
-		Path file = folder.resolve(name);
-		if (name.contains("/") || name.equals("..") || name.equals(".") || !file.getParent().equals(folder)) {
+		Path file;
+		try {
+			file = folder.resolve(name);
+		}
+		catch (InvalidPathException ex) {
+			throw new ImageIntegrityException(folder, folder.resolve(ImageManifest.FILE_NAME) + " lists a file name "
+					+ "that is not one (" + ex.getMessage() + "); " + DUMP_AGAIN);
+		}
+		if (name.contains("/") || name.equals("..") || name.equals(".") || !folder.equals(file.getParent())) {
 			throw new ImageIntegrityException(file, folder.resolve(ImageManifest.FILE_NAME) + " lists '" + name
 					+ "', which is not a file of the image folder; " + DUMP_AGAIN);
 		}

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.cse.snapshot.ImageManifest.Application;
@@ -134,6 +136,17 @@ class ImageIntegrityTests {
 		Path elsewhere = Files.move(inventory, this.temp.resolve("inventory.img"));
 		Files.createSymbolicLink(inventory, elsewhere);
 		assertThat(refusal()).startsWith(inventory + " is missing (there is something there, but not a regular file)");
+	}
+
+	@Test
+	void manifestThatListsAFileOutsideTheFolderIsRefused() throws IOException {
+		ImageManifest sealed = ImageSealer.seal(this.folder);
+		Files.writeString(this.temp.resolve("outside.img"), "x");
+		Map<String, ImageFile> files = new TreeMap<>(sealed.files());
+		files.put("../outside.img", ImageFile.of(this.temp.resolve("outside.img")));
+		sealed.withFiles(files).writeComplete(this.folder);
+		assertThat(refusal()).isEqualTo(this.folder.resolve("manifest.json") + " lists '../outside.img', which is not "
+				+ "a file of the image folder; do not restore it; delete it and dump the service again");
 	}
 
 	@Test

@@ -14,9 +14,10 @@ umask 077
 rc=$?
 # The JVM wrote the manifest before the dump, without the files: the sealer adds their
 # hashes and writes manifest.json, last, only for a complete image. Its errors go to
-# dump.log, which the starter reports (and a failed image is never restored).
+# dump.log, which the starter reports (and a failed image is never restored). No
+# -XX:TieredStopAtLevel=1: SHA-256 is fast only in C2 (150 MB in 0.6 s here, 1.4 s in C1).
 if [ "$rc" -eq 0 ]; then
-  "$java" -Xmx64m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" \
+  "$java" -Xmx64m -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" \
     2>>"$dir/dump.log" || rc=97
 fi
 rm -rf "$sealer"

@@ -5,6 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 import io.cse.SnapshotOutcome;
 import io.cse.snapshot.EngineStatus;
@@ -26,6 +29,8 @@ import io.cse.snapshot.SnapshotSpec;
 public class CracEngine implements SnapshotEngine {
 
 	private static final String CHECKPOINT_TO = "-XX:CRaCCheckpointTo=";
+
+	private static final Set<PosixFilePermission> PRIVATE_FOLDER = PosixFilePermissions.fromString("rwx------");
 
 	private final CracJdkAdapter adapter;
 
@@ -94,7 +99,10 @@ public class CracEngine implements SnapshotEngine {
 		Path folder = Paths.get(this.checkpointTo).toAbsolutePath().normalize();
 		Path manifest;
 		try {
-			Files.createDirectories(folder);
+			// The JDK writes the process's whole memory there: its owner's alone, whatever
+			// the folder was (a file the JDK writes later gets its umask, see docs/security.md).
+			Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PRIVATE_FOLDER));
+			Files.setPosixFilePermissions(folder, PRIVATE_FOLDER);
 			// Written in full, then moved into place at once: whoever waits for the
 			// manifest never reads half of it.
 			spec.manifest().writePending(folder);

@@ -26,6 +26,8 @@ import io.cse.SettingNames;
 import io.cse.SnapshotOutcome;
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageSealer;
 import io.cse.snapshot.SnapshotEngine;
 import io.cse.snapshot.SnapshotException;
 import io.cse.snapshot.SnapshotSpec;
@@ -36,8 +38,10 @@ import io.cse.snapshot.SnapshotSpec;
  * children), while the JVM waits with every participant quiesced.
  * <p>
  * The JVM starts a detached shell ({@code setsid}, its parent exits at once) that runs
- * {@code criu dump}, then, only if the dump succeeded, moves the manifest the JVM wrote
- * before into place, and finally writes CRIU's exit code next to the image. Meanwhile
+ * {@code criu dump}, then, only if the dump succeeded, seals the image with
+ * {@link ImageSealer} in a JVM of its own (files {@code 0600}, their SHA-256 in the
+ * manifest, the manifest written last), and finally writes the exit code next to the
+ * image. Meanwhile
  * the JVM re-reads its own start time every couple of milliseconds: a restored process
  * has a new start time, which is how it notices, by itself, that it was
  * restored. Established TCP connections do not break the dump
@@ -60,9 +64,9 @@ public class CriuEngine implements SnapshotEngine {
 
 	/**
 	 * The detached dump: {@code $1} criu, {@code $2} pid, {@code $3} image folder,
-	 * {@code $4} exit-code file, {@code $5} 1 to leave the process running. The manifest
-	 * ({@link ImageManifest#PENDING_FILE_NAME}, written by the JVM) is moved into place
-	 * ({@link ImageManifest#FILE_NAME}) last, and only after a successful dump.
+	 * {@code $4} exit-code file, {@code $5} 1 to leave the process running, {@code $6} the
+	 * java command and {@code $7} the class path that seal the image. The manifest
+	 * ({@link ImageManifest#FILE_NAME}) is written last, and only after a successful dump.
 	 */
 	static final String DUMP_SCRIPT = readScript("dump.sh");
 
@@ -236,9 +240,13 @@ public class CriuEngine implements SnapshotEngine {
 		}
 		Path folder = spec.folder();
 		Path exitCode = folder.resolveSibling(folder.getFileName() + ".criu-exit");
+		// A name no image can have (image names start with a letter or digit); the dump
+		// script deletes it.
+		Path sealer = folder.resolveSibling("." + folder.getFileName() + ".sealer");
 		try {
 			Files.deleteIfExists(exitCode);
 			spec.manifest().writePending(folder);
+			ImageSealer.installClasses(sealer);
 		}
 		catch (IOException ex) {
 			throw new SnapshotException("Cannot write into the image folder " + folder + ": " + ex.getMessage(), ex);
@@ -247,7 +255,8 @@ public class CriuEngine implements SnapshotEngine {
 		try {
 			this.commands.startDetached(Arrays.asList("setsid", "--fork", "/bin/sh", "-c", DUMP_SCRIPT, "cse-criu-dump",
 					this.criu.toString(), Long.toString(this.procFs.pid()), folder.toString(),
-					exitCode.toString(), spec.leaveRunning() ? "1" : "0"));
+					exitCode.toString(), spec.leaveRunning() ? "1" : "0",
+					Paths.get(System.getProperty("java.home"), "bin", "java").toString(), sealer.toString()));
 		}
 		catch (IOException ex) {
 			throw new SnapshotException("Cannot start criu: " + ex.getMessage(), ex);

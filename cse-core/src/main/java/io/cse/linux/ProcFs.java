@@ -57,6 +57,22 @@ public final class ProcFs {
 		return statField(22);
 	}
 
+	/**
+	 * Return the id of the running boot ({@code /proc/sys/kernel/random/boot_id}): an
+	 * image records it so that a reader can tell whether it was taken before the host's
+	 * last reboot.
+	 * @return the boot id, or {@code null} if unknown
+	 */
+	public String bootId() {
+		try {
+			return new String(Files.readAllBytes(this.proc.resolve("sys/kernel/random/boot_id")), StandardCharsets.UTF_8)
+				.trim();
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
 	private long statField(int number) {
 		try {
 			String stat = new String(Files.readAllBytes(this.proc.resolve("self/stat")), StandardCharsets.UTF_8);

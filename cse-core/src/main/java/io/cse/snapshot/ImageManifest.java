@@ -5,21 +5,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The manifest of an image, {@code manifest.json}: what the node agent needs to restore it
  * and what a person needs to know about it. The one class that writes and reads the
  * format, for the starter that takes images and the node agent that restores them.
  * <p>
- * A manifest is complete before the snapshot starts. The engine writes it next to the
- * image as {@value #PENDING_FILE_NAME} and moves it to {@value #FILE_NAME} once the image
- * is complete, and only then: a folder without {@value #FILE_NAME} is never restored. What
- * only the finished image knows, such as its size, is not in the manifest; a reader
- * computes it from the folder.
+ * Everything but the image's files is known before the snapshot starts: the engine writes
+ * that next to the image as {@value #PENDING_FILE_NAME}. Once the image is complete,
+ * {@link ImageSealer} adds the size and SHA-256 of every file and writes {@value #FILE_NAME},
+ * last and at once: a folder without {@value #FILE_NAME} is never restored, and a folder
+ * whose files differ from those it lists is refused ({@link ImageVerifier}). Images of
+ * schema version 1 and images of the {@code crac} engine (the JDK writes its files after
+ * the last code of ours has run) list no files.
  * <p>
  * Fields that a reader does not know are ignored, so that a newer writer can add some
  * without a new {@link #SCHEMA_VERSION schema version}.
@@ -32,8 +42,14 @@ public final class ImageManifest {
 	/** The manifest's file name while the image is being written. */
 	public static final String PENDING_FILE_NAME = "manifest.json.pending";
 
+	/** The manifest's file name while it is written, before it is moved into place. */
+	static final String TEMPORARY_FILE_NAME = "manifest.json.tmp";
+
 	/** The version of the format this class writes, and the newest it reads. */
-	public static final int SCHEMA_VERSION = 1;
+	public static final int SCHEMA_VERSION = 2;
+
+	/** Images and their manifests can be read by their owner only: they hold the process's secrets. */
+	static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
 
 	private final String imageId;
 
@@ -53,9 +69,17 @@ public final class ImageManifest {
 
 	private final String javaHome;
 
+	private final String javaVendor;
+
+	private final String bootId;
+
+	private final String kernelRelease;
+
 	private final ImageIdentity identity;
 
 	private final long residentBytes;
+
+	private final SortedMap<String, ImageFile> files;
 
 	ImageManifest(ImageManifestBuilder builder) {
 		this.imageId = required(builder.imageId, "imageId");
@@ -67,8 +91,12 @@ public final class ImageManifest {
 		this.pid = builder.pid;
 		this.javaVersion = builder.javaVersion;
 		this.javaHome = builder.javaHome;
+		this.javaVendor = builder.javaVendor;
+		this.bootId = builder.bootId;
+		this.kernelRelease = builder.kernelRelease;
 		this.identity = required(builder.identity, "identity");
 		this.residentBytes = builder.residentBytes;
+		this.files = (builder.files != null) ? Collections.unmodifiableSortedMap(new TreeMap<>(builder.files)) : null;
 	}
 
 	private static <T> T required(T value, String name) {
@@ -160,6 +188,61 @@ public final class ImageManifest {
 	}
 
 	/**
+	 * Return the vendor of the snapshotted JVM.
+	 * @return the vendor ({@code java.vendor}), or {@code null} if unknown
+	 */
+	public String javaVendor() {
+		return this.javaVendor;
+	}
+
+	/**
+	 * Return the boot id of the host the image was taken on.
+	 * @return the boot id, or {@code null} if unknown
+	 */
+	public String bootId() {
+		return this.bootId;
+	}
+
+	/**
+	 * Return the kernel release of the host the image was taken on ({@code uname -r}).
+	 * @return the release, or {@code null} if unknown
+	 */
+	public String kernelRelease() {
+		return this.kernelRelease;
+	}
+
+	/**
+	 * Return every file of the image, by its path relative to the image folder, with its
+	 * size and SHA-256.
+	 * @return the files, sorted by path, or {@code null} if the manifest lists none (it
+	 * was written before the image was complete, by the {@code crac} engine, or in schema
+	 * version 1)
+	 */
+	public SortedMap<String, ImageFile> files() {
+		return this.files;
+	}
+
+	/**
+	 * Return this manifest with the files of the complete image.
+	 * @param files every file of the image, by its path relative to the image folder
+	 * @return a new manifest
+	 */
+	public ImageManifest withFiles(Map<String, ImageFile> files) {
+		return builder().imageId(this.imageId)
+			.kind(this.kind)
+			.engine(this.engine, this.engineVersion)
+			.createdAt(this.createdAt)
+			.application(this.application)
+			.process(this.pid, this.residentBytes)
+			.java(this.javaVersion, this.javaHome)
+			.javaVendor(this.javaVendor)
+			.host(this.bootId, this.kernelRelease)
+			.identity(this.identity)
+			.files(files)
+			.build();
+	}
+
+	/**
 	 * Return who the snapshotted instance was.
 	 * @return the identity
 	 */
@@ -195,11 +278,24 @@ public final class ImageManifest {
 		fields.put("pid", this.pid);
 		fields.put("javaVersion", this.javaVersion);
 		fields.put("javaHome", this.javaHome);
+		fields.put("javaVendor", this.javaVendor);
+		fields.put("bootId", this.bootId);
+		fields.put("kernelRelease", this.kernelRelease);
 		Map<String, Object> identity = new LinkedHashMap<>();
 		identity.put("instanceId", this.identity.instanceId());
 		identity.put("generation", this.identity.generation());
 		fields.put("identity", identity);
 		fields.put("residentBytes", this.residentBytes);
+		if (this.files != null) {
+			Map<String, Object> files = new LinkedHashMap<>();
+			for (Map.Entry<String, ImageFile> file : this.files.entrySet()) {
+				Map<String, Object> entry = new LinkedHashMap<>();
+				entry.put("size", file.getValue().size());
+				entry.put("sha256", file.getValue().sha256());
+				files.put(file.getKey(), entry);
+			}
+			fields.put("files", files);
+		}
 		return JsonWriter.write(fields);
 	}
 
@@ -213,14 +309,41 @@ public final class ImageManifest {
 	 */
 	public Path writePending(Path folder) throws IOException {
 		Path pending = folder.resolve(PENDING_FILE_NAME);
-		Files.write(pending, toJson().getBytes(StandardCharsets.UTF_8));
+		writePrivate(pending, toJson());
 		return pending;
 	}
 
 	/**
-	 * Move the pending manifest of an image folder into place, at once: from then on the
-	 * image is complete. The CRIU engine's dump script does the same after a successful
-	 * dump; this is for engines that run no script.
+	 * Write the manifest of a complete image into its folder as {@value #FILE_NAME}, at
+	 * once: written in full to a temporary file first, then moved into place, so that a
+	 * reader finds either no manifest or all of it.
+	 * @param folder the image folder
+	 * @return the manifest file
+	 * @throws IOException if the file cannot be written
+	 */
+	Path writeComplete(Path folder) throws IOException {
+		Path temporary = folder.resolve(TEMPORARY_FILE_NAME);
+		writePrivate(temporary, toJson());
+		// The pending manifest goes first: once the complete one is there, the folder holds
+		// the files it lists and nothing else.
+		Files.deleteIfExists(folder.resolve(PENDING_FILE_NAME));
+		return Files.move(temporary, folder.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private static void writePrivate(Path file, String content) throws IOException {
+		// Created 0600 rather than with the process's umask: a manifest sits next to a
+		// process's memory and is root's alone.
+		Files.deleteIfExists(file);
+		FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(PRIVATE_FILE);
+		Files.createFile(file, mode);
+		Files.write(file, content.getBytes(StandardCharsets.UTF_8), StandardOpenOption.TRUNCATE_EXISTING);
+	}
+
+	/**
+	 * Move the pending manifest of an image folder into place, at once, as it is: without
+	 * the image's files, which are written after it. For the {@code crac} engine, whose
+	 * JDK writes the image once no code of ours runs any more; the CRIU engine seals its
+	 * images instead ({@link ImageSealer}).
 	 * @param folder the image folder
 	 * @return the manifest file
 	 * @throws IOException if there is no pending manifest, or it cannot be moved
@@ -256,21 +379,25 @@ public final class ImageManifest {
 				&& Objects.equals(this.engineVersion, that.engineVersion) && this.createdAt.equals(that.createdAt)
 				&& this.application.equals(that.application) && this.pid == that.pid
 				&& Objects.equals(this.javaVersion, that.javaVersion) && Objects.equals(this.javaHome, that.javaHome)
-				&& this.identity.equals(that.identity) && this.residentBytes == that.residentBytes;
+				&& Objects.equals(this.javaVendor, that.javaVendor) && Objects.equals(this.bootId, that.bootId)
+				&& Objects.equals(this.kernelRelease, that.kernelRelease) && this.identity.equals(that.identity)
+				&& this.residentBytes == that.residentBytes && Objects.equals(this.files, that.files);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.imageId, this.kind, this.engine, this.engineVersion, this.createdAt, this.application,
-				this.pid, this.javaVersion, this.javaHome, this.identity, this.residentBytes);
+				this.pid, this.javaVersion, this.javaHome, this.javaVendor, this.bootId, this.kernelRelease, this.identity,
+				this.residentBytes, this.files);
 	}
 
 	@Override
 	public String toString() {
 		return "ImageManifest[imageId=" + this.imageId + ", kind=" + this.kind + ", engine=" + this.engine + " "
 				+ this.engineVersion + ", createdAt=" + this.createdAt + ", " + this.application + ", pid=" + this.pid
-				+ ", java=" + this.javaVersion + " at " + this.javaHome + ", " + this.identity + ", residentBytes="
-				+ this.residentBytes + "]";
+				+ ", java=" + this.javaVersion + " (" + this.javaVendor + ") at " + this.javaHome + ", kernel="
+				+ this.kernelRelease + ", bootId=" + this.bootId + ", " + this.identity + ", residentBytes="
+				+ this.residentBytes + ", files=" + ((this.files != null) ? this.files.size() : "none") + "]";
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.cse.snapshot;
 
 import java.time.Instant;
+import java.util.Map;
 
 import io.cse.snapshot.ImageManifest.Application;
 import io.cse.snapshot.ImageManifest.Kind;
@@ -31,7 +32,15 @@ public final class ImageManifestBuilder {
 
 	String javaHome;
 
+	String javaVendor;
+
+	String bootId;
+
+	String kernelRelease;
+
 	ImageIdentity identity;
+
+	Map<String, ImageFile> files;
 
 	ImageManifestBuilder() {
 	}
@@ -109,6 +118,39 @@ public final class ImageManifestBuilder {
 	public ImageManifestBuilder java(String version, String home) {
 		this.javaVersion = version;
 		this.javaHome = home;
+		return this;
+	}
+
+	/**
+	 * Set the vendor of the snapshotted JVM.
+	 * @param vendor its vendor ({@code java.vendor}), or {@code null}
+	 * @return this builder
+	 */
+	public ImageManifestBuilder javaVendor(String vendor) {
+		this.javaVendor = vendor;
+		return this;
+	}
+
+	/**
+	 * Set the host the image is taken on.
+	 * @param bootId its boot id ({@code /proc/sys/kernel/random/boot_id}), or {@code null}
+	 * @param kernelRelease its kernel release ({@code uname -r}), or {@code null}
+	 * @return this builder
+	 */
+	public ImageManifestBuilder host(String bootId, String kernelRelease) {
+		this.bootId = bootId;
+		this.kernelRelease = kernelRelease;
+		return this;
+	}
+
+	/**
+	 * Set the files of the complete image.
+	 * @param files every file, by its path relative to the image folder, or {@code null}
+	 * if the image is not complete yet
+	 * @return this builder
+	 */
+	public ImageManifestBuilder files(Map<String, ImageFile> files) {
+		this.files = files;
 		return this;
 	}
 

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import io.cse.snapshot.ImageManifest.Application;
 import io.cse.snapshot.ImageManifest.Kind;
@@ -15,6 +17,8 @@ import io.cse.snapshot.ImageManifest.Kind;
 final class ManifestReader {
 
 	private static final String TAKE_AGAIN = "delete the image and take it again";
+
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
 	private ManifestReader() {
 	}
@@ -59,6 +63,11 @@ final class ManifestReader {
 			throw fields.invalid("createdAt", "is not an ISO-8601 instant");
 		}
 		Fields identity = fields.object("identity");
+		// Version 1 lists no files; a pending manifest, and one of the crac engine, neither.
+		Map<String, ImageFile> files = null;
+		if (schemaVersion >= 2 && document.get("files") != null) {
+			files = files(fields.object("files"));
+		}
 		return ImageManifest.builder().imageId(fields.string("imageId", true))
 			.kind(kind)
 			.engine(fields.string("engine", true), fields.string("engineVersion", false))
@@ -67,8 +76,28 @@ final class ManifestReader {
 					fields.string("healthPath", false)))
 			.process(fields.whole("pid"), fields.whole("residentBytes"))
 			.java(fields.string("javaVersion", false), fields.string("javaHome", false))
+			.javaVendor(fields.string("javaVendor", false))
+			.host(fields.string("bootId", false), fields.string("kernelRelease", false))
 			.identity(new ImageIdentity(identity.string("instanceId", true), identity.integer("generation")))
+			.files(files)
 			.build();
+	}
+
+	private static Map<String, ImageFile> files(Fields files) throws ImageFormatException {
+		Map<String, ImageFile> result = new TreeMap<>();
+		for (String name : files.names()) {
+			Fields file = files.object(name);
+			String sha256 = file.string("sha256", true);
+			if (!SHA256.matcher(sha256).matches()) {
+				throw file.invalid("sha256", "is not a SHA-256 in lower-case hex");
+			}
+			long size = file.whole("size");
+			if (size < 0) {
+				throw file.invalid("size", "is negative");
+			}
+			result.put(name, new ImageFile(size, sha256));
+		}
+		return result;
 	}
 
 	/**
@@ -111,6 +140,10 @@ final class ManifestReader {
 				throw invalid(name, "is out of range");
 			}
 			return (int) value;
+		}
+
+		Iterable<String> names() {
+			return this.fields.keySet();
 		}
 
 		Fields object(String name) throws ImageFormatException {

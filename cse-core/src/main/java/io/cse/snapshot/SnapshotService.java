@@ -36,8 +36,9 @@ import io.cse.snapshot.ImageManifest.Kind;
  * on a thread of its own, has the {@link CheckpointCoordinator} quiesce everything and the
  * {@link SnapshotEngine} snapshot the process.
  * <p>
- * Images live under one root folder, readable by their owner only; a request can name its
- * image folder but never leave the root.
+ * Images live under one root folder, readable by their owner only and checked before
+ * every snapshot ({@link ImagesRoot}); a request can name its image folder but never
+ * leave the root.
  */
 public class SnapshotService {
 
@@ -65,6 +66,10 @@ public class SnapshotService {
 	private final Supplier<ImageManifest.Application> application;
 
 	private final Clock clock;
+
+	private final ImagesRoot imagesRootCheck = new ImagesRoot();
+
+	private volatile ImageRetention retention = ImageRetention.KEEP_ALL;
 
 	/**
 	 * Create a service.
@@ -102,6 +107,22 @@ public class SnapshotService {
 	}
 
 	/**
+	 * Set which images to delete from the root after a successful snapshot.
+	 * @param retention the retention; {@link ImageRetention#KEEP_ALL} unless set
+	 */
+	public void setRetention(ImageRetention retention) {
+		this.retention = retention;
+	}
+
+	/**
+	 * Return which images are deleted from the root after a successful snapshot.
+	 * @return the retention
+	 */
+	public ImageRetention getRetention() {
+		return this.retention;
+	}
+
+	/**
 	 * Return the engine that takes the snapshots.
 	 * @return the engine
 	 */
@@ -124,7 +145,8 @@ public class SnapshotService {
 	 * generated one
 	 * @return the reservation, to {@link #run}
 	 * @throws EngineUnavailableException if no engine can snapshot this process
-	 * @throws InvalidImageException if the image name is not acceptable
+	 * @throws InvalidImageException if the image name is not acceptable, or the images
+	 * root is open to other users (see {@link ImagesRoot})
 	 * @throws io.cse.OperationRejectedException if the instance is not running or busy
 	 */
 	public Ticket prepare(Operation operation, String imageName) {
@@ -134,6 +156,8 @@ public class SnapshotService {
 		}
 		String imageId = (imageName != null && !imageName.trim().isEmpty()) ? imageName.trim() : generatedName(operation);
 		Path folder = resolve(imageId);
+		// Before anything changes: a refused root is left as it was.
+		this.imagesRootCheck.check(this.imagesRoot, this.settingNames.nameOf(Setting.IMAGES_ROOT));
 		SnapshotReservation reservation = this.coordinator.reserve(operation);
 		try {
 			createPrivate(this.imagesRoot);
@@ -303,7 +327,28 @@ public class SnapshotService {
 				// template's identity, whatever the image carries.
 				SnapshotService.this.coordinator.getIdentity().regenerate(this.ticket.imageId());
 			}
+			// After a successful snapshot, in the process that took it (a clone template's,
+			// which keeps running) or the one restored from a dump (a dump ends the process
+			// that took it); never in a clone, of which there may be many at once.
+			if (outcome == SnapshotOutcome.CONTINUED
+					|| (outcome == SnapshotOutcome.RESTORED && this.ticket.operation() == Operation.DUMP)) {
+				applyRetention();
+			}
 			return outcome;
+		}
+
+		private void applyRetention() {
+			ImageRetention retention = SnapshotService.this.retention;
+			try {
+				for (Path deleted : retention.prune(SnapshotService.this.imagesRoot, this.ticket.imageId(),
+						SnapshotService.this.clock.instant())) {
+					logger.info("Deleted image " + deleted + " (" + retention + ")");
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The image was taken: a clean-up that fails must not turn it into a failure.
+				logger.warning("Cannot delete old images from " + SnapshotService.this.imagesRoot + ": " + ex);
+			}
 		}
 
 		/**
@@ -322,6 +367,8 @@ public class SnapshotService {
 				.application(SnapshotService.this.application.get())
 				.process(procFs.pid(), procFs.residentBytes())
 				.java(System.getProperty("java.version"), System.getProperty("java.home"))
+				.javaVendor(System.getProperty("java.vendor"))
+				.host(procFs.bootId(), System.getProperty("os.version"))
 				.identity(new ImageIdentity(identity.getInstanceId(), identity.getGeneration()))
 				.build();
 		}

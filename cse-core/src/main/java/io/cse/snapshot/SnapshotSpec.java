@@ -48,9 +48,11 @@ public final class SnapshotSpec {
 	}
 
 	/**
-	 * Return the image's manifest, complete: the engine writes it into the folder before
-	 * the image ({@link ImageManifest#writePending}) and moves it into place once the image
-	 * is complete, and only then. An image folder without its manifest is never restored.
+	 * Return the image's manifest, complete but for the image's files: the engine writes
+	 * it into the folder before the image ({@link ImageManifest#writePending}) and, once
+	 * the image is complete and only then, seals it ({@link ImageSealer}: the files'
+	 * hashes added, the manifest written last). An image folder without its manifest is
+	 * never restored.
 	 * @return the manifest
 	 */
 	public ImageManifest manifest() {

@@ -1,4 +1,4 @@
-criu="$1"; pid="$2"; dir="$3"; status="$4"; leave="$5"
+criu="$1"; pid="$2"; dir="$3"; status="$4"; leave="$5"; java="$6"; sealer="$7"
 # Wait until the JVM has reaped the process that launched this one: CRIU would
 # otherwise dump it as a zombie child.
 n=0
@@ -7,12 +7,20 @@ while [ -n "$(cat /proc/"$pid"/task/*/children 2>/dev/null | tr -d ' ')" ] && [ 
 done
 set -- dump -t "$pid" -D "$dir" -o dump.log --shell-job --tcp-established --network-lock nftables
 if [ "$leave" = 1 ]; then set -- "$@" --leave-running; fi
+# CRIU creates its files with the process's umask: none of them is readable by others
+# for a moment, the sealer then makes them 0600.
+umask 077
 "$criu" "$@"
 rc=$?
-# The JVM wrote the manifest, complete, before the dump: only a complete image gets it.
+# The JVM wrote the manifest before the dump, without the files: the sealer adds their
+# hashes and writes manifest.json, last, only for a complete image. Its errors go to
+# dump.log, which the starter reports (and a failed image is never restored). No
+# -XX:TieredStopAtLevel=1: SHA-256 is fast only in C2 (150 MB in 0.6 s here, 1.4 s in C1).
 if [ "$rc" -eq 0 ]; then
-  mv "$dir/manifest.json.pending" "$dir/manifest.json" || rc=97
+  "$java" -Xmx64m -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" \
+    2>>"$dir/dump.log" || rc=97
 fi
+rm -rf "$sealer"
 # After a successful dump without --leave-running nobody is left to read the exit
 # code: a restored process learns of its restore from its start time.
 if [ "$rc" -ne 0 ] || [ "$leave" = 1 ]; then

@@ -2,6 +2,7 @@ package io.cse.crac;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,16 @@ class CracEngineTests {
 		assertThat(engine.snapshot(spec())).isEqualTo(SnapshotOutcome.RESTORED);
 		assertThat(this.atCheckpoint).isEqualTo(manifest());
 		assertThat(this.pendingAtCheckpoint).isFalse();
+	}
+
+	@Test
+	void checkpointFolderAndManifestArePrivateWhenTheJdkCheckpoints() throws Exception {
+		Files.setPosixFilePermissions(this.checkpointTo, PosixFilePermissions.fromString("rwxr-xr-x"));
+		engine(null).snapshot(spec());
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.checkpointTo))).isEqualTo("rwx------");
+		assertThat(PosixFilePermissions.toString(
+				Files.getPosixFilePermissions(this.checkpointTo.resolve(ImageManifest.FILE_NAME))))
+			.isEqualTo("rw-------");
 	}
 
 	@Test

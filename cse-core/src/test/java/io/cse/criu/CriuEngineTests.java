@@ -3,17 +3,21 @@ package io.cse.criu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import io.cse.linux.ProcFs;
 import io.cse.snapshot.EngineStatus;
+import io.cse.snapshot.ImageFile;
 import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageSealer;
 import io.cse.snapshot.SnapshotException;
 import io.cse.SnapshotOutcome;
 import io.cse.snapshot.SnapshotSpec;
@@ -118,24 +122,51 @@ class CriuEngineTests {
 		assertThat(command.subList(0, 4)).containsExactly("setsid", "--fork", "/bin/sh", "-c");
 		assertThat(command.get(4)).isEqualTo(CriuEngine.DUMP_SCRIPT).contains("--tcp-established")
 			.contains("--leave-running");
-		assertThat(command.subList(6, 11)).containsExactly(this.criu.toString(),
+		assertThat(command.subList(6, 13)).containsExactly(this.criu.toString(),
 				Long.toString(ProcessHandle.current().pid()), folder.toString(),
-				folder.resolveSibling("image.criu-exit").toString(), "1");
+				folder.resolveSibling("image.criu-exit").toString(), "1",
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				folder.resolveSibling(".image.sealer").toString());
+		assertThat(folder.resolveSibling(".image.sealer/io/cse/snapshot/ImageSealer.class")).exists();
 		assertThat(folder.resolve(ImageManifest.PENDING_FILE_NAME)).hasContent(manifest(true).toJson());
 		assertThat(folder.resolve(ImageManifest.FILE_NAME)).doesNotExist();
 		assertThat(folder.resolveSibling("image.criu-exit")).doesNotExist();
 	}
 
 	@Test
-	void dumpScriptMovesTheManifestIntoPlaceAfterASuccessfulDumpOnly() throws Exception {
+	void dumpScriptSealsTheImageAfterASuccessfulDumpOnly() throws Exception {
 		Path folder = imageFolder();
 		manifest(true).writePending(folder);
 		Path status = this.temp.resolve("image.criu-exit");
-		assertThat(runDumpScript(fakeCriu(0), folder, status)).isZero();
+		// The sealer runs in a JVM of its own with only the classes the engine copies out:
+		// this proves that they are all it needs.
+		Path sealer = ImageSealer.installClasses(this.temp.resolve(".image.sealer"));
+		assertThat(runDumpScript(fakeCriu(0), folder, status, sealer)).isZero();
 		assertThat(folder.resolve(ImageManifest.PENDING_FILE_NAME)).doesNotExist();
-		assertThat(ImageManifest.read(folder)).isEqualTo(manifest(true));
-		assertThat(folder.resolve("inventory.img")).exists();
+		ImageManifest sealed = ImageManifest.read(folder);
+		assertThat(sealed).isEqualTo(manifest(true).withFiles(sealed.files()));
+		assertThat(sealed.files()).containsOnlyKeys("inventory.img", "dump.log");
+		assertThat(sealed.files().get("inventory.img")).isEqualTo(ImageFile.of(folder.resolve("inventory.img")));
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).isEqualTo("rwx------");
+		try (Stream<Path> files = Files.list(folder)) {
+			assertThat(files).allSatisfy((file) -> assertThat(
+					PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+				.isEqualTo("rw-------"));
+		}
+		assertThat(sealer).doesNotExist();
 		assertThat(status).hasContent("0");
+	}
+
+	@Test
+	void dumpScriptLeavesAnImageItCannotSealWithoutManifest() throws Exception {
+		Path folder = imageFolder();
+		manifest(true).writePending(folder);
+		Path status = this.temp.resolve("image.criu-exit");
+		Path sealer = Files.createDirectories(this.temp.resolve(".image.sealer"));
+		assertThat(runDumpScript(fakeCriu(0), folder, status, sealer)).isZero();
+		assertThat(folder.resolve(ImageManifest.FILE_NAME)).doesNotExist();
+		assertThat(status).hasContent("97");
+		assertThat(sealer).doesNotExist();
 	}
 
 	@Test
@@ -143,7 +174,7 @@ class CriuEngineTests {
 		Path folder = imageFolder();
 		manifest(true).writePending(folder);
 		Path status = this.temp.resolve("image.criu-exit");
-		assertThat(runDumpScript(fakeCriu(1), folder, status)).isZero();
+		assertThat(runDumpScript(fakeCriu(1), folder, status, this.temp.resolve(".image.sealer"))).isZero();
 		assertThat(folder.resolve(ImageManifest.FILE_NAME)).doesNotExist();
 		assertThat(status).hasContent("1");
 	}
@@ -151,7 +182,7 @@ class CriuEngineTests {
 	@Test
 	void dumpScriptNeitherEditsNorRewritesTheManifest() {
 		assertThat(CriuEngine.DUMP_SCRIPT).doesNotContain("sed").doesNotContain("du ")
-			.contains("mv \"$dir/" + ImageManifest.PENDING_FILE_NAME + "\" \"$dir/" + ImageManifest.FILE_NAME + "\"");
+			.contains("io.cse.snapshot.ImageSealer \"$dir\"");
 	}
 
 	@Test
@@ -245,7 +276,8 @@ class CriuEngineTests {
 	 */
 	private Path fakeCriu(int exitCode) throws IOException {
 		Path criu = this.temp.resolve("criu-exit-" + exitCode);
-		Files.writeString(criu, "#!/bin/sh\necho inventory > \"$5/inventory.img\"\nexit " + exitCode + "\n");
+		Files.writeString(criu, "#!/bin/sh\necho inventory > \"$5/inventory.img\"\necho dumped > \"$5/dump.log\"\nexit "
+				+ exitCode + "\n");
 		criu.toFile().setExecutable(true);
 		return criu;
 	}
@@ -254,9 +286,10 @@ class CriuEngineTests {
 	 * Run the dump script as the engine would, but in the foreground, for a process that
 	 * does not exist (the script waits for none of its children).
 	 */
-	private static int runDumpScript(Path criu, Path folder, Path status) throws Exception {
+	private static int runDumpScript(Path criu, Path folder, Path status, Path sealer) throws Exception {
 		Process script = new ProcessBuilder("/bin/sh", "-c", CriuEngine.DUMP_SCRIPT, "cse-criu-dump", criu.toString(),
-				Integer.toString(Integer.MAX_VALUE), folder.toString(), status.toString(), "1")
+				Integer.toString(Integer.MAX_VALUE), folder.toString(), status.toString(), "1",
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), sealer.toString())
 			.redirectErrorStream(true)
 			.start();
 		assertThat(script.waitFor(30, TimeUnit.SECONDS)).as("the dump script ends").isTrue();

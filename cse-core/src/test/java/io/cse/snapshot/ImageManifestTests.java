@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 
 import io.cse.snapshot.ImageManifest.Application;
 import io.cse.snapshot.ImageManifest.Kind;
@@ -29,7 +30,7 @@ class ImageManifestTests {
 	void writesEveryFieldWithItsSchemaVersion() {
 		assertThat(manifest("hello-web").toJson()).isEqualTo("""
 				{
-				  "schemaVersion": 1,
+				  "schemaVersion": 2,
 				  "imageId": "img-1",
 				  "kind": "template",
 				  "engine": "criu",
@@ -41,11 +42,24 @@ class ImageManifestTests {
 				  "pid": 4242,
 				  "javaVersion": "17.0.15",
 				  "javaHome": "/usr/lib/jvm/java-17",
+				  "javaVendor": "Eclipse Adoptium",
+				  "bootId": "0f3c5d2e-8a41-4b7e-9c1d-2e6f7a8b9c0d",
+				  "kernelRelease": "6.8.0-45-generic",
 				  "identity": {
 				    "instanceId": "original",
 				    "generation": 2
 				  },
-				  "residentBytes": 167000000
+				  "residentBytes": 167000000,
+				  "files": {
+				    "dump.log": {
+				      "size": 10230,
+				      "sha256": "5f2b1e0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"
+				    },
+				    "pages-1.img": {
+				      "size": 141000000,
+				      "sha256": "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"
+				    }
+				  }
 				}
 				""");
 	}
@@ -134,16 +148,35 @@ class ImageManifestTests {
 				  "imageBytes": 141000000
 				}
 				""";
-		assertThat(ManifestReader.fromJson(json, FILE)).isEqualTo(manifest("hello-web"));
+		ImageManifest read = ManifestReader.fromJson(json, FILE);
+		assertThat(read).isEqualTo(versionOne());
+		assertThat(read.files()).as("version 1 lists no files: a restore refuses it").isNull();
+	}
+
+	@Test
+	void readsTheFilesOfTheImage() throws IOException {
+		ImageManifest read = ManifestReader.fromJson(manifest("hello-web").toJson(), FILE);
+		assertThat(read.files()).containsOnlyKeys("dump.log", "pages-1.img");
+		assertThat(read.files().get("pages-1.img").size()).isEqualTo(141000000);
+		assertThat(read.kernelRelease()).isEqualTo("6.8.0-45-generic");
+		assertThat(read.bootId()).isEqualTo("0f3c5d2e-8a41-4b7e-9c1d-2e6f7a8b9c0d");
+		assertThat(read.javaVendor()).isEqualTo("Eclipse Adoptium");
+	}
+
+	@Test
+	void refusesAFileEntryThatIsNoHash() {
+		String json = manifest("hello-web").toJson().replace("\"sha256\": \"5f2b", "\"sha256\": \"5F2B");
+		assertThat(formatError(json)).isEqualTo(FILE + ": \"files.dump.log.sha256\" is not a SHA-256 in lower-case hex: "
+				+ "delete the image and take it again");
 	}
 
 	@Test
 	void refusesANewerSchemaVersion() {
-		String json = manifest("hello-web").toJson().replace("\"schemaVersion\": 1", "\"schemaVersion\": 2");
+		String json = manifest("hello-web").toJson().replace("\"schemaVersion\": 2", "\"schemaVersion\": 3");
 		assertThatExceptionOfType(ImageFormatException.class).isThrownBy(() -> ManifestReader.fromJson(json, FILE))
 			.withMessageStartingWith(FILE.toString())
-			.withMessageContaining("schema version 2")
-			.withMessageContaining("reads up to version 1")
+			.withMessageContaining("schema version 3")
+			.withMessageContaining("reads up to version 2")
 			.satisfies((ex) -> assertThat(ex.getFile()).isEqualTo(FILE));
 	}
 
@@ -194,7 +227,7 @@ class ImageManifestTests {
 			.contains("\"createdAt\" is not an ISO-8601 instant");
 		assertThat(formatError(json.replace("\"kind\": \"template\"", "\"kind\": \"snapshot\"")))
 			.isEqualTo(FILE + " has kind 'snapshot', expected 'dump' or 'template': delete the image and take it again");
-		assertThat(formatError(json.replace("\"schemaVersion\": 1", "\"schemaVersion\": 0")))
+		assertThat(formatError(json.replace("\"schemaVersion\": 2", "\"schemaVersion\": 0")))
 			.contains("\"schemaVersion\" is 0");
 	}
 
@@ -245,6 +278,24 @@ class ImageManifestTests {
 			.engine("criu", "4.2.1")
 			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
 			.application(new Application(application, 8080, "/actuator/health"))
+			.process(4242, 167000000)
+			.java("17.0.15", "/usr/lib/jvm/java-17")
+			.javaVendor("Eclipse Adoptium")
+			.host("0f3c5d2e-8a41-4b7e-9c1d-2e6f7a8b9c0d", "6.8.0-45-generic")
+			.identity(new ImageIdentity("original", 2))
+			.files(Map.of("pages-1.img",
+					new ImageFile(141000000, "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"),
+					"dump.log", new ImageFile(10230, "5f2b1e0c9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c")))
+			.build();
+	}
+
+	private static ImageManifest versionOne() {
+		return ImageManifest.builder()
+			.imageId("img-1")
+			.kind(Kind.TEMPLATE)
+			.engine("criu", "4.2.1")
+			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
+			.application(new Application("hello-web", 8080, "/actuator/health"))
 			.process(4242, 167000000)
 			.java("17.0.15", "/usr/lib/jvm/java-17")
 			.identity(new ImageIdentity("original", 2))

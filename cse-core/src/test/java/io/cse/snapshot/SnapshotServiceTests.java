@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
@@ -62,6 +64,24 @@ class SnapshotServiceTests {
 		Ticket ticket = service().prepare(Operation.DUMP, null);
 		assertThat(ticket.imageId()).startsWith("app-dump-");
 		ticket.cancel();
+	}
+
+	@Test
+	void rootOpenToOtherUsersIsRefusedAndLeftAsItWas() throws IOException {
+		Files.createDirectories(root());
+		Files.setPosixFilePermissions(root(), PosixFilePermissions.fromString("rwxr-xr-x"));
+		assertThatExceptionOfType(InvalidImageException.class)
+			.isThrownBy(() -> service().prepare(Operation.DUMP, "first"))
+			.withMessageContaining(root().toString())
+			.withMessageContaining("run 'chmod 700 " + root() + "'");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root()))).isEqualTo("rwxr-xr-x");
+		try (Stream<Path> images = Files.list(root())) {
+			assertThat(images).isEmpty();
+		}
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		// Nothing stayed reserved.
+		Files.setPosixFilePermissions(root(), PosixFilePermissions.fromString("rwx------"));
+		service().prepare(Operation.DUMP, "fine").cancel();
 	}
 
 	@Test
@@ -131,6 +151,31 @@ class SnapshotServiceTests {
 		assertThat(manifest.identity().instanceId()).isEqualTo(this.identity.getInstanceId());
 		assertThat(manifest.identity().generation()).isZero();
 		assertThat(this.identity.getGeneration()).isZero();
+	}
+
+	@Test
+	void successfulCloneDeletesTheOldestImagesBeyondTheRetention() throws IOException {
+		Files.createDirectories(root(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path oldest = ImageRetentionTests.image(root(), "oldest", Instant.now().minusSeconds(200));
+		Path old = ImageRetentionTests.image(root(), "old", Instant.now().minusSeconds(100));
+		SnapshotService service = service();
+		service.setRetention(new ImageRetention(2, null));
+		assertThat(service.run(service.prepare(Operation.CLONE, "template")).outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(oldest).doesNotExist();
+		assertThat(old).isDirectory();
+		assertThat(root().resolve("template/manifest.json")).isRegularFile();
+	}
+
+	@Test
+	void restoredCloneDeletesNoImage() throws IOException {
+		// Many clones may be restored at once: the template's process keeps the root tidy.
+		this.engine = new FakeEngine(SnapshotOutcome.RESTORED, null);
+		Files.createDirectories(root(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path oldest = ImageRetentionTests.image(root(), "oldest", Instant.now().minusSeconds(200));
+		SnapshotService service = service();
+		service.setRetention(new ImageRetention(1, null));
+		service.run(service.prepare(Operation.CLONE, "template"));
+		assertThat(oldest).isDirectory();
 	}
 
 	@Test
@@ -311,6 +356,15 @@ class SnapshotServiceTests {
 			this.spec = spec;
 			if (this.outcome == null) {
 				throw new SnapshotException("criu exploded");
+			}
+			// A complete image, as the CRIU engine leaves one.
+			try {
+				Files.writeString(spec.folder().resolve("inventory.img"), spec.imageId());
+				spec.manifest().writePending(spec.folder());
+				ImageSealer.seal(spec.folder());
+			}
+			catch (IOException ex) {
+				throw new SnapshotException("cannot write the image", ex);
 			}
 			return this.outcome;
 		}

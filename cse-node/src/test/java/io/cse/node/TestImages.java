@@ -9,10 +9,11 @@ import java.time.Instant;
 import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.ImageManifest.Kind;
+import io.cse.snapshot.ImageSealer;
 
 /**
- * Image folders for tests: a manifest, written the way the starter writes it, and an empty
- * CRIU inventory.
+ * Image folders for tests: an empty CRIU inventory and a manifest, written and sealed the
+ * way the starter does, for the JDK that runs the tests.
  */
 public final class TestImages {
 
@@ -27,7 +28,7 @@ public final class TestImages {
 			throws IOException {
 		Path dir = incomplete(root, id);
 		manifest(id, kind, pid, port, healthPath).writePending(dir);
-		ImageManifest.publish(dir);
+		ImageSealer.seal(dir);
 		return dir;
 	}
 
@@ -46,7 +47,8 @@ public final class TestImages {
 			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
 			.application(new ImageManifest.Application("hello-web", port, healthPath))
 			.process(pid, 167000000)
-			.java("17.0.15", "/usr/lib/jvm/java-17-openjdk-amd64")
+			.java(System.getProperty("java.version"), System.getProperty("java.home"))
+			.host(null, System.getProperty("os.version"))
 			.identity(new ImageIdentity("original", 0))
 			.build();
 	}

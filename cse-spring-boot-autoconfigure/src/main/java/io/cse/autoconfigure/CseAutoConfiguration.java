@@ -21,6 +21,7 @@ import io.cse.memory.HeapTrimmer;
 import io.cse.metrics.CseMetrics;
 import io.cse.snapshot.ConnectionOwner;
 import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageRetention;
 import io.cse.snapshot.NoSnapshotEngine;
 import io.cse.snapshot.ProcessAudit;
 import io.cse.snapshot.SnapshotEngine;
@@ -138,6 +139,8 @@ public final class CseAutoConfiguration {
 		SnapshotService service = new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
 				heapTrimmer.getIfAvailable(), procFs, application, Clock.systemUTC());
 		service.setSettingNames(CsePropertyNames.INSTANCE);
+		service.setRetention(new ImageRetention(properties.getImages().getMaxCount(),
+				properties.getImages().getMaxAge()));
 		return service;
 	}
 

@@ -815,12 +815,40 @@ public class CseProperties {
 		 */
 		private Path root = Paths.get("/var/lib/cse/images");
 
+		/**
+		 * Most images to keep in the root, the new one included; the oldest are deleted
+		 * after each successful dump or clone. 0 keeps them all.
+		 */
+		private int maxCount = 0;
+
+		/**
+		 * Age beyond which an image is deleted from the root after each successful dump or
+		 * clone; unset keeps images of every age.
+		 */
+		private Duration maxAge;
+
 		public Path getRoot() {
 			return this.root;
 		}
 
 		public void setRoot(Path root) {
 			this.root = root;
+		}
+
+		public int getMaxCount() {
+			return this.maxCount;
+		}
+
+		public void setMaxCount(int maxCount) {
+			this.maxCount = maxCount;
+		}
+
+		public Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
 		}
 
 	}

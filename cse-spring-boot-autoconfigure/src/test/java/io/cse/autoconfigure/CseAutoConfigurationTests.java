@@ -17,6 +17,7 @@ import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
 import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.metrics.CseMetrics;
+import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
 import io.cse.web.ReactiveTrafficGateFilter;
@@ -65,6 +66,19 @@ class CseAutoConfigurationTests {
 			assertThat(context).hasSingleBean(HikariPoolSuspensionEnabler.class);
 			assertThat(context).hasSingleBean(CseMetrics.class);
 		});
+	}
+
+	@Test
+	void imagesAreKeptUnlessARetentionIsSet() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(SnapshotService.class).getRetention().isLimited())
+			.isFalse());
+	}
+
+	@Test
+	void imageRetentionComesFromTheProperties() {
+		this.contextRunner.withPropertyValues("cse.images.max-count=3", "cse.images.max-age=7d")
+			.run((context) -> assertThat(context.getBean(SnapshotService.class).getRetention())
+				.hasToString("ImageRetention[maxCount=3, maxAge=PT168H]"));
 	}
 
 	@Test

@@ -11,11 +11,15 @@ import java.util.stream.Stream;
 
 import io.cse.node.CseException;
 import io.cse.snapshot.ImageFormatException;
+import io.cse.snapshot.ImageIntegrityException;
 import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageVerifier;
 
 /**
  * A complete image folder: CRIU image files and the {@link ImageManifest} the starter
- * moved into place after them.
+ * wrote after them, checked before anything restores it: its folder is root's or the
+ * agent's user's and no one else may change it, and every file is the one the manifest
+ * lists ({@link ImageVerifier}).
  */
 public final class Image {
 
@@ -92,6 +96,7 @@ public final class Image {
 			throw new CseException("cannot read " + manifestFile + ": " + ex.getMessage());
 		}
 		validate(folder, id, manifest);
+		verify(folder, id, manifest);
 		return new Image(folder, manifest);
 	}
 
@@ -116,6 +121,22 @@ public final class Image {
 		}
 		catch (UnsupportedOperationException | IOException ex) {
 			throw new CseException("cannot check who may change image " + id + ": " + ex.getMessage());
+		}
+	}
+
+	private static void verify(Path folder, String id, ImageManifest manifest) {
+		// Before CRIU runs as root: every file is the one the starter hashed, none was added,
+		// and the image was taken for this kernel and JDK. Read in full on every restore, so
+		// that a change between two refills of a pool is caught too.
+		try {
+			new ImageVerifier().verify(folder, manifest);
+		}
+		catch (ImageIntegrityException ex) {
+			// The message names the file and says what to do.
+			throw new CseException("image " + id + " cannot be restored: " + ex.getMessage());
+		}
+		catch (IOException ex) {
+			throw new CseException("cannot read image " + id + " in " + folder + ": " + ex.getMessage());
 		}
 	}
 
@@ -204,8 +225,7 @@ public final class Image {
 	}
 
 	/**
-	 * The size of the image: every file in its folder. The manifest does not carry it,
-	 * since it is written before the image.
+	 * The size of the image: every file in its folder.
 	 * @return the size in bytes
 	 * @throws CseException if the folder cannot be read
 	 */

@@ -1,9 +1,12 @@
 package io.cse.node.host;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,6 +14,7 @@ import java.util.List;
 
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +22,9 @@ import io.cse.node.CseRun;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
+import io.cse.node.linux.Criu;
 import io.cse.samples.postgres.PostgresProcess;
+import io.cse.snapshot.ImageFile;
 import io.cse.snapshot.ImageManifest;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -137,6 +143,8 @@ class HelloWebSnapshotEndToEndTests {
 		assertThat(manifest.engine()).isEqualTo("criu");
 		assertThat(manifest.application().port()).isEqualTo(port);
 		assertThat(manifest.identity().instanceId()).isEqualTo(originalId);
+		assertImageIsPrivateAndListsEveryFile(dumpImage, manifest);
+		assertTamperedCopyIsNotRestored(state, dumpImage, name + "-tampered", manifest.pid(), port);
 
 		// The log file is rotated away while the image waits, as logrotate does: CRIU could
 		// not restore an image that holds it open.
@@ -208,6 +216,75 @@ class HelloWebSnapshotEndToEndTests {
 		CseRun stop = cse(state, "stop", "--all");
 		assertThat(stop.exitCode()).as(stop.toString()).isZero();
 		assertThat(new Registry(state).list()).isEmpty();
+	}
+
+	/**
+	 * An image holds the process's whole memory: its folder is {@code 0700}, every file
+	 * {@code 0600}, root's, and listed in the manifest with its size and SHA-256.
+	 */
+	private static void assertImageIsPrivateAndListsEveryFile(Path image, ImageManifest manifest) throws IOException {
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(image))).isEqualTo("rwx------");
+		assertThat(Files.getOwner(image).getName()).isEqualTo("root");
+		List<String> names = new ArrayList<>();
+		try (Stream<Path> files = Files.list(image)) {
+			for (Path file : files.toList()) {
+				assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+					.isEqualTo("rw-------");
+				assertThat(Files.getOwner(file).getName()).as(file.toString()).isEqualTo("root");
+				names.add(file.getFileName().toString());
+			}
+		}
+		names.remove(ImageManifest.FILE_NAME);
+		assertThat(manifest.files()).containsOnlyKeys(names.toArray(String[]::new)).containsKey("inventory.img");
+		for (String name : names) {
+			assertThat(manifest.files().get(name)).as(name).isEqualTo(ImageFile.of(image.resolve(name)));
+		}
+		assertThat(manifest.kernelRelease()).isEqualTo(System.getProperty("os.version"));
+		assertThat(manifest.bootId()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip());
+	}
+
+	/**
+	 * A copy of the image with one byte of its memory changed: {@code cse restore} refuses
+	 * it before CRIU runs, naming the file, and starts nothing.
+	 */
+	private static void assertTamperedCopyIsNotRestored(Path state, Path image, String name, long pid, int port)
+			throws IOException {
+		Path copy = Files.createDirectory(image.resolveSibling("tampered"),
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		Path pages = null;
+		try (Stream<Path> files = Files.list(image)) {
+			for (Path file : files.toList()) {
+				Path copied = Files.copy(file, copy.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+				if (file.getFileName().toString().startsWith("pages-")
+						&& (pages == null || Files.size(copied) > Files.size(pages))) {
+					pages = copied;
+				}
+			}
+		}
+		assertThat(pages).as("a pages-*.img in " + image).isNotNull();
+		try (RandomAccessFile file = new RandomAccessFile(pages.toFile(), "rw")) {
+			long middle = file.length() / 2;
+			file.seek(middle);
+			int value = file.read();
+			file.seek(middle);
+			file.write(value ^ 0x01);
+		}
+		try {
+			CseRun restore = cse(state, "restore", copy.toString(), "--name", name, "--timeout", "60s");
+			assertThat(restore.exitCode()).as(restore.toString()).isNotZero();
+			assertThat(restore.err()).contains(pages + " does not match its SHA-256 in the image's manifest");
+			assertThat(new Registry(state).list()).extracting(Instance::name).doesNotContain(name);
+			assertThat(ProcessHandle.of(pid)).as("no process restored with the image's pid").isEmpty();
+			assertThat(new Registry(state).logDir(name).resolve(Criu.RESTORE_LOG)).as("CRIU never ran").doesNotExist();
+		}
+		finally {
+			try (Stream<Path> files = Files.list(copy)) {
+				for (Path file : files.toList()) {
+					Files.delete(file);
+				}
+			}
+			Files.delete(copy);
+		}
 	}
 
 	/**

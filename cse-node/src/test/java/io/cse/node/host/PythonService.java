@@ -16,6 +16,7 @@ import io.cse.node.instance.HttpProbe;
 import io.cse.node.instance.JdkHttpProbe;
 import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageSealer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -96,7 +97,7 @@ final class PythonService {
 			assertThat(dump.exitValue()).as("criu dump: " + Files.readString(image.resolve("dump.log"))).isZero();
 		}
 		assertThat(service.waitFor(10, TimeUnit.SECONDS)).as("the dump ended the service").isTrue();
-		// Written as the starter writes it: the whole manifest, moved into place after the dump.
+		// Written as the starter writes it: the manifest, sealed with the files' hashes after the dump.
 		ImageManifest.builder()
 			.imageId(id)
 			.kind(ImageManifest.Kind.TEMPLATE)
@@ -107,7 +108,7 @@ final class PythonService {
 			.identity(new ImageIdentity("py-" + pid, 0))
 			.build()
 			.writePending(image);
-		ImageManifest.publish(image);
+		ImageSealer.seal(image);
 		return new Template(image, pid, port);
 	}
 

@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import io.cse.node.CseException;
 import io.cse.node.TestImages;
 import io.cse.snapshot.ImageManifest.Kind;
+import io.cse.snapshot.ImageSealer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,11 +29,13 @@ class ImageTests {
 		assertThat(image.pid()).isEqualTo(4242);
 		assertThat(image.port()).isEqualTo(8080);
 		assertThat(image.healthPath()).isEqualTo("/actuator/cse");
-		assertThat(image.manifest()).isEqualTo(TestImages.manifest("img-1", Kind.TEMPLATE, 4242, 8080, "/actuator/cse"));
+		assertThat(image.manifest().files()).containsOnlyKeys("inventory.img");
+		assertThat(image.manifest()).isEqualTo(TestImages.manifest("img-1", Kind.TEMPLATE, 4242, 8080, "/actuator/cse")
+			.withFiles(image.manifest().files()));
 	}
 
 	@Test
-	void readsAnImageWrittenBeforeTheManifestHadASchemaVersion() throws IOException {
+	void refusesAnImageWrittenBeforeTheManifestListedItsFiles() throws IOException {
 		Path dir = TestImages.incomplete(this.root, "img-8");
 		Files.writeString(dir.resolve("manifest.json"), """
 				{
@@ -52,18 +55,38 @@ class ImageTests {
 				  "imageBytes": 141000000
 				}
 				""");
-		Image image = Image.open(dir);
-		assertThat(image.isTemplate()).isFalse();
-		assertThat(image.pid()).isEqualTo(4242);
-		assertThat(image.manifest().identity().instanceId()).isEqualTo("original");
+		// Readable, but nothing tells whether it was changed since.
+		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
+			.hasMessage("image img-8 cannot be restored: " + dir.resolve("manifest.json").toAbsolutePath()
+					+ " lists no files with their SHA-256 (it was written by an older CSE, or by the crac engine), so "
+					+ "nothing tells whether the image was changed: dump the service again with this CSE");
+	}
+
+	@Test
+	void refusesAnImageWhoseFileChangedNamingTheFile() throws IOException {
+		Path dir = TestImages.write(this.root, "img-13", Kind.DUMP, 4242, 8080, "/");
+		Path inventory = dir.resolve("inventory.img").toAbsolutePath();
+		Files.writeString(inventory, "changed");
+		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
+			.hasMessageStartingWith("image img-13 cannot be restored: " + inventory + " has 7 bytes, and the image's "
+					+ "manifest says 0");
+	}
+
+	@Test
+	void refusesAnImageWithAFileAddedNamingTheFile() throws IOException {
+		Path dir = TestImages.write(this.root, "img-14", Kind.DUMP, 4242, 8080, "/");
+		Path added = Files.writeString(dir.resolve("pages-9.img"), "added").toAbsolutePath();
+		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
+			.hasMessageStartingWith("image img-14 cannot be restored: " + added + " is not listed in ");
 	}
 
 	@Test
 	void computesItsSizeFromItsFiles() throws IOException {
-		Path dir = TestImages.write(this.root, "img-9", Kind.DUMP, 4242, 8080, "/");
+		Path dir = TestImages.incomplete(this.root, "img-9");
 		Files.write(dir.resolve("pages-1.img"), new byte[4096]);
-		Files.createDirectory(dir.resolve("nested"));
-		Files.write(dir.resolve("nested/more.img"), new byte[100]);
+		Files.write(dir.resolve("pages-2.img"), new byte[100]);
+		TestImages.manifest("img-9", Kind.DUMP, 4242, 8080, "/").writePending(dir);
+		ImageSealer.seal(dir);
 		long manifest = Files.size(dir.resolve("manifest.json"));
 		assertThat(Image.open(dir).bytes()).isEqualTo(manifest + 4096 + 100);
 	}
@@ -98,10 +121,10 @@ class ImageTests {
 		Path dir = TestImages.incomplete(this.root, "img-10");
 		Files.writeString(dir.resolve("manifest.json"), TestImages.manifest("img-10", Kind.DUMP, 1, 8080, "/")
 			.toJson()
-			.replace("\"schemaVersion\": 1", "\"schemaVersion\": 2"));
+			.replace("\"schemaVersion\": 2", "\"schemaVersion\": 3"));
 		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
 			.hasMessageContaining("image img-10 cannot be restored")
-			.hasMessageContaining("schema version 2");
+			.hasMessageContaining("schema version 3");
 	}
 
 	@Test

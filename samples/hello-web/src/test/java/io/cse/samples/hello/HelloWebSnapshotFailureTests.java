@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import com.jayway.jsonpath.JsonPath;
@@ -107,6 +108,26 @@ class HelloWebSnapshotFailureTests {
 		assertThat(JsonPath.<String>read(dump.body(), "$.error")).contains("../outside").contains("not allowed");
 		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
 		assertThat(work.resolve("outside")).doesNotExist();
+	}
+
+	@Test
+	void imagesRootOpenToOtherUsersIsRefusedAndChangesNothing() throws IOException {
+		Path root = Files.createDirectories(work.resolve("images"));
+		Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+		try {
+			HttpResponse<String> dump = this.http.postJson("/actuator/cse/dump", "{\"image\": \"open\"}");
+			assertThat(dump.statusCode()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(dump.body(), "$.error")).contains("The images root " + root)
+				.contains("passwords and keys")
+				.endsWith("run 'chmod 700 " + root + "'");
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			assertThat(root.resolve("open")).doesNotExist();
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwxr-xr-x");
+			assertServing();
+		}
+		finally {
+			Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+		}
 	}
 
 	private String awaitFailedOperation(String operation) {

@@ -28,24 +28,37 @@ public final class ImageVerifier {
 
 	private final String kernelRelease;
 
+	private final ImageFileDigests digests;
+
 	/**
-	 * Create a verifier for this host.
+	 * Create a verifier for this host that reads every file of an image on every check.
 	 */
 	public ImageVerifier() {
-		this(System.getProperty("os.version"));
+		this(new ImageFileDigests());
+	}
+
+	/**
+	 * Create a verifier for this host that reads each version of a file once.
+	 * @param digests the digests of the files read so far, shared by every check of a
+	 * resident reader
+	 */
+	public ImageVerifier(ImageFileDigests digests) {
+		this(System.getProperty("os.version"), digests);
 	}
 
 	/**
 	 * Create a verifier for a host.
 	 * @param kernelRelease the host's kernel release ({@code uname -r})
+	 * @param digests the digests of the files read so far
 	 */
-	ImageVerifier(String kernelRelease) {
+	ImageVerifier(String kernelRelease, ImageFileDigests digests) {
 		this.kernelRelease = kernelRelease;
+		this.digests = digests;
 	}
 
 	/**
 	 * Check an image folder against its manifest, and the manifest against this host.
-	 * Reads every file of the image.
+	 * Reads every file of the image that changed since this verifier last read it.
 	 * @param folder the image folder
 	 * @param manifest its manifest, as {@link ImageManifest#read} read it
 	 * @throws ImageIntegrityException if the image must not be restored: the message
@@ -127,7 +140,7 @@ public final class ImageVerifier {
 		return null;
 	}
 
-	private static void verifyFile(Path folder, String name, ImageFile expected) throws IOException {
+	private void verifyFile(Path folder, String name, ImageFile expected) throws IOException {
 		Path file;
 		try {
 			file = folder.resolve(name);
@@ -151,7 +164,7 @@ public final class ImageVerifier {
 					+ expected.size() + ": it was " + ((size < expected.size()) ? "truncated" : "changed")
 					+ " after the image was taken; " + DUMP_AGAIN);
 		}
-		ImageFile actual = ImageFile.of(file);
+		ImageFile actual = this.digests.of(file);
 		if (!actual.sha256().equals(expected.sha256())) {
 			throw new ImageIntegrityException(file, file + " does not match its SHA-256 in the image's manifest: it was "
 					+ "changed after the image was taken; " + DUMP_AGAIN);

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
@@ -38,7 +39,7 @@ class ImageIntegrityTests {
 
 	private Path folder;
 
-	private final ImageVerifier verifier = new ImageVerifier(KERNEL);
+	private final ImageVerifier verifier = new ImageVerifier(KERNEL, new ImageFileDigests());
 
 	@BeforeEach
 	void image() throws IOException {
@@ -103,6 +104,23 @@ class ImageIntegrityTests {
 		}
 		assertThat(refusal()).startsWith(pages + " does not match its SHA-256 in the image's manifest: it was changed");
 		assertThat(refusedFile()).isEqualTo(pages);
+	}
+
+	@Test
+	void fileChangedAfterAnEarlierCheckIsRefusedEvenWithItsModificationTimePutBack() throws IOException {
+		ImageSealer.seal(this.folder);
+		// The first check reads the files; the same verifier remembers what it read
+		assertThatNoException().isThrownBy(() -> this.verifier.verify(this.folder, ImageManifest.read(this.folder)));
+		Path pages = this.folder.resolve("pages-1.img");
+		FileTime modified = Files.getLastModifiedTime(pages);
+		try (RandomAccessFile file = new RandomAccessFile(pages.toFile(), "rw")) {
+			file.seek(1_000);
+			int value = file.read();
+			file.seek(1_000);
+			file.write(value ^ 0x01);
+		}
+		Files.setLastModifiedTime(pages, modified);
+		assertThat(refusal()).startsWith(pages + " does not match its SHA-256 in the image's manifest: it was changed");
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import io.cse.node.CseException;
 import io.cse.snapshot.ImageFormatException;
 import io.cse.snapshot.ImageIntegrityException;
 import io.cse.snapshot.ImageManifest;
+import io.cse.snapshot.ImageFileDigests;
 import io.cse.snapshot.ImageVerifier;
 
 /**
@@ -22,6 +23,9 @@ import io.cse.snapshot.ImageVerifier;
  * lists ({@link ImageVerifier}).
  */
 public final class Image {
+
+	/** One per agent: the digests of image files it has read, shared by every restore. */
+	private static final ImageVerifier VERIFIER = new ImageVerifier(new ImageFileDigests());
 
 	/**
 	 * The file an image folder is complete with.
@@ -126,10 +130,12 @@ public final class Image {
 
 	private static void verify(Path folder, String id, ImageManifest manifest) {
 		// Before CRIU runs as root: every file is the one the starter hashed, none was added,
-		// and the image was taken for this kernel and JDK. Read in full on every restore, so
-		// that a change between two refills of a pool is caught too.
+		// and the image was taken for this kernel and JDK. A file is read again whenever it
+		// changed since the agent last read it (its change time, which nobody can set back,
+		// tells), so a change between two refills of a pool is caught, and a pool's refills
+		// do not read the whole template each time.
 		try {
-			new ImageVerifier().verify(folder, manifest);
+			VERIFIER.verify(folder, manifest);
 		}
 		catch (ImageIntegrityException ex) {
 			// The message names the file and says what to do.

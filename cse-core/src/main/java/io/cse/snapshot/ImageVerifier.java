@@ -110,11 +110,20 @@ public final class ImageVerifier {
 		}
 		String installed = releaseVersion(home);
 		String recorded = manifest.javaVersion();
-		if (installed != null && recorded != null && !installed.equals(recorded)) {
+		if (installed != null && recorded != null && !installed.equals(versionNumber(recorded))) {
 			throw new ImageIntegrityException(manifestFile, "The image of " + manifestFile + " was taken by Java "
 					+ recorded + ", and the JDK at " + javaHome + " is now Java " + installed
 					+ ": dump the service again on this JDK");
 		}
+	}
+
+	/**
+	 * The version number of a {@code java.version}, as a JDK's {@code release} file gives it:
+	 * without the pre-release part ({@code 11.0.33-ea} is {@code 11.0.33} there).
+	 */
+	static String versionNumber(String javaVersion) {
+		int preRelease = javaVersion.indexOf('-');
+		return (preRelease > 0) ? javaVersion.substring(0, preRelease) : javaVersion;
 	}
 
 	private static String releaseVersion(Path home) {

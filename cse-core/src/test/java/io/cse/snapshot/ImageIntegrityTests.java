@@ -200,6 +200,17 @@ class ImageIntegrityTests {
 	}
 
 	@Test
+	void imageOfAnEarlyAccessJdkIsRestoredOnThatJdk() throws IOException {
+		// java.version carries the pre-release part (Debian's OpenJDK 11 is 11.0.33-ea), the
+		// JDK's release file does not
+		Path jdk = Files.createDirectories(this.temp.resolve("jdk"));
+		Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"11.0.33\"\n");
+		manifest(KERNEL, "11.0.33-ea", jdk.toString()).writePending(this.folder);
+		ImageSealer.seal(this.folder);
+		assertThatNoException().isThrownBy(() -> this.verifier.verify(this.folder, ImageManifest.read(this.folder)));
+	}
+
+	@Test
 	void imageOfAnEarlierBootIsRestored() throws IOException {
 		// Restoring after a reboot is what images are for: the boot id is information only.
 		ImageSealer.seal(this.folder);
@@ -216,6 +227,10 @@ class ImageIntegrityTests {
 	}
 
 	private ImageManifest manifest(String kernel, String javaHome) {
+		return manifest(kernel, JAVA_VERSION, javaHome);
+	}
+
+	private ImageManifest manifest(String kernel, String javaVersion, String javaHome) {
 		return ImageManifest.builder()
 			.imageId("img-1")
 			.kind(Kind.DUMP)
@@ -223,7 +238,7 @@ class ImageIntegrityTests {
 			.createdAt(Instant.parse("2026-12-03T01:00:00Z"))
 			.application(new Application("hello-web", 8080, "/"))
 			.process(4242, 1000)
-			.java(JAVA_VERSION, javaHome)
+			.java(javaVersion, javaHome)
 			.host("an-earlier-boot", kernel)
 			.identity(new ImageIdentity("original", 0))
 			.build();

@@ -79,9 +79,7 @@ public record Cell(BootLine line, Jdk jdk) {
 	static void checkKnown(List<String> ids) {
 		List<String> known = new ArrayList<>(all().stream().map(Cell::id).toList());
 		known.addAll(RegistryCell.all().stream().map(RegistryCell::id).toList());
-		known.addAll(RedisCell.all().stream().map(RedisCell::id).toList());
-		known.addAll(AmqpCell.all().stream().map(AmqpCell::id).toList());
-		known.addAll(KafkaCell.all().stream().map(KafkaCell::id).toList());
+		known.addAll(ClientCell.ids());
 		for (String id : ids) {
 			if (!known.contains(id)) {
 				throw new IllegalArgumentException("No cell '" + id + "' (" + CELLS_PROPERTY + "); the cells are " + known);

@@ -36,8 +36,8 @@ class KafkaCompatibilityTests {
 
 	private static KafkaProcess broker;
 
-	static List<KafkaCell> cells() {
-		return KafkaCell.selected();
+	static List<ClientCell> cells() {
+		return ClientCell.selected(ClientCell.KAFKA);
 	}
 
 	@BeforeAll
@@ -56,7 +56,7 @@ class KafkaCompatibilityTests {
 
 	@ParameterizedTest(name = "{0}", allowZeroInvocations = true)
 	@MethodSource("cells")
-	void leavesTheGroupAndTheBrokerWhileFrozenAndLosesNoRecord(KafkaCell cell) throws Exception {
+	void leavesTheGroupAndTheBrokerWhileFrozenAndLosesNoRecord(ClientCell cell) throws Exception {
 		// Each cell its own topic and group, on the one broker
 		String name = cell.id();
 		List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + broker.getBootstrapServers(),

@@ -38,7 +38,7 @@ class RedisCompatibilityTests {
 
 	static Stream<Arguments> cells() {
 		List<Arguments> cells = new ArrayList<>();
-		for (RedisCell cell : RedisCell.selected()) {
+		for (ClientCell cell : ClientCell.selected(ClientCell.REDIS)) {
 			// Lettuce's pool on Java 8 only, where most Spring Boot 2.7 services run: CI's time
 			List<String> clients = (cell.jdk() == Jdk.JDK_8) ? List.of("lettuce", "lettuce-pooled", "jedis")
 					: List.of("lettuce", "jedis");
@@ -51,7 +51,7 @@ class RedisCompatibilityTests {
 
 	@BeforeAll
 	static void startRedis() throws IOException {
-		if (RedisCell.selected().isEmpty()) {
+		if (ClientCell.selected(ClientCell.REDIS).isEmpty()) {
 			return;
 		}
 		String reason = RedisProcess.unavailableReason();
@@ -71,7 +71,7 @@ class RedisCompatibilityTests {
 
 	@ParameterizedTest(name = "{0}, {1}", allowZeroInvocations = true)
 	@MethodSource("cells")
-	void closesEveryRedisConnectionWhileFrozenAndComesBack(RedisCell cell, String client) throws Exception {
+	void closesEveryRedisConnectionWhileFrozenAndComesBack(ClientCell cell, String client) throws Exception {
 		// Each run its own client name, which the server lists its connections under
 		String name = cell.id() + "-" + client;
 		List<String> arguments = new ArrayList<>(List.of("--spring.redis.port=" + redis.getPort(),
@@ -120,7 +120,7 @@ class RedisCompatibilityTests {
 	 */
 	@ParameterizedTest(name = "{0}", allowZeroInvocations = true)
 	@MethodSource("newestJdkCell")
-	void keepsTheFactorysConnectionWithoutTheRedisParticipant(RedisCell cell) throws Exception {
+	void keepsTheFactorysConnectionWithoutTheRedisParticipant(ClientCell cell) throws Exception {
 		String name = cell.id() + "-without-participant";
 		List<String> arguments = new ArrayList<>(List.of("--spring.redis.port=" + redis.getPort(),
 				"--spring.redis.client-name=" + name, "--spring.redis.lettuce.pool.enabled=false",
@@ -147,8 +147,8 @@ class RedisCompatibilityTests {
 		}
 	}
 
-	static Stream<RedisCell> newestJdkCell() {
-		return RedisCell.selected().stream().filter((cell) -> cell.jdk() == Jdk.JDK_17);
+	static Stream<ClientCell> newestJdkCell() {
+		return ClientCell.selected(ClientCell.REDIS).stream().filter((cell) -> cell.jdk() == Jdk.JDK_17);
 	}
 
 	/** The server's client list, to tell a failure apart. */
@@ -165,7 +165,7 @@ class RedisCompatibilityTests {
 	 * Checks that the cell runs what it claims (Spring Boot, Java, the client's factory)
 	 * and that the starter is active.
 	 */
-	private static void assertRuns(RedisCell cell, String client, ServiceHttp http, ServiceProcess service) {
+	private static void assertRuns(ClientCell cell, String client, ServiceHttp http, ServiceProcess service) {
 		JsonNode runtime = ServiceHttp.json(http.get("/runtime"));
 		assertThat(runtime.path("springBoot").asText()).as("the service's Spring Boot").isEqualTo(cell.line().version());
 		assertThat(runtime.path("java").asText()).as("the service's Java").isEqualTo(cell.jdk().specificationVersion());

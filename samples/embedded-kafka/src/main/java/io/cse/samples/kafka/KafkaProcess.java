@@ -181,10 +181,17 @@ public final class KafkaProcess implements AutoCloseable {
 	}
 
 	private static String newClusterId() {
-		UUID uuid = UUID.randomUUID();
-		ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-			.putLong(uuid.getLeastSignificantBits());
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+		while (true) {
+			UUID uuid = UUID.randomUUID();
+			ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+				.putLong(uuid.getLeastSignificantBits());
+			String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+			// One id in 64 starts with '-', which kafka-storage's argument parser takes for
+			// an option (as Kafka's own Uuid.randomUuid() knows, and avoids)
+			if (!id.startsWith("-")) {
+				return id;
+			}
+		}
 	}
 
 	private static List<String> javaCommand(String classpath, Path logConfig, String heap, String mainClass,

@@ -1,5 +1,7 @@
 create table if not exists orders (
 	id bigserial primary key,
+	-- Given by the client: a request sent again takes no second order
+	request_id varchar(100) not null unique,
 	item varchar(100) not null,
 	price integer not null,
 	status varchar(20) not null default 'NEW'

@@ -4,11 +4,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
 
 /**
  * Orders cached in Redis as hashes, {@code order:<id>}, with a field telling that they came
  * from the cache.
  */
+@Component
 class OrderCache {
 
 	private final StringRedisTemplate redis;

@@ -1,16 +1,17 @@
 package io.cse.samples.orders;
 
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.EmptyResultDataAccessException;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -40,28 +41,35 @@ class OrderController {
 
 	private final String topic;
 
-	OrderController(JdbcTemplate jdbcTemplate, StringRedisTemplate redis, KafkaTemplate<String, String> kafkaTemplate,
+	OrderController(JdbcTemplate jdbcTemplate, OrderCache cache, KafkaTemplate<String, String> kafkaTemplate,
 			RestTemplate pricingRestTemplate, @Value("${orders.pricing-url}") String pricingUrl,
 			@Value("${orders.topic}") String topic) {
 		this.jdbcTemplate = jdbcTemplate;
-		this.cache = new OrderCache(redis);
+		this.cache = cache;
 		this.kafkaTemplate = kafkaTemplate;
 		this.pricing = pricingRestTemplate;
 		this.pricingUrl = pricingUrl;
 		this.topic = topic;
 	}
 
+	/**
+	 * Take an order. A client that sends the same request again, because it got no answer,
+	 * gives the same {@code requestId}: the order is taken once, and answered to both.
+	 */
 	@PostMapping("/orders")
-	Map<String, Object> create(@RequestParam String item) throws Exception {
+	Map<String, Object> create(@RequestParam String item, @RequestParam(required = false) String requestId)
+			throws InterruptedException, ExecutionException {
+		String request = (requestId != null) ? requestId : UUID.randomUUID().toString();
 		Integer price = this.pricing.getForObject(this.pricingUrl + "/price?item={item}", Integer.class, item);
-		GeneratedKeyHolder key = new GeneratedKeyHolder();
-		this.jdbcTemplate.update((connection) -> {
-			var insert = connection.prepareStatement("insert into orders (item, price) values (?, ?)", new String[] { "id" });
-			insert.setString(1, item);
-			insert.setInt(2, price);
-			return insert;
-		}, key);
-		long id = key.getKey().longValue();
+		List<Long> taken = this.jdbcTemplate.queryForList(
+				"insert into orders (request_id, item, price) values (?, ?, ?) on conflict (request_id) do nothing returning id",
+				Long.class, request, item, price);
+		if (taken.isEmpty()) {
+			logger.info("Order request {} was taken already", request);
+			return this.jdbcTemplate.queryForMap("select id, item, price, status from orders where request_id = ?",
+					request);
+		}
+		long id = taken.get(0);
 		Map<String, Object> order = Map.of("id", id, "item", item, "price", price, "status", "NEW");
 		this.cache.put(order);
 		// Waits for the broker's acknowledgement: an order is only answered once announced

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.amqp.rabbit.annotation.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +21,9 @@ class PaymentListener {
 
 	private final OrderCache cache;
 
-	PaymentListener(JdbcTemplate jdbcTemplate, StringRedisTemplate redis) {
+	PaymentListener(JdbcTemplate jdbcTemplate, OrderCache cache) {
 		this.jdbcTemplate = jdbcTemplate;
-		this.cache = new OrderCache(redis);
+		this.cache = cache;
 	}
 
 	@RabbitListener(queuesToDeclare = @Queue("${orders.payments-queue}"))

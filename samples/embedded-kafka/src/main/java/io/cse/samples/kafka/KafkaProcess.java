@@ -50,13 +50,16 @@ public final class KafkaProcess implements AutoCloseable {
 
 	private final Path workDirectory;
 
+	private final String serviceHost;
+
 	private final int port;
 
 	private final int adminPort;
 
-	private KafkaProcess(Process process, Path workDirectory, int port, int adminPort) {
+	private KafkaProcess(Process process, Path workDirectory, String serviceHost, int port, int adminPort) {
 		this.process = process;
 		this.workDirectory = workDirectory;
+		this.serviceHost = serviceHost;
 		this.port = port;
 		this.adminPort = adminPort;
 	}
@@ -68,6 +71,19 @@ public final class KafkaProcess implements AutoCloseable {
 	 * @throws IOException if the broker cannot be started
 	 */
 	public static KafkaProcess start() throws IOException {
+		return start("127.0.0.1");
+	}
+
+	/**
+	 * Start a broker as {@link #start()} does, with the service's listener on another
+	 * address of this machine, such as a bridge that network namespaces reach it through.
+	 * The broker advertises that address to the service's clients, which connect to it
+	 * after their first metadata request, so it must be reachable from wherever they run.
+	 * @param serviceHost the address of the service's listener
+	 * @return the running broker
+	 * @throws IOException if the broker cannot be started
+	 */
+	public static KafkaProcess start(String serviceHost) throws IOException {
 		String classpathFile = System.getProperty(CLASSPATH_PROPERTY);
 		if (classpathFile == null || !Files.isRegularFile(Path.of(classpathFile))) {
 			throw new IllegalStateException("No Kafka broker class path at '" + classpathFile + "' (system property "
@@ -77,7 +93,7 @@ public final class KafkaProcess implements AutoCloseable {
 		Path workDirectory = Files.createTempDirectory("cse-kafka-");
 		try {
 			int[] ports = freePorts(3);
-			Path config = writeConfiguration(workDirectory, ports[0], ports[1], ports[2]);
+			Path config = writeConfiguration(workDirectory, serviceHost, ports[0], ports[1], ports[2]);
 			Path logConfig = writeLogConfiguration(workDirectory);
 			format(classpath, workDirectory, config, logConfig);
 			Process process = new ProcessBuilder(javaCommand(classpath, logConfig, "-Xmx256m",
@@ -86,7 +102,7 @@ public final class KafkaProcess implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(workDirectory.resolve("broker.out").toFile())
 				.start();
-			KafkaProcess broker = new KafkaProcess(process, workDirectory, ports[0], ports[1]);
+			KafkaProcess broker = new KafkaProcess(process, workDirectory, serviceHost, ports[0], ports[1]);
 			broker.awaitStarted();
 			return broker;
 		}
@@ -124,13 +140,13 @@ public final class KafkaProcess implements AutoCloseable {
 		}
 	}
 
-	private static Path writeConfiguration(Path workDirectory, int port, int adminPort, int controllerPort)
-			throws IOException {
+	private static Path writeConfiguration(Path workDirectory, String serviceHost, int port, int adminPort,
+			int controllerPort) throws IOException {
 		String properties = String.join("\n", "process.roles=broker,controller", "node.id=1",
 				"controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-				"listeners=SERVICE://127.0.0.1:" + port + ",ADMIN://127.0.0.1:" + adminPort
+				"listeners=SERVICE://" + serviceHost + ":" + port + ",ADMIN://127.0.0.1:" + adminPort
 						+ ",CONTROLLER://127.0.0.1:" + controllerPort,
-				"advertised.listeners=SERVICE://127.0.0.1:" + port + ",ADMIN://127.0.0.1:" + adminPort,
+				"advertised.listeners=SERVICE://" + serviceHost + ":" + port + ",ADMIN://127.0.0.1:" + adminPort,
 				"listener.security.protocol.map=SERVICE:PLAINTEXT,ADMIN:PLAINTEXT,CONTROLLER:PLAINTEXT",
 				"controller.listener.names=CONTROLLER", "inter.broker.listener.name=ADMIN",
 				"log.dirs=" + workDirectory.resolve("data"), "num.partitions=1", "offsets.topic.replication.factor=1",
@@ -248,10 +264,10 @@ public final class KafkaProcess implements AutoCloseable {
 
 	/**
 	 * Return the bootstrap servers of the service's listener.
-	 * @return {@code 127.0.0.1:<port>}
+	 * @return {@code <host>:<port>}, {@code 127.0.0.1} unless started on another host
 	 */
 	public String getBootstrapServers() {
-		return "127.0.0.1:" + this.port;
+		return this.serviceHost + ":" + this.port;
 	}
 
 	/**

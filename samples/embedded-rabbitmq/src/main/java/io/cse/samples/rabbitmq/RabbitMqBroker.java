@@ -110,6 +110,18 @@ public final class RabbitMqBroker implements AutoCloseable {
 	 * @throws IOException if the broker cannot be started
 	 */
 	public static RabbitMqBroker startForTests() throws IOException {
+		return startForTests(List.of());
+	}
+
+	/**
+	 * Start a broker for a test, listening for AMQP on other addresses of this machine as
+	 * well, such as a bridge that network namespaces reach it through; skipped or failed as
+	 * {@link #startForTests()} is where no server is installed.
+	 * @param extraAmqpAddresses further addresses to accept AMQP connections on, at the same port
+	 * @return the running broker
+	 * @throws IOException if the broker cannot be started
+	 */
+	public static RabbitMqBroker startForTests(List<String> extraAmqpAddresses) throws IOException {
 		if (!Files.isExecutable(SERVER)) {
 			String reason = "No RabbitMQ server at " + SERVER + ": " + INSTALL_HINT;
 			if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
@@ -117,7 +129,7 @@ public final class RabbitMqBroker implements AutoCloseable {
 			}
 			throw new TestAbortedException(reason + " (set CSE_REQUIRE_ROOT_TESTS=1 to fail instead of skipping)");
 		}
-		return start();
+		return start(extraAmqpAddresses);
 	}
 
 	/**
@@ -127,6 +139,18 @@ public final class RabbitMqBroker implements AutoCloseable {
 	 * @throws IOException if the server is missing or does not start in time
 	 */
 	public static RabbitMqBroker start() throws IOException {
+		return start(List.of());
+	}
+
+	/**
+	 * Start a broker as {@link #start()} does, accepting AMQP connections on other
+	 * addresses of this machine as well; the user {@code guest} may then connect from
+	 * anywhere.
+	 * @param extraAmqpAddresses further addresses to accept AMQP connections on, at the same port
+	 * @return the running broker
+	 * @throws IOException if the server is missing or does not start in time
+	 */
+	public static RabbitMqBroker start(List<String> extraAmqpAddresses) throws IOException {
 		if (!Files.isExecutable(SERVER)) {
 			throw new IOException("No RabbitMQ server at " + SERVER + ": " + INSTALL_HINT);
 		}
@@ -135,8 +159,15 @@ public final class RabbitMqBroker implements AutoCloseable {
 		int managementPort = ports[1];
 		String nodeName = "cse-test-" + amqpPort + "@localhost";
 		Path directory = Files.createTempDirectory("cse-rabbitmq-");
-		Files.writeString(directory.resolve("rabbitmq.conf"), String.join("\n",
-				"listeners.tcp.1 = 127.0.0.1:" + amqpPort,
+		List<String> amqpSettings = new ArrayList<>(List.of("listeners.tcp.1 = 127.0.0.1:" + amqpPort));
+		for (String address : extraAmqpAddresses) {
+			amqpSettings.add("listeners.tcp." + (amqpSettings.size() + 1) + " = " + address + ":" + amqpPort);
+		}
+		if (!extraAmqpAddresses.isEmpty()) {
+			// guest may only connect from the loopback address unless told otherwise
+			amqpSettings.add("loopback_users.guest = false");
+		}
+		Files.writeString(directory.resolve("rabbitmq.conf"), String.join("\n", String.join("\n", amqpSettings),
 				"management.tcp.ip = 127.0.0.1",
 				"management.tcp.port = " + managementPort,
 				// Fresh statistics, so that the broker's view of connections and consumers is current

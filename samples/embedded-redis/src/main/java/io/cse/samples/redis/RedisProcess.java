@@ -63,6 +63,17 @@ public final class RedisProcess implements AutoCloseable {
 	 * @throws IOException if the server cannot be started
 	 */
 	public static RedisProcess start() throws IOException {
+		return start(List.of());
+	}
+
+	/**
+	 * Start a server on a free port of the loopback address and of other addresses of this
+	 * machine, such as a bridge that network namespaces reach it through.
+	 * @param extraBindAddresses further addresses to listen on, at the same port
+	 * @return the running server
+	 * @throws IOException if the server cannot be started
+	 */
+	public static RedisProcess start(List<String> extraBindAddresses) throws IOException {
 		Path server = findServer();
 		if (server == null) {
 			throw new IllegalStateException(unavailableReason());
@@ -71,7 +82,7 @@ public final class RedisProcess implements AutoCloseable {
 		// The free port can be taken by someone else before the server binds it: try again.
 		for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
 			try {
-				return start(server, freePort());
+				return start(server, freePort(), extraBindAddresses);
 			}
 			catch (IOException ex) {
 				failure = ex;
@@ -80,11 +91,15 @@ public final class RedisProcess implements AutoCloseable {
 		throw failure;
 	}
 
-	private static RedisProcess start(Path server, int port) throws IOException {
+	private static RedisProcess start(Path server, int port, List<String> extraBindAddresses) throws IOException {
 		Path workDirectory = Files.createTempDirectory("cse-redis-");
-		List<String> command = List.of(server.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-				"--dir", workDirectory.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no",
-				"--logfile", "");
+		List<String> command = new ArrayList<>(List.of(server.toString(), "--port", Integer.toString(port), "--bind",
+				String.join(" ", "127.0.0.1", String.join(" ", extraBindAddresses)).trim(), "--dir",
+				workDirectory.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""));
+		if (!extraBindAddresses.isEmpty()) {
+			// Without a password, protected mode refuses every client but the loopback's
+			command.addAll(List.of("--protected-mode", "no"));
+		}
 		Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
 			.redirectErrorStream(true)
 			.start();

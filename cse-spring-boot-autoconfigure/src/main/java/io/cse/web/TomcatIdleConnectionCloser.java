@@ -1,6 +1,7 @@
 package io.cse.web;
 
 import java.lang.reflect.Method;
+import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -12,17 +13,21 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 import org.springframework.context.ApplicationContext;
 
 /**
  * Closes the idle keep-alive connections of an embedded Tomcat: every connection that has
- * no request in flight or held by the {@link TrafficGate}.
+ * no request in flight or held by the {@link TrafficGate}, and on which Tomcat waits for
+ * the next request. A request Tomcat has begun to work on keeps its connection, even
+ * before the gate sees it, and its answer arrives.
  * <p>
  * A client that sends a request on a keep-alive connection at the very moment it is
- * closed sees the connection end before any answer; HTTP clients retry idempotent
- * requests in that case, as they do when a server's keep-alive timeout expires.
+ * closed, before Tomcat has read it, sees the connection end before any answer, and the
+ * request was not run; HTTP clients retry idempotent requests in that case, as they do
+ * when a server's keep-alive timeout expires.
  * <p>
  * Spring Boot 3 and 4 keep the web server in classes of different packages, and Tomcat
  * keeps a protocol's connections behind a protected accessor; both are reached
@@ -47,13 +52,26 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 		int closed = 0;
 		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
 			for (SocketWrapperBase<?> connection : new ArrayList<>(endpoint.getConnections())) {
-				if (!connection.isClosed() && !busy.test(connection.getRemotePort())) {
+				if (!connection.isClosed() && !busy.test(connection.getRemotePort()) && waitsForARequest(connection)) {
 					connection.close();
 					closed++;
 				}
 			}
 		}
 		return closed;
+	}
+
+	/**
+	 * Whether Tomcat waits for the connection's next request: its poller watches it for
+	 * reading. A connection whose request a worker thread has taken (parsing it, running it
+	 * before any filter saw it, or writing its answer) is not watched, and is not idle,
+	 * whatever the traffic gate knows. Other connectors than NIO (NIO2, APR) cannot tell.
+	 */
+	private static boolean waitsForARequest(SocketWrapperBase<?> connection) {
+		if (connection instanceof NioEndpoint.NioSocketWrapper) {
+			return ((NioEndpoint.NioSocketWrapper) connection).interestOpsHas(SelectionKey.OP_READ);
+		}
+		return true;
 	}
 
 	private List<AbstractEndpoint<?, ?>> endpoints() {

@@ -73,9 +73,9 @@ class OrderServiceEndToEndTests {
 
 	private static final String BRIDGE = "cseord";
 
-	private static final String SUBNET = "10.199.252.0/24";
+	private static final String SUBNET = "10.199.253.0/24";
 
-	private static final String GATEWAY = "10.199.252.1";
+	private static final String GATEWAY = "10.199.253.1";
 
 	private static final Duration STARTUP = Duration.ofSeconds(120);
 

@@ -18,12 +18,20 @@ final class EndpointPath {
 
 	private final List<String> segments;
 
+	/**
+	 * The endpoint's path as a plain request spells it ({@code /actuator/cse}), or
+	 * {@code null} if it has characters that only the full reading compares right.
+	 */
+	private final String plain;
+
 	EndpointPath(String endpointPath) {
 		this.segments = segments(endpointPath);
 		if (this.segments == null || this.segments.isEmpty()) {
 			throw new IllegalArgumentException("The endpoint's path must be a plain absolute path, not '"
 					+ endpointPath + "'");
 		}
+		String joined = "/" + String.join("/", this.segments);
+		this.plain = isPlain(joined) ? joined : null;
 	}
 
 	/**
@@ -33,9 +41,32 @@ final class EndpointPath {
 	 * @return whether the request is for the endpoint
 	 */
 	boolean matches(String pathWithinApplication) {
+		// Every request goes through here: a plain path, the usual kind, is read as it is
+		if (this.plain != null && pathWithinApplication != null && isPlain(pathWithinApplication)) {
+			return pathWithinApplication.startsWith(this.plain)
+					&& (pathWithinApplication.length() == this.plain.length()
+							|| pathWithinApplication.charAt(this.plain.length()) == '/');
+		}
 		List<String> requested = segments(pathWithinApplication);
 		return requested != null && requested.size() >= this.segments.size()
 				&& requested.subList(0, this.segments.size()).equals(this.segments);
+	}
+
+	/**
+	 * Whether a path means what it spells: absolute, nothing encoded, no matrix parameter,
+	 * query, dot segment or empty segment.
+	 */
+	private static boolean isPlain(String path) {
+		if (!path.startsWith("/") || path.contains("//")) {
+			return false;
+		}
+		for (int i = 0; i < path.length(); i++) {
+			char c = path.charAt(i);
+			if (c == '%' || c == ';' || c == '.' || c == '?' || c == '\\') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -33,6 +33,18 @@ class EndpointPathTests {
 	}
 
 	@ParameterizedTest
+	@ValueSource(strings = { "/manage.v1/cse", "/manage.v1/cse/freeze", "/manage%2Ev1/cse" })
+	void endpointPathWithADotInASegmentIsMatched(String path) {
+		assertThat(new EndpointPath("/manage.v1/cse").matches(path)).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/manage.v1/csefreeze", "/manage.v1/../manage.v1/cse", "/managev1/cse" })
+	void endpointPathWithADotInASegmentIsNotMatchedByOthers(String path) {
+		assertThat(new EndpointPath("/manage.v1/cse").matches(path)).isFalse();
+	}
+
+	@ParameterizedTest
 	@ValueSource(strings = { "", "/", "actuator/cse", "/actuator/../cse" })
 	void endpointPathMustBePlain(String path) {
 		assertThatIllegalArgumentException().isThrownBy(() -> new EndpointPath(path)).withMessageContaining(path);

@@ -38,7 +38,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The whole way, on this machine: {@code samples/hello-web} runs as a process of its own
@@ -71,11 +70,6 @@ class HelloWebSnapshotEndToEndTests {
 
 	private final ServiceProcesses services = new ServiceProcesses();
 
-	static List<String> jdks() {
-		return List.of(System.getProperty("java.home"),
-				System.getenv().getOrDefault("CSE_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
-	}
-
 	@BeforeAll
 	static void database() throws IOException {
 		RootOnly.require();
@@ -100,16 +94,9 @@ class HelloWebSnapshotEndToEndTests {
 	}
 
 	@ParameterizedTest(name = "on {0}")
-	@MethodSource("jdks")
+	@MethodSource("io.cse.node.host.RootOnly#snapshotJdks")
 	void dumpRestoreAndCloneHelloWeb(String javaHome) throws Exception {
-		Path java = Path.of(javaHome, "bin", "java");
-		if (!Files.isExecutable(java)) {
-			String reason = "no JDK at " + javaHome + " (set CSE_JDK25)";
-			if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
-				fail(reason);
-			}
-			assumeTrue(false, reason);
-		}
+		Path java = RootOnly.java(javaHome);
 		String name = Path.of(javaHome).getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
 		Path state = work.resolve("state");
 		Path images = work.resolve("images-" + name);

@@ -54,7 +54,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code samples/order-service}, a service that holds every kind of connection the starter
@@ -106,11 +105,6 @@ class OrderServiceEndToEndTests {
 	private final AtomicBoolean trafficOn = new AtomicBoolean();
 
 	private KafkaProducer<String, String> producer;
-
-	static List<String> jdks() {
-		return List.of(System.getProperty("java.home"),
-				System.getenv().getOrDefault("CSE_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
-	}
 
 	@BeforeAll
 	static void servers() throws Exception {
@@ -184,16 +178,9 @@ class OrderServiceEndToEndTests {
 	}
 
 	@ParameterizedTest(name = "on {0}")
-	@MethodSource("jdks")
+	@MethodSource("io.cse.node.host.RootOnly#snapshotJdks")
 	void freezeThawDumpRestoreAndCloneOrderService(String javaHome) throws Exception {
-		Path java = Path.of(javaHome, "bin", "java");
-		if (!Files.isExecutable(java)) {
-			String reason = "no JDK at " + javaHome + " (set CSE_JDK25)";
-			if ("1".equals(System.getenv("CSE_REQUIRE_ROOT_TESTS"))) {
-				fail(reason);
-			}
-			assumeTrue(false, reason);
-		}
+		Path java = RootOnly.java(javaHome);
 		String name = Path.of(javaHome).getFileName().toString().replaceAll("[^A-Za-z0-9]", "");
 		Path state = work.resolve("state");
 		Path images = work.resolve("images-" + name);

@@ -62,6 +62,27 @@ final class RootOnly {
 		gate(missing);
 	}
 
+	/**
+	 * The JDKs the end-to-end snapshot tests run their service on: the tests' own, and
+	 * Temurin 25 ({@code CSE_JDK25}).
+	 */
+	static List<String> snapshotJdks() {
+		return List.of(System.getProperty("java.home"),
+				System.getenv().getOrDefault("CSE_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+	}
+
+	/**
+	 * The {@code java} command of a JDK the test needs, through the same gate: skipped
+	 * without it, or failed under {@code CSE_REQUIRE_ROOT_TESTS=1}.
+	 */
+	static Path java(String javaHome) {
+		Path java = Path.of(javaHome, "bin", "java");
+		if (!Files.isExecutable(java)) {
+			gate(List.of("a JDK at " + javaHome + " (set CSE_JDK25)"));
+		}
+		return java;
+	}
+
 	private static boolean hasActiveSwap() {
 		try {
 			return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;

@@ -39,7 +39,13 @@ public final class ImageRetention {
 	 */
 	public ImageRetention(int maxCount, Duration maxAge) {
 		if (maxCount < 0) {
-			throw new IllegalArgumentException("The most images to keep cannot be negative, and is " + maxCount);
+			throw new IllegalArgumentException("cse.images.max-count must be 0 (keep every image) or more, not "
+					+ maxCount);
+		}
+		if (maxAge != null && (maxAge.isNegative() || maxAge.isZero())) {
+			// A zero age would delete every image but the newest at once: surely not meant
+			throw new IllegalArgumentException("cse.images.max-age must be longer than 0 (for example 7d), or unset "
+					+ "to keep images of any age, not " + maxAge);
 		}
 		this.maxCount = maxCount;
 		this.maxAge = maxAge;

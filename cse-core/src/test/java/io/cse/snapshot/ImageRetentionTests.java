@@ -93,7 +93,16 @@ class ImageRetentionTests {
 	@Test
 	void refusesANegativeCount() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new ImageRetention(-1, null))
-			.withMessageContaining("-1");
+			.withMessage("cse.images.max-count must be 0 (keep every image) or more, not -1");
+	}
+
+	@Test
+	void refusesAnAgeThatIsNotPositive() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new ImageRetention(0, Duration.ZERO))
+			.withMessage("cse.images.max-age must be longer than 0 (for example 7d), or unset to keep images of "
+					+ "any age, not PT0S");
+		assertThatIllegalArgumentException().isThrownBy(() -> new ImageRetention(0, Duration.ofHours(-1)))
+			.withMessageContaining("not PT-1H");
 	}
 
 	/**

@@ -82,6 +82,14 @@ class CseAutoConfigurationTests {
 	}
 
 	@Test
+	void imageRetentionOfNoAgeFailsTheStartWithWhatToSet() {
+		this.contextRunner.withPropertyValues("cse.images.max-age=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("cse.images.max-age must be longer than 0 (for example 7d)"));
+	}
+
+	@Test
 	void coordinatorUsesTheInstanceIdentityBean() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(CheckpointCoordinator.class).getIdentity())
 			.isSameAs(context.getBean(InstanceIdentity.class)));

@@ -4,11 +4,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cse.compat.RegistryNodes.Instance;
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.rpc.RpcException;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -139,11 +141,28 @@ class RegistryCompatibilityTests {
 		return status.path("instance").path("instanceId").asText();
 	}
 
-	/** Waits until the consumer's calls are answered by the service (it learns of it from ZooKeeper). */
+	/**
+	 * Waits until the consumer's calls are answered by the service (it learns of it from
+	 * ZooKeeper). Under load an answer takes about a second; a CI run once saw none for
+	 * 10 s, so the wait is longer and a failure says what the last call met (no provider
+	 * known, or a call that timed out).
+	 */
 	private static void awaitAnswered(GreeterCaller caller, String greeting) {
-		await("a Dubbo call answered").atMost(Duration.ofSeconds(10))
-			.ignoreExceptionsMatching(RpcException.class::isInstance)
-			.until(() -> greeting.equals(caller.greet("compat")));
+		AtomicReference<RpcException> lastFailure = new AtomicReference<>();
+		try {
+			await("a Dubbo call answered").atMost(Duration.ofSeconds(30)).until(() -> {
+				try {
+					return greeting.equals(caller.greet("compat"));
+				}
+				catch (RpcException ex) {
+					lastFailure.set(ex);
+					return false;
+				}
+			});
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError(ex.getMessage() + "; the last call failed with: " + lastFailure.get(), ex);
+		}
 	}
 
 }

@@ -1,8 +1,11 @@
 package io.cse.autoconfigure;
 
+import java.nio.file.Path;
+
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpointWebExtension;
+import io.cse.endpoint.EndpointToken;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.SnapshotService;
@@ -42,14 +45,25 @@ public final class CseEndpointAutoConfiguration {
 		return new CseEndpoint(coordinator, snapshots.getIfAvailable(), serverlessReady.getIfAvailable());
 	}
 
+	/**
+	 * The token requests must carry, read from {@code cse.endpoint.token-file} at start: a
+	 * file that is missing or that others can read stops the application here.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	EndpointToken cseEndpointToken(CseProperties properties) {
+		Path file = properties.getEndpoint().getTokenFile();
+		return (file != null) ? EndpointToken.readFrom(file) : EndpointToken.none();
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	static class ServletWebExtensionConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		CseEndpointWebExtension cseEndpointWebExtension(CseEndpoint endpoint) {
-			return new CseEndpointWebExtension(endpoint);
+		CseEndpointWebExtension cseEndpointWebExtension(CseEndpoint endpoint, EndpointToken token) {
+			return new CseEndpointWebExtension(endpoint, token);
 		}
 
 	}
@@ -60,8 +74,8 @@ public final class CseEndpointAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ReactiveCseEndpointWebExtension reactiveCseEndpointWebExtension(CseEndpoint endpoint) {
-			return new ReactiveCseEndpointWebExtension(endpoint);
+		ReactiveCseEndpointWebExtension reactiveCseEndpointWebExtension(CseEndpoint endpoint, EndpointToken token) {
+			return new ReactiveCseEndpointWebExtension(endpoint, token);
 		}
 
 	}

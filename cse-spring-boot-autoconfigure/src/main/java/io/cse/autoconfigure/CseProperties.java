@@ -37,6 +37,8 @@ public class CseProperties {
 	 */
 	private Engine engine = Engine.AUTO;
 
+	private final Endpoint endpoint = new Endpoint();
+
 	private final Traffic traffic = new Traffic();
 
 	private final Memory memory = new Memory();
@@ -97,6 +99,10 @@ public class CseProperties {
 
 	public void setEngine(Engine engine) {
 		this.engine = engine;
+	}
+
+	public Endpoint getEndpoint() {
+		return this.endpoint;
 	}
 
 	public Traffic getTraffic() {
@@ -801,6 +807,29 @@ public class CseProperties {
 
 		public void setHealthPath(String healthPath) {
 			this.healthPath = healthPath;
+		}
+
+	}
+
+	/**
+	 * Settings of the /actuator/cse endpoint.
+	 */
+	public static class Endpoint {
+
+		/**
+		 * File that holds the token every request to the endpoint must carry as
+		 * 'Authorization: Bearer TOKEN'; readable by its owner only. Read once at start;
+		 * unset lets anyone who reaches the endpoint call it. The node agent sets it with
+		 * the CSE_ENDPOINT_TOKENFILE environment variable for the services it starts.
+		 */
+		private Path tokenFile;
+
+		public Path getTokenFile() {
+			return this.tokenFile;
+		}
+
+		public void setTokenFile(Path tokenFile) {
+			this.tokenFile = tokenFile;
 		}
 
 	}

@@ -1,5 +1,7 @@
 package io.cse.endpoint;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Why a request was refused.
  */
@@ -24,8 +26,9 @@ public final class ErrorDescriptor {
 
 	/**
 	 * Return the state of the instance, unchanged by the request.
-	 * @return the state's name
+	 * @return the state's name, or {@code null} where the caller may not know it
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public String getState() {
 		return this.state;
 	}

@@ -1,10 +1,16 @@
 package io.cse.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
 import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpointWebExtension;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -181,6 +187,76 @@ class CseEndpointAutoConfigurationTests {
 				assertThat(context).hasSingleBean(CheckpointCoordinator.class);
 				assertThat(context).doesNotHaveBean(CseEndpoint.class);
 			});
+	}
+
+	@Test
+	void privateTokenFileIsAccepted(@TempDir Path folder) throws IOException {
+		Path token = tokenFile(folder, "rw-------", "a-token-of-enough-length");
+		servletRunnerWithToken(token).run((context) -> assertThat(context).hasNotFailed()
+			.hasSingleBean(CseEndpointWebExtension.class));
+	}
+
+	@Test
+	void tokenFileThatOthersCanReadStopsTheApplication(@TempDir Path folder) throws IOException {
+		Path token = tokenFile(folder, "rw-r--r--", "a-token-of-enough-length");
+		servletRunnerWithToken(token).run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining("cse.endpoint.token-file")
+			.hasMessageContaining("chmod 600 " + token));
+	}
+
+	@Test
+	void tokenFileThatIsALinkStopsTheApplication(@TempDir Path folder) throws IOException {
+		Path token = tokenFile(folder, "rw-------", "a-token-of-enough-length");
+		Path link = Files.createSymbolicLink(folder.resolve("link"), token);
+		servletRunnerWithToken(link).run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining(link + " (cse.endpoint.token-file) is not a regular file"));
+	}
+
+	@Test
+	void missingTokenFileStopsTheApplication(@TempDir Path folder) {
+		Path token = folder.resolve("absent");
+		servletRunnerWithToken(token).run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining(token + " (cse.endpoint.token-file) cannot be read"));
+	}
+
+	@Test
+	void shortTokenStopsTheApplication(@TempDir Path folder) throws IOException {
+		Path token = tokenFile(folder, "rw-------", "short\n");
+		servletRunnerWithToken(token).run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining("holds 5 characters: write a token of at least 16"));
+	}
+
+	@Test
+	void tokenFileIsReadByTheReactiveExtensionToo(@TempDir Path folder) {
+		Path token = folder.resolve("absent");
+		new ReactiveWebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE, "cse.endpoint.token-file=" + token)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("cse.endpoint.token-file"));
+	}
+
+	private static WebApplicationContextRunner servletRunnerWithToken(Path token) {
+		return new WebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE, "cse.endpoint.token-file=" + token);
+	}
+
+	private static Path tokenFile(Path folder, String mode, String token) throws IOException {
+		Path file = folder.resolve("endpoint-token");
+		Files.writeString(file, token);
+		Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+		return file;
 	}
 
 	@Test

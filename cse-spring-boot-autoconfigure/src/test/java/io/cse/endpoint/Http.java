@@ -20,8 +20,23 @@ final class Http {
 
 	private final String base;
 
+	private final String authorization;
+
 	Http(int port) {
-		this.base = "http://127.0.0.1:" + port;
+		this("http://127.0.0.1:" + port, null);
+	}
+
+	private Http(String base, String authorization) {
+		this.base = base;
+		this.authorization = authorization;
+	}
+
+	/**
+	 * Return a client that sends every request with an {@code Authorization} header.
+	 * @param authorization the header's value
+	 */
+	Http authorization(String authorization) {
+		return new Http(this.base, authorization);
 	}
 
 	HttpResponse<String> get(String path) {
@@ -37,6 +52,9 @@ final class Http {
 
 	private HttpResponse<String> send(HttpRequest.Builder request) {
 		try {
+			if (this.authorization != null) {
+				request.header("Authorization", this.authorization);
+			}
 			return this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());
 		}

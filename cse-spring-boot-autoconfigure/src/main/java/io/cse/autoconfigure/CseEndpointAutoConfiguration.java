@@ -6,6 +6,7 @@ import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpointWebExtension;
 import io.cse.endpoint.EndpointToken;
+import io.cse.endpoint.OverridableProperties;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.SnapshotService;
@@ -41,8 +42,12 @@ public final class CseEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CseEndpoint cseEndpoint(CheckpointCoordinator coordinator, ObjectProvider<SnapshotService> snapshots,
-			ObjectProvider<ServerlessReadyBeans> serverlessReady) {
-		return new CseEndpoint(coordinator, snapshots.getIfAvailable(), serverlessReady.getIfAvailable());
+			ObjectProvider<ServerlessReadyBeans> serverlessReady, CseProperties properties) {
+		// Refuses a list that covers a property no thaw may set: the start fails, naming it
+		OverridableProperties overridableProperties = OverridableProperties
+			.of(properties.getClone().getOverridableProperties());
+		return new CseEndpoint(coordinator, snapshots.getIfAvailable(), serverlessReady.getIfAvailable(),
+				overridableProperties);
 	}
 
 	/**

@@ -739,11 +739,30 @@ public class CseProperties {
 	}
 
 	/**
-	 * Settings of instances restored from an image.
+	 * Settings of instances restored from an image, and of the properties a platform may
+	 * give each instance when it thaws it.
 	 */
 	public static class Clone {
 
+		/**
+		 * Properties a thaw may set for this instance ('POST /actuator/cse/thaw' with
+		 * 'properties'), each an exact name ('app.region') or a prefix that ends in '.*'
+		 * ('feature.*'); a thaw that sets any other is refused. Never overridable, and
+		 * refused at start-up if listed: the port and address of the server and of the
+		 * management server, the actuator's base path, path mappings and health endpoint,
+		 * and 'cse.*'.
+		 */
+		private Set<String> overridableProperties = new LinkedHashSet<>();
+
 		private final Reseed reseed = new Reseed();
+
+		public Set<String> getOverridableProperties() {
+			return this.overridableProperties;
+		}
+
+		public void setOverridableProperties(Set<String> overridableProperties) {
+			this.overridableProperties = overridableProperties;
+		}
 
 		public Reseed getReseed() {
 			return this.reseed;

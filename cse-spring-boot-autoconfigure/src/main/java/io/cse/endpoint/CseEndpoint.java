@@ -42,7 +42,8 @@ import org.springframework.util.StringUtils;
  * <li>{@code POST /actuator/cse/freeze}: quiesce everything and trim the heap.</li>
  * <li>{@code POST /actuator/cse/thaw}: resume everything; an optional JSON body
  * {@code {"properties": "key=value\nother=value"}} sets properties for this instance
- * first, in the {@code .properties} format (actuator takes flat JSON bodies only).</li>
+ * first, in the {@code .properties} format (actuator takes flat JSON bodies only), if
+ * every one of them is {@link OverridableProperties overridable}.</li>
  * <li>{@code POST /actuator/cse/dump} and {@code POST /actuator/cse/clone}: answer
  * {@code 202 Accepted} with the image's id and folder, then quiesce and snapshot the
  * process; a dump stops it, a clone keeps it running and makes the image a template whose
@@ -74,8 +75,10 @@ public class CseEndpoint {
 
 	private final ServerlessReadyBeans serverlessReady;
 
+	private final OverridableProperties overridableProperties;
+
 	/**
-	 * Create an endpoint for the given coordinator.
+	 * Create an endpoint for the given coordinator, whose thaw sets no properties.
 	 * @param coordinator the coordinator to drive
 	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
 	 */
@@ -84,7 +87,7 @@ public class CseEndpoint {
 	}
 
 	/**
-	 * Create an endpoint for the given coordinator.
+	 * Create an endpoint for the given coordinator, whose thaw sets no properties.
 	 * @param coordinator the coordinator to drive
 	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
 	 * @param serverlessReady the {@code @ServerlessReady} beans and their hazard check, or
@@ -92,9 +95,23 @@ public class CseEndpoint {
 	 */
 	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots,
 			ServerlessReadyBeans serverlessReady) {
+		this(coordinator, snapshots, serverlessReady, OverridableProperties.none());
+	}
+
+	/**
+	 * Create an endpoint for the given coordinator.
+	 * @param coordinator the coordinator to drive
+	 * @param snapshots takes dumps and clones, or {@code null} if this application cannot
+	 * @param serverlessReady the {@code @ServerlessReady} beans and their hazard check, or
+	 * {@code null} if the check is switched off
+	 * @param overridableProperties the properties a thaw may set
+	 */
+	public CseEndpoint(CheckpointCoordinator coordinator, SnapshotService snapshots,
+			ServerlessReadyBeans serverlessReady, OverridableProperties overridableProperties) {
 		this.coordinator = coordinator;
 		this.snapshots = snapshots;
 		this.serverlessReady = serverlessReady;
+		this.overridableProperties = overridableProperties;
 	}
 
 	/**
@@ -122,7 +139,7 @@ public class CseEndpoint {
 	 * its own.
 	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance in the {@code .properties} format,
-	 * applied by a thaw before anything resumes
+	 * applied by a thaw before anything resumes; each must be overridable
 	 * @param image the name of the image folder a dump or clone writes, under
 	 * {@code cse.images.root}
 	 * @return the operation's report, or what was wrong with the request
@@ -138,7 +155,7 @@ public class CseEndpoint {
 	 * is sent.
 	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance in the {@code .properties} format,
-	 * applied by a thaw before anything resumes
+	 * applied by a thaw before anything resumes; each must be overridable
 	 * @param image the name of the image folder a dump or clone writes, under
 	 * {@code cse.images.root}
 	 * @param afterResponse where the request's filter takes a dump or a clone to start once
@@ -177,7 +194,7 @@ public class CseEndpoint {
 	 * Check what an action is given, before anything happens.
 	 * @return the properties a thaw sets, empty for any other action
 	 */
-	private static Map<String, String> checkParameters(Action action, String properties, String image) {
+	private Map<String, String> checkParameters(Action action, String properties, String image) {
 		if (image != null && !action.takesImage()) {
 			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
 					"Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone");
@@ -189,6 +206,17 @@ public class CseEndpoint {
 			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
 					"A " + action.value() + " takes no properties: pass them to the thaw (POST /actuator/cse/thaw)");
 		}
+		Map<String, String> overrides = readProperties(properties);
+		try {
+			this.overridableProperties.check(overrides.keySet());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage());
+		}
+		return overrides;
+	}
+
+	private static Map<String, String> readProperties(String properties) {
 		try {
 			Properties parsed = new Properties();
 			parsed.load(new StringReader(properties));

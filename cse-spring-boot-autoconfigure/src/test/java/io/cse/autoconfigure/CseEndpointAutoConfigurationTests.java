@@ -260,6 +260,52 @@ class CseEndpointAutoConfigurationTests {
 	}
 
 	@Test
+	void overridablePropertiesThatCoverTheServerFailTheStartWithTheEntryAndWhy() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "cse.clone.overridable-properties=app.region,server.*")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessage("cse.clone.overridable-properties cannot list 'server.*': a thaw can never set "
+						+ "server.port (the port and address of the server and of the management server, the "
+						+ "actuator's base path, path mappings and health endpoint, and cse.* are fixed at "
+						+ "start-up). Remove it, or list only the properties a thaw may set"));
+	}
+
+	@Test
+	void overridablePropertiesThatNameACsePropertyFailTheStart() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "cse.clone.overridable-properties=cse.enabled")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageStartingWith("cse.clone.overridable-properties cannot list 'cse.enabled': a thaw can never "
+						+ "set cse.*"));
+	}
+
+	@Test
+	void overridablePropertiesThatCoverTheManagementEndpointsFailTheStart() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "cse.clone.overridable-properties=management.*")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageStartingWith("cse.clone.overridable-properties cannot list 'management.*': a thaw can "
+						+ "never set management.server.port"));
+	}
+
+	@Test
+	void overridablePropertiesWithAWildcardFailTheStart() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE, "cse.clone.overridable-properties=*")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessage("cse.clone.overridable-properties lists '*', which is neither a property name (for "
+						+ "example app.region) nor a prefix that ends in .* (for example feature.*)"));
+	}
+
+	@Test
+	void overridablePropertiesAreNoneByDefault() {
+		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(CseProperties.class).getClone().getOverridableProperties()).isEmpty();
+		});
+	}
+
+	@Test
 	void userEndpointWins() {
 		this.contextRunner.withPropertyValues(ACCESS, EXPOSURE)
 			.withUserConfiguration(UserEndpointConfiguration.class)

@@ -99,6 +99,86 @@ class CseEndpointTests {
 	}
 
 	@Test
+	void thawSetsAPropertyThatIsListedByName() {
+		runAllowing("app.region,feature.*", (context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			assertThat(endpoint.operate("thaw", "app.region=north", null).getStatus()).isEqualTo(200);
+			assertThat(context.getEnvironment().getProperty("app.region")).isEqualTo("north");
+			assertThat(coordinator(context).getState()).isEqualTo(InstanceState.RUNNING);
+		});
+	}
+
+	@Test
+	void thawSetsPropertiesUnderAListedPrefix() {
+		runAllowing("app.region,feature.*", (context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			WebEndpointResponse<Object> thaw = endpoint.operate("thaw", "feature.search=on\nfeature.cart.v2=off",
+					null);
+			assertThat(thaw.getStatus()).isEqualTo(200);
+			assertThat(context.getEnvironment().getProperty("feature.search")).isEqualTo("on");
+			assertThat(context.getEnvironment().getProperty("feature.cart.v2")).isEqualTo("off");
+		});
+	}
+
+	@Test
+	void thawOfAnUnlistedPropertyIsRefusedAndSetsNothing() {
+		runAllowing("app.region,feature.*", (context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			WebEndpointResponse<Object> answer = endpoint.operate("thaw", "app.region=north\napp.zone=b", null);
+			assertRefused(answer, 400, "Refused 'properties', nothing was set: this service lets no thaw set "
+					+ "'app.zone': add it to cse.clone.overridable-properties (a name, or a prefix such as app.*)",
+					"FROZEN");
+			assertFrozenWithoutOverrides(context);
+		});
+	}
+
+	@Test
+	void thawWithPropertiesIsRefusedByDefault() {
+		run((context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			WebEndpointResponse<Object> answer = endpoint.operate("thaw", "greeting=hello", null);
+			assertThat(answer.getStatus()).isEqualTo(400);
+			assertThat(error(answer).getError())
+				.contains("'greeting': add it to cse.clone.overridable-properties");
+			assertFrozenWithoutOverrides(context);
+		});
+	}
+
+	@Test
+	void thawOfTheServerPortInAnySpellingIsRefusedAndSetsNothing() {
+		runAllowing("app.region,server.servlet.*", (context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			for (String key : new String[] { "Server.Port", "server[port]", "server.port[0]", "SERVER_PORT" }) {
+				WebEndpointResponse<Object> answer = endpoint.operate("thaw", key + "=9999\napp.region=north", null);
+				assertThat(answer.getStatus()).as(key).isEqualTo(400);
+				assertThat(error(answer).getError()).as(key).contains("'" + key + "'");
+				assertFrozenWithoutOverrides(context);
+			}
+			assertThat(context.getEnvironment().getProperty("server.port")).isNull();
+		});
+	}
+
+	@Test
+	void thawOfACsePropertyIsRefusedAndSetsNothing() {
+		runAllowing("app.region", (context) -> {
+			CseEndpoint endpoint = endpoint(context);
+			assertThat(endpoint.operate("freeze", null, null).getStatus()).isEqualTo(200);
+			WebEndpointResponse<Object> answer = endpoint.operate("thaw",
+					"cse.clone.overridable-properties=*\napp.region=north", null);
+			assertRefused(answer, 400, "Refused 'properties', nothing was set: a thaw can never set "
+					+ "'cse.clone.overridable-properties' (the port and address of the server and of the management "
+					+ "server, the actuator's base path, path mappings and health endpoint, and cse.* are fixed at "
+					+ "start-up)", "FROZEN");
+			assertFrozenWithoutOverrides(context);
+		});
+	}
+
+	@Test
 	void thawOfARunningInstanceIsAConflictThatSaysItsState() {
 		run((context) -> {
 			WebEndpointResponse<Object> answer = endpoint(context).operate("thaw", null, null);
@@ -110,7 +190,7 @@ class CseEndpointTests {
 
 	@Test
 	void freezeAndThawAnswerWithTheirReports() {
-		run((context) -> {
+		runAllowing("greeting", (context) -> {
 			CseEndpoint endpoint = endpoint(context);
 			WebEndpointResponse<Object> freeze = endpoint.operate("freeze", null, null);
 			assertThat(freeze.getStatus()).isEqualTo(200);
@@ -224,6 +304,13 @@ class CseEndpointTests {
 		this.contextRunner.withPropertyValues("cse.images.root=" + this.images).run(consumer);
 	}
 
+	private void runAllowing(String overridableProperties, ContextConsumer<AssertableApplicationContext> consumer) {
+		this.contextRunner
+			.withPropertyValues("cse.images.root=" + this.images,
+					"cse.clone.overridable-properties=" + overridableProperties)
+			.run(consumer);
+	}
+
 	/**
 	 * Wait for the snapshot under way to end, so that the context is not closed under it.
 	 */
@@ -248,6 +335,16 @@ class CseEndpointTests {
 		assertThat(answer.getStatus()).isEqualTo(status);
 		assertThat(error(answer).getError()).isEqualTo(error);
 		assertThat(error(answer).getState()).isEqualTo(state);
+	}
+
+	/**
+	 * Assert that a refused thaw left the instance frozen, and set none of its properties.
+	 */
+	private static void assertFrozenWithoutOverrides(AssertableApplicationContext context) {
+		assertThat(coordinator(context).getState()).isEqualTo(InstanceState.FROZEN);
+		assertThat(context.getEnvironment().getPropertySources().contains("cseInstanceOverrides")).isFalse();
+		assertThat(context.getEnvironment().getProperty("app.region")).isNull();
+		assertThat(context.getEnvironment().getProperty("greeting")).isNull();
 	}
 
 	private static void assertUnchanged(AssertableApplicationContext context) {

@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "hello.heartbeat-interval=50ms", "cse.participant-timeout=5s" })
+		properties = { "hello.heartbeat-interval=50ms", "cse.participant-timeout=5s",
+				"cse.clone.overridable-properties=hello.greeting,hello.region" })
 class HelloWebFreezeTests {
 
 	private static final String APPLICATION = "hello-web";

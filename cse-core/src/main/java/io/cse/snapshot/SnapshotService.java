@@ -5,13 +5,17 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -44,6 +48,8 @@ public class SnapshotService {
 
 	private static final Logger logger = Logger.getLogger(SnapshotService.class.getName());
 
+	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
 	private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
 	private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
@@ -70,6 +76,8 @@ public class SnapshotService {
 	private final ImagesRoot imagesRootCheck = new ImagesRoot();
 
 	private volatile ImageRetention retention = ImageRetention.KEEP_ALL;
+
+	private volatile Supplier<? extends Collection<ImageAttachment>> attachments = Collections::emptyList;
 
 	/**
 	 * Create a service.
@@ -112,6 +120,15 @@ public class SnapshotService {
 	 */
 	public void setRetention(ImageRetention retention) {
 		this.retention = retention;
+	}
+
+	/**
+	 * Set the files that every image carries besides the process's own (the endpoint's
+	 * token, for whoever restores the image), asked for each snapshot.
+	 * @param attachments the attachments; none unless set
+	 */
+	public void setAttachments(Supplier<? extends Collection<ImageAttachment>> attachments) {
+		this.attachments = attachments;
 	}
 
 	/**
@@ -321,6 +338,7 @@ public class SnapshotService {
 		public SnapshotOutcome take() throws SnapshotException {
 			boolean leaveRunning = keepsRunning();
 			SnapshotSpec spec = new SnapshotSpec(this.ticket.imageId(), this.ticket.folder(), leaveRunning, manifest());
+			attach(this.ticket.folder());
 			SnapshotOutcome outcome = SnapshotService.this.engine.snapshot(spec);
 			if (outcome == SnapshotOutcome.RESTORED && this.ticket.operation() == Operation.CLONE) {
 				// Every restore of a template is a new instance: it must not share the
@@ -335,6 +353,23 @@ public class SnapshotService {
 				applyRetention();
 			}
 			return outcome;
+		}
+
+		/**
+		 * Write the attachments into the image folder, before the engine runs: the sealer
+		 * then lists them in the manifest with every other file of the image.
+		 */
+		private void attach(Path folder) throws SnapshotException {
+			for (ImageAttachment attachment : SnapshotService.this.attachments.get()) {
+				Path file = folder.resolve(attachment.fileName());
+				try {
+					Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+					Files.write(file, attachment.content());
+				}
+				catch (IOException ex) {
+					throw new SnapshotException("Cannot write " + file + " into the image: " + ex.getMessage(), ex);
+				}
+			}
 		}
 
 		private void applyRetention() {

@@ -32,7 +32,8 @@ public final class SnapshotSpec {
 	}
 
 	/**
-	 * Return the image folder: empty, owned by this process, readable by its owner only.
+	 * Return the image folder: owned by this process, readable by its owner only, and
+	 * empty but for the image's attachments ({@link ImageAttachment}).
 	 * @return the folder
 	 */
 	public Path folder() {

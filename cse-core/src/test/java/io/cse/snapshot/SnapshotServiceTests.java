@@ -1,6 +1,7 @@
 package io.cse.snapshot;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link SnapshotService}, with a real coordinator and the engine replaced.
@@ -151,6 +153,27 @@ class SnapshotServiceTests {
 		assertThat(manifest.identity().instanceId()).isEqualTo(this.identity.getInstanceId());
 		assertThat(manifest.identity().generation()).isZero();
 		assertThat(this.identity.getGeneration()).isZero();
+	}
+
+	@Test
+	void attachmentsArePrivateFilesOfTheImageThatItsManifestLists() throws IOException {
+		SnapshotService service = service();
+		byte[] token = "the-endpoint-token-of-this-instance\n".getBytes(StandardCharsets.UTF_8);
+		service.setAttachments(() -> List.of(new ImageAttachment(ImageAttachment.ENDPOINT_TOKEN, token)));
+		assertThat(service.run(service.prepare(Operation.CLONE, "template")).outcome()).isEqualTo(Outcome.SUCCESS);
+		Path attached = root().resolve("template").resolve(ImageAttachment.ENDPOINT_TOKEN);
+		assertThat(attached).hasBinaryContent(token);
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(attached))).isEqualTo("rw-------");
+		assertThat(ImageManifest.read(root().resolve("template")).files()).containsKey(ImageAttachment.ENDPOINT_TOKEN);
+	}
+
+	@Test
+	void attachmentNamesCannotLeaveTheFolderOrTakeTheManifestsPlace() {
+		for (String name : new String[] { "../token", "manifest.json", "Token", "a/b", "" }) {
+			assertThatIllegalArgumentException().as(name)
+				.isThrownBy(() -> new ImageAttachment(name, new byte[0]))
+				.withMessageContaining("cannot name an image attachment");
+		}
 	}
 
 	@Test

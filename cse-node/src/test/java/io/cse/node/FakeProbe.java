@@ -41,6 +41,29 @@ public final class FakeProbe implements HttpProbe {
 		return this;
 	}
 
+	private final java.util.List<String> tokens = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+	/**
+	 * The tokens sent with the {@code POST}s, in order ({@code "none"} where none was).
+	 */
+	public java.util.List<String> postedTokens() {
+		synchronized (this.tokens) {
+			return java.util.List.copyOf(this.tokens);
+		}
+	}
+
+	private final java.util.List<String> gets = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+	/**
+	 * The {@code GET}s, each as {@code host/path token} ({@code none} where no token was
+	 * sent).
+	 */
+	public java.util.List<String> gets() {
+		synchronized (this.gets) {
+			return java.util.List.copyOf(this.gets);
+		}
+	}
+
 	/**
 	 * The paths that were posted to, in order.
 	 */
@@ -51,13 +74,15 @@ public final class FakeProbe implements HttpProbe {
 	}
 
 	@Override
-	public Optional<Answer> post(URI uri) {
+	public Optional<Answer> post(URI uri, String token) {
 		this.posts.add(uri.getPath());
+		this.tokens.add((token != null) ? token : "none");
 		return this.postAnswers.apply(uri);
 	}
 
 	@Override
-	public Optional<Answer> get(URI uri) {
+	public Optional<Answer> get(URI uri, String token) {
+		this.gets.add(uri.getHost() + uri.getPath() + " " + ((token != null) ? token : "none"));
 		if (this.silent.contains(uri.getHost())) {
 			return Optional.empty();
 		}

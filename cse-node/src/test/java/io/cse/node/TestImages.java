@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 
+import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.ImageManifest.Kind;
@@ -28,6 +29,20 @@ public final class TestImages {
 			throws IOException {
 		Path dir = incomplete(root, id);
 		manifest(id, kind, pid, port, healthPath).writePending(dir);
+		ImageSealer.seal(dir);
+		return dir;
+	}
+
+	/**
+	 * A template that carries the token its instances' endpoint wants, as the starter
+	 * attaches it with {@code cse.endpoint.token-file}.
+	 */
+	public static Path withEndpointToken(Path root, String id, long pid, int port, String token) throws IOException {
+		Path dir = incomplete(root, id);
+		Files.writeString(dir.resolve(ImageAttachment.ENDPOINT_TOKEN), token + "\n");
+		Files.setPosixFilePermissions(dir.resolve(ImageAttachment.ENDPOINT_TOKEN),
+				PosixFilePermissions.fromString("rw-------"));
+		manifest(id, Kind.TEMPLATE, pid, port, "/").writePending(dir);
 		ImageSealer.seal(dir);
 		return dir;
 	}

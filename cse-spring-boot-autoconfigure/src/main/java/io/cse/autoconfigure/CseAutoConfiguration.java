@@ -20,6 +20,7 @@ import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.memory.HeapTrimmer;
 import io.cse.metrics.CseMetrics;
 import io.cse.snapshot.ConnectionOwner;
+import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.ImageRetention;
 import io.cse.snapshot.NoSnapshotEngine;
@@ -127,7 +128,8 @@ public final class CseAutoConfiguration {
 	@ConditionalOnMissingBean
 	SnapshotService cseSnapshotService(CheckpointCoordinator coordinator, SnapshotEngine engine,
 			ObjectProvider<HeapTrimmer> heapTrimmer, CseProperties properties, Environment environment,
-			ListableBeanFactory beanFactory, ObjectProvider<ConnectionOwner> connectionOwners) {
+			ListableBeanFactory beanFactory, ObjectProvider<ConnectionOwner> connectionOwners,
+			ObjectProvider<ImageAttachment> attachments) {
 		ProcFs procFs = new ProcFs();
 		Supplier<Integer> port = () -> environment.getProperty("local.server.port", Integer.class, -1);
 		ProcessAudit audit = new ProcessAudit(procFs, port, properties.getSnapshot().isAllowChildProcesses());
@@ -141,6 +143,7 @@ public final class CseAutoConfiguration {
 		service.setSettingNames(CsePropertyNames.INSTANCE);
 		service.setRetention(new ImageRetention(properties.getImages().getMaxCount(),
 				properties.getImages().getMaxAge()));
+		service.setAttachments(() -> attachments.orderedStream().collect(Collectors.toList()));
 		return service;
 	}
 

@@ -9,6 +9,7 @@ import io.cse.endpoint.EndpointToken;
 import io.cse.endpoint.OverridableProperties;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
 import io.cse.ready.ServerlessReadyBeans;
+import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.SnapshotService;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -59,6 +60,16 @@ public final class CseEndpointAutoConfiguration {
 	EndpointToken cseEndpointToken(CseProperties properties) {
 		Path file = properties.getEndpoint().getTokenFile();
 		return (file != null) ? EndpointToken.readFrom(file) : EndpointToken.none();
+	}
+
+	/**
+	 * Every image carries the token, so that the node agent can call the instances it
+	 * restores from it: they hold the same token in memory.
+	 */
+	@Bean
+	@ConditionalOnProperty(prefix = "cse.endpoint", name = "token-file")
+	ImageAttachment cseEndpointTokenImageAttachment(EndpointToken token) {
+		return token.imageAttachment();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -12,8 +12,11 @@ import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.Set;
 
+import io.cse.snapshot.ImageAttachment;
+
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.lang.Nullable;
+import org.springframework.util.Assert;
 
 /**
  * The secret that every request to the CSE endpoint must carry, as
@@ -22,14 +25,12 @@ import org.springframework.lang.Nullable;
  * its path in the {@code CSE_ENDPOINT_TOKENFILE} environment variable.
  * <p>
  * The file is read once, at start: a snapshot keeps the token in memory, so a restored
- * instance and its clones answer to the token of the instance they were taken from. The
- * file must be private to its owner (no group or other permission) and not a symbolic
+ * instance and its clones answer to the token of the instance they were taken from, and
+ * each image carries it ({@link #imageAttachment()}) for the node agent that restores it.
+ * The file must be private to its owner (no group or other permission) and not a symbolic
  * link, or the application does not start: a token that others can read protects nothing.
  */
 public final class EndpointToken {
-
-	/** The file name the token is kept under in an image, for whoever restores it. */
-	public static final String IMAGE_FILE_NAME = "endpoint-token";
 
 	static final int MIN_LENGTH = 16;
 
@@ -46,8 +47,12 @@ public final class EndpointToken {
 	@Nullable
 	private final byte[] expected;
 
-	private EndpointToken(@Nullable byte[] expected) {
-		this.expected = expected;
+	@Nullable
+	private final String token;
+
+	private EndpointToken(@Nullable String token) {
+		this.token = token;
+		this.expected = (token != null) ? (BEARER + token).getBytes(StandardCharsets.US_ASCII) : null;
 	}
 
 	/**
@@ -98,7 +103,7 @@ public final class EndpointToken {
 						+ "): use letters, digits and punctuation only");
 			}
 		}
-		return new EndpointToken((BEARER + token).getBytes(StandardCharsets.US_ASCII));
+		return new EndpointToken(token);
 	}
 
 	private static IllegalStateException invalid(Path file, String problem) {
@@ -111,6 +116,17 @@ public final class EndpointToken {
 	 */
 	public boolean isRequired() {
 		return this.expected != null;
+	}
+
+	/**
+	 * Return the token as an image carries it, for whoever restores the image
+	 * ({@link ImageAttachment#ENDPOINT_TOKEN}).
+	 * @return the attachment
+	 * @throws IllegalStateException if no token is required
+	 */
+	public ImageAttachment imageAttachment() {
+		Assert.state(this.token != null, "No token is required: there is nothing to attach");
+		return new ImageAttachment(ImageAttachment.ENDPOINT_TOKEN, (this.token + "\n").getBytes(StandardCharsets.US_ASCII));
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.cse.autoconfigure;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -9,6 +10,7 @@ import io.cse.CheckpointCoordinator;
 import io.cse.endpoint.CseEndpoint;
 import io.cse.endpoint.CseEndpointWebExtension;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
+import io.cse.snapshot.ImageAttachment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,8 +194,22 @@ class CseEndpointAutoConfigurationTests {
 	@Test
 	void privateTokenFileIsAccepted(@TempDir Path folder) throws IOException {
 		Path token = tokenFile(folder, "rw-------", "a-token-of-enough-length");
-		servletRunnerWithToken(token).run((context) -> assertThat(context).hasNotFailed()
-			.hasSingleBean(CseEndpointWebExtension.class));
+		servletRunnerWithToken(token).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(CseEndpointWebExtension.class);
+			// Every image carries the token for the agent that restores it
+			ImageAttachment attachment = context.getBean(ImageAttachment.class);
+			assertThat(attachment.fileName()).isEqualTo("endpoint-token");
+			assertThat(new String(attachment.content(), StandardCharsets.US_ASCII))
+				.isEqualTo("a-token-of-enough-length\n");
+		});
+	}
+
+	@Test
+	void withoutATokenFileImagesCarryNoToken() {
+		new WebApplicationContextRunner().withInitializer(CONVERSION_SERVICE)
+			.withConfiguration(AUTO_CONFIGURATIONS)
+			.withPropertyValues(ACCESS, EXPOSURE)
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ImageAttachment.class));
 	}
 
 	@Test

@@ -24,13 +24,30 @@ public final class ServiceHttp {
 
 	private final String base;
 
+	private final String authorization;
+
 	/**
 	 * A client of the instance at the given address and port.
 	 * @param address its address
 	 * @param port its HTTP port
 	 */
 	public ServiceHttp(String address, int port) {
-		this.base = "http://" + address + ":" + port;
+		this("http://" + address + ":" + port, null);
+	}
+
+	private ServiceHttp(String base, String authorization) {
+		this.base = base;
+		this.authorization = authorization;
+	}
+
+	/**
+	 * Return a client of the same instance that sends every request with the token its
+	 * endpoint wants ({@code cse.endpoint.token-file}).
+	 * @param token the token
+	 * @return the client
+	 */
+	public ServiceHttp withToken(String token) {
+		return new ServiceHttp(this.base, "Bearer " + token);
 	}
 
 	/**
@@ -78,7 +95,9 @@ public final class ServiceHttp {
 	}
 
 	private HttpRequest.Builder request(String path) {
-		return HttpRequest.newBuilder(URI.create(this.base + path)).timeout(Duration.ofSeconds(60));
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path))
+			.timeout(Duration.ofSeconds(60));
+		return (this.authorization != null) ? request.header("Authorization", this.authorization) : request;
 	}
 
 	private static HttpResponse<String> send(HttpRequest.Builder request) {

@@ -1,6 +1,9 @@
 package io.cse.compat;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,10 +45,21 @@ class FreezeThawCompatibilityTests {
 		List<String> arguments = new java.util.ArrayList<>(List.of("--spring.datasource.url=" + database.jdbcUrl("127.0.0.1"),
 				"--compat.name=" + name));
 		arguments.addAll(cell.line().endpointSwitch());
+		// The endpoint wants a token, as under 'cse run': every line reads the header the same way
+		String token = "compat-endpoint-token-" + name;
+		Path tokenFile = Files.createTempFile("cse-compat-token-", "",
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		Files.writeString(tokenFile, token);
+		arguments.add("--cse.endpoint.token-file=" + tokenFile);
 		try (ServiceProcess service = ServiceProcess.launch(cell, SuiteDatabase.logs().resolve(name + ".log"), arguments)) {
-			ServiceHttp http = service.http();
+			ServiceHttp anyone = service.http();
+			ServiceHttp http = anyone.withToken(token);
 			awaitHealthy(service, cell.toString());
 			assertRuns(cell, http, service);
+			HttpResponse<String> refused = anyone.post("/actuator/cse/freeze");
+			assertThat(refused.statusCode()).as("POST /actuator/cse/freeze without the token: %s", refused.body())
+				.isEqualTo(401);
+			assertThat(anyone.get("/actuator/cse").statusCode()).isEqualTo(401);
 			assertThat(http.get("/greeting").body()).isEqualTo(greeting);
 			await("the pool's connections in pg_stat_activity").atMost(Duration.ofSeconds(10))
 				.until(() -> database.connections(name) > 0);
@@ -74,6 +88,9 @@ class FreezeThawCompatibilityTests {
 			await("the scheduled job writing again").atMost(Duration.ofSeconds(10))
 				.until(() -> database.ticks(name) > frozenTicks);
 			assertThat(ServiceHttp.json(http.get("/actuator/cse")).path("state").asText()).isEqualTo("RUNNING");
+		}
+		finally {
+			Files.deleteIfExists(tokenFile);
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.cse.node.image;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.stream.Stream;
 import io.cse.node.CseException;
 import io.cse.snapshot.ImageFormatException;
 import io.cse.snapshot.ImageIntegrityException;
+import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.ImageManifest;
 import io.cse.snapshot.ImageFileDigests;
 import io.cse.snapshot.ImageVerifier;
@@ -102,6 +104,25 @@ public final class Image {
 		validate(folder, id, manifest);
 		verify(folder, id, manifest);
 		return new Image(folder, manifest);
+	}
+
+	/**
+	 * Return the token that the endpoint of this image's instances wants, if the image
+	 * carries one ({@link ImageAttachment#ENDPOINT_TOKEN}): verified, like every file the
+	 * manifest lists, when the image was opened.
+	 * @return the token, or {@code null} if the instances' endpoint wants none
+	 */
+	public String endpointToken() {
+		if (!this.manifest.files().containsKey(ImageAttachment.ENDPOINT_TOKEN)) {
+			return null;
+		}
+		Path file = this.dir.resolve(ImageAttachment.ENDPOINT_TOKEN);
+		try {
+			return Files.readString(file, StandardCharsets.US_ASCII).strip();
+		}
+		catch (IOException ex) {
+			throw new CseException("cannot read " + file + " of image " + id() + ": " + ex.getMessage());
+		}
 	}
 
 	private static void requireSafe(Path folder, String id) {

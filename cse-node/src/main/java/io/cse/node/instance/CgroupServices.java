@@ -3,9 +3,11 @@ package io.cse.node.instance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -44,6 +46,14 @@ final class CgroupServices {
 	private static final String FREEZE_PATH = ServingProbe.STATUS_PATH + "/freeze";
 
 	static final String THAW_PATH = ServingProbe.STATUS_PATH + "/thaw";
+
+	/**
+	 * The environment variable that tells a service where its endpoint token is: Spring
+	 * Boot reads it as {@code cse.endpoint.token-file}.
+	 */
+	static final String TOKEN_FILE_VARIABLE = "CSE_ENDPOINT_TOKENFILE";
+
+	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private static final Duration RESUME_TIMEOUT = Duration.ofSeconds(30);
 
@@ -106,6 +116,7 @@ final class CgroupServices {
 			// The entry first, then the groups: an agent killed in between leaves groups that
 			// an entry names, which its next start removes (see Reconciler).
 			this.registry.save(instance);
+			this.registry.saveEndpointToken(name, newEndpointToken());
 			try {
 				cgroup.create();
 			}
@@ -128,7 +139,13 @@ final class CgroupServices {
 		}, "cse-roll-back");
 		Runtime.getRuntime().addShutdownHook(rollBack);
 		try {
-			return start(current, command, cgroup, deadline);
+			// The service's endpoint wants the token from then on (cse.endpoint.token-file),
+			// if its starter knows the setting; an image of it carries the token along.
+			List<String> withToken = new ArrayList<>();
+			withToken.add("env");
+			withToken.add(TOKEN_FILE_VARIABLE + "=" + this.registry.endpointTokenFile(name));
+			withToken.addAll(command);
+			return start(current, withToken, cgroup, deadline);
 		}
 		finally {
 			try {
@@ -138,6 +155,16 @@ final class CgroupServices {
 				// the JVM is shutting down: the hook runs
 			}
 		}
+	}
+
+	/**
+	 * A token for the endpoint of a service this agent starts: 32 random bytes, in
+	 * base64url.
+	 */
+	static String newEndpointToken() {
+		byte[] token = new byte[32];
+		RANDOM.nextBytes(token);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
 	}
 
 	private Started start(AtomicReference<Instance> current, List<String> command, Cgroup cgroup, Deadline deadline) {
@@ -191,7 +218,7 @@ final class CgroupServices {
 		// confirmed leaves FREEZING, and its next start thaws the service.
 		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING));
 		long start = System.nanoTime();
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(FREEZE_PATH));
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(FREEZE_PATH), this.registry.endpointToken(instance.name()));
 		if (answer.isEmpty() || answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw new CseException(name + " refused to freeze: POST " + FREEZE_PATH + " answered "
@@ -203,7 +230,7 @@ final class CgroupServices {
 			cgroup.freeze(CGROUP_TIMEOUT);
 		}
 		catch (RuntimeException ex) {
-			this.probe.post(instance.endpoint().uri(THAW_PATH));
+			this.probe.post(instance.endpoint().uri(THAW_PATH), this.registry.endpointToken(instance.name()));
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw ex;
 		}
@@ -264,7 +291,7 @@ final class CgroupServices {
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
 		cgroup.thaw(CGROUP_TIMEOUT);
 		double cgroupThawed = (System.nanoTime() - start) / 1e6;
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(THAW_PATH));
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(THAW_PATH), this.registry.endpointToken(instance.name()));
 		boolean byRequest = false;
 		if (answer.isPresent() && answer.get().status() == 409) {
 			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.

@@ -12,17 +12,21 @@ public interface HttpProbe {
 	/**
 	 * Send one {@code GET}.
 	 * @param uri where to
+	 * @param token the token the instance's endpoint wants, sent as
+	 * {@code Authorization: Bearer TOKEN}, or {@code null} to send none (any other path
+	 * than the endpoint's: the token is for the endpoint only)
 	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
 	 */
-	Optional<Answer> get(URI uri);
+	Optional<Answer> get(URI uri, String token);
 
 	/**
 	 * Send one {@code POST} with no body, as to an actuator operation
 	 * ({@code /actuator/cse/freeze}).
 	 * @param uri where to
+	 * @param token the token the instance's endpoint wants, or {@code null} if it wants none
 	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
 	 */
-	Optional<Answer> post(URI uri);
+	Optional<Answer> post(URI uri, String token);
 
 	/**
 	 * An HTTP answer.

@@ -25,16 +25,16 @@ public final class JdkHttpProbe implements HttpProbe {
 	private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
 
 	@Override
-	public Optional<Answer> get(URI uri) {
-		return send(uri, "GET", PROBE_TIMEOUT);
+	public Optional<Answer> get(URI uri, String token) {
+		return send(uri, "GET", token, PROBE_TIMEOUT);
 	}
 
 	@Override
-	public Optional<Answer> post(URI uri) {
-		return send(uri, "POST", OPERATION_TIMEOUT);
+	public Optional<Answer> post(URI uri, String token) {
+		return send(uri, "POST", token, OPERATION_TIMEOUT);
 	}
 
-	private Optional<Answer> send(URI uri, String method, Duration timeout) {
+	private Optional<Answer> send(URI uri, String method, String token, Duration timeout) {
 		try {
 			HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
 			connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
@@ -45,6 +45,9 @@ public final class JdkHttpProbe implements HttpProbe {
 			// been closed by the service's traffic gate, and a first request after the thaw
 			// would spend its time finding that out.
 			connection.setRequestProperty("Connection", "close");
+			if (token != null) {
+				connection.setRequestProperty("Authorization", "Bearer " + token);
+			}
 			// No body, so no Content-Type: with one, HttpURLConnection would declare a form,
 			// which the actuator refuses (415).
 			int status = connection.getResponseCode();

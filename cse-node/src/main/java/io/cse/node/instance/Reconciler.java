@@ -148,7 +148,7 @@ final class Reconciler {
 			if (!Cgroup.THAWED.equals(cgroup.state())) {
 				cgroup.thaw(CgroupServices.CGROUP_TIMEOUT);
 			}
-			Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(CgroupServices.THAW_PATH));
+			Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(CgroupServices.THAW_PATH), this.registry.endpointToken(instance.name()));
 			// 409: it was not frozen (it had not quiesced yet, or a request thawed it first)
 			if (answer.isEmpty() || (answer.get().status() != 200 && answer.get().status() != 409)) {
 				throw new CseException(squeeze + "thawed its cgroup (it was " + state + "), but POST "

@@ -4,11 +4,14 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -164,11 +167,61 @@ public final class Registry {
 	public boolean remove(String name) {
 		requireValidName(name);
 		try {
+			Files.deleteIfExists(endpointTokenFile(name));
 			return Files.deleteIfExists(instancesDir().resolve(name + ".json"));
 		}
 		catch (IOException ex) {
 			throw unusable(ex);
 		}
+	}
+
+	/**
+	 * Keep the token that an instance's endpoint wants, readable by this user only.
+	 * @param name the instance's name
+	 * @param token the token
+	 * @return the file that holds it, {@code <state-dir>/tokens/<name>}
+	 */
+	public Path saveEndpointToken(String name, String token) {
+		Path file = endpointTokenFile(name);
+		createDirectory(this.stateDir);
+		createDirectory(file.getParent());
+		try {
+			Path temporary = Files.createTempFile(file.getParent(), "." + name, ".tmp",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(temporary, token + "\n", StandardCharsets.US_ASCII);
+			Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			return file;
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+	}
+
+	/**
+	 * The token that an instance's endpoint wants, found from the instance's name alone
+	 * (never from a path its entry holds).
+	 * @param name the instance's name
+	 * @return the token, or {@code null} if the instance's endpoint wants none
+	 */
+	public String endpointToken(String name) {
+		Path file = endpointTokenFile(name);
+		try {
+			return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+					? Files.readString(file, StandardCharsets.US_ASCII).strip() : null;
+		}
+		catch (IOException ex) {
+			throw unusable(ex);
+		}
+	}
+
+	/**
+	 * The file of the token that an instance's endpoint wants.
+	 * @param name the instance's name
+	 * @return {@code <state-dir>/tokens/<name>}
+	 */
+	public Path endpointTokenFile(String name) {
+		requireValidName(name);
+		return this.stateDir.resolve("tokens").resolve(name);
 	}
 
 	/**

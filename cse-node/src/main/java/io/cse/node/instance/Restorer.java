@@ -77,6 +77,7 @@ final class Restorer {
 			Instance instance = newInstance(name, Kind.RESTORE, image, Allocation.HOST_ADDRESS, null)
 				.withProcess(new ProcessId(image.pid(), 0));
 			this.registry.save(instance);
+			keepEndpointToken(name, image);
 			return instance;
 		});
 		return this.rollBack.guard(List.of(reserved.name()), () -> {
@@ -153,6 +154,7 @@ final class Restorer {
 									NetworkNamespace.hostInterfaceFor(bridge.name(), network.subnet(), address),
 									bridge.name()));
 					this.registry.save(instance);
+					keepEndpointToken(name, image);
 					instances.add(instance);
 				}
 				return new Reservation(network, instances);
@@ -333,6 +335,17 @@ final class Restorer {
 				throw new CseException("PID " + pid + " is still taken (by instance " + other.name()
 						+ ", being restored from the same image): wait for it to exit, or restore with --namespace");
 			}
+		}
+	}
+
+	/**
+	 * Keep the token that the image's endpoint wants, for every call to the restored
+	 * instance: it holds the token of the instance the image was taken from.
+	 */
+	private void keepEndpointToken(String name, Image image) {
+		String token = image.endpointToken();
+		if (token != null) {
+			this.registry.saveEndpointToken(name, token);
 		}
 	}
 

@@ -59,18 +59,19 @@ final class ServingProbe {
 	Started awaitServing(Instance instance, String path, Deadline deadline, long startNanos,
 			BooleanSupplier cancelled, Advice advice) {
 		URI uri = instance.endpoint().uri(path);
+		String token = this.registry.endpointToken(instance.name());
 		Optional<HttpProbe.Answer> last = Optional.empty();
 		while (true) {
 			if (cancelled.getAsBoolean()) {
 				throw new Cancelled();
 			}
-			Optional<HttpProbe.Answer> answer = this.probe.get(uri);
+			Optional<HttpProbe.Answer> answer = this.probe.get(uri, STATUS_PATH.equals(path) ? token : null);
 			if (answer.isPresent() && answer.get().status() == 200) {
 				double first200 = deadline.elapsedMillis();
 				double started = (System.nanoTime() - startNanos) / 1e6;
 				// The health path may be another than the one that tells the identity.
 				Optional<HttpProbe.Answer> status = STATUS_PATH.equals(path) ? answer
-						: this.probe.get(instance.endpoint().uri(STATUS_PATH));
+						: this.probe.get(instance.endpoint().uri(STATUS_PATH), token);
 				Instance running = instance.running(status.map(this::instanceIdOf).orElse(Instance.UNKNOWN_ID));
 				this.registry.save(running);
 				return new Started(running, first200, started);
@@ -99,8 +100,9 @@ final class ServingProbe {
 	 */
 	void awaitState(Instance instance, String state, Duration timeout) {
 		long start = System.nanoTime();
+		String token = this.registry.endpointToken(instance.name());
 		while (true) {
-			Optional<HttpProbe.Answer> answer = this.probe.get(instance.endpoint().uri(STATUS_PATH));
+			Optional<HttpProbe.Answer> answer = this.probe.get(instance.endpoint().uri(STATUS_PATH), token);
 			if (answer.isPresent() && answer.get().status() == 200 && state.equals(stateOf(answer.get()))) {
 				return;
 			}

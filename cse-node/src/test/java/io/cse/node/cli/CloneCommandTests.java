@@ -1,6 +1,7 @@
 package io.cse.node.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,31 @@ class CloneCommandTests {
 		assertThat(clone.process().pid()).isEqualTo(clone.launcher().pid() + 1);
 		assertThat(run.out()).contains("t-1", "10.199.0.10:8080", Long.toString(clone.process().pid()), "id-10.199.0.10",
 				"1 clone of image tpl-1 answer 200");
+	}
+
+	@Test
+	void clonesOfAnImageThatCarriesAnEndpointTokenAreCalledWithItAndItGoesWithThem() throws IOException {
+		Path withToken = TestImages.withEndpointToken(this.temp, "tpl-token", 4242, 8080, "t0ken-of-the-template");
+		CseRun run = cse("clone", withToken.toString(), "--count", "2", "--name-prefix", "t");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(registry().endpointToken("t-1")).isEqualTo("t0ken-of-the-template");
+		assertThat(registry().endpointToken("t-2")).isEqualTo("t0ken-of-the-template");
+		// Only the endpoint gets the token; the health path (here /) gets none
+		assertThat(this.probe.gets()).contains("10.199.0.10/ none", "10.199.0.10/actuator/cse t0ken-of-the-template",
+				"10.199.0.11/actuator/cse t0ken-of-the-template");
+		assertThat(cse("stop", "--all").exitCode()).isZero();
+		assertThat(this.temp.resolve("state/tokens/t-1")).doesNotExist();
+		assertThat(this.temp.resolve("state/tokens/t-2")).doesNotExist();
+	}
+
+	@Test
+	void anImageWhoseTokenWasChangedIsNotRestored() throws IOException {
+		Path withToken = TestImages.withEndpointToken(this.temp, "tpl-token", 4242, 8080, "t0ken-of-the-template");
+		Files.writeString(withToken.resolve("endpoint-token"), "a-token-of-someone-else\n");
+		CseRun run = cse("clone", withToken.toString(), "--count", "1", "--name-prefix", "t");
+		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.err()).contains("endpoint-token");
+		assertNothingLeft();
 	}
 
 	@Test

@@ -1,7 +1,9 @@
 package io.cse.node.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,8 +68,9 @@ class RunFreezeThawCommandTests {
 		List<String> start = this.host.commands().get(this.host.commands().size() - 1);
 		assertThat(start).containsExactly("setsid", "sh", "-c",
 				"echo $$ > \"$1/cgroup.procs\" && echo $$ > \"$2/cgroup.procs\" && shift 2 && exec \"$@\"", "cse-run",
-				FREEZER.toString(), MEMORY.toString(), "/usr/bin/java", "-XX:-UsePerfData", "-jar", "app.jar",
-				"--server.port=8081");
+				FREEZER.toString(), MEMORY.toString(), "env",
+				"CSE_ENDPOINT_TOKENFILE=" + this.temp.resolve("state/tokens/app"), "/usr/bin/java",
+				"-XX:-UsePerfData", "-jar", "app.jar", "--server.port=8081");
 		assertThat(this.host.directories()).contains(FREEZER, MEMORY);
 		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
 		assertThat(instance.kind()).isEqualTo(Instance.Kind.RUN);
@@ -77,6 +80,27 @@ class RunFreezeThawCommandTests {
 		assertThat(instance.cgroups().memory()).isEqualTo(MEMORY.toString());
 		assertThat(this.host.file(FREEZER.resolve("cgroup.procs"))).hasValue(instance.process().pid() + "\n");
 		assertThat(cse("ps").out()).containsPattern("app +run +\\d+ +127\\.0\\.0\\.1:8081 +- +alive +THAWED");
+	}
+
+	@Test
+	void runGivesTheServiceAnEndpointTokenOfItsOwnAndSendsItOnEveryCall() throws IOException {
+		assertThat(run().exitCode()).isZero();
+		Path tokenFile = this.temp.resolve("state/tokens/app");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile.getParent())))
+			.isEqualTo("rwx------");
+		String token = Files.readString(tokenFile).strip();
+		assertThat(token).matches("[A-Za-z0-9_-]{43}");
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		assertThat(cse("thaw", "app").exitCode()).isZero();
+		assertThat(this.probe.posted()).containsExactly("/actuator/cse/freeze", "/actuator/cse/thaw");
+		assertThat(this.probe.postedTokens()).containsExactly(token, token);
+		// Another service gets another token; a stopped one leaves none behind.
+		assertThat(cse("run", "--name", "other", "--", "/usr/bin/java", "-jar", "other.jar", "--server.port=8082")
+			.exitCode()).isZero();
+		assertThat(Files.readString(this.temp.resolve("state/tokens/other")).strip()).isNotEqualTo(token);
+		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(tokenFile).doesNotExist();
 	}
 
 	@Test
@@ -113,7 +137,8 @@ class RunFreezeThawCommandTests {
 		CseRun run = CseRun.of(context, "run", "--name", "app", state[0], state[1], "--", "java", "-jar", "app.jar");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		assertThat(v2.commands().get(v2.commands().size() - 1)).containsSequence("sh", "-c",
-				"echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"", "cse-run", group.toString(), "java");
+				"echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"", "cse-run", group.toString(), "env",
+				"CSE_ENDPOINT_TOKENFILE=" + this.temp.resolve("state/tokens/app"), "java");
 		Instance instance = new Registry(this.temp.resolve("state")).find("app").orElseThrow();
 		assertThat(instance.cgroups().freezer()).isEqualTo(group.toString());
 		assertThat(instance.cgroups().memory()).isEqualTo(group.toString());

@@ -84,6 +84,17 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(Files.readString(Path.of("/proc", Long.toString(instance.process().pid()), "cmdline")))
 			.contains("-XX:-UsePerfData");
 		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+		// 'cse run' gave the service an endpoint token of its own: the agent's calls carry it,
+		// anyone else's are refused and change nothing.
+		HttpResponse<String> anonymousFreeze = this.http.send(
+				HttpRequest.newBuilder(URI.create(base + "/actuator/cse/freeze"))
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.timeout(Duration.ofSeconds(30))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(anonymousFreeze.statusCode()).as(anonymousFreeze.body()).isEqualTo(401);
+		assertThat(get(base + "/actuator/cse").statusCode()).isEqualTo(401);
+		assertThat(work.resolve("state/tokens").resolve(name)).isRegularFile();
 
 		// Frozen: not one clock tick of CPU time.
 		CseRun freeze = cse("freeze", name);
@@ -138,6 +149,7 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(MEMORY.resolve(name)).doesNotExist();
 		assertThat(swaps()).isEqualTo(swapsBefore);
 		assertThat(new Registry(work.resolve("state")).list()).isEmpty();
+		assertThat(work.resolve("state/tokens").resolve(name)).doesNotExist();
 	}
 
 	private static String javaCommand() {

@@ -3,6 +3,7 @@ package io.cse.node.host;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +25,7 @@ import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.node.linux.Criu;
 import io.cse.samples.postgres.PostgresProcess;
+import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.ImageFile;
 import io.cse.snapshot.ImageManifest;
 import org.assertj.core.api.SoftAssertions;
@@ -108,8 +110,15 @@ class HelloWebSnapshotEndToEndTests {
 		Path log = Files.createDirectories(Path.of("target", "e2e-logs")).resolve(name + "-" + port + ".log");
 		// Its own log file (Spring Boot's rolling file appender), which every clone shares
 		Path serviceLog = work.resolve("logs-" + name).resolve("hello-web.log");
-		Process original = start(java, port, images, log, serviceLog);
+		// Its endpoint wants a token, which every image carries for the agent that restores it
+		String token = "hello-web-endpoint-token-" + name + "-" + port;
+		Path tokenFile = work.resolve("endpoint-token-" + name);
+		Files.writeString(tokenFile, token, StandardCharsets.US_ASCII);
+		Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+		this.services.endpointToken(token);
+		Process original = start(java, port, images, log, serviceLog, tokenFile);
 		awaitStarted(original, local + "/actuator/cse", log);
+		assertThat(this.services.getAnonymously(local + "/actuator/cse").statusCode()).isEqualTo(401);
 		for (int i = 1; i <= 3; i++) {
 			assertThat(get(local + "/counter").body()).isEqualTo(Integer.toString(i));
 		}
@@ -130,6 +139,8 @@ class HelloWebSnapshotEndToEndTests {
 		assertThat(manifest.engine()).isEqualTo("criu");
 		assertThat(manifest.application().port()).isEqualTo(port);
 		assertThat(manifest.identity().instanceId()).isEqualTo(originalId);
+		assertThat(manifest.files()).as("the endpoint's token, for the agent that restores the image")
+			.containsKey(ImageAttachment.ENDPOINT_TOKEN);
 		assertImageIsPrivateAndListsEveryFile(dumpImage, manifest);
 		assertTamperedCopyIsNotRestored(state, dumpImage, name + "-tampered", manifest.pid(), port);
 
@@ -144,6 +155,9 @@ class HelloWebSnapshotEndToEndTests {
 		JsonNode restored = status(local);
 		assertThat(restored.path("instance").path("instanceId").asText()).isEqualTo(originalId);
 		assertThat(restored.path("state").asText()).isEqualTo("RUNNING");
+		// The agent called the restored instance with the image's token: it knows its id
+		assertThat(new Registry(state).find(name + "-r").orElseThrow().instanceId()).isEqualTo(originalId);
+		assertThat(this.services.getAnonymously(local + "/actuator/cse").statusCode()).isEqualTo(401);
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);
 		assertThat(postgres.countConnectionsFrom(GATEWAY)).as("the restored instance's pool").isPositive();
 		assertThat(serviceLog).as("the log file, opened again at its configured path")
@@ -184,6 +198,9 @@ class HelloWebSnapshotEndToEndTests {
 			assertThat(cloneStatus.path("instance").path("parentId").asText()).isEqualTo(originalId);
 			assertThat(cloneStatus.path("instance").path("imageId").asText()).isEqualTo("template");
 			ids.add(cloneStatus.path("instance").path("instanceId").asText());
+			assertThat(instance.instanceId()).as("the clone's id as the agent read it, with the template's token")
+				.isEqualTo(cloneStatus.path("instance").path("instanceId").asText());
+			assertThat(this.services.getAnonymously(base + "/actuator/cse").statusCode()).isEqualTo(401);
 			assertThat(get(base + "/").body()).isEqualTo("Hello World!");
 			assertThat(post(base + "/visits", null).statusCode()).isEqualTo(200);
 			assertThat(postgres.countConnectionsFrom(instance.endpoint().address()))
@@ -312,10 +329,12 @@ class HelloWebSnapshotEndToEndTests {
 		return json.readTree(response.body()).path(name).asText();
 	}
 
-	private Process start(Path java, int port, Path images, Path log, Path serviceLog) throws IOException {
+	private Process start(Path java, int port, Path images, Path log, Path serviceLog, Path tokenFile)
+			throws IOException {
 		List<String> arguments = List.of("-XX:-UsePerfData", "-Xmx256m", "-jar", System.getProperty("cse.hello-web.jar"),
 				"--server.port=" + port, "--spring.datasource.url=" + postgres.getJdbcUrl(GATEWAY),
-				"--cse.images.root=" + images, "--logging.file.name=" + serviceLog);
+				"--cse.images.root=" + images, "--logging.file.name=" + serviceLog,
+				"--cse.endpoint.token-file=" + tokenFile);
 		return this.services.start(java, log, arguments);
 	}
 

@@ -129,11 +129,11 @@ final class PythonService {
 	}
 
 	static int status(URI uri) {
-		return HTTP.get(uri).map(HttpProbe.Answer::status).orElse(-1);
+		return HTTP.get(uri, null).map(HttpProbe.Answer::status).orElse(-1);
 	}
 
 	static String body(URI uri) {
-		return HTTP.get(uri).filter((answer) -> answer.status() == 200).map(HttpProbe.Answer::body).orElse("");
+		return HTTP.get(uri, null).filter((answer) -> answer.status() == 200).map(HttpProbe.Answer::body).orElse("");
 	}
 
 	static CommandOutput run(String... command) throws IOException, InterruptedException {

@@ -31,6 +31,16 @@ final class ServiceProcesses implements AutoCloseable {
 
 	private final List<Process> started = new ArrayList<>();
 
+	private volatile String endpointToken;
+
+	/**
+	 * Send every request to {@code /actuator/cse} from now on with this token, as the
+	 * platform does for a service started with {@code cse.endpoint.token-file}.
+	 */
+	void endpointToken(String token) {
+		this.endpointToken = token;
+	}
+
 	/**
 	 * Start a service with this JVM's {@code java}.
 	 * @param log where its output goes, appended
@@ -89,14 +99,29 @@ final class ServiceProcesses implements AutoCloseable {
 	}
 
 	HttpResponse<String> get(String url) throws IOException {
+		return send(withToken(HttpRequest.newBuilder(URI.create(url))).GET().build());
+	}
+
+	/**
+	 * Send a {@code GET} without the endpoint token, as anyone who reaches the port may.
+	 */
+	HttpResponse<String> getAnonymously(String url) throws IOException {
 		return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+	}
+
+	private HttpRequest.Builder withToken(HttpRequest.Builder request) {
+		String token = this.endpointToken;
+		if (token != null && request.build().uri().getPath().startsWith("/actuator/cse")) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return request;
 	}
 
 	/**
 	 * Send a {@code POST}, with a JSON body or none.
 	 */
 	HttpResponse<String> post(String url, String jsonBody) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+		HttpRequest.Builder request = withToken(HttpRequest.newBuilder(URI.create(url)));
 		if (jsonBody != null) {
 			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));
 		}

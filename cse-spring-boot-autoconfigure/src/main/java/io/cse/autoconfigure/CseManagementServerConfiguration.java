@@ -14,13 +14,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The CSE endpoint on a servlet management server of its own
+ * The traffic gate on a servlet management server of its own
  * ({@code management.server.port}): Spring Boot gives that server none of the
- * application's filters, so it gets a traffic-gate filter of its own that prepares the
- * endpoint's requests as on the application's server (the untyped {@code POST} that the
- * node agent and {@code curl -X POST} send is read as JSON; a dump answers before it
- * starts) and holds nothing. A reactive management server already runs the application's
- * web filters.
+ * application's filters, so it gets a gate filter of its own, on the application's gate.
+ * Its requests are then treated as on the application's port: the endpoint's go through
+ * (the untyped {@code POST} that the node agent and {@code curl -X POST} send is read as
+ * JSON; a dump answers before it starts), and the others (health, metrics) are held while
+ * the instance is quiesced, so that a health check that answers 200 means the instance
+ * serves again. A reactive management server already runs the application's web filters.
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -33,7 +34,7 @@ class CseManagementServerConfiguration {
 
 		@Bean
 		TrafficGateFilter cseManagementServerGateFilter(HeldRequests heldRequests) {
-			return TrafficGateFilter.forManagementServer(heldRequests);
+			return new TrafficGateFilter(heldRequests);
 		}
 
 	}
@@ -48,7 +49,7 @@ class CseManagementServerConfiguration {
 
 		@Bean
 		JavaxTrafficGateFilter cseManagementServerGateFilter(HeldRequests heldRequests) {
-			return JavaxTrafficGateFilter.forManagementServer(heldRequests);
+			return new JavaxTrafficGateFilter(heldRequests);
 		}
 
 	}

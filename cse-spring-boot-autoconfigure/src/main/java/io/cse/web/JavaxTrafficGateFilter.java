@@ -36,22 +36,7 @@ public class JavaxTrafficGateFilter implements Filter, Ordered {
 	 * @param held what to do with requests while the gate is closed
 	 */
 	public JavaxTrafficGateFilter(HeldRequests held) {
-		this(new ServletGate(held, true));
-	}
-
-	private JavaxTrafficGateFilter(ServletGate gate) {
-		this.gate = gate;
-	}
-
-	/**
-	 * Create the filter of a management server of its own ({@code management.server.port}),
-	 * which serves no application traffic: it holds nothing, and only prepares the
-	 * endpoint's requests as on the application's server.
-	 * @param held the application's gate, which knows the endpoint's path
-	 * @return the filter
-	 */
-	public static JavaxTrafficGateFilter forManagementServer(HeldRequests held) {
-		return new JavaxTrafficGateFilter(new ServletGate(held, false));
+		this.gate = new ServletGate(held);
 	}
 
 	@Override

@@ -23,10 +23,6 @@ import org.springframework.http.MediaType;
  * Every request goes through the {@link TrafficGate}, and is held there while the gate is
  * closed, as {@link HeldRequests} says. A request to the CSE endpoint goes through, with an
  * {@link AfterResponseAction} that starts once its response is flushed.
- * <p>
- * On a management server of its own ({@code management.server.port}) no application
- * traffic arrives: the gate holds nothing there, and only prepares the endpoint's
- * requests (an untyped POST read as JSON, an after-response action).
  */
 final class ServletGate {
 
@@ -39,19 +35,10 @@ final class ServletGate {
 
 	private final CheckpointCoordinator coordinator;
 
-	private final boolean applicationServer;
-
-	/**
-	 * Create the gate of a server.
-	 * @param held what to do with requests while the gate is closed
-	 * @param applicationServer whether the server serves the application, or only the
-	 * actuator's endpoints
-	 */
-	ServletGate(HeldRequests held, boolean applicationServer) {
+	ServletGate(HeldRequests held) {
 		this.held = held;
 		this.gate = held.getGate();
 		this.coordinator = held.getCoordinator();
-		this.applicationServer = applicationServer;
 	}
 
 	/**
@@ -62,10 +49,6 @@ final class ServletGate {
 	 * @throws E if the application fails the request
 	 */
 	<E extends Exception> void filter(Exchange<E> exchange) throws IOException, E {
-		if (!this.applicationServer) {
-			filterManagementRequest(exchange);
-			return;
-		}
 		int remotePort = exchange.getRemotePort();
 		// Every request, the endpoint's included, keeps its connection open through a quiesce.
 		this.gate.occupy(remotePort);
@@ -108,23 +91,6 @@ final class ServletGate {
 			if (afterResponse != null) {
 				afterResponse.start();
 			}
-		}
-	}
-
-	private <E extends Exception> void filterManagementRequest(Exchange<E> exchange) throws IOException, E {
-		if (!this.held.isEndpoint(exchange.getPathWithinApplication())) {
-			exchange.proceed(false);
-			return;
-		}
-		AfterResponseAction afterResponse = offerAfterResponseAction(exchange);
-		try {
-			exchange.proceed(exchange.isUntypedPost());
-			if (afterResponse.isLeft()) {
-				exchange.flushBuffer();
-			}
-		}
-		finally {
-			afterResponse.start();
 		}
 	}
 

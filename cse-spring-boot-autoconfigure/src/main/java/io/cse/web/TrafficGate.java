@@ -223,6 +223,9 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 
 	@Override
 	public void resume(CheckpointContext context) {
+		// Ready first, then open: a health check held at the gate must not be answered
+		// "refusing traffic" by the instance that just let it through.
+		acceptTraffic();
 		this.lock.lock();
 		try {
 			this.open = true;
@@ -232,7 +235,6 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		finally {
 			this.lock.unlock();
 		}
-		acceptTraffic();
 	}
 
 	@Override

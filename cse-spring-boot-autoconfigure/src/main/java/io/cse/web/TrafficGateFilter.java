@@ -32,22 +32,7 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 	 * @param held what to do with requests while the gate is closed
 	 */
 	public TrafficGateFilter(HeldRequests held) {
-		this(new ServletGate(held, true));
-	}
-
-	private TrafficGateFilter(ServletGate gate) {
-		this.gate = gate;
-	}
-
-	/**
-	 * Create the filter of a management server of its own ({@code management.server.port}),
-	 * which serves no application traffic: it holds nothing, and only prepares the
-	 * endpoint's requests as on the application's server.
-	 * @param held the application's gate, which knows the endpoint's path
-	 * @return the filter
-	 */
-	public static TrafficGateFilter forManagementServer(HeldRequests held) {
-		return new TrafficGateFilter(new ServletGate(held, false));
+		this.gate = new ServletGate(held);
 	}
 
 	@Override

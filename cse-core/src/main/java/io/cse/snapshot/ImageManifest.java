@@ -275,6 +275,9 @@ public final class ImageManifest {
 		fields.put("application", this.application.name());
 		fields.put("port", this.application.port());
 		fields.put("healthPath", this.application.healthPath());
+		fields.put("healthPort", this.application.healthPort());
+		fields.put("endpointPort", this.application.endpointPort());
+		fields.put("endpointPath", this.application.endpointPath());
 		fields.put("pid", this.pid);
 		fields.put("javaVersion", this.javaVersion);
 		fields.put("javaHome", this.javaHome);
@@ -441,11 +444,32 @@ public final class ImageManifest {
 	 */
 	public static final class Application {
 
+		/** Where the CSE endpoint is unless the application says otherwise. */
+		public static final String DEFAULT_ENDPOINT_PATH = "/actuator/cse";
+
 		private final String name;
 
 		private final int port;
 
 		private final String healthPath;
+
+		private final int healthPort;
+
+		private final int endpointPort;
+
+		private final String endpointPath;
+
+		/**
+		 * Describe an application that serves its health path and the CSE endpoint on its
+		 * own port, the endpoint at {@value #DEFAULT_ENDPOINT_PATH}.
+		 * @param name its name ({@code spring.application.name}), or {@code null}
+		 * @param port the HTTP port it listens on, on all addresses, or {@code -1}
+		 * @param healthPath a path that answers 200 once it serves, or {@code null} for
+		 * {@code /}
+		 */
+		public Application(String name, int port, String healthPath) {
+			this(name, port, healthPath, port, port, DEFAULT_ENDPOINT_PATH);
+		}
 
 		/**
 		 * Describe an application.
@@ -453,11 +477,20 @@ public final class ImageManifest {
 		 * @param port the HTTP port it listens on, on all addresses, or {@code -1}
 		 * @param healthPath a path that answers 200 once it serves, or {@code null} for
 		 * {@code /}
+		 * @param healthPort the port that serves the health path: the management port
+		 * when it is the actuator's health endpoint on a management server of its own
+		 * @param endpointPort the port that serves the CSE endpoint (the management port,
+		 * if there is one)
+		 * @param endpointPath the CSE endpoint's path on that port
 		 */
-		public Application(String name, int port, String healthPath) {
+		public Application(String name, int port, String healthPath, int healthPort, int endpointPort,
+				String endpointPath) {
 			this.name = name;
 			this.port = port;
 			this.healthPath = healthPath;
+			this.healthPort = healthPort;
+			this.endpointPort = endpointPort;
+			this.endpointPath = (endpointPath != null) ? endpointPath : DEFAULT_ENDPOINT_PATH;
 		}
 
 		/**
@@ -484,6 +517,30 @@ public final class ImageManifest {
 			return this.healthPath;
 		}
 
+		/**
+		 * Return the port that serves the {@link #healthPath() health path}.
+		 * @return the port
+		 */
+		public int healthPort() {
+			return this.healthPort;
+		}
+
+		/**
+		 * Return the port that serves the CSE endpoint.
+		 * @return the port
+		 */
+		public int endpointPort() {
+			return this.endpointPort;
+		}
+
+		/**
+		 * Return the CSE endpoint's path on its port.
+		 * @return the path, such as {@code /actuator/cse}
+		 */
+		public String endpointPath() {
+			return this.endpointPath;
+		}
+
 		@Override
 		public boolean equals(Object other) {
 			if (this == other) {
@@ -494,17 +551,21 @@ public final class ImageManifest {
 			}
 			Application that = (Application) other;
 			return Objects.equals(this.name, that.name) && this.port == that.port
-					&& Objects.equals(this.healthPath, that.healthPath);
+					&& Objects.equals(this.healthPath, that.healthPath) && this.healthPort == that.healthPort
+					&& this.endpointPort == that.endpointPort && this.endpointPath.equals(that.endpointPath);
 		}
 
 		@Override
 		public int hashCode() {
-			return Objects.hash(this.name, this.port, this.healthPath);
+			return Objects.hash(this.name, this.port, this.healthPath, this.healthPort, this.endpointPort,
+					this.endpointPath);
 		}
 
 		@Override
 		public String toString() {
-			return "application=" + this.name + ", port=" + this.port + ", healthPath=" + this.healthPath;
+			return "application=" + this.name + ", port=" + this.port + ", healthPath=" + this.healthPath
+					+ ", healthPort=" + this.healthPort + ", endpointPort=" + this.endpointPort + ", endpointPath="
+					+ this.endpointPath;
 		}
 
 	}

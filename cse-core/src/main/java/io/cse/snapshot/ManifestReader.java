@@ -72,8 +72,7 @@ final class ManifestReader {
 			.kind(kind)
 			.engine(fields.string("engine", true), fields.string("engineVersion", false))
 			.createdAt(createdAt)
-			.application(new Application(fields.string("application", false), fields.integer("port"),
-					fields.string("healthPath", false)))
+			.application(application(fields))
 			.process(fields.whole("pid"), fields.whole("residentBytes"))
 			.java(fields.string("javaVersion", false), fields.string("javaHome", false))
 			.javaVendor(fields.string("javaVendor", false))
@@ -81,6 +80,18 @@ final class ManifestReader {
 			.identity(new ImageIdentity(identity.string("instanceId", true), identity.integer("generation")))
 			.files(files)
 			.build();
+	}
+
+	/**
+	 * The application; images written before the health and endpoint ports were recorded
+	 * serve both on the application's port, the endpoint at its default path.
+	 */
+	private static Application application(Fields fields) throws ImageFormatException {
+		int port = fields.integer("port");
+		return new Application(fields.string("application", false), port, fields.string("healthPath", false),
+				fields.has("healthPort") ? fields.integer("healthPort") : port,
+				fields.has("endpointPort") ? fields.integer("endpointPort") : port,
+				fields.string("endpointPath", false));
 	}
 
 	private static Map<String, ImageFile> files(Fields files) throws ImageFormatException {
@@ -116,6 +127,10 @@ final class ManifestReader {
 			this.fields = fields;
 			this.file = file;
 			this.prefix = prefix;
+		}
+
+		boolean has(String name) {
+			return this.fields.get(name) != null;
 		}
 
 		String string(String name, boolean required) throws ImageFormatException {

@@ -39,6 +39,9 @@ class ImageManifestTests {
 				  "application": "hello-web",
 				  "port": 8080,
 				  "healthPath": "/actuator/health",
+				  "healthPort": 8080,
+				  "endpointPort": 8080,
+				  "endpointPath": "/actuator/cse",
 				  "pid": 4242,
 				  "javaVersion": "17.0.15",
 				  "javaHome": "/usr/lib/jvm/java-17",
@@ -74,6 +77,26 @@ class ImageManifestTests {
 	void readsWhatItWrites() throws IOException {
 		ImageManifest manifest = manifest("hello-web");
 		assertThat(ManifestReader.fromJson(manifest.toJson(), FILE)).isEqualTo(manifest);
+	}
+
+	@Test
+	void readsTheManagementPortOfAnApplicationThatHasOne() throws IOException {
+		Application application = new Application("orders", 8080, "/manage/actuator/health", 9090, 9090,
+				"/manage/actuator/cse");
+		ImageManifest manifest = ImageManifest.builder()
+			.imageId("img-1")
+			.kind(ImageManifest.Kind.DUMP)
+			.engine("criu", "4.2.1")
+			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
+			.application(application)
+			.process(4242, 167000000)
+			.identity(new ImageIdentity("original", 0))
+			.build();
+		ImageManifest read = ManifestReader.fromJson(manifest.toJson(), FILE);
+		assertThat(read.application()).isEqualTo(application);
+		assertThat(read.application().endpointPort()).isEqualTo(9090);
+		assertThat(read.application().healthPort()).isEqualTo(9090);
+		assertThat(read.application().endpointPath()).isEqualTo("/manage/actuator/cse");
 	}
 
 	@Test

@@ -55,7 +55,7 @@ public final class FakeProbe implements HttpProbe {
 	private final java.util.List<String> gets = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
 	/**
-	 * The {@code GET}s, each as {@code host/path token} ({@code none} where no token was
+	 * The {@code GET}s, each as {@code host:port/path token} ({@code none} where no token was
 	 * sent).
 	 */
 	public java.util.List<String> gets() {
@@ -82,11 +82,11 @@ public final class FakeProbe implements HttpProbe {
 
 	@Override
 	public Optional<Answer> get(URI uri, String token) {
-		this.gets.add(uri.getHost() + uri.getPath() + " " + ((token != null) ? token : "none"));
+		this.gets.add(uri.getHost() + ":" + uri.getPort() + uri.getPath() + " " + ((token != null) ? token : "none"));
 		if (this.silent.contains(uri.getHost())) {
 			return Optional.empty();
 		}
-		if (uri.getPath().equals("/actuator/cse")) {
+		if (uri.getPath().endsWith("/actuator/cse")) {
 			return this.withoutEndpoint ? Optional.of(new Answer(404, ""))
 					: Optional.of(new Answer(200, "{\"state\":\"RUNNING\",\"instance\":{\"instanceId\":\"id-"
 							+ uri.getHost() + "\",\"generation\":1}}"));

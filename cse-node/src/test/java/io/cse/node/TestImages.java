@@ -27,8 +27,13 @@ public final class TestImages {
 
 	public static Path write(Path root, String id, Kind kind, long pid, int port, String healthPath)
 			throws IOException {
+		return write(root, id, kind, pid, new ImageManifest.Application("hello-web", port, healthPath));
+	}
+
+	public static Path write(Path root, String id, Kind kind, long pid, ImageManifest.Application application)
+			throws IOException {
 		Path dir = incomplete(root, id);
-		manifest(id, kind, pid, port, healthPath).writePending(dir);
+		manifest(id, kind, pid, application).writePending(dir);
 		ImageSealer.seal(dir);
 		return dir;
 	}
@@ -55,12 +60,16 @@ public final class TestImages {
 	}
 
 	public static ImageManifest manifest(String id, Kind kind, long pid, int port, String healthPath) {
+		return manifest(id, kind, pid, new ImageManifest.Application("hello-web", port, healthPath));
+	}
+
+	public static ImageManifest manifest(String id, Kind kind, long pid, ImageManifest.Application application) {
 		return ImageManifest.builder()
 			.imageId(id)
 			.kind(kind)
 			.engine("criu", "4.2.1")
 			.createdAt(Instant.parse("2026-11-27T10:00:00Z"))
-			.application(new ImageManifest.Application("hello-web", port, healthPath))
+			.application(application)
 			.process(pid, 167000000)
 			.java(System.getProperty("java.version"), System.getProperty("java.home"))
 			.host(null, System.getProperty("os.version"))

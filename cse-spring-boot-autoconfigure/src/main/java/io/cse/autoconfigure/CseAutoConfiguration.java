@@ -135,9 +135,7 @@ public final class CseAutoConfiguration {
 		ProcessAudit audit = new ProcessAudit(procFs, port, properties.getSnapshot().isAllowChildProcesses());
 		audit.setSettingNames(CsePropertyNames.INSTANCE);
 		audit.setConnectionOwners(connectionOwners.orderedStream().collect(Collectors.toList()));
-		Supplier<ImageManifest.Application> application = () -> new ImageManifest.Application(
-				environment.getProperty("spring.application.name", "application"), port.get(),
-				healthPath(properties, environment, beanFactory));
+		Supplier<ImageManifest.Application> application = () -> application(properties, environment, beanFactory);
 		SnapshotService service = new SnapshotService(coordinator, engine, properties.getImages().getRoot(), audit,
 				heapTrimmer.getIfAvailable(), procFs, application, Clock.systemUTC());
 		service.setSettingNames(CsePropertyNames.INSTANCE);
@@ -148,20 +146,38 @@ public final class CseAutoConfiguration {
 	}
 
 	/**
-	 * The path a platform polls to learn that a restored instance serves. It must go
-	 * through the traffic gate, as application requests do: {@code /actuator/cse} answers
-	 * even while the instance is still resuming.
+	 * What the image's manifest says of the application, for the node agent that restores
+	 * it: where it listens, where it answers its health check and where the CSE endpoint
+	 * is. With a management server of its own ({@code management.server.port}), the
+	 * actuator's endpoints (the CSE endpoint, and the health endpoint) are on that port,
+	 * under {@code management.server.base-path}.
 	 */
-	private static String healthPath(CseProperties properties, Environment environment,
+	static ImageManifest.Application application(CseProperties properties, Environment environment,
 			ListableBeanFactory beanFactory) {
-		if (properties.getSnapshot().getHealthPath() != null) {
-			return properties.getSnapshot().getHealthPath();
+		String name = environment.getProperty("spring.application.name", "application");
+		int port = environment.getProperty("local.server.port", Integer.class, -1);
+		Integer managementPort = environment.getProperty("local.management.port", Integer.class);
+		boolean separate = managementPort != null && managementPort > 0 && managementPort != port;
+		int endpointPort = separate ? managementPort : port;
+		String managementBase = separate ? trimmedBasePath(environment.getProperty("management.server.base-path", ""))
+				: "";
+		String endpointPath = managementBase + endpointPath(environment);
+		String healthPath = properties.getSnapshot().getHealthPath();
+		if (healthPath != null) {
+			// The user's own path: the application's
+			return new ImageManifest.Application(name, port, healthPath, port, endpointPort, endpointPath);
 		}
 		if (beanFactory.containsBean("healthEndpoint")) {
 			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
-			return (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
+			String actuatorHealth = managementBase + (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
+			return new ImageManifest.Application(name, port, actuatorHealth, endpointPort, endpointPort, endpointPath);
 		}
-		return "/";
+		return new ImageManifest.Application(name, port, "/", port, endpointPort, endpointPath);
+	}
+
+	private static String trimmedBasePath(String basePath) {
+		String trimmed = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+		return (trimmed.isEmpty() || trimmed.startsWith("/")) ? trimmed : "/" + trimmed;
 	}
 
 	static String endpointPath(Environment environment) {

@@ -78,7 +78,7 @@ public final class RestoreCommand implements Callable<Integer> {
 				instance.namespaced() ? " (init of its PID namespace, as the host sees it)" : "");
 		out.printf("  address   %s:%d%n", instance.endpoint().address(), instance.endpoint().port());
 		out.printf("  instance  %s%n", instance.instanceId());
-		out.printf("  health    %s%n", instance.endpoint().uri(instance.endpoint().healthPath()));
+		out.printf("  health    %s%n", instance.endpoint().healthUri());
 		out.flush();
 		return 0;
 	}

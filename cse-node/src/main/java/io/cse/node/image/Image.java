@@ -187,6 +187,16 @@ public final class Image {
 			throw new CseException("image " + id + " has healthPath '" + healthPath
 					+ "', which does not start with '/'" + fix);
 		}
+		for (int other : new int[] { manifest.application().healthPort(), manifest.application().endpointPort() }) {
+			if (other < 1 || other > 65535) {
+				throw new CseException("image " + id + " has no valid health or endpoint port in its " + MANIFEST + fix);
+			}
+		}
+		String endpointPath = manifest.application().endpointPath();
+		if (!endpointPath.startsWith("/") || endpointPath.contains("..") || endpointPath.contains("?")) {
+			throw new CseException("image " + id + " has endpointPath '" + endpointPath
+					+ "', which is not a plain path" + fix);
+		}
 		if (!Files.isRegularFile(folder.resolve("inventory.img"))) {
 			throw new CseException("image " + id + " holds no CRIU image (no inventory.img in " + folder
 					+ "): delete it and take a new one");

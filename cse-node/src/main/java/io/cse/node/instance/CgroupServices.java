@@ -43,9 +43,9 @@ final class CgroupServices {
 	 */
 	static final Duration CGROUP_TIMEOUT = Duration.ofSeconds(10);
 
-	private static final String FREEZE_PATH = ServingProbe.STATUS_PATH + "/freeze";
+	private static final String FREEZE = "/freeze";
 
-	static final String THAW_PATH = ServingProbe.STATUS_PATH + "/thaw";
+	static final String THAW = "/thaw";
 
 	/**
 	 * The environment variable that tells a service where its endpoint token is: Spring
@@ -184,7 +184,7 @@ final class CgroupServices {
 			instance = instance.withProcess(new ProcessId(pid, process.startTicks()));
 			current.set(instance);
 			this.registry.save(instance);
-			return this.serving.awaitServing(instance, ServingProbe.STATUS_PATH, deadline, start, () -> false,
+			return this.serving.awaitServing(instance, false, deadline, start, () -> false,
 					new ServingProbe.Advice(() -> LogDirs.tail(log),
 							"see its log " + log + ", check that it listens on --port " + instance.endpoint().port()
 									+ " and exposes the cse endpoint, or give it longer with --timeout"));
@@ -218,10 +218,11 @@ final class CgroupServices {
 		// confirmed leaves FREEZING, and its next start thaws the service.
 		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING));
 		long start = System.nanoTime();
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(FREEZE_PATH), this.registry.endpointToken(instance.name()));
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE),
+				this.registry.endpointToken(instance.name()));
 		if (answer.isEmpty() || answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
-			throw new CseException(name + " refused to freeze: POST " + FREEZE_PATH + " answered "
+			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath() + " answered "
 					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing")
 					+ "; it keeps running. See its log " + instance.serviceLog());
 		}
@@ -230,7 +231,7 @@ final class CgroupServices {
 			cgroup.freeze(CGROUP_TIMEOUT);
 		}
 		catch (RuntimeException ex) {
-			this.probe.post(instance.endpoint().uri(THAW_PATH), this.registry.endpointToken(instance.name()));
+			this.probe.post(instance.endpoint().endpointUri(THAW), this.registry.endpointToken(instance.name()));
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw ex;
 		}
@@ -291,7 +292,8 @@ final class CgroupServices {
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
 		cgroup.thaw(CGROUP_TIMEOUT);
 		double cgroupThawed = (System.nanoTime() - start) / 1e6;
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(THAW_PATH), this.registry.endpointToken(instance.name()));
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW),
+				this.registry.endpointToken(instance.name()));
 		boolean byRequest = false;
 		if (answer.isPresent() && answer.get().status() == 409) {
 			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.
@@ -299,7 +301,7 @@ final class CgroupServices {
 			this.serving.awaitState(instance, "RUNNING", RESUME_TIMEOUT);
 		}
 		else if (answer.isEmpty() || answer.get().status() != 200) {
-			throw new CseException(name + "'s cgroup is thawed, but POST " + THAW_PATH + " answered "
+			throw new CseException(name + "'s cgroup is thawed, but POST " + instance.endpoint().endpointUri(THAW).getPath() + " answered "
 					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing") + ": see its log "
 					+ instance.serviceLog());
 		}

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.cse.snapshot.ImageManifest;
 
 /**
  * What the registry knows about one instance the node agent started: one JSON file in
@@ -119,16 +121,67 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	 * @param address its address ({@code 127.0.0.1} in the host's namespaces)
 	 * @param port its HTTP port
 	 * @param healthPath the path that answers 200 when it serves
+	 * @param healthPort the port that serves the health path (a management port of its
+	 * own, or {@code port})
+	 * @param endpointPort the port that serves the CSE endpoint (a management port of its
+	 * own, or {@code port})
+	 * @param endpointPath the CSE endpoint's path on that port
 	 */
-	public record Endpoint(String address, int port, String healthPath) {
+	public record Endpoint(String address, int port, String healthPath, int healthPort, int endpointPort,
+			String endpointPath) {
+
+		/** Where the CSE endpoint is unless the image says otherwise. */
+		public static final String DEFAULT_ENDPOINT_PATH = ImageManifest.Application.DEFAULT_ENDPOINT_PATH;
 
 		/**
-		 * A URI of the service.
+		 * An endpoint; entries written before the health and endpoint ports were recorded
+		 * read as serving everything on the application's port.
+		 */
+		@JsonCreator
+		public Endpoint {
+			healthPort = (healthPort > 0) ? healthPort : port;
+			endpointPort = (endpointPort > 0) ? endpointPort : port;
+			endpointPath = (endpointPath != null) ? endpointPath : DEFAULT_ENDPOINT_PATH;
+		}
+
+		/**
+		 * A service that serves its health path and the CSE endpoint on its own port.
+		 * @param address its address
+		 * @param port its HTTP port
+		 * @param healthPath the path that answers 200 when it serves
+		 */
+		public Endpoint(String address, int port, String healthPath) {
+			this(address, port, healthPath, port, port, DEFAULT_ENDPOINT_PATH);
+		}
+
+		/**
+		 * A URI of the service on its application port.
 		 * @param path the path, starting with {@code /}
 		 * @return {@code http://<address>:<port><path>}
 		 */
 		public URI uri(String path) {
-			return URI.create("http://" + this.address + ":" + this.port + path);
+			return at(this.port, path);
+		}
+
+		/**
+		 * The URI that answers 200 when the service serves.
+		 * @return the health path on its port
+		 */
+		public URI healthUri() {
+			return at(this.healthPort, (this.healthPath != null) ? this.healthPath : "/");
+		}
+
+		/**
+		 * A URI of the CSE endpoint.
+		 * @param action {@code ""} for its status, {@code "/freeze"} or {@code "/thaw"}
+		 * @return the endpoint's URI
+		 */
+		public URI endpointUri(String action) {
+			return at(this.endpointPort, this.endpointPath + action);
+		}
+
+		private URI at(int port, String path) {
+			return URI.create("http://" + this.address + ":" + port + path);
 		}
 
 	}

@@ -148,18 +148,19 @@ final class Reconciler {
 			if (!Cgroup.THAWED.equals(cgroup.state())) {
 				cgroup.thaw(CgroupServices.CGROUP_TIMEOUT);
 			}
-			Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().uri(CgroupServices.THAW_PATH), this.registry.endpointToken(instance.name()));
+			Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(CgroupServices.THAW),
+					this.registry.endpointToken(instance.name()));
 			// 409: it was not frozen (it had not quiesced yet, or a request thawed it first)
 			if (answer.isEmpty() || (answer.get().status() != 200 && answer.get().status() != 409)) {
 				throw new CseException(squeeze + "thawed its cgroup (it was " + state + "), but POST "
-						+ CgroupServices.THAW_PATH + " answered "
+						+ instance.endpoint().endpointUri(CgroupServices.THAW).getPath() + " answered "
 						+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing")
 						+ ": see its log " + instance.serviceLog() + ", then 'cse thaw " + instance.name() + "'");
 			}
 			this.registry.save(instance.withCgroups(instance.cgroups().withLimitBeforeSqueeze(0)
 				.withFreeze(Freeze.THAWED)));
 			return squeeze + "thawed its cgroup (it was " + state + ") and told the service to resume (POST "
-					+ CgroupServices.THAW_PATH + " answered " + answer.get().status() + ")";
+					+ instance.endpoint().endpointUri(CgroupServices.THAW).getPath() + " answered " + answer.get().status() + ")";
 		});
 	}
 

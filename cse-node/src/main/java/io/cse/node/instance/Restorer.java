@@ -32,6 +32,7 @@ import io.cse.node.linux.Host;
 import io.cse.node.linux.NetworkNamespace;
 import io.cse.node.linux.ProcessInfo;
 import io.cse.node.linux.Subnet;
+import io.cse.snapshot.ImageManifest;
 
 /**
  * Restores images into instances and clones templates: the mechanism behind
@@ -314,7 +315,7 @@ final class Restorer {
 
 	private Started awaitServing(Instance instance, Deadline deadline, long restoreStart, BooleanSupplier cancelled) {
 		Path logDir = Path.of(instance.logDir());
-		return this.serving.awaitServing(instance, instance.endpoint().healthPath(), deadline, restoreStart,
+		return this.serving.awaitServing(instance, true, deadline, restoreStart,
 				() -> cancelled.getAsBoolean() || this.rollBack.closing(),
 				new ServingProbe.Advice(() -> CriuDiagnostics.criuSays(logDir, ""),
 						"see its restore's logs in " + logDir + ", or give it longer with --timeout"));
@@ -349,11 +350,22 @@ final class Restorer {
 		}
 	}
 
+	/**
+	 * Where an instance restored from an image answers: its application port, and the
+	 * ports and paths of its health check and its CSE endpoint, as the image's manifest
+	 * records them (a management port of its own, if it has one).
+	 */
+	private static Endpoint endpointOf(Image image, String address) {
+		ImageManifest.Application application = image.manifest().application();
+		return new Endpoint(address, image.port(), image.healthPath(), application.healthPort(),
+				application.endpointPort(), application.endpointPath());
+	}
+
 	private Instance newInstance(String name, Kind kind, Image image, String address, Network network) {
 		long self = ProcessHandle.current().pid();
 		long selfTicks = this.host.process(self).map(ProcessInfo::startTicks).orElse(0L);
 		return new Instance(name, kind, State.STARTING, null, new Source(image.dir().toString(), image.id()),
-				new Endpoint(address, image.port(), image.healthPath()), network, ProcessId.NONE, ProcessId.NONE,
+				endpointOf(image, address), network, ProcessId.NONE, ProcessId.NONE,
 				new ProcessId(self, selfTicks), null, Instant.now().toString(), this.registry.logDir(name).toString());
 	}
 

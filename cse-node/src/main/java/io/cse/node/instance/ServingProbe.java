@@ -47,7 +47,8 @@ final class ServingProbe {
 	 * Wait until an instance answers 200, then register it as running with the instance id
 	 * it tells.
 	 * @param instance the instance, with its main process known
-	 * @param path the path that answers 200 when it serves
+	 * @param healthCheck whether to poll its health path until it answers 200, or its CSE
+	 * endpoint (a service that {@code cse run} starts)
 	 * @param deadline when it must answer
 	 * @param startNanos {@link System#nanoTime()} when its process started (or its restore)
 	 * @param cancelled whether to give up
@@ -56,23 +57,24 @@ final class ServingProbe {
 	 * @throws CseException if its process ends or the deadline passes first
 	 * @throws Cancelled if it was given up
 	 */
-	Started awaitServing(Instance instance, String path, Deadline deadline, long startNanos,
+	Started awaitServing(Instance instance, boolean healthCheck, Deadline deadline, long startNanos,
 			BooleanSupplier cancelled, Advice advice) {
-		URI uri = instance.endpoint().uri(path);
+		URI status = instance.endpoint().endpointUri("");
+		URI uri = healthCheck ? instance.endpoint().healthUri() : status;
 		String token = this.registry.endpointToken(instance.name());
 		Optional<HttpProbe.Answer> last = Optional.empty();
 		while (true) {
 			if (cancelled.getAsBoolean()) {
 				throw new Cancelled();
 			}
-			Optional<HttpProbe.Answer> answer = this.probe.get(uri, STATUS_PATH.equals(path) ? token : null);
+			// The token goes to the endpoint only, never to the health path
+			Optional<HttpProbe.Answer> answer = this.probe.get(uri, uri.equals(status) ? token : null);
 			if (answer.isPresent() && answer.get().status() == 200) {
 				double first200 = deadline.elapsedMillis();
 				double started = (System.nanoTime() - startNanos) / 1e6;
 				// The health path may be another than the one that tells the identity.
-				Optional<HttpProbe.Answer> status = STATUS_PATH.equals(path) ? answer
-						: this.probe.get(instance.endpoint().uri(STATUS_PATH), token);
-				Instance running = instance.running(status.map(this::instanceIdOf).orElse(Instance.UNKNOWN_ID));
+				Optional<HttpProbe.Answer> told = uri.equals(status) ? answer : this.probe.get(status, token);
+				Instance running = instance.running(told.map(this::instanceIdOf).orElse(Instance.UNKNOWN_ID));
 				this.registry.save(running);
 				return new Started(running, first200, started);
 			}
@@ -102,7 +104,7 @@ final class ServingProbe {
 		long start = System.nanoTime();
 		String token = this.registry.endpointToken(instance.name());
 		while (true) {
-			Optional<HttpProbe.Answer> answer = this.probe.get(instance.endpoint().uri(STATUS_PATH), token);
+			Optional<HttpProbe.Answer> answer = this.probe.get(instance.endpoint().endpointUri(""), token);
 			if (answer.isPresent() && answer.get().status() == 200 && state.equals(stateOf(answer.get()))) {
 				return;
 			}

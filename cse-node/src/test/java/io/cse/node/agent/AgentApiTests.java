@@ -55,7 +55,9 @@ class AgentApiTests {
 		// the API starts the command as sent: -XX:-UsePerfData is what the cse run command line adds
 		assertThat(this.agent.host.commands()).last()
 			.asList()
-			.endsWith("cse-run", FREEZER.toString(), MEMORY.toString(), "/usr/bin/java", "-jar", "app.jar");
+			.endsWith("cse-run", FREEZER.toString(), MEMORY.toString(), "env",
+					"CSE_ENDPOINT_TOKENFILE=" + this.agent.stateDir.resolve("tokens/app"), "/usr/bin/java", "-jar",
+					"app.jar");
 		assertThat(this.agent.host.file(FREEZER.resolve("cgroup.procs"))).hasValue(pid + "\n");
 		assertThat(this.agent.registered()).extracting(Instance::name).containsExactly("app");
 	}

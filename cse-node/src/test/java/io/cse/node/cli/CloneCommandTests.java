@@ -88,11 +88,25 @@ class CloneCommandTests {
 		assertThat(registry().endpointToken("t-1")).isEqualTo("t0ken-of-the-template");
 		assertThat(registry().endpointToken("t-2")).isEqualTo("t0ken-of-the-template");
 		// Only the endpoint gets the token; the health path (here /) gets none
-		assertThat(this.probe.gets()).contains("10.199.0.10/ none", "10.199.0.10/actuator/cse t0ken-of-the-template",
-				"10.199.0.11/actuator/cse t0ken-of-the-template");
+		assertThat(this.probe.gets()).contains("10.199.0.10:8080/ none",
+				"10.199.0.10:8080/actuator/cse t0ken-of-the-template", "10.199.0.11:8080/actuator/cse t0ken-of-the-template");
 		assertThat(cse("stop", "--all").exitCode()).isZero();
 		assertThat(this.temp.resolve("state/tokens/t-1")).doesNotExist();
 		assertThat(this.temp.resolve("state/tokens/t-2")).doesNotExist();
+	}
+
+	@Test
+	void clonesOfAServiceWithAManagementPortAreProbedAndCalledThere() throws IOException {
+		Path managed = TestImages.write(this.temp, "tpl-managed", ImageManifest.Kind.TEMPLATE, 4242,
+				new ImageManifest.Application("hello-web", 8080, "/manage/actuator/health", 9090, 9090,
+						"/manage/actuator/cse"));
+		CseRun run = cse("clone", managed.toString(), "--count", "1", "--name-prefix", "t");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.probe.gets()).containsExactly("10.199.0.10:9090/manage/actuator/health none",
+				"10.199.0.10:9090/manage/actuator/cse none");
+		Instance clone = registry().find("t-1").orElseThrow();
+		assertThat(clone.endpoint().port()).as("the application's port, as ps shows it").isEqualTo(8080);
+		assertThat(clone.instanceId()).isEqualTo("id-10.199.0.10");
 	}
 
 	@Test

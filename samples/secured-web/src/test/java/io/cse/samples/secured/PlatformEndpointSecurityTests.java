@@ -106,6 +106,8 @@ class PlatformEndpointSecurityTests {
 		HttpResponse<String> freeze = this.platform.post("/actuator/cse/freeze");
 		assertThat(freeze.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<String>read(freeze.body(), "$.state")).isEqualTo("FROZEN");
+		// No session: nothing a browser could keep and send again on the platform's behalf.
+		assertThat(freeze.headers().firstValue("Set-Cookie")).isEmpty();
 		assertThat(JsonPath.<String>read(this.platform.get("/actuator/cse").body(), "$.state")).isEqualTo("FROZEN");
 		Client anonymous = Client.anonymous(this.port);
 		CompletableFuture<HttpResponse<String>> hello = CompletableFuture.supplyAsync(() -> anonymous.get("/hello"));

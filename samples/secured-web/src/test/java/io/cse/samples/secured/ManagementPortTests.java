@@ -1,0 +1,75 @@
+package io.cse.samples.secured;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import io.cse.CheckpointCoordinator;
+import io.cse.InstanceState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same security configuration with the actuator on a management port of its own: the
+ * endpoint's rules follow it there, and the application's port does not serve it at all.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "cse.traffic.thaw-on-request=false" })
+class ManagementPortTests {
+
+	@LocalServerPort
+	private int port;
+
+	@LocalManagementPort
+	private int managementPort;
+
+	@Autowired
+	private CheckpointCoordinator coordinator;
+
+	@AfterEach
+	void backToRunning() {
+		if (this.coordinator.getState() == InstanceState.FROZEN) {
+			this.coordinator.thaw(Map.of());
+		}
+	}
+
+	@Test
+	void endpointOnTheManagementPortWantsThePlatformsRole() {
+		assertThat(Client.anonymous(this.managementPort).post("/actuator/cse/freeze").statusCode()).isEqualTo(401);
+		assertThat(Client.basic(this.managementPort, DemoAccounts.ADMIN, DemoAccounts.ADMIN_PASSWORD)
+			.post("/actuator/cse/freeze")
+			.statusCode()).isEqualTo(403);
+		assertThat(Client.anonymous(this.managementPort).post("/actuator/%63se/freeze").statusCode())
+			.isEqualTo(401);
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		Client platform = Client.basic(this.managementPort, DemoAccounts.PLATFORM, DemoAccounts.PLATFORM_PASSWORD);
+		HttpResponse<String> freeze = platform.post("/actuator/cse/freeze");
+		assertThat(freeze.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<String>read(freeze.body(), "$.state")).isEqualTo("FROZEN");
+		assertThat(platform.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+	}
+
+	@Test
+	void healthOnTheManagementPortIsOpen() {
+		assertThat(Client.anonymous(this.managementPort).get("/actuator/health").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void applicationPortDoesNotServeTheEndpoint() {
+		// Not an endpoint there: an application request, whose POST wants a CSRF token.
+		HttpResponse<String> freeze = Client.basic(this.port, DemoAccounts.PLATFORM, DemoAccounts.PLATFORM_PASSWORD)
+			.post("/actuator/cse/freeze");
+		assertThat(freeze.statusCode()).isEqualTo(403);
+		assertThat(freeze.body()).doesNotContain("FROZEN");
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+	}
+
+}

@@ -1,7 +1,9 @@
 package io.cse.samples.secured;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import com.jayway.jsonpath.JsonPath;
 import io.cse.CheckpointCoordinator;
@@ -15,10 +17,13 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The same security configuration with the actuator on a management port of its own: the
  * endpoint's rules follow it there, and the application's port does not serve it at all.
+ * The traffic gate holds the management port's other requests (health) while the instance
+ * is frozen, as it holds the application's.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "cse.traffic.thaw-on-request=false" })
@@ -60,6 +65,19 @@ class ManagementPortTests {
 	@Test
 	void healthOnTheManagementPortIsOpen() {
 		assertThat(Client.anonymous(this.managementPort).get("/actuator/health").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void healthOnTheManagementPortWaitsForThePlatformsThaw() {
+		Client platform = Client.basic(this.managementPort, DemoAccounts.PLATFORM, DemoAccounts.PLATFORM_PASSWORD);
+		assertThat(platform.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+		Client anonymous = Client.anonymous(this.managementPort);
+		CompletableFuture<HttpResponse<String>> health = CompletableFuture
+			.supplyAsync(() -> anonymous.get("/actuator/health"));
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !health.isDone());
+		assertThat(platform.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+		assertThat(health).succeedsWithin(Duration.ofSeconds(10));
+		assertThat(health.join().statusCode()).isEqualTo(200);
 	}
 
 	@Test

@@ -47,6 +47,15 @@ class ThawOnRequestTests {
 	}
 
 	@Test
+	void healthCheckThawsTheInstance() {
+		Client platform = Client.basic(this.port, DemoAccounts.PLATFORM, DemoAccounts.PLATFORM_PASSWORD);
+		assertThat(platform.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
+		// Open to anyone, and not the CSE endpoint: held, so it wakes the instance.
+		assertThat(Client.anonymous(this.port).get("/actuator/health").statusCode()).isEqualTo(200);
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+	}
+
+	@Test
 	void anonymousRequestToTheEndpointDoesNotThawTheInstance() {
 		Client platform = Client.basic(this.port, DemoAccounts.PLATFORM, DemoAccounts.PLATFORM_PASSWORD);
 		assertThat(platform.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);

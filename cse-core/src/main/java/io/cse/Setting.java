@@ -20,7 +20,10 @@ public enum Setting {
 	CRIU_PATH("criuPath"),
 
 	/** How long a CRIU dump may take. */
-	CRIU_DUMP_TIMEOUT("criuDumpTimeout");
+	CRIU_DUMP_TIMEOUT("criuDumpTimeout"),
+
+	/** The most snapshots (dumps and clones) in any minute. */
+	SNAPSHOT_RATE_LIMIT("snapshotRateLimit");
 
 	private final String javaName;
 

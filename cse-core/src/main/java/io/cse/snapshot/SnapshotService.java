@@ -77,6 +77,8 @@ public class SnapshotService {
 
 	private volatile ImageRetention retention = ImageRetention.KEEP_ALL;
 
+	private volatile SnapshotRateLimit rateLimit = SnapshotRateLimit.NONE;
+
 	private volatile Supplier<? extends Collection<ImageAttachment>> attachments = Collections::emptyList;
 
 	/**
@@ -123,6 +125,14 @@ public class SnapshotService {
 	}
 
 	/**
+	 * Set how many snapshots may start in any minute.
+	 * @param rateLimit the limit; {@link SnapshotRateLimit#NONE} unless set
+	 */
+	public void setRateLimit(SnapshotRateLimit rateLimit) {
+		this.rateLimit = rateLimit;
+	}
+
+	/**
 	 * Set the files that every image carries besides the process's own (the endpoint's
 	 * token, for whoever restores the image), asked for each snapshot.
 	 * @param attachments the attachments; none unless set
@@ -165,12 +175,15 @@ public class SnapshotService {
 	 * @throws InvalidImageException if the image name is not acceptable, or the images
 	 * root is open to other users (see {@link ImagesRoot})
 	 * @throws io.cse.OperationRejectedException if the instance is not running or busy
+	 * @throws SnapshotRateLimitedException if as many snapshots as the rate limit allows
+	 * started in the last minute
 	 */
 	public Ticket prepare(Operation operation, String imageName) {
 		EngineStatus status = this.engine.getStatus();
 		if (!status.available()) {
 			throw new EngineUnavailableException(status.reason());
 		}
+		this.rateLimit.check(this.settingNames.nameOf(Setting.SNAPSHOT_RATE_LIMIT));
 		String imageId = (imageName != null && !imageName.trim().isEmpty()) ? imageName.trim() : generatedName(operation);
 		Path folder = resolve(imageId);
 		// Before anything changes: a refused root is left as it was.
@@ -190,6 +203,8 @@ public class SnapshotService {
 			throw new InvalidImageException("Cannot create the image folder " + folder + ": " + ex.getMessage()
 					+ " (check " + this.settingNames.nameOf(Setting.IMAGES_ROOT) + ")");
 		}
+		// Counted once it is sure to start: a refused request takes nothing from the limit.
+		this.rateLimit.record();
 		return new Ticket(operation, imageId, folder, reservation);
 	}
 

@@ -156,6 +156,22 @@ class SnapshotServiceTests {
 	}
 
 	@Test
+	void aSnapshotBeyondTheRateLimitIsRefusedAndChangesNothing() {
+		SnapshotService service = service();
+		service.setRateLimit(new SnapshotRateLimit(2, Clock.systemUTC()));
+		// A refused request (a name taken) counts for nothing
+		assertThat(service.run(service.prepare(Operation.CLONE, "one")).outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThatExceptionOfType(InvalidImageException.class).isThrownBy(() -> service.prepare(Operation.CLONE, "one"));
+		assertThat(service.run(service.prepare(Operation.CLONE, "two")).outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThatExceptionOfType(SnapshotRateLimitedException.class)
+			.isThrownBy(() -> service.prepare(Operation.CLONE, "three"))
+			.withMessageContaining("2 snapshot(s) started in the last minute, the most snapshotRateLimit allows");
+		assertThat(root().resolve("three")).doesNotExist();
+		assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		assertThat(calls()).containsExactly("quiesce CLONE", "resume THAW", "quiesce CLONE", "resume THAW");
+	}
+
+	@Test
 	void attachmentsArePrivateFilesOfTheImageThatItsManifestLists() throws IOException {
 		SnapshotService service = service();
 		byte[] token = "the-endpoint-token-of-this-instance\n".getBytes(StandardCharsets.UTF_8);

@@ -26,6 +26,7 @@ import io.cse.snapshot.ImageRetention;
 import io.cse.snapshot.NoSnapshotEngine;
 import io.cse.snapshot.ProcessAudit;
 import io.cse.snapshot.SnapshotEngine;
+import io.cse.snapshot.SnapshotRateLimit;
 import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
@@ -142,6 +143,12 @@ public final class CseAutoConfiguration {
 		service.setRetention(new ImageRetention(properties.getImages().getMaxCount(),
 				properties.getImages().getMaxAge()));
 		service.setAttachments(() -> attachments.orderedStream().collect(Collectors.toList()));
+		int maxPerMinute = properties.getSnapshot().getMaxPerMinute();
+		if (maxPerMinute < 0) {
+			throw new IllegalStateException("cse.snapshot.max-per-minute is " + maxPerMinute
+					+ ": set the most snapshots that may start in any minute (10 by default), or 0 for no limit");
+		}
+		service.setRateLimit(new SnapshotRateLimit(maxPerMinute, Clock.systemUTC()));
 		return service;
 	}
 

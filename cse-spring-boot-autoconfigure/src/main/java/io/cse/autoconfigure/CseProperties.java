@@ -812,6 +812,12 @@ public class CseProperties {
 		 */
 		private String healthPath;
 
+		/**
+		 * Most snapshots (dumps and clones) that may start in any minute; one more is
+		 * refused with 429 until the oldest is a minute old. 0 for no limit.
+		 */
+		private int maxPerMinute = 10;
+
 		public boolean isAllowChildProcesses() {
 			return this.allowChildProcesses;
 		}
@@ -826,6 +832,14 @@ public class CseProperties {
 
 		public void setHealthPath(String healthPath) {
 			this.healthPath = healthPath;
+		}
+
+		public int getMaxPerMinute() {
+			return this.maxPerMinute;
+		}
+
+		public void setMaxPerMinute(int maxPerMinute) {
+			this.maxPerMinute = maxPerMinute;
 		}
 
 	}

@@ -28,6 +28,8 @@ final class CsePropertyNames implements SettingNames {
 				return "cse.criu.path";
 			case CRIU_DUMP_TIMEOUT:
 				return "cse.criu.dump-timeout";
+			case SNAPSHOT_RATE_LIMIT:
+				return "cse.snapshot.max-per-minute";
 			default:
 				throw new IllegalArgumentException("No property for setting " + setting);
 		}

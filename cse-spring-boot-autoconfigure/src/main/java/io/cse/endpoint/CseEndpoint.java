@@ -18,6 +18,7 @@ import io.cse.OperationReport.Outcome;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.EngineUnavailableException;
 import io.cse.snapshot.InvalidImageException;
+import io.cse.snapshot.SnapshotRateLimitedException;
 import io.cse.snapshot.SnapshotService;
 import io.cse.snapshot.SnapshotService.Ticket;
 import io.cse.web.AfterResponseAction;
@@ -68,6 +69,8 @@ public class CseEndpoint {
 	private static final int STATUS_CONFLICT = 409;
 
 	private static final int STATUS_NOT_IMPLEMENTED = 501;
+
+	private static final int STATUS_TOO_MANY_REQUESTS = 429;
 
 	private final CheckpointCoordinator coordinator;
 
@@ -278,6 +281,9 @@ public class CseEndpoint {
 		}
 		catch (EngineUnavailableException ex) {
 			return refusal(STATUS_NOT_IMPLEMENTED, ex, null);
+		}
+		catch (SnapshotRateLimitedException ex) {
+			return refusal(STATUS_TOO_MANY_REQUESTS, ex, null);
 		}
 		catch (InvalidImageException | IllegalArgumentException ex) {
 			return refusal(WebEndpointResponse.STATUS_BAD_REQUEST, ex, null);

@@ -289,6 +289,30 @@ class CseEndpointTests {
 	}
 
 	@Test
+	void snapshotBeyondTheRateLimitIsTooManyRequestsAndStartsNothing() {
+		this.contextRunner.withPropertyValues("cse.images.root=" + this.images, "cse.snapshot.max-per-minute=1")
+			.run((context) -> {
+				CseEndpoint endpoint = endpoint(context);
+				assertThat(endpoint.operate("clone", null, "first").getStatus()).isEqualTo(202);
+				awaitSnapshotEnd(context);
+				WebEndpointResponse<Object> second = endpoint.operate("dump", null, "second");
+				assertThat(second.getStatus()).isEqualTo(429);
+				assertThat(error(second).getError()).matches("1 snapshot\\(s\\) started in the last minute, the most "
+						+ "cse\\.snapshot\\.max-per-minute allows: try again in \\d+ s");
+				assertThat(error(second).getState()).isEqualTo("RUNNING");
+				assertThat(this.images.resolve("second")).doesNotExist();
+			});
+	}
+
+	@Test
+	void negativeRateLimitStopsTheApplicationNamingTheProperty() {
+		this.contextRunner.withPropertyValues("cse.snapshot.max-per-minute=-1")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageStartingWith("cse.snapshot.max-per-minute is -1: set the most snapshots"));
+	}
+
+	@Test
 	void unknownSectionIsNotFoundWithTheSectionThereIs() {
 		run((context) -> assertRefused(endpoint(context).section("readiness"), 404,
 				"Unknown section 'readiness': use GET /actuator/cse/hazardCheck", "RUNNING"));

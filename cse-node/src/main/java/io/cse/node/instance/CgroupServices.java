@@ -86,13 +86,15 @@ final class CgroupServices {
 	}
 
 	/**
-	 * The cgroup a service runs in.
+	 * The cgroup a service runs in, found from its name: never from the paths its state
+	 * file records, which whoever could write that file could point at any group (or any
+	 * file the agent then writes "FROZEN" into, or removes).
 	 * @param host the host
 	 * @param instance the instance, which has cgroups
 	 * @return its cgroup
 	 */
 	static Cgroup cgroupOf(Host host, Instance instance) {
-		return new Cgroup(host, Path.of(instance.cgroups().freezer()), Path.of(instance.cgroups().memory()));
+		return Cgroup.of(host, instance.name());
 	}
 
 	/**

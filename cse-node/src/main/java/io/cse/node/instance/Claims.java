@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.cse.node.CseException;
+import io.cse.node.linux.NetworkNamespace;
 
 /**
  * What the instances of one state folder may have made on the host: their cgroups, network
@@ -105,8 +106,14 @@ final class Claims {
 			claims.add(new Claim(Claim.Kind.CGROUP, instance.name()));
 		}
 		if (instance.namespaced()) {
-			claims.add(new Claim(Claim.Kind.NETNS, instance.network().namespace()));
-			claims.add(new Claim(Claim.Kind.VETH, instance.network().hostInterface()));
+			// From the name, and a host interface only of the form the agent gives one: an
+			// entry changed by hand must not make the agent delete another namespace or
+			// interface of the host as an orphan
+			claims.add(new Claim(Claim.Kind.NETNS, NetworkNamespace.nameFor(instance.name())));
+			String hostInterface = Stopper.hostInterfaceOf(instance);
+			if (hostInterface != null) {
+				claims.add(new Claim(Claim.Kind.VETH, hostInterface));
+			}
 		}
 		return claims;
 	}

@@ -13,11 +13,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -91,6 +94,7 @@ public final class Registry {
 		THREADS.lock();
 		try {
 			createDirectory(this.stateDir);
+			requireTrusted(this.stateDir);
 			try (FileChannel channel = FileChannel.open(this.stateDir.resolve(".lock"), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
 				return action.get();
@@ -117,6 +121,8 @@ public final class Registry {
 			}
 			return instances;
 		}
+		requireTrusted(this.stateDir);
+		requireTrusted(dir);
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
 			for (Path file : files) {
 				read(file).ifPresent(instances::add);
@@ -136,6 +142,10 @@ public final class Registry {
 	 */
 	public Optional<Instance> find(String name) {
 		requireValidName(name);
+		if (Files.isDirectory(instancesDir())) {
+			requireTrusted(this.stateDir);
+			requireTrusted(instancesDir());
+		}
 		return read(instancesDir().resolve(name + ".json"));
 	}
 
@@ -283,6 +293,42 @@ public final class Registry {
 		}
 		catch (IOException ex) {
 			throw unusable(ex);
+		}
+	}
+
+	/**
+	 * Check that a folder of the state is the agent's own: the agent runs as root and acts
+	 * on what the entries say (which processes to signal), so a folder that another user
+	 * could write, or replace with a link, would let that user steer it.
+	 */
+	private void requireTrusted(Path dir) {
+		try {
+			PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class,
+					LinkOption.NOFOLLOW_LINKS);
+			if (attributes.isSymbolicLink() || !attributes.isDirectory()) {
+				throw new CseException("the state folder " + dir + " is not a folder (a link, or a file): point "
+						+ "--state-dir (or CSE_STATE_DIR) to a folder of its own");
+			}
+			String owner = attributes.owner().getName();
+			String self = System.getProperty("user.name");
+			if (!owner.equals(self) && !owner.equals("root")) {
+				throw new CseException("the state folder " + dir + " belongs to user " + owner + ", not to " + self
+						+ " or root: its entries could steer this agent; run 'chown -R " + self + " " + dir
+						+ "' if you trust them");
+			}
+			Set<PosixFilePermission> permissions = attributes.permissions();
+			if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+					|| permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+				throw new CseException("the state folder " + dir + " can be changed by other users (mode "
+						+ PosixFilePermissions.toString(permissions) + "): its entries could steer this agent; run "
+						+ "'chmod 700 " + dir + "' if you trust them");
+			}
+		}
+		catch (NoSuchFileException ex) {
+			// nothing there yet: nothing to trust
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			throw new CseException("cannot check who may change the state folder " + dir + ": " + ex.getMessage());
 		}
 	}
 

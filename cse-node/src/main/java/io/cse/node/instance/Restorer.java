@@ -290,7 +290,7 @@ final class Restorer {
 	}
 
 	private ProcessInfo awaitNamespaceInit(Instance instance, Deadline deadline, BooleanSupplier cancelled) {
-		Path logDir = Path.of(instance.logDir());
+		Path logDir = this.registry.logDir(instance.name());
 		while (true) {
 			for (long child : this.host.children(instance.launcher().pid())) {
 				Optional<ProcessInfo> info = this.host.process(child);
@@ -314,7 +314,7 @@ final class Restorer {
 	}
 
 	private Started awaitServing(Instance instance, Deadline deadline, long restoreStart, BooleanSupplier cancelled) {
-		Path logDir = Path.of(instance.logDir());
+		Path logDir = this.registry.logDir(instance.name());
 		return this.serving.awaitServing(instance, true, deadline, restoreStart,
 				() -> cancelled.getAsBoolean() || this.rollBack.closing(),
 				new ServingProbe.Advice(() -> CriuDiagnostics.criuSays(logDir, ""),

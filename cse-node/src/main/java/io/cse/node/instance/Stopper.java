@@ -1,9 +1,9 @@
 package io.cse.node.instance;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.cse.node.CseException;
 import io.cse.node.linux.Cgroup;
@@ -55,7 +55,7 @@ final class Stopper {
 		}
 		if (instance.namespaced()) {
 			stopNamespace(instance, grace);
-			NetworkNamespace.delete(this.host, instance.network().namespace(), instance.network().hostInterface());
+			NetworkNamespace.delete(this.host, NetworkNamespace.nameFor(instance.name()), hostInterfaceOf(instance));
 		}
 		else {
 			stopInHost(instance, grace);
@@ -68,7 +68,9 @@ final class Stopper {
 			this.swap.releaseIfUnused(List.of(instance.name()));
 		}
 		if (deleteLogs) {
-			LogDirs.delete(Path.of(instance.logDir()));
+			// From the name, never the path the state file records: a changed entry must not
+			// make 'cse stop' delete another folder
+			LogDirs.delete(this.registry.logDir(instance.name()));
 		}
 	}
 
@@ -117,7 +119,7 @@ final class Stopper {
 			this.reaper.signal(launcher.get().pid(), "KILL");
 			this.reaper.requireGone(launcher.get(), instance);
 		}
-		String namespace = instance.network().namespace();
+		String namespace = NetworkNamespace.nameFor(instance.name());
 		if (NetworkNamespace.exists(this.host, namespace)) {
 			// Anything still in the network namespace is ours too (a process that escaped the
 			// PID namespace cannot be): nothing may keep it alive.
@@ -130,6 +132,22 @@ final class Stopper {
 				}
 			}
 		}
+	}
+
+	/**
+	 * The host end of an instance's veth pair, as its state file records it, if it has the
+	 * form the agent gives it ({@code <bridge>v<index>}); else {@code null}, so that a
+	 * changed entry cannot make the agent delete another interface of the host (the pair
+	 * then goes with its namespace).
+	 */
+	static String hostInterfaceOf(Instance instance) {
+		String bridge = instance.network().bridge();
+		String hostInterface = instance.network().hostInterface();
+		if (bridge == null || hostInterface == null || !bridge.matches("[A-Za-z0-9_-]{1,12}")
+				|| !hostInterface.matches(Pattern.quote(bridge) + "v\\d{1,3}")) {
+			return null;
+		}
+		return hostInterface;
 	}
 
 	private void stopInHost(Instance instance, Duration grace) {

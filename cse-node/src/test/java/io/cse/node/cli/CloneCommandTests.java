@@ -120,6 +120,19 @@ class CloneCommandTests {
 	}
 
 	@Test
+	void stopDeletesNoInterfaceOrNamespaceThatAChangedEntryNames() throws IOException {
+		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "t").exitCode()).isZero();
+		Path entry = this.temp.resolve("state/instances/t-1.json");
+		Files.writeString(entry, Files.readString(entry)
+			.replace("\"cse0v10\"", "\"enp0s3\"")
+			.replace("\"cse-t-1\"", "\"--all\""));
+		assertThat(cse("stop", "t-1").exitCode()).isZero();
+		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains("enp0s3") || line.contains("--all"))
+			.contains("ip netns del cse-t-1");
+		assertThat(this.host.namespaces()).isEmpty();
+	}
+
+	@Test
 	void clonesGetTheLowestFreeAddressesAcrossCommands() {
 		assertThat(cse("clone", this.image.toString(), "--count", "3", "--name-prefix", "t").exitCode()).isZero();
 		assertThat(cse("clone", this.image.toString(), "--count", "2", "--name-prefix", "t").exitCode()).isZero();

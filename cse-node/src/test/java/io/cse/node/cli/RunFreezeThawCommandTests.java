@@ -104,6 +104,25 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
+	void stopTrustsNoPathThatTheStateFileRecords() throws IOException {
+		assertThat(run().exitCode()).isZero();
+		// Someone who could write the state file points the agent at another group and
+		// another folder: stop acts on the instance's own, found from its name.
+		Path precious = Files.createDirectories(this.temp.resolve("precious"));
+		Files.writeString(precious.resolve("keep"), "data");
+		Path other = Path.of("/sys/fs/cgroup/freezer/cse/other");
+		this.host.withDirectory(other);
+		Path entry = this.temp.resolve("state/instances/app.json");
+		Files.writeString(entry, Files.readString(entry)
+			.replace(this.temp.resolve("state/logs/app").toString(), precious.toString())
+			.replace(FREEZER.toString(), other.toString()));
+		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(precious.resolve("keep")).hasContent("data");
+		assertThat(this.host.directories()).contains(other).doesNotContain(FREEZER, MEMORY);
+		assertThat(this.temp.resolve("state/logs/app")).doesNotExist();
+	}
+
+	@Test
 	void runKeepsTheCommandsOwnPerfDataChoiceAndPort() {
 		assertThat(RunCommand.withoutPerfData(List.of("java", "-XX:+UsePerfData", "-jar", "a.jar")))
 			.containsExactly("java", "-XX:+UsePerfData", "-jar", "a.jar");

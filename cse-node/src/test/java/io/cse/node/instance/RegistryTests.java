@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RegistryTests {
@@ -47,6 +48,36 @@ class RegistryTests {
 		assertThat(registry.remove("hello-1")).isTrue();
 		assertThat(registry.remove("hello-1")).isFalse();
 		assertThat(registry.list()).isEmpty();
+	}
+
+	@Test
+	void aStateFolderThatOthersCanChangeIsRefusedWithWhatToDo() throws IOException {
+		Path dir = this.state.resolve("run");
+		Registry registry = new Registry(dir);
+		registry.save(instance("a", "10.199.0.10"));
+		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+		assertThatExceptionOfType(CseException.class).isThrownBy(registry::list)
+			.withMessageContaining("the state folder " + dir + " can be changed by other users (mode rwxrwxrwx)")
+			.withMessageContaining("chmod 700 " + dir);
+		assertThatExceptionOfType(CseException.class).isThrownBy(() -> registry.find("a"));
+		assertThatExceptionOfType(CseException.class).isThrownBy(() -> registry.locked(() -> null));
+		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+		assertThat(registry.list()).extracting(Instance::name).containsExactly("a");
+	}
+
+	@Test
+	void aStateFolderThatIsALinkOrAnotherUsersIsRefused() throws IOException {
+		Path real = this.state.resolve("real");
+		new Registry(real).save(instance("a", "10.199.0.10"));
+		Path link = Files.createSymbolicLink(this.state.resolve("link"), real);
+		assertThatExceptionOfType(CseException.class).isThrownBy(() -> new Registry(link).list())
+			.withMessageContaining("is not a folder (a link, or a file)");
+		if ("root".equals(System.getProperty("user.name"))) {
+			Files.setOwner(real.resolve("instances"),
+					real.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+			assertThatExceptionOfType(CseException.class).isThrownBy(() -> new Registry(real).list())
+				.withMessageContaining("belongs to user nobody");
+		}
 	}
 
 	@Test

@@ -324,6 +324,15 @@ public class CheckpointCoordinator implements AutoCloseable {
 					+ current + "). Retry once it has ended.", current);
 		}
 		InstanceState current = this.state.get();
+		List<String> stillRunning = (required == InstanceState.RUNNING) ? this.invoker.stillRunning()
+				: Collections.emptyList();
+		if (!stillRunning.isEmpty()) {
+			this.operationPermit.release();
+			throw new OperationRejectedException("Cannot " + name + ": " + String.join("; ", stillRunning)
+					+ ", from an earlier operation that it did not stop for when interrupted. The instance cannot be "
+					+ "quiesced until that call ends: make the participant end on interruption, or restart the service",
+					current);
+		}
 		if (current != required) {
 			this.operationPermit.release();
 			String advice = (required == InstanceState.FROZEN) ? "Nothing to do." : "Thaw it first.";

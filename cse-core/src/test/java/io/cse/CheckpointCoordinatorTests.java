@@ -91,6 +91,69 @@ class CheckpointCoordinatorTests {
 	}
 
 	@Test
+	void participantThatIgnoresItsInterruptionIsNamedAndNothingQuiescesAgainUntilItEnds() {
+		CheckpointParticipant stubborn = new CheckpointParticipant() {
+
+			@Override
+			public String getName() {
+				return "stubborn";
+			}
+
+			@Override
+			public int getOrder() {
+				return 200;
+			}
+
+			@Override
+			public void quiesce(CheckpointContext context) {
+				CheckpointCoordinatorTests.this.calls.add("quiesce stubborn");
+				ignoringInterruptionUntil(CheckpointCoordinatorTests.this.release);
+			}
+
+			@Override
+			public void resume(CheckpointContext context) {
+				CheckpointCoordinatorTests.this.calls.add("resume stubborn");
+			}
+
+		};
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(
+				List.of(new RecordingParticipant("traffic", 100, this.calls), stubborn),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofMillis(200), Clock.systemUTC());
+		OperationReport report = coordinator.freeze();
+		assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		assertThat(report.error()).contains("'stubborn'", "timed out after 200 ms",
+				"did not stop when interrupted: its quiesce still runs on thread 'cse-quiesce-stubborn' at "
+						+ CheckpointCoordinatorTests.class.getName());
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		// Not resumed under the feet of its own quiesce; the others are
+		assertThat(this.calls).containsExactly("quiesce traffic", "quiesce stubborn", "resume traffic");
+		assertThat(report.steps()).filteredOn((step) -> step.phase().equals("resume"))
+			.extracting(OperationReport.Step::error)
+			.anyMatch((error) -> error != null && error.startsWith("not called: its quiesce still runs"));
+
+		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(coordinator::freeze)
+			.withMessageContaining("participant 'stubborn' its quiesce still runs on thread 'cse-quiesce-stubborn'")
+			.withMessageContaining("make the participant end on interruption, or restart the service");
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+
+		this.release.countDown();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(coordinator.freeze().outcome())
+			.isEqualTo(Outcome.SUCCESS));
+		assertThat(coordinator.thaw(Map.of()).outcome()).isEqualTo(Outcome.SUCCESS);
+	}
+
+	private static void ignoringInterruptionUntil(CountDownLatch latch) {
+		while (latch.getCount() > 0) {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				// what a participant must not do: swallow the interruption and go on waiting
+			}
+		}
+	}
+
+	@Test
 	void thawWhileRunningIsRejectedAndChangesNothing() {
 		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()))

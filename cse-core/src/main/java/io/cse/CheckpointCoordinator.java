@@ -138,6 +138,17 @@ public class CheckpointCoordinator implements AutoCloseable {
 	}
 
 	/**
+	 * Return the longest a freeze, quiesce or thaw can take before it fails: every
+	 * participant at its timeout, quiescing and then rolling back. A caller that waits for
+	 * the answer (the node agent) must wait at least this long, or it gives up on an
+	 * operation that still ends well.
+	 * @return the time
+	 */
+	public Duration getLongestOperation() {
+		return this.invoker.longestCall().multipliedBy(2L * this.participants.size());
+	}
+
+	/**
 	 * Return the report of the last operation.
 	 * @return the last report, or {@code null} if no operation ran yet
 	 */

@@ -71,6 +71,15 @@ final class ParticipantInvoker implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Return the longest one call can take before it is given up: its timeout, and the
+	 * grace an interrupted call has to stop.
+	 * @return the time
+	 */
+	Duration longestCall() {
+		return this.timeout.plus(this.interruptGrace);
+	}
+
 	void setSettingNames(SettingNames settingNames) {
 		this.settingNames = settingNames;
 	}

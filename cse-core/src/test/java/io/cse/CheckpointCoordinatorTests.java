@@ -154,6 +154,16 @@ class CheckpointCoordinatorTests {
 	}
 
 	@Test
+	void longestOperationIsEveryParticipantAtItsTimeoutQuiescingAndRollingBack() {
+		CheckpointCoordinator coordinator = new CheckpointCoordinator(
+				List.of(new RecordingParticipant("a", 1, this.calls), new RecordingParticipant("b", 2, this.calls),
+						new RecordingParticipant("c", 3, this.calls)),
+				new InstanceIdentity(Clock.systemUTC()), null, Duration.ofSeconds(30), Clock.systemUTC());
+		// 3 participants, twice each (quiesce, then resume), 30 s and a 1 s grace each
+		assertThat(coordinator.getLongestOperation()).isEqualTo(Duration.ofSeconds(186));
+	}
+
+	@Test
 	void thawWhileRunningIsRejectedAndChangesNothing() {
 		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()))

@@ -23,6 +23,16 @@ public final class FakeProbe implements HttpProbe {
 		return this;
 	}
 
+	private volatile long longestOperationMs;
+
+	/**
+	 * Have {@code /actuator/cse} say that an operation may take this long before it fails.
+	 */
+	public FakeProbe withLongestOperation(long millis) {
+		this.longestOperationMs = millis;
+		return this;
+	}
+
 	public FakeProbe withoutEndpoint() {
 		this.withoutEndpoint = true;
 		return this;
@@ -52,6 +62,18 @@ public final class FakeProbe implements HttpProbe {
 		}
 	}
 
+	private final java.util.List<java.time.Duration> timeouts = java.util.Collections
+		.synchronizedList(new java.util.ArrayList<>());
+
+	/**
+	 * How long each {@code POST} was to wait for its answer, in order.
+	 */
+	public java.util.List<java.time.Duration> postTimeouts() {
+		synchronized (this.timeouts) {
+			return java.util.List.copyOf(this.timeouts);
+		}
+	}
+
 	private final java.util.List<String> gets = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
 	/**
@@ -74,7 +96,8 @@ public final class FakeProbe implements HttpProbe {
 	}
 
 	@Override
-	public Optional<Answer> post(URI uri, String token) {
+	public Optional<Answer> post(URI uri, String token, java.time.Duration timeout) {
+		this.timeouts.add(timeout);
 		this.posts.add(uri.getPath());
 		this.tokens.add((token != null) ? token : "none");
 		return this.postAnswers.apply(uri);
@@ -89,7 +112,8 @@ public final class FakeProbe implements HttpProbe {
 		if (uri.getPath().endsWith("/actuator/cse")) {
 			return this.withoutEndpoint ? Optional.of(new Answer(404, ""))
 					: Optional.of(new Answer(200, "{\"state\":\"RUNNING\",\"instance\":{\"instanceId\":\"id-"
-							+ uri.getHost() + "\",\"generation\":1}}"));
+							+ uri.getHost() + "\",\"generation\":1},\"longestOperationMs\":" + this.longestOperationMs
+							+ "}"));
 		}
 		return Optional.of(new Answer(200, "ok"));
 	}

@@ -30,20 +30,23 @@ public final class StatusDescriptor {
 
 	private final OperationDescriptor lastOperation;
 
+	private final long longestOperationMs;
+
 	private StatusDescriptor(String state, IdentityDescriptor instance, EngineDescriptor engine,
-			List<ParticipantDescriptor> participants, OperationDescriptor lastOperation) {
+			List<ParticipantDescriptor> participants, OperationDescriptor lastOperation, long longestOperationMs) {
 		this.state = state;
 		this.instance = instance;
 		this.engine = engine;
 		this.participants = participants;
 		this.lastOperation = lastOperation;
+		this.longestOperationMs = longestOperationMs;
 	}
 
 	static StatusDescriptor of(CheckpointCoordinator coordinator, SnapshotService snapshots) {
 		return new StatusDescriptor(coordinator.getState().name(), IdentityDescriptor.of(coordinator.getIdentity()),
 				EngineDescriptor.of(snapshots),
 				coordinator.getParticipants().stream().map(ParticipantDescriptor::of).collect(Collectors.toList()),
-				OperationDescriptor.of(coordinator.getLastReport()));
+				OperationDescriptor.of(coordinator.getLastReport()), coordinator.getLongestOperation().toMillis());
 	}
 
 	/**
@@ -76,6 +79,16 @@ public final class StatusDescriptor {
 	 */
 	public List<ParticipantDescriptor> getParticipants() {
 		return this.participants;
+	}
+
+	/**
+	 * Return the longest a freeze or thaw can take before it fails (every participant at
+	 * its timeout, quiescing and rolling back): how long a caller must be ready to wait for
+	 * the answer. The node agent waits that long, and a minute at least.
+	 * @return the time in milliseconds
+	 */
+	public long getLongestOperationMs() {
+		return this.longestOperationMs;
 	}
 
 	/**

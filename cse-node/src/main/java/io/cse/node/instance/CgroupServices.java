@@ -220,8 +220,9 @@ final class CgroupServices {
 		// confirmed leaves FREEZING, and its next start thaws the service.
 		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING));
 		long start = System.nanoTime();
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE),
-				this.registry.endpointToken(instance.name()));
+		String token = this.registry.endpointToken(instance.name());
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE), token,
+				this.serving.operationTimeout(instance, token));
 		if (answer.isEmpty() || answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath() + " answered "
@@ -294,8 +295,9 @@ final class CgroupServices {
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
 		cgroup.thaw(CGROUP_TIMEOUT);
 		double cgroupThawed = (System.nanoTime() - start) / 1e6;
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW),
-				this.registry.endpointToken(instance.name()));
+		String token = this.registry.endpointToken(instance.name());
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW), token,
+				this.serving.operationTimeout(instance, token));
 		boolean byRequest = false;
 		if (answer.isPresent() && answer.get().status() == 409) {
 			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.

@@ -1,6 +1,7 @@
 package io.cse.node.instance;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -20,13 +21,30 @@ public interface HttpProbe {
 	Optional<Answer> get(URI uri, String token);
 
 	/**
+	 * How long an operation's answer is awaited unless the instance says it may take
+	 * longer: a freeze drains requests and collects garbage first.
+	 */
+	Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
 	 * Send one {@code POST} with no body, as to an actuator operation
-	 * ({@code /actuator/cse/freeze}).
+	 * ({@code /actuator/cse/freeze}), and wait {@link #OPERATION_TIMEOUT} at most.
 	 * @param uri where to
 	 * @param token the token the instance's endpoint wants, or {@code null} if it wants none
 	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
 	 */
-	Optional<Answer> post(URI uri, String token);
+	default Optional<Answer> post(URI uri, String token) {
+		return post(uri, token, OPERATION_TIMEOUT);
+	}
+
+	/**
+	 * Send one {@code POST} with no body, as to an actuator operation.
+	 * @param uri where to
+	 * @param token the token the instance's endpoint wants, or {@code null} if it wants none
+	 * @param timeout how long to wait for the answer
+	 * @return the answer, or empty if nothing answered (refused, timed out, reset)
+	 */
+	Optional<Answer> post(URI uri, String token, Duration timeout);
 
 	/**
 	 * An HTTP answer.

@@ -21,8 +21,6 @@ public final class JdkHttpProbe implements HttpProbe {
 
 	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
-	// A freeze drains requests and collects garbage first: give it longer than a probe.
-	private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
 
 	@Override
 	public Optional<Answer> get(URI uri, String token) {
@@ -30,8 +28,8 @@ public final class JdkHttpProbe implements HttpProbe {
 	}
 
 	@Override
-	public Optional<Answer> post(URI uri, String token) {
-		return send(uri, "POST", token, OPERATION_TIMEOUT);
+	public Optional<Answer> post(URI uri, String token, Duration timeout) {
+		return send(uri, "POST", token, timeout);
 	}
 
 	private Optional<Answer> send(URI uri, String method, String token, Duration timeout) {

@@ -22,6 +22,9 @@ final class ServingProbe {
 	 */
 	static final String STATUS_PATH = "/actuator/cse";
 
+	// Beyond the instance's own longest operation: its heap trim, the answer on its way back
+	private static final Duration OPERATION_MARGIN = Duration.ofSeconds(10);
+
 	private final HttpProbe probe;
 
 	private final Reaper reaper;
@@ -114,6 +117,31 @@ final class ServingProbe {
 			}
 			Poll.pause(this.pollMillis);
 		}
+	}
+
+	/**
+	 * How long to wait for the answer to an operation on an instance: as long as its
+	 * {@code /actuator/cse} says an operation may take before it fails
+	 * ({@code longestOperationMs}, every participant at its timeout), with a margin, and
+	 * {@link HttpProbe#OPERATION_TIMEOUT} at least.
+	 * @param instance the instance
+	 * @param token the token its endpoint wants, or {@code null}
+	 * @return the time
+	 */
+	Duration operationTimeout(Instance instance, String token) {
+		long longest = this.probe.get(instance.endpoint().endpointUri(""), token)
+			.filter((answer) -> answer.status() == 200)
+			.map((answer) -> {
+				try {
+					return this.json.readTree(answer.body()).path("longestOperationMs").asLong(0);
+				}
+				catch (IOException ex) {
+					return 0L;
+				}
+			})
+			.orElse(0L);
+		Duration wanted = Duration.ofMillis(longest).plus(OPERATION_MARGIN);
+		return (wanted.compareTo(HttpProbe.OPERATION_TIMEOUT) > 0) ? wanted : HttpProbe.OPERATION_TIMEOUT;
 	}
 
 	private String instanceIdOf(HttpProbe.Answer answer) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,6 +102,20 @@ class RunFreezeThawCommandTests {
 		assertThat(Files.readString(this.temp.resolve("state/tokens/other")).strip()).isNotEqualTo(token);
 		assertThat(cse("stop", "app").exitCode()).isZero();
 		assertThat(tokenFile).doesNotExist();
+	}
+
+	@Test
+	void theAgentWaitsForAnOperationAsLongAsTheServiceSaysItMayTake() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		assertThat(cse("thaw", "app").exitCode()).isZero();
+		// A minute at least
+		assertThat(this.probe.postTimeouts()).containsExactly(Duration.ofSeconds(60), Duration.ofSeconds(60));
+		// Every participant at its timeout, quiescing and rolling back, as the status says, and a margin
+		this.probe.withLongestOperation(620_000);
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		assertThat(cse("thaw", "app").exitCode()).isZero();
+		assertThat(this.probe.postTimeouts()).endsWith(Duration.ofSeconds(630), Duration.ofSeconds(630));
 	}
 
 	@Test

@@ -1,8 +1,8 @@
 package io.cse.criu;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
@@ -252,6 +254,8 @@ public class CriuEngine implements SnapshotEngine {
 			throw new SnapshotException("Cannot write into the image folder " + folder + ": " + ex.getMessage(), ex);
 		}
 		long startTime = this.procFs.startTime();
+		// The network locks already there: one that appears during the dump is CRIU's
+		Set<String> locksBefore = networkLocks();
 		try {
 			this.commands.startDetached(Arrays.asList("setsid", "--fork", "/bin/sh", "-c", DUMP_SCRIPT, "cse-criu-dump",
 					this.criu.toString(), Long.toString(this.procFs.pid()), folder.toString(),
@@ -279,10 +283,94 @@ public class CriuEngine implements SnapshotEngine {
 				throw new SnapshotException("criu dump failed with exit code " + code + ": " + logTail(folder));
 			}
 			if (System.nanoTime() > deadline) {
+				String log = logTail(folder);
+				String left = abandon(exitCode, locksBefore);
 				throw new SnapshotException("criu dump did not finish within " + this.dumpTimeout.getSeconds()
-						+ " s (raise " + this.settingNames.nameOf(Setting.CRIU_DUMP_TIMEOUT) + "): " + logTail(folder));
+						+ " s (raise " + this.settingNames.nameOf(Setting.CRIU_DUMP_TIMEOUT) + "): " + log
+						+ ((left != null) ? "; " + left : ""));
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+		}
+	}
+
+	/**
+	 * Stop a dump that ran out of time, before the instance resumes: kill the dump script
+	 * and CRIU with it (the script leads a process group of its own), then remove the
+	 * nftables table that CRIU locks the process's connections with (an {@code inet} table
+	 * named {@code CRIU-<run id>}, the one that appeared during the dump): a CRIU killed
+	 * before it unlocks leaves it behind, and the instance would resume without a packet
+	 * of its connections in or out.
+	 * @return what could not be cleaned up and how to do it, or {@code null}
+	 */
+	private String abandon(Path exitCode, Set<String> locksBefore) {
+		List<String> left = new ArrayList<>();
+		Path pidFile = exitCode.resolveSibling(exitCode.getFileName() + ".pid");
+		String group = readTrimmed(pidFile);
+		if (group != null && group.matches("\\d+")) {
+			try {
+				this.commands.run(Arrays.asList("kill", "-KILL", "--", "-" + group), Duration.ofSeconds(5));
+			}
+			catch (IOException ex) {
+				left.add("could not kill the dump (process group " + group + "): " + ex.getMessage());
+			}
+		}
+		Set<String> locks = networkLocks();
+		if (locks == null) {
+			left.add("could not look for the network lock CRIU may have left (nft cannot be run): install nftables "
+					+ "(scripts/install-nftables.sh), then remove any 'inet CRIU-...' table that 'nft list tables' shows");
+			locks = Collections.emptySet();
+		}
+		else if (locksBefore != null) {
+			locks.removeAll(locksBefore);
+		}
+		for (String table : locks) {
+			try {
+				this.commands.run(Arrays.asList(nft(), "delete", "table", "inet", table), Duration.ofSeconds(5));
+			}
+			catch (IOException ex) {
+				left.add("could not remove CRIU's network lock (" + ex.getMessage() + "): remove it with 'nft delete "
+						+ "table inet " + table + "'");
+			}
+		}
+		deleteQuietly(pidFile);
+		deleteQuietly(exitCode);
+		return left.isEmpty() ? null : String.join("; ", left);
+	}
+
+	/**
+	 * The nftables tables CRIU locks connections with ({@code inet CRIU-...}) on this host,
+	 * or {@code null} if {@code nft} cannot be run (a killed dump then says what to remove).
+	 */
+	private Set<String> networkLocks() {
+		Set<String> locks = new TreeSet<>();
+		try {
+			String tables = this.commands.run(Arrays.asList(nft(), "list", "tables"), Duration.ofSeconds(5));
+			for (String line : tables.split("\n")) {
+				String[] words = line.trim().split("\\s+");
+				if (words.length == 3 && words[0].equals("table") && words[1].equals("inet")
+						&& words[2].startsWith("CRIU-")) {
+					locks.add(words[2]);
+				}
+			}
+		}
+		catch (IOException ex) {
+			return null;
+		}
+		return locks;
+	}
+
+	/** The nft command: where Debian puts it, which a service's PATH may lack, else on the PATH. */
+	private static String nft() {
+		Path sbin = Paths.get("/usr/sbin/nft");
+		return Files.isExecutable(sbin) ? sbin.toString() : "nft";
+	}
+
+	private static String readTrimmed(Path file) {
+		try {
+			return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim() : null;
+		}
+		catch (IOException ex) {
+			return null;
 		}
 	}
 

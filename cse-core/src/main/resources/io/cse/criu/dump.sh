@@ -1,4 +1,7 @@
 criu="$1"; pid="$2"; dir="$3"; status="$4"; leave="$5"; java="$6"; sealer="$7"
+# The process group this script leads (setsid): the JVM kills it, CRIU included, if the
+# dump runs out of time.
+echo $$ > "$status.pid"
 # Wait until the JVM has reaped the process that launched this one: CRIU would
 # otherwise dump it as a zombie child.
 n=0
@@ -12,6 +15,19 @@ if [ "$leave" = 1 ]; then set -- "$@" --leave-running; fi
 umask 077
 "$criu" "$@"
 rc=$?
+# A dump that ends its process leaves CRIU's network lock in place, for a restore that
+# brings the same TCP connections back: an nftables table "CRIU-" and the first 21
+# characters of the dump's run id (in inventory.img). Restores here close connections
+# (--tcp-close) and clones run in network namespaces of their own, so nothing would ever
+# remove it: every dump would leave one more table, hooked into every packet of the host.
+PATH="$PATH:/usr/sbin:/sbin"
+if [ "$rc" -eq 0 ] && [ "$leave" != 1 ] && command -v nft >/dev/null 2>&1; then
+  run_id="$(tr -c '0-9a-f-' '\n' < "$dir/inventory.img" \
+    | grep -E -m1 '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' || true)"
+  if [ -n "$run_id" ]; then
+    nft delete table inet "CRIU-$(printf '%.21s' "$run_id")" 2>>"$dir/dump.log" || true
+  fi
+fi
 # The JVM wrote the manifest before the dump, without the files: the sealer adds their
 # hashes and writes manifest.json, last, only for a complete image. Its errors go to
 # dump.log, which the starter reports (and a failed image is never restored). No
@@ -20,7 +36,7 @@ if [ "$rc" -eq 0 ]; then
   "$java" -Xmx64m -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" \
     2>>"$dir/dump.log" || rc=97
 fi
-rm -rf "$sealer"
+rm -rf "$sealer" "$status.pid"
 # After a successful dump without --leave-running nobody is left to read the exit
 # code: a restored process learns of its restore from its start time.
 if [ "$rc" -ne 0 ] || [ "$leave" = 1 ]; then

@@ -50,6 +50,12 @@ class CriuEngineTests {
 
 	private boolean sharedPerfData;
 
+	private final List<List<String>> ran = new ArrayList<>();
+
+	private volatile String nftTables = "";
+
+	private boolean nftMissing;
+
 	@BeforeEach
 	void fakeHost() throws IOException {
 		this.proc = this.temp.resolve("proc");
@@ -210,12 +216,36 @@ class CriuEngineTests {
 	}
 
 	@Test
-	void dumpThatNeverEndsTimesOut() throws Exception {
+	void dumpThatNeverEndsTimesOutKillsCriuAndRemovesTheNetworkLockItLeft() throws Exception {
 		Path folder = imageFolder();
+		this.onStart = (command) -> {
+			// The dump script writes the process group it leads, and CRIU locks the network
+			write(this.temp.resolve("image.criu-exit.pid"), "4242\n");
+			this.nftTables = "table inet CRIU-another-dump\ntable inet CRIU-a92b70c9-28b1-4240-84\n";
+		};
+		this.nftTables = "table inet CRIU-another-dump\ntable ip filter\n";
 		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200),
 				() -> false);
 		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine.snapshot(spec(folder, false)))
 			.withMessageContaining("criuDumpTimeout");
+		assertThat(this.ran).contains(List.of("kill", "-KILL", "--", "-4242"))
+			.anySatisfy((command) -> assertThat(command).endsWith("delete", "table", "inet", "CRIU-a92b70c9-28b1-4240-84"))
+			.noneSatisfy((command) -> assertThat(command).contains("CRIU-another-dump"));
+		assertThat(this.temp.resolve("image.criu-exit.pid")).doesNotExist();
+	}
+
+	@Test
+	void dumpThatTimesOutSaysWhatItCouldNotCleanUp() throws Exception {
+		Path folder = imageFolder();
+		this.onStart = (command) -> write(this.temp.resolve("image.criu-exit.pid"), "4242\n");
+		this.nftMissing = true;
+		CriuEngine engine = new CriuEngine(List.of(this.criu), new ProcFs(this.proc), commands(), Duration.ofMillis(200),
+				() -> false);
+		assertThatExceptionOfType(SnapshotException.class).isThrownBy(() -> engine.snapshot(spec(folder, false)))
+			.withMessageContaining("criuDumpTimeout")
+			.withMessageContaining("could not look for the network lock CRIU may have left (nft cannot be run): "
+					+ "install nftables (scripts/install-nftables.sh)");
+		assertThat(this.ran).contains(List.of("kill", "-KILL", "--", "-4242"));
 	}
 
 	@Test
@@ -236,8 +266,15 @@ class CriuEngineTests {
 		return new CommandRunner() {
 
 			@Override
-			public String run(List<String> command, Duration timeout) {
-				return CriuEngineTests.this.versionOutput;
+			public String run(List<String> command, Duration timeout) throws IOException {
+				CriuEngineTests.this.ran.add(command);
+				if (command.get(0).endsWith("nft")) {
+					if (CriuEngineTests.this.nftMissing) {
+						throw new IOException("Cannot run program \"nft\": error=2, No such file or directory");
+					}
+					return command.contains("list") ? CriuEngineTests.this.nftTables : "";
+				}
+				return command.contains("--version") ? CriuEngineTests.this.versionOutput : "";
 			}
 
 			@Override
@@ -301,6 +338,15 @@ class CriuEngineTests {
 			Files.createDirectories(this.proc.resolve("self"));
 			Files.writeString(this.proc.resolve("self/stat"), "1 (java) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
 					+ startTime + " 0 0\n");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void write(Path file, String content) {
+		try {
+			Files.writeString(file, content);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);

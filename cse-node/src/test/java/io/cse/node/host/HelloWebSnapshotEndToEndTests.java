@@ -142,6 +142,10 @@ class HelloWebSnapshotEndToEndTests {
 		assertThat(manifest.files()).as("the endpoint's token, for the agent that restores the image")
 			.containsKey(ImageAttachment.ENDPOINT_TOKEN);
 		assertImageIsPrivateAndListsEveryFile(dumpImage, manifest);
+		// CRIU locks the process's connections with an nftables table named after the dump's
+		// run id; the dump script removes it, or every dump would leave one on the host
+		assertThat(nftTables()).as("the host's nftables tables after the dump")
+			.doesNotContain("CRIU-" + runIdOf(dumpImage).substring(0, 21));
 		assertTamperedCopyIsNotRestored(state, dumpImage, name + "-tampered", manifest.pid(), port);
 
 		// The log file is rotated away while the image waits, as logrotate does: CRIU could
@@ -322,6 +326,22 @@ class HelloWebSnapshotEndToEndTests {
 			softly.assertThat(selfSeeded).as("tokens of SHA1PRNGs made after the restore, self-seeded")
 				.containsOnly(selfSeeded.get(0));
 		});
+	}
+
+	/** The run id CRIU records in an image's inventory, which names its network lock. */
+	private static String runIdOf(Path image) throws IOException {
+		String inventory = new String(Files.readAllBytes(image.resolve("inventory.img")), StandardCharsets.ISO_8859_1);
+		java.util.regex.Matcher uuid = java.util.regex.Pattern
+			.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+			.matcher(inventory);
+		assertThat(uuid.find()).as("a run id in " + image.resolve("inventory.img")).isTrue();
+		return uuid.group();
+	}
+
+	private static List<String> nftTables() throws IOException {
+		Process nft = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+		String out = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		return out.lines().map((line) -> line.replaceFirst("^table \\S+ ", "").strip()).toList();
 	}
 
 	private static String field(HttpResponse<String> response, String name) throws IOException {

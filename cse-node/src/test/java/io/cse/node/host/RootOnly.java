@@ -39,6 +39,9 @@ final class RootOnly {
 				missing.add(tool);
 			}
 		}
+		if (new LocalHost().findExecutable("nft").isEmpty()) {
+			missing.add("nft (install it with scripts/install-nftables.sh)");
+		}
 		gate(missing);
 	}
 

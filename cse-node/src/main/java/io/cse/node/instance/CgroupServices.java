@@ -218,11 +218,12 @@ final class CgroupServices {
 		Footprint before = footprint(instance, cgroup);
 		// Recorded before the service is asked: an agent killed from here until the freeze is
 		// confirmed leaves FREEZING, and its next start thaws the service.
-		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING));
-		long start = System.nanoTime();
 		String token = this.registry.endpointToken(instance.name());
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE), token,
-				this.serving.operationTimeout(instance, token));
+		// How long the service may take, from its status: kept for the thaw, which asks nothing first
+		Duration timeout = this.serving.operationTimeout(instance, token);
+		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING).withOperationTimeout(timeout));
+		long start = System.nanoTime();
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE), token, timeout);
 		if (answer.isEmpty() || answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath() + " answered "
@@ -295,9 +296,8 @@ final class CgroupServices {
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
 		cgroup.thaw(CGROUP_TIMEOUT);
 		double cgroupThawed = (System.nanoTime() - start) / 1e6;
-		String token = this.registry.endpointToken(instance.name());
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW), token,
-				this.serving.operationTimeout(instance, token));
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW),
+				this.registry.endpointToken(instance.name()), instance.cgroups().operationTimeout());
 		boolean byRequest = false;
 		if (answer.isPresent() && answer.get().status() == 409) {
 			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.

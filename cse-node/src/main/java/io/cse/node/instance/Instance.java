@@ -2,6 +2,7 @@ package io.cse.node.instance;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -224,7 +225,8 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 	 * killed in between knows on its next start what to undo; {@code null} in entries of a
 	 * {@code cse} that did not record it
 	 */
-	public record Cgroups(String freezer, String memory, long limitBeforeSqueeze, Freeze freeze) {
+	public record Cgroups(String freezer, String memory, long limitBeforeSqueeze, Freeze freeze,
+			long operationTimeoutMillis) {
 
 		/**
 		 * The groups of a service that runs, neither frozen nor squeezed.
@@ -232,7 +234,18 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 		 * @param memory its memory group
 		 */
 		public Cgroups(String freezer, String memory) {
-			this(freezer, memory, 0, Freeze.THAWED);
+			this(freezer, memory, 0, Freeze.THAWED, 0);
+		}
+
+		/**
+		 * Groups with no operation timeout learnt from the service yet.
+		 * @param freezer its freezer group
+		 * @param memory its memory group
+		 * @param limitBeforeSqueeze the memory limit to restore on thaw, 0 for none
+		 * @param freeze how far a freeze or thaw got
+		 */
+		public Cgroups(String freezer, String memory, long limitBeforeSqueeze, Freeze freeze) {
+			this(freezer, memory, limitBeforeSqueeze, freeze, 0);
 		}
 
 		/**
@@ -244,12 +257,23 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 		}
 
 		/**
+		 * How long the service's answer to a thaw is awaited: what its status said at the
+		 * freeze ({@code longestOperationMs} and a margin), a minute at least; learnt at the
+		 * freeze so that a thaw, which a platform waits for, asks nothing first.
+		 * @return the time
+		 */
+		public Duration operationTimeout() {
+			Duration learnt = Duration.ofMillis(this.operationTimeoutMillis);
+			return (learnt.compareTo(HttpProbe.OPERATION_TIMEOUT) > 0) ? learnt : HttpProbe.OPERATION_TIMEOUT;
+		}
+
+		/**
 		 * The same groups with another freeze record.
 		 * @param freeze how far a freeze or thaw got
 		 * @return the changed record
 		 */
 		public Cgroups withFreeze(Freeze freeze) {
-			return new Cgroups(this.freezer, this.memory, this.limitBeforeSqueeze, freeze);
+			return new Cgroups(this.freezer, this.memory, this.limitBeforeSqueeze, freeze, this.operationTimeoutMillis);
 		}
 
 		/**
@@ -258,7 +282,16 @@ public record Instance(String name, Kind kind, State state, String instanceId, S
 		 * @return the changed record
 		 */
 		public Cgroups withLimitBeforeSqueeze(long limitBeforeSqueeze) {
-			return new Cgroups(this.freezer, this.memory, limitBeforeSqueeze, this.freeze);
+			return new Cgroups(this.freezer, this.memory, limitBeforeSqueeze, this.freeze, this.operationTimeoutMillis);
+		}
+
+		/**
+		 * The same groups with another operation timeout.
+		 * @param timeout how long the service's answer to an operation is awaited
+		 * @return the changed record
+		 */
+		public Cgroups withOperationTimeout(Duration timeout) {
+			return new Cgroups(this.freezer, this.memory, this.limitBeforeSqueeze, this.freeze, timeout.toMillis());
 		}
 
 	}

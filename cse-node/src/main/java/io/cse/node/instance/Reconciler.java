@@ -149,7 +149,7 @@ final class Reconciler {
 				cgroup.thaw(CgroupServices.CGROUP_TIMEOUT);
 			}
 			Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(CgroupServices.THAW),
-					this.registry.endpointToken(instance.name()));
+					this.registry.endpointToken(instance.name()), instance.cgroups().operationTimeout());
 			// 409: it was not frozen (it had not quiesced yet, or a request thawed it first)
 			if (answer.isEmpty() || (answer.get().status() != 200 && answer.get().status() != 409)) {
 				throw new CseException(squeeze + "thawed its cgroup (it was " + state + "), but POST "

@@ -114,7 +114,10 @@ class RunFreezeThawCommandTests {
 		// Every participant at its timeout, quiescing and rolling back, as the status says, and a margin
 		this.probe.withLongestOperation(620_000);
 		assertThat(cse("freeze", "app").exitCode()).isZero();
+		// The thaw, which a platform waits for, asks nothing first: the freeze kept the time
+		int getsBeforeThaw = this.probe.gets().size();
 		assertThat(cse("thaw", "app").exitCode()).isZero();
+		assertThat(this.probe.gets()).hasSize(getsBeforeThaw);
 		assertThat(this.probe.postTimeouts()).endsWith(Duration.ofSeconds(630), Duration.ofSeconds(630));
 	}
 

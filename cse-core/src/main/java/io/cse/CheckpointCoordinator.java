@@ -48,6 +48,9 @@ public class CheckpointCoordinator implements AutoCloseable {
 
 	private final ParticipantInvoker invoker;
 
+	// Set by a freeze that only an explicit thaw may end, cleared by every resume
+	private volatile boolean thawOnRequestSuspended;
+
 	private final Clock clock;
 
 	private final CompositeCheckpointListener listeners = new CompositeCheckpointListener();
@@ -165,7 +168,23 @@ public class CheckpointCoordinator implements AutoCloseable {
 	 * operation is under way
 	 */
 	public OperationReport freeze() {
-		return quiesce(Operation.FREEZE);
+		return freeze(true);
+	}
+
+	/**
+	 * Quiesce every participant and leave the instance {@link InstanceState#FROZEN}, as
+	 * {@link #freeze()} does, saying whether a request that reaches the frozen instance
+	 * may thaw it.
+	 * @param thawOnRequest {@code false} to hold such requests until an explicit
+	 * {@link #thaw}: what a caller that freezes the process itself next needs (the node
+	 * agent freezes its cgroup), or a request could thaw the instance in between and leave
+	 * it running inside a frozen process
+	 * @return what the freeze did
+	 * @throws OperationRejectedException if the instance is not running or another
+	 * operation is under way
+	 */
+	public OperationReport freeze(boolean thawOnRequest) {
+		return quiesce(Operation.FREEZE, thawOnRequest);
 	}
 
 	/**
@@ -177,6 +196,10 @@ public class CheckpointCoordinator implements AutoCloseable {
 	 * operation is under way
 	 */
 	public OperationReport quiesce(Operation operation) {
+		return quiesce(operation, true);
+	}
+
+	private OperationReport quiesce(Operation operation, boolean thawOnRequest) {
 		acquireOrReject(operation.name(), InstanceState.RUNNING);
 		try {
 			OperationReportBuilder report = new OperationReportBuilder(OperationReport.Type.of(operation), this.clock);
@@ -187,6 +210,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 				report.memory(this.heapTrimmer.trim());
 			}
 			this.quiescedFor = operation;
+			this.thawOnRequestSuspended = !thawOnRequest;
 			changeState(InstanceState.FROZEN);
 			return complete(report, Outcome.SUCCESS, null);
 		}
@@ -302,13 +326,13 @@ public class CheckpointCoordinator implements AutoCloseable {
 	 * @throws InterruptedException if the thread was interrupted while waiting
 	 */
 	public boolean thawIfFrozen(Duration maxWait) throws InterruptedException {
-		if (this.state.get() != InstanceState.FROZEN
+		if (this.state.get() != InstanceState.FROZEN || this.thawOnRequestSuspended
 				|| !this.operationPermit.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
 			return false;
 		}
 		try {
-			if (this.state.get() != InstanceState.FROZEN) {
-				return false; // thawed by someone else meanwhile
+			if (this.state.get() != InstanceState.FROZEN || this.thawOnRequestSuspended) {
+				return false; // thawed by someone else meanwhile, or only an explicit thaw may
 			}
 			logger.info("A request reached the frozen instance: thawing it");
 			resumeAll(Resumption.THAW);
@@ -381,6 +405,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 	}
 
 	private OperationReport resumeAll(Resumption resumption) {
+		this.thawOnRequestSuspended = false;
 		OperationReportBuilder report = new OperationReportBuilder(OperationReport.Type.of(resumption), this.clock);
 		changeState(InstanceState.RESUMING);
 		this.identity.markResumed();

@@ -164,6 +164,19 @@ class CheckpointCoordinatorTests {
 	}
 
 	@Test
+	void aFreezeWithoutThawOnRequestIsEndedOnlyByAnExplicitThaw() throws InterruptedException {
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
+		assertThat(coordinator.freeze(false).outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(coordinator.thawIfFrozen(Duration.ofMillis(100))).isFalse();
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+		assertThat(coordinator.thaw(Map.of()).outcome()).isEqualTo(Outcome.SUCCESS);
+		// The next freeze is an ordinary one again
+		assertThat(coordinator.freeze().outcome()).isEqualTo(Outcome.SUCCESS);
+		assertThat(coordinator.thawIfFrozen(Duration.ofMillis(100))).isTrue();
+		assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+	}
+
+	@Test
 	void thawWhileRunningIsRejectedAndChangesNothing() {
 		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		assertThatExceptionOfType(OperationRejectedException.class).isThrownBy(() -> coordinator.thaw(Map.of()))

@@ -62,6 +62,18 @@ public final class FakeProbe implements HttpProbe {
 		}
 	}
 
+	private final java.util.List<String> postedUris = java.util.Collections
+		.synchronizedList(new java.util.ArrayList<>());
+
+	/**
+	 * The URIs that were posted to, query included, in order.
+	 */
+	public java.util.List<String> postedUris() {
+		synchronized (this.postedUris) {
+			return java.util.List.copyOf(this.postedUris);
+		}
+	}
+
 	private final java.util.List<java.time.Duration> timeouts = java.util.Collections
 		.synchronizedList(new java.util.ArrayList<>());
 
@@ -98,6 +110,7 @@ public final class FakeProbe implements HttpProbe {
 	@Override
 	public Optional<Answer> post(URI uri, String token, java.time.Duration timeout) {
 		this.timeouts.add(timeout);
+		this.postedUris.add(uri.toString());
 		this.posts.add(uri.getPath());
 		this.tokens.add((token != null) ? token : "none");
 		return this.postAnswers.apply(uri);

@@ -145,12 +145,26 @@ public class CseEndpoint {
 	 * applied by a thaw before anything resumes; each must be overridable
 	 * @param image the name of the image folder a dump or clone writes, under
 	 * {@code cse.images.root}
+	 * @param thawOnRequest for a freeze, {@code false} to hold requests until an explicit
+	 * thaw even where {@code cse.traffic.thaw-on-request} is on (what the node agent asks)
 	 * @return the operation's report, or what was wrong with the request
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties,
-			@Nullable String image) {
-		return operate(action, properties, image, null);
+			@Nullable String image, @Nullable Boolean thawOnRequest) {
+		return operate(action, properties, image, thawOnRequest, null);
+	}
+
+	/**
+	 * Run an operation on this instance, as a caller without a request does. A dump or a
+	 * clone starts at once, on a thread of its own.
+	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
+	 * @param properties properties for this instance, applied by a thaw
+	 * @param image the name of the image folder a dump or clone writes
+	 * @return the operation's report, or what was wrong with the request
+	 */
+	public WebEndpointResponse<Object> operate(String action, @Nullable String properties, @Nullable String image) {
+		return operate(action, properties, image, null, null);
 	}
 
 	/**
@@ -167,12 +181,36 @@ public class CseEndpoint {
 	 */
 	public WebEndpointResponse<Object> operate(String action, @Nullable String properties, @Nullable String image,
 			@Nullable AfterResponseAction afterResponse) {
+		return operate(action, properties, image, null, afterResponse);
+	}
+
+	/**
+	 * Run an operation on this instance, leaving a dump or a clone to start once the answer
+	 * is sent.
+	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
+	 * @param properties properties for this instance in the {@code .properties} format,
+	 * applied by a thaw before anything resumes; each must be overridable
+	 * @param image the name of the image folder a dump or clone writes, under
+	 * {@code cse.images.root}
+	 * @param thawOnRequest for a freeze, {@code false} to hold the requests that reach the
+	 * frozen instance until an explicit thaw even where {@code cse.traffic.thaw-on-request}
+	 * is on: what the node agent asks, as it freezes the process's cgroup next
+	 * @param afterResponse where the request's filter takes a dump or a clone to start once
+	 * the answer is sent, or {@code null} to start it at once
+	 * @return the operation's report, or what was wrong with the request
+	 */
+	public WebEndpointResponse<Object> operate(String action, @Nullable String properties, @Nullable String image,
+			@Nullable Boolean thawOnRequest, @Nullable AfterResponseAction afterResponse) {
 		return answer(() -> {
 			Action parsed = Action.of(action);
 			Map<String, String> overrides = checkParameters(parsed, properties, image);
+			if (thawOnRequest != null && parsed != Action.FREEZE) {
+				throw new RequestRefusedException(WebEndpointResponse.STATUS_BAD_REQUEST,
+						"Only a freeze takes thawOnRequest: POST /actuator/cse/freeze?thawOnRequest=false");
+			}
 			switch (parsed) {
 				case FREEZE:
-					return this.coordinator.freeze();
+					return this.coordinator.freeze(thawOnRequest == null || thawOnRequest);
 				case THAW:
 					return this.coordinator.thaw(overrides);
 				default:

@@ -66,15 +66,17 @@ public class CseEndpointWebExtension {
 	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance, applied by a thaw
 	 * @param image the name of the image folder a dump or clone writes
+	 * @param thawOnRequest for a freeze, {@code false} to hold requests until an explicit
+	 * thaw (what the node agent asks)
 	 * @return the operation's report, or what was wrong with the request
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> operate(@Selector String action, @Nullable String properties,
-			@Nullable String image) {
+			@Nullable String image, @Nullable Boolean thawOnRequest) {
 		if (!permitted()) {
 			return EndpointToken.refused();
 		}
-		return this.endpoint.operate(action, properties, image, afterResponseAction());
+		return this.endpoint.operate(action, properties, image, thawOnRequest, afterResponseAction());
 	}
 
 	private boolean permitted() {

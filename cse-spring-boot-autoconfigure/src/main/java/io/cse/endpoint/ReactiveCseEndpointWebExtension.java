@@ -77,17 +77,19 @@ public class ReactiveCseEndpointWebExtension {
 	 * @param action {@code freeze}, {@code thaw}, {@code dump} or {@code clone}
 	 * @param properties properties for this instance, applied by a thaw
 	 * @param image the name of the image folder a dump or clone writes
+	 * @param thawOnRequest for a freeze, {@code false} to hold requests until an explicit
+	 * thaw (what the node agent asks)
 	 * @return the operation's report, or what was wrong with the request
 	 */
 	@WriteOperation
 	public Mono<WebEndpointResponse<Object>> operate(@Selector String action, @Nullable String properties,
-			@Nullable String image) {
+			@Nullable String image, @Nullable Boolean thawOnRequest) {
 		return Mono.deferContextual((context) -> {
 			if (!permitted(context)) {
 				return Mono.just(EndpointToken.refused());
 			}
 			AfterResponseAction afterResponse = afterResponseAction(context);
-			return blocking(() -> this.endpoint.operate(action, properties, image, afterResponse));
+			return blocking(() -> this.endpoint.operate(action, properties, image, thawOnRequest, afterResponse));
 		});
 	}
 

@@ -125,6 +125,27 @@ class CseEndpointWebStacksTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("stacks")
+	void aFreezeWithoutThawOnRequestHoldsRequestsUntilTheThaw(Stack stack) {
+		try (ConfigurableApplicationContext application = stack.start(GreetingController.class,
+				"cse.traffic.thaw-on-request=true")) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			Http http = new Http(port);
+			// What the node agent sends, as it freezes the process's cgroup next
+			RawAnswer freeze = postWithoutAnyBody(port, "/actuator/cse/freeze?thawOnRequest=false");
+			assertThat(freeze.status()).as(freeze.body()).isEqualTo(200);
+			CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> http.get("/hello"));
+			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !held.isDone());
+			assertThat(application.getBean(CheckpointCoordinator.class).getState()).isEqualTo(InstanceState.FROZEN);
+			assertThat(http.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+			assertThat(await().atMost(Duration.ofSeconds(5)).until(() -> held.getNow(null), (response) -> response != null)
+				.body()).isEqualTo(CseEndpointWebTests.GREETING);
+			// Only a freeze takes it
+			assertThat(http.post("/actuator/cse/thaw?thawOnRequest=false").statusCode()).isEqualTo(400);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
 	void dumpAnswersBeforeTheSnapshotStartsAndLeavesNoConnectionOpen(Stack stack, @TempDir Path images) {
 		try (ConfigurableApplicationContext application = stack.start(AnswerFirstConfiguration.class,
 				"cse.images.root=" + images, "cse.memory.trim-heap=false", "cse.snapshot.allow-child-processes=true")) {

@@ -144,7 +144,7 @@ public final class Activator implements AutoCloseable {
 						// thawed by someone else, or stopped: nothing to wake any more
 						forget(instance.name());
 					}
-					else if (this.node.queuedConnections(instance) > 0) {
+					else if (this.node.waitingConnections(instance) > 0) {
 						forget(instance.name());
 						this.thaws.execute(() -> thaw(instance.name()));
 					}

@@ -45,6 +45,8 @@ final class CgroupServices {
 
 	private static final String FREEZE = "/freeze";
 
+	private static final String HOLD_REQUESTS = "?thawOnRequest=false";
+
 	static final String THAW = "/thaw";
 
 	/**
@@ -223,7 +225,10 @@ final class CgroupServices {
 		Duration timeout = this.serving.operationTimeout(instance, token);
 		instance = record(instance, instance.cgroups().withFreeze(Freeze.FREEZING).withOperationTimeout(timeout));
 		long start = System.nanoTime();
-		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE), token, timeout);
+		// thawOnRequest=false: a request that reaches the service before its cgroup is frozen
+		// waits for the agent's thaw, rather than thaw it inside a group about to freeze
+		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE + HOLD_REQUESTS),
+				token, timeout);
 		if (answer.isEmpty() || answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
 			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath() + " answered "
@@ -340,7 +345,7 @@ final class CgroupServices {
 					+ "' first");
 		}
 		long deadline = System.nanoTime() + wait.toNanos();
-		while (queuedConnections(instance) == 0) {
+		while (waitingConnections(instance) == 0) {
 			if (System.nanoTime() - deadline > 0) {
 				throw new CseException("no connection to " + name + "'s port " + instance.endpoint().port()
 						+ " within " + wait.toSeconds() + " s: it stays frozen");
@@ -351,27 +356,37 @@ final class CgroupServices {
 	}
 
 	/**
-	 * The connections waiting to be accepted on a listening TCP port: for a socket in
-	 * {@code LISTEN} state, {@code /proc/net/tcp} shows its accept queue's length as
-	 * {@code rx_queue}. A frozen service accepts none, so they pile up there. An instance in
-	 * a network namespace of its own has its own tables, seen through its process.
+	 * The connections that wait for a frozen service: those in its listening socket's
+	 * accept queue, and those it accepted but holds. For a socket in {@code LISTEN} state,
+	 * {@code /proc/net/tcp} shows the accept queue's length as {@code rx_queue}: a frozen
+	 * service accepts none, so they pile up there. An {@code ESTABLISHED} connection to
+	 * the port is one the service accepted after its quiesce had closed the idle ones:
+	 * a request its traffic gate holds, since the agent froze it with
+	 * {@code thawOnRequest=false}. An instance in a network namespace of its own has its
+	 * own tables, seen through its process.
 	 * @param instance the instance
-	 * @return how many connections wait, over IPv4 and IPv6 listeners
+	 * @return how many connections wait, over IPv4 and IPv6
 	 */
-	int queuedConnections(Instance instance) {
+	int waitingConnections(Instance instance) {
 		String hexPort = String.format("%04X", instance.endpoint().port());
 		Path net = instance.namespaced() ? Path.of("/proc", Long.toString(instance.process().pid()), "net")
 				: Path.of("/proc/net");
-		int queued = 0;
+		int waiting = 0;
 		for (Path table : List.of(net.resolve("tcp"), net.resolve("tcp6"))) {
 			for (String line : this.host.readFile(table).orElse("").lines().skip(1).toList()) {
 				String[] fields = line.strip().split("\\s+");
-				if (fields.length > 4 && "0A".equals(fields[3]) && fields[1].endsWith(":" + hexPort)) {
-					queued += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+				if (fields.length <= 4 || !fields[1].endsWith(":" + hexPort)) {
+					continue;
+				}
+				if ("0A".equals(fields[3])) {
+					waiting += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+				}
+				else if ("01".equals(fields[3])) {
+					waiting++;
 				}
 			}
 		}
-		return queued;
+		return waiting;
 	}
 
 	/**

@@ -121,13 +121,13 @@ public final class Node {
 	}
 
 	/**
-	 * How many connections to an instance's port wait to be accepted: more than none on a
-	 * frozen instance means someone wants it thawed.
+	 * How many connections to an instance's port wait for it: more than none on a frozen
+	 * instance means someone wants it thawed.
 	 * @param instance the instance
-	 * @return the connections in its listening socket's queue
+	 * @return the connections in its listening socket's queue, and those it holds
 	 */
-	public int queuedConnections(Instance instance) {
-		return this.services.queuedConnections(instance);
+	public int waitingConnections(Instance instance) {
+		return this.services.waitingConnections(instance);
 	}
 
 	/**

@@ -338,6 +338,22 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
+	void theAgentFreezesWithRequestsHeldForItsOwnThawAndWakesForOneTheServiceHolds() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		// A request that reaches the service before its cgroup freezes must not thaw it inside
+		assertThat(this.probe.postedUris()).singleElement().asString().endsWith("/actuator/cse/freeze?thawOnRequest=false");
+		// One it accepted and holds (an ESTABLISHED connection to its port) wakes it like a queued one
+		String header = "  sl  local_address rem_address   st tx_queue rx_queue\n";
+		String held = "   0: 0100007F:1F91 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 "
+				+ "0000000000000000 20 4 1 10 -1\n";
+		this.host.withFile(Path.of("/proc/net/tcp"), header + held);
+		CseRun thaw = cse("thaw", "app", "--on-request", "--wait", "10s");
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		assertThat(thaw.out()).contains("Thawed app on a request");
+	}
+
+	@Test
 	void thawOnRequestWaitsForAConnectionInTheListeningSocketsQueue() {
 		assertThat(run().exitCode()).isZero();
 		assertThat(cse("freeze", "app").exitCode()).isZero();

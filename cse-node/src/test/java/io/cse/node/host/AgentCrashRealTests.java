@@ -75,12 +75,14 @@ class AgentCrashRealTests {
 			        else:
 			            self.send_error(404)
 			    def do_POST(self):
-			        if self.path == "/actuator/cse/freeze":
+			        # the agent freezes with ?thawOnRequest=false
+			        path = self.path.split("?")[0]
+			        if path == "/actuator/cse/freeze":
 			            state["value"] = "FROZEN"
 			            resumed.clear()
 			            resumed.wait(120)
 			            self.answer(200, {"state": state["value"]})
-			        elif self.path == "/actuator/cse/thaw":
+			        elif path == "/actuator/cse/thaw":
 			            if state["value"] != "FROZEN":
 			                self.answer(409, {"state": state["value"]})
 			                return

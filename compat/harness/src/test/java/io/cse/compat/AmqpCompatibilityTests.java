@@ -38,7 +38,9 @@ class AmqpCompatibilityTests {
 	/** What Spring Boot 2.7.18 manages, and the service reports. */
 	private static final String SPRING_AMQP = "2.4.17";
 
-	private static final Duration WITHIN = Duration.ofSeconds(5);
+	// The broker's view of consumers and connections lags on two busy cores (a CI run once
+	// saw a cancelled consumer after more than 5 s)
+	private static final Duration WITHIN = Duration.ofSeconds(20);
 
 	private static RabbitMqBroker broker;
 

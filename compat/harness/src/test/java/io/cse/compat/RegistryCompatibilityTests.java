@@ -64,7 +64,10 @@ class RegistryCompatibilityTests {
 		List<String> arguments = new ArrayList<>(List.of("--spring.application.name=" + name,
 				"--spring.cloud.zookeeper.connect-string=" + zookeeper.connectString(),
 				"--dubbo.registry.address=zookeeper://" + zookeeper.connectString(), "--dubbo.registry.group=" + name,
-				"--dubbo.protocol.port=" + dubboPort));
+				"--dubbo.protocol.port=" + dubboPort,
+				// The consumer is on this host: a provider address on a bridge that another test
+				// takes down would leave it nothing to reconnect to
+				"--dubbo.protocol.host=127.0.0.1"));
 		arguments.addAll(cell.line().bootLine().endpointSwitch());
 		try (ServiceProcess service = ServiceProcess.launch(cell.line().jar(), cell.line().toString(), cell.jdk(),
 				SuiteDatabase.logs().resolve(name + ".log"), arguments);

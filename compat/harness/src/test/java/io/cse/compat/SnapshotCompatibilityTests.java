@@ -83,7 +83,12 @@ class SnapshotCompatibilityTests {
 					"--compat.name=" + name, "--cse.images.root=" + images));
 			arguments.addAll(cell.line().endpointSwitch());
 			String original = startWithCseRun(cse, cell, name, port, arguments);
-			ServiceHttp local = new ServiceHttp("127.0.0.1", port);
+			// 'cse run' gave the service an endpoint token, which its images carry to every
+			// restore and clone: the platform's calls send it, anyone else is refused
+			String token = endpointTokenOf(cse, name);
+			assertThat(new ServiceHttp("127.0.0.1", port).post("/actuator/cse/dump").statusCode())
+				.as("a dump without the endpoint token").isEqualTo(401);
+			ServiceHttp local = new ServiceHttp("127.0.0.1", port).withToken(token);
 			assertThat(local.get("/greeting").body()).isEqualTo(greeting);
 
 			// Dump: 202 first, then the process stops once its image is complete.
@@ -130,7 +135,7 @@ class SnapshotCompatibilityTests {
 			Set<String> ids = new HashSet<>(List.of(original));
 			for (Instance instance : clones) {
 				String address = instance.endpoint().address();
-				ServiceHttp http = new ServiceHttp(address, port);
+				ServiceHttp http = new ServiceHttp(address, port).withToken(token);
 				JsonNode status = ServiceHttp.json(http.get("/actuator/cse"));
 				assertThat(status.path("instance").path("parentId").asText()).isEqualTo(original);
 				ids.add(status.path("instance").path("instanceId").asText());
@@ -156,6 +161,12 @@ class SnapshotCompatibilityTests {
 	 * aside (cse run would wait for /actuator/cse until its timeout).
 	 * @return the instance id the service gave itself
 	 */
+	private static String endpointTokenOf(CseCommand cse, String name) {
+		String token = new Registry(cse.stateDir()).endpointToken(name + "-run");
+		assertThat(token).as("the endpoint token 'cse run' made for " + name).isNotBlank();
+		return token;
+	}
+
 	private static String startWithCseRun(CseCommand cse, Cell cell, String name, int port, List<String> arguments)
 			throws Exception {
 		Path log = cse.stateDir().resolve("logs").resolve(name + "-run").resolve("service.log");
@@ -173,7 +184,7 @@ class SnapshotCompatibilityTests {
 					+ " (see SupportedPlatformCondition and docs/guide.md#supported-versions). " + run);
 		}
 		expectSuccess(run);
-		ServiceHttp http = new ServiceHttp("127.0.0.1", port);
+		ServiceHttp http = new ServiceHttp("127.0.0.1", port).withToken(endpointTokenOf(cse, name));
 		JsonNode runtime = ServiceHttp.json(http.get("/runtime"));
 		assertThat(runtime.path("springBoot").asText()).isEqualTo(cell.line().version());
 		assertThat(runtime.path("java").asText()).isEqualTo(cell.jdk().specificationVersion());

@@ -49,7 +49,7 @@ class EndpointTokenWebTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("stacks")
+	@MethodSource("io.cse.endpoint.ManagementServerWebTests#stacks")
 	void onAManagementPortOfItsOwnTheTokenIsCheckedToo(Stack stack, @TempDir Path folder) throws IOException {
 		try (ConfigurableApplicationContext application = stack.start(GreetingController.class,
 				"cse.endpoint.token-file=" + tokenFile(folder), "management.server.port=0",

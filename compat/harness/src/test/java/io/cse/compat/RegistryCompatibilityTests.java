@@ -1,6 +1,12 @@
 package io.cse.compat;
 
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +71,10 @@ class RegistryCompatibilityTests {
 				"--spring.cloud.zookeeper.connect-string=" + zookeeper.connectString(),
 				"--dubbo.registry.address=zookeeper://" + zookeeper.connectString(), "--dubbo.registry.group=" + name,
 				"--dubbo.protocol.port=" + dubboPort,
-				// The consumer is on this host: a provider address on a bridge that another test
-				// takes down would leave it nothing to reconnect to
-				"--dubbo.protocol.host=127.0.0.1"));
+				// Left to itself Dubbo advertises the first address it finds, which can be on a
+				// bridge that SnapshotCompatibilityTests, running beside, takes down again; it
+				// refuses loopback addresses, so the suite names the default route's address
+				"--dubbo.protocol.host=" + defaultRouteAddress()));
 		arguments.addAll(cell.line().bootLine().endpointSwitch());
 		try (ServiceProcess service = ServiceProcess.launch(cell.line().jar(), cell.line().toString(), cell.jdk(),
 				SuiteDatabase.logs().resolve(name + ".log"), arguments);
@@ -142,6 +149,28 @@ class RegistryCompatibilityTests {
 		JsonNode status = FreezeThawCompatibilityTests.assertActive(cell.toString(), cell.line().bootLine(), http,
 				service);
 		return status.path("instance").path("instanceId").asText();
+	}
+
+	/**
+	 * The IPv4 address of the interface that holds the default route: it stays while the
+	 * suite runs, unlike the bridges that restores and clones make and delete.
+	 */
+	private static String defaultRouteAddress() throws IOException {
+		String defaultInterface = Files.readAllLines(Path.of("/proc/net/route"))
+			.stream()
+			.map((line) -> line.trim().split("\\s+"))
+			.filter((fields) -> fields.length > 1 && fields[1].equals("00000000"))
+			.map((fields) -> fields[0])
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException(
+					"This host has no default route; the Dubbo provider needs an address other than loopback that stays up"));
+		return NetworkInterface.getByName(defaultInterface)
+			.inetAddresses()
+			.filter(Inet4Address.class::isInstance)
+			.map(InetAddress::getHostAddress)
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("The default route's interface " + defaultInterface
+					+ " has no IPv4 address for the Dubbo provider"));
 	}
 
 	/**

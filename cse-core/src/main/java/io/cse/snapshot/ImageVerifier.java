@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 
+import io.cse.linux.ProcFs;
+
 /**
  * Checks, before a restore, that an image is the one its manifest describes and that it
  * was taken for this host. Whoever restores an image runs it, as root for CRIU: every
@@ -19,14 +21,24 @@ import java.util.Map;
  * that is missing, of another size or another SHA-256; a file it does not list; a
  * manifest that lists no files (schema version 1); an image taken on another kernel
  * release; an image whose JDK is not at its recorded home, or is another version there.
- * Not refused: an image of an earlier boot of this host (that is what images are for);
- * its boot id is recorded for whoever wants to know.
+ * <p>
+ * An image of an earlier boot of this host is restored (that is what images are for):
+ * CRIU restores every process in a time namespace of its own, in which the monotonic clock
+ * goes on from where the dump left it, so the service's timers and pools, which count on
+ * that clock, neither fire all at once nor wait for a clock that restarted at the boot. On
+ * a kernel without time namespaces such an image is refused, naming both boots.
  */
 public final class ImageVerifier {
 
 	private static final String DUMP_AGAIN = "do not restore it; delete it and dump the service again";
 
+	private static final Path TIME_NAMESPACE = Paths.get("/proc/self/ns/time");
+
 	private final String kernelRelease;
+
+	private final String bootId;
+
+	private final boolean timeNamespaces;
 
 	private final ImageFileDigests digests;
 
@@ -43,16 +55,20 @@ public final class ImageVerifier {
 	 * resident reader
 	 */
 	public ImageVerifier(ImageFileDigests digests) {
-		this(System.getProperty("os.version"), digests);
+		this(System.getProperty("os.version"), new ProcFs().bootId(), Files.exists(TIME_NAMESPACE), digests);
 	}
 
 	/**
 	 * Create a verifier for a host.
 	 * @param kernelRelease the host's kernel release ({@code uname -r})
+	 * @param bootId the id of the host's running boot, or {@code null} if unknown
+	 * @param timeNamespaces whether the host's kernel has time namespaces
 	 * @param digests the digests of the files read so far
 	 */
-	ImageVerifier(String kernelRelease, ImageFileDigests digests) {
+	ImageVerifier(String kernelRelease, String bootId, boolean timeNamespaces, ImageFileDigests digests) {
 		this.kernelRelease = kernelRelease;
+		this.bootId = bootId;
+		this.timeNamespaces = timeNamespaces;
 		this.digests = digests;
 	}
 
@@ -95,6 +111,15 @@ public final class ImageVerifier {
 			throw new ImageIntegrityException(manifestFile, "The image of " + manifestFile + " was taken on kernel "
 					+ takenOn + ", and this host runs kernel " + this.kernelRelease
 					+ ": CSE restores an image on the kernel that took it only; dump the service again on this host");
+		}
+		String takenIn = manifest.bootId();
+		if (!this.timeNamespaces && takenIn != null && this.bootId != null && !takenIn.equals(this.bootId)) {
+			throw new ImageIntegrityException(manifestFile, "The image of " + manifestFile
+					+ " was taken before this host last booted (boot " + takenIn + ", and this is boot " + this.bootId
+					+ "), and this kernel has no time namespaces: restored outside one, the service's monotonic "
+					+ "clock would start again near zero, behind every deadline its timers and pools computed, and "
+					+ "they would wait that long. Restore it on a kernel with time namespaces (Linux 5.6 or later, "
+					+ "CONFIG_TIME_NS=y), or dump the service again in this boot");
 		}
 		String javaHome = manifest.javaHome();
 		if (javaHome == null) {

@@ -34,12 +34,14 @@ class ImageIntegrityTests {
 
 	private static final String JAVA_VERSION = System.getProperty("java.version");
 
+	private static final String BOOT = "this-boot";
+
 	@TempDir
 	Path temp;
 
 	private Path folder;
 
-	private final ImageVerifier verifier = new ImageVerifier(KERNEL, new ImageFileDigests());
+	private final ImageVerifier verifier = new ImageVerifier(KERNEL, BOOT, true, new ImageFileDigests());
 
 	@BeforeEach
 	void image() throws IOException {
@@ -211,11 +213,35 @@ class ImageIntegrityTests {
 	}
 
 	@Test
-	void imageOfAnEarlierBootIsRestored() throws IOException {
-		// Restoring after a reboot is what images are for: the boot id is information only.
+	void imageOfAnEarlierBootIsRestoredWhereTheKernelHasTimeNamespaces() throws IOException {
+		// Restoring after a reboot is what images are for: CRIU restores the process in a
+		// time namespace in which its monotonic clock goes on from the dump.
 		ImageSealer.seal(this.folder);
 		assertThat(ImageManifest.read(this.folder).bootId()).isEqualTo("an-earlier-boot");
 		assertThatNoException().isThrownBy(() -> this.verifier.verify(this.folder, ImageManifest.read(this.folder)));
+	}
+
+	@Test
+	void imageOfAnEarlierBootIsRefusedWhereTheKernelHasNoTimeNamespaces() throws IOException {
+		ImageVerifier withoutTimeNamespaces = new ImageVerifier(KERNEL, BOOT, false, new ImageFileDigests());
+		ImageSealer.seal(this.folder);
+		assertThatExceptionOfType(ImageIntegrityException.class)
+			.isThrownBy(() -> withoutTimeNamespaces.verify(this.folder, ImageManifest.read(this.folder)))
+			.withMessageContaining("was taken before this host last booted (boot an-earlier-boot, and this is boot "
+					+ BOOT + "), and this kernel has no time namespaces")
+			.withMessageContaining("Restore it on a kernel with time namespaces (Linux 5.6 or later, CONFIG_TIME_NS=y), "
+					+ "or dump the service again in this boot");
+	}
+
+	@Test
+	void imageOfThisBootIsRestoredWhereTheKernelHasNoTimeNamespaces() throws IOException {
+		// Within one boot the monotonic clock only went on while the image waited: timers
+		// that came due fire at once, none waits longer than it asked for
+		ImageVerifier withoutTimeNamespaces = new ImageVerifier(KERNEL, "an-earlier-boot", false,
+				new ImageFileDigests());
+		ImageSealer.seal(this.folder);
+		assertThatNoException()
+			.isThrownBy(() -> withoutTimeNamespaces.verify(this.folder, ImageManifest.read(this.folder)));
 	}
 
 	@Test

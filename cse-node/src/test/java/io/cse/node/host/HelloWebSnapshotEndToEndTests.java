@@ -129,6 +129,7 @@ class HelloWebSnapshotEndToEndTests {
 		HttpResponse<String> dump = post(local + "/actuator/cse/dump", "{\"image\": \"dump\"}");
 		assertThat(dump.statusCode()).as(dump.body()).isEqualTo(202);
 		assertThat(original.waitFor(120, TimeUnit.SECONDS)).as("the dumped process stopped").isTrue();
+		long dumpedBy = System.nanoTime();
 		Path dumpImage = images.resolve("dump");
 		// CRIU stops the process, then the manifest is moved into place: last.
 		await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dumpImage.resolve("manifest.json")));
@@ -153,8 +154,10 @@ class HelloWebSnapshotEndToEndTests {
 		Files.move(serviceLog, serviceLog.resolveSibling("hello-web.log.1"));
 
 		// Restore in the host's namespaces: the same instance, its memory and its database.
+		long waited = System.nanoTime() - dumpedBy;
 		CseRun restore = cse(state, "restore", dumpImage.toString(), "--name", name + "-r", "--timeout", "120s");
 		assertThat(restore.exitCode()).as(restore.toString()).isZero();
+		assertMonotonicClockGoesOnFromTheDump(manifest.pid(), waited);
 		assertThat(get(local + "/counter").body()).as("the in-memory counter kept its value").isEqualTo("4");
 		JsonNode restored = status(local);
 		assertThat(restored.path("instance").path("instanceId").asText()).isEqualTo(originalId);
@@ -249,6 +252,27 @@ class HelloWebSnapshotEndToEndTests {
 		}
 		assertThat(manifest.kernelRelease()).isEqualTo(System.getProperty("os.version"));
 		assertThat(manifest.bootId()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip());
+	}
+
+	/**
+	 * The restored process is in a time namespace of its own, whose monotonic clock is
+	 * behind the host's by at least the time the image waited: its timers go on from where
+	 * the dump left them, after a reboot too, when the host's clock starts again at zero.
+	 */
+	private static void assertMonotonicClockGoesOnFromTheDump(long pid, long waitedNanos) throws IOException {
+		assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "time")))
+			.as("the restored process's time namespace")
+			.isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/time")));
+		String[] monotonic = Files.readAllLines(Path.of("/proc", Long.toString(pid), "timens_offsets"))
+			.stream()
+			.filter((line) -> line.startsWith("monotonic"))
+			.findFirst()
+			.orElseThrow()
+			.trim()
+			.split("\\s+");
+		long offsetNanos = Long.parseLong(monotonic[1]) * 1_000_000_000L + Long.parseLong(monotonic[2]);
+		assertThat(-offsetNanos).as("how far the restored process's monotonic clock is behind the host's (ns)")
+			.isGreaterThanOrEqualTo(waitedNanos);
 	}
 
 	/**

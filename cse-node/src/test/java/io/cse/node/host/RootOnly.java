@@ -16,14 +16,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * skipped, unless {@code CSE_REQUIRE_ROOT_TESTS=1}: then they fail, so that a CI machine
  * that should run them cannot silently skip them.
  */
-final class RootOnly {
+public final class RootOnly {
 
-	static final Path CRIU = Path.of("/opt/cse/criu/bin/criu");
+	public static final Path CRIU = Path.of("/opt/cse/criu/bin/criu");
 
 	private RootOnly() {
 	}
 
-	static void require() {
+	public static void require() {
 		List<String> missing = new ArrayList<>();
 		if (!new LocalHost().isRoot()) {
 			missing.add("root (run the tests as root)");
@@ -49,7 +49,7 @@ final class RootOnly {
 	 * The gate of the freezing tests: root, the cgroup v1 {@code freezer} and {@code memory}
 	 * hierarchies, and swap to squeeze into (active, or a {@code zram0} device to set up).
 	 */
-	static void requireFreezing() {
+	public static void requireFreezing() {
 		List<String> missing = new ArrayList<>();
 		if (!new LocalHost().isRoot()) {
 			missing.add("root (run the tests as root)");
@@ -78,7 +78,7 @@ final class RootOnly {
 	 * The {@code java} command of a JDK the test needs, through the same gate: skipped
 	 * without it, or failed under {@code CSE_REQUIRE_ROOT_TESTS=1}.
 	 */
-	static Path java(String javaHome) {
+	public static Path java(String javaHome) {
 		Path java = Path.of(javaHome, "bin", "java");
 		if (!Files.isExecutable(java)) {
 			gate(List.of("a JDK at " + javaHome + " (set CSE_JDK25)"));

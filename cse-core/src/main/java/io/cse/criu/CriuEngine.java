@@ -280,7 +280,11 @@ public class CriuEngine implements SnapshotEngine {
 				if (code == 0) {
 					return SnapshotOutcome.CONTINUED;
 				}
-				throw new SnapshotException("criu dump failed with exit code " + code + ": " + logTail(folder));
+				// A CRIU that failed or was killed before it unlocked leaves its network lock:
+				// the instance would resume without a packet in or out
+				String left = removeNewNetworkLocks(locksBefore);
+				throw new SnapshotException("criu dump failed with exit code " + code + ": " + logTail(folder)
+						+ ((left != null) ? "; " + left : ""));
 			}
 			if (System.nanoTime() > deadline) {
 				String log = logTail(folder);
@@ -314,15 +318,31 @@ public class CriuEngine implements SnapshotEngine {
 				left.add("could not kill the dump (process group " + group + "): " + ex.getMessage());
 			}
 		}
+		String locksLeft = removeNewNetworkLocks(locksBefore);
+		if (locksLeft != null) {
+			left.add(locksLeft);
+		}
+		deleteQuietly(pidFile);
+		deleteQuietly(exitCode);
+		return left.isEmpty() ? null : String.join("; ", left);
+	}
+
+	/**
+	 * Remove the nftables tables that CRIU locks connections with and that appeared during
+	 * a dump that did not finish: CRIU removes its own only when it ends well.
+	 * @param locksBefore the tables there before the dump, or {@code null} if unknown
+	 * @return what could not be removed and how to do it, or {@code null}
+	 */
+	private String removeNewNetworkLocks(Set<String> locksBefore) {
 		Set<String> locks = networkLocks();
 		if (locks == null) {
-			left.add("could not look for the network lock CRIU may have left (nft cannot be run): install nftables "
-					+ "(scripts/install-nftables.sh), then remove any 'inet CRIU-...' table that 'nft list tables' shows");
-			locks = Collections.emptySet();
+			return "could not look for the network lock CRIU may have left (nft cannot be run): install nftables "
+					+ "(scripts/install-nftables.sh), then remove any 'inet CRIU-...' table that 'nft list tables' shows";
 		}
-		else if (locksBefore != null) {
+		if (locksBefore != null) {
 			locks.removeAll(locksBefore);
 		}
+		List<String> left = new ArrayList<>();
 		for (String table : locks) {
 			try {
 				this.commands.run(Arrays.asList(nft(), "delete", "table", "inet", table), Duration.ofSeconds(5));
@@ -332,8 +352,6 @@ public class CriuEngine implements SnapshotEngine {
 						+ "table inet " + table + "'");
 			}
 		}
-		deleteQuietly(pidFile);
-		deleteQuietly(exitCode);
 		return left.isEmpty() ? null : String.join("; ", left);
 	}
 

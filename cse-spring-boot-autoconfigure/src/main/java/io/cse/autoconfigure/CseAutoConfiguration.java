@@ -177,6 +177,11 @@ public final class CseAutoConfiguration {
 		if (beanFactory.containsBean("healthEndpoint")) {
 			String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
 			String actuatorHealth = managementBase + (basePath.endsWith("/") ? basePath : basePath + "/") + "health";
+			if (environment.getProperty(HealthProbesEnvironmentPostProcessor.PROBES_ENABLED, Boolean.class, false)) {
+				// Whether the process serves, not whether its database is up: a restore or a
+				// thaw while the database is down still brings back a serving instance
+				actuatorHealth += "/liveness";
+			}
 			return new ImageManifest.Application(name, port, actuatorHealth, endpointPort, endpointPort, endpointPath);
 		}
 		return new ImageManifest.Application(name, port, "/", port, endpointPort, endpointPath);

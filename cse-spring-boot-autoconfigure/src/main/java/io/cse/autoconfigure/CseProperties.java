@@ -806,8 +806,10 @@ public class CseProperties {
 
 		/**
 		 * Path that answers 200 once a restored instance serves, written into every image
-		 * for the platform to poll; by default the actuator's health endpoint if there is
-		 * one, else '/'. It goes through the traffic gate, unlike '/actuator/cse', which
+		 * for the platform to poll; by default the actuator's liveness group (the starter
+		 * turns Spring Boot's probes on: it does not ask the database, which may be down
+		 * while the instance serves), or its whole health where the probes are switched
+		 * off, else '/'. It goes through the traffic gate, unlike '/actuator/cse', which
 		 * answers even while the instance resumes.
 		 */
 		private String healthPath;

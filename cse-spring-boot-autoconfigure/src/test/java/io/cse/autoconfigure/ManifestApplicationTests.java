@@ -29,6 +29,16 @@ class ManifestApplicationTests {
 	}
 
 	@Test
+	void withSpringBootsProbesTheLivenessGroupIsPolledNotTheWholeHealth() {
+		// What the starter's HealthProbesEnvironmentPostProcessor sets unless the application
+		// says otherwise: a restore while the database is down is not a failed restore
+		this.beanFactory.registerSingleton("healthEndpoint", new Object());
+		this.environment.withProperty("management.endpoint.health.probes.enabled", "true");
+		assertThat(application())
+			.isEqualTo(new Application("orders", 8080, "/actuator/health/liveness", 8080, 8080, "/actuator/cse"));
+	}
+
+	@Test
 	void aManagementPortOfItsOwnServesTheHealthCheckAndTheEndpointUnderItsBasePath() {
 		this.beanFactory.registerSingleton("healthEndpoint", new Object());
 		this.environment.withProperty("local.management.port", "9090")

@@ -13,12 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +32,7 @@ import io.cse.node.host.RootOnly;
 import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,6 +68,8 @@ class FaultTests {
 
 	private static PostgresProcess postgres;
 
+	private static int databasePort;
+
 	private static Path images;
 
 	private static int port;
@@ -80,6 +87,7 @@ class FaultTests {
 		RootOnly.require();
 		RootOnly.requireFreezing();
 		postgres = PostgresProcess.start(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1");
+		databasePort = postgres.getPort();
 		images = Files.createDirectory(work.resolve("images"));
 		Files.setPosixFilePermissions(images, PosixFilePermissions.fromString("rwx------"));
 		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -88,7 +96,10 @@ class FaultTests {
 		CseRun run = cse("run", "--name", NAME, "--port", Integer.toString(port), "--timeout", "180s", "--",
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
 				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
-				"--spring.datasource.url=" + postgres.getJdbcUrl(), "--cse.images.root=" + images);
+				"--spring.datasource.url=" + postgres.getJdbcUrl(), "--cse.images.root=" + images,
+				// Health says why it is down, within seconds (Hikari's default would wait 30 s)
+				"--management.endpoint.health.show-details=always",
+				"--spring.datasource.hikari.connection-timeout=2000");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		Registry registry = new Registry(work.resolve("state"));
 		pid = registry.find(NAME).orElseThrow().process().pid();
@@ -161,13 +172,12 @@ class FaultTests {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void truncatedChangedAndForeignImagesAreNotRestored() throws Exception {
 		HttpResponse<String> clone = post("/actuator/cse/clone", "{\"image\": \"template\"}");
 		assertThat(clone.statusCode()).as(clone.body()).isEqualTo(202);
 		Path template = images.resolve("template");
-		await("the template to be complete").atMost(Duration.ofSeconds(120))
-			.until(() -> Files.exists(template.resolve("manifest.json")));
+		awaitImage(template, () -> true);
 		awaitLastOperation("clone");
 		Path pages = largestPagesFile(template);
 
@@ -198,13 +208,12 @@ class FaultTests {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void restoreWhosePortIsTakenFailsAndLeavesNothing() throws Exception {
 		HttpResponse<String> dump = post("/actuator/cse/dump", "{\"image\": \"dump\"}");
 		assertThat(dump.statusCode()).as(dump.body()).isEqualTo(202);
 		Path image = images.resolve("dump");
-		await("the dumped process to stop and its image to be complete").atMost(Duration.ofSeconds(120))
-			.until(() -> ProcessHandle.of(pid).isEmpty() && Files.exists(image.resolve("manifest.json")));
+		awaitImage(image, () -> ProcessHandle.of(pid).isEmpty());
 		Set<String> locksBefore = networkLocks();
 		Set<String> instancesBefore = instances();
 		CseRun refused;
@@ -219,13 +228,78 @@ class FaultTests {
 		assertThat(instances()).as("the agent's instances").isEqualTo(instancesBefore);
 		assertThat(difference(networkLocks(), locksBefore)).as("CRIU's network lock").isEmpty();
 
-		// Nothing half-made stands in the way once the port is free again
+		CaseTable.row("faults", "`cse restore` of a dump while another process listens on the service's port",
+				"refused with CRIU's reason; no process, no instance, no network lock left",
+				"exit " + refused.exitCode() + ": " + firstLine(refused.err()));
+
+		// Nothing half-made stands in the way once the port is free again; the database is
+		// down at the restore this time
+		stopDatabase();
 		CseRun restored = cse("restore", image.toString(), "--name", NAME + "-r", "--timeout", "120s");
 		assertThat(restored.exitCode()).as(restored.toString()).isZero();
+		String down = assertAnsweringWithDatabaseDown();
+		startDatabaseAgain();
 		assertServingAsBefore();
-		CaseTable.row("faults", "`cse restore` of a dump while another process listens on the service's port",
-				"refused with CRIU's reason; no process, no instance, no network lock left; the same restore works once the port is free",
-				"exit " + refused.exitCode() + ": " + firstLine(refused.err()) + "; then exit 0, GET / 200");
+		CaseTable.row("faults", "`cse restore` of the same dump once the port is free, with the database down",
+				"the restore succeeds; the service answers, its health says the database is down and why; "
+						+ "its pool reconnects when the database is back",
+				"exit 0; GET / 200; health 503, db: " + down + "; then health 200 and the pool's connections in pg_stat_activity");
+	}
+
+	@Test
+	@Order(3)
+	void thawWithTheDatabaseDownServesAndReconnects() throws Exception {
+		CseRun freeze = cse("freeze", NAME);
+		assertThat(freeze.exitCode()).as(freeze.toString()).isZero();
+		stopDatabase();
+		CseRun thaw = cse("thaw", NAME);
+		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
+		String down = assertAnsweringWithDatabaseDown();
+		startDatabaseAgain();
+		assertServingAsBefore();
+		CaseTable.row("faults", "`cse freeze`, the database stopped, `cse thaw`",
+				"the thaw succeeds; the service answers, its health says the database is down and why; "
+						+ "its pool reconnects when the database is back",
+				"exit 0; GET / 200; health 503, db: " + down + "; then health 200 and the pool's connections in pg_stat_activity");
+	}
+
+	private static void stopDatabase() {
+		postgres.close();
+		postgres = null;
+	}
+
+	/** A new, empty server where the old one listened: the service's URL reaches it. */
+	private void startDatabaseAgain() throws IOException {
+		postgres = PostgresProcess.startOnPort(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1", databasePort);
+		// The same database as before, restored from its backup as an operator would: the
+		// service's tables (it creates them at its start only)
+		try (Connection connection = postgres.connect(); Statement statement = connection.createStatement()) {
+			statement.execute(Files.readString(Path.of(System.getProperty("cse.hello-web.schema"))));
+		}
+		catch (SQLException ex) {
+			throw new IOException("Cannot create hello-web's tables in the new database", ex);
+		}
+		await("the service's health up again, the database back").atMost(Duration.ofSeconds(60))
+			.ignoreExceptionsInstanceOf(IOException.class)
+			.until(() -> get("/actuator/health").statusCode() == 200);
+		await("the service's pool connected, as PostgreSQL sees it").atMost(Duration.ofSeconds(30))
+			.until(() -> postgres.countConnections("hello-web") > 0);
+	}
+
+	/**
+	 * The service answers while its database is down, and its health says so.
+	 * @return what the health's {@code db} component says
+	 */
+	private String assertAnsweringWithDatabaseDown() throws IOException {
+		assertThat(get("/").statusCode()).as("GET / with the database down").isEqualTo(200);
+		HttpResponse<String> health = await("the service's health to find the database down").atMost(Duration.ofSeconds(60))
+			.ignoreExceptionsInstanceOf(IOException.class)
+			.until(() -> get("/actuator/health"), (answer) -> answer.statusCode() == 503);
+		JsonNode db = json.readTree(health.body()).path("components").path("db");
+		assertThat(db.path("status").asText()).as(health.body()).isEqualTo("DOWN");
+		String error = db.path("details").path("error").asText();
+		assertThat(error).as(health.body()).isNotBlank();
+		return (error.length() > 60) ? error.substring(0, 60) + "..." : error;
 	}
 
 	private void assertRefused(Path image, String message, String what) throws IOException {
@@ -248,8 +322,26 @@ class FaultTests {
 		JsonNode status = status();
 		assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("RUNNING");
 		assertThat(status.path("instance").path("instanceId").asText()).isEqualTo(instanceId);
-		HttpResponse<String> visit = post("/visits", null);
-		assertThat(visit.statusCode()).as("POST /visits, which writes to PostgreSQL: %s", visit.body()).isEqualTo(200);
+		HttpResponse<String> health = get("/actuator/health");
+		assertThat(health.statusCode()).as("its health, which asks PostgreSQL: %s", health.body()).isEqualTo(200);
+	}
+
+	/** Waits for an image to be complete; a failure quotes the service's last report. */
+	private void awaitImage(Path image, BooleanSupplier andThen) {
+		try {
+			await("image " + image.getFileName() + " to be complete").atMost(Duration.ofSeconds(120))
+				.until(() -> Files.exists(image.resolve("manifest.json")) && andThen.getAsBoolean());
+		}
+		catch (ConditionTimeoutException ex) {
+			String status;
+			try {
+				status = get("/actuator/cse").body();
+			}
+			catch (IOException unanswered) {
+				status = "no answer from the service: " + unanswered;
+			}
+			throw new AssertionError(ex.getMessage() + "; the service's status: " + status, ex);
+		}
 	}
 
 	private JsonNode awaitLastOperation(String operation) {

@@ -76,6 +76,24 @@ public final class PostgresProcess implements AutoCloseable {
 	 */
 	public static PostgresProcess start(Path jar, String listenAddresses, List<String> trustedNetworks)
 			throws IOException {
+		return start(jar, listenAddresses, trustedNetworks, 0);
+	}
+
+	/**
+	 * Start a new, empty server on a given port: where the server that a service was
+	 * configured with listened before it was stopped, to show the service reconnecting.
+	 * @param jar the executable jar of the embedded-postgres sample
+	 * @param listenAddresses the addresses the server listens on, comma-separated
+	 * @param port the port to listen on
+	 * @return the running server
+	 * @throws IOException if the server cannot be started
+	 */
+	public static PostgresProcess startOnPort(Path jar, String listenAddresses, int port) throws IOException {
+		return start(jar, listenAddresses, List.of(), port);
+	}
+
+	private static PostgresProcess start(Path jar, String listenAddresses, List<String> trustedNetworks, int port)
+			throws IOException {
 		Path workDirectory = Files.createTempDirectory("cse-pg-",
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
 		Path copy = workDirectory.resolve("embedded-postgres.jar");
@@ -89,12 +107,14 @@ public final class PostgresProcess implements AutoCloseable {
 				"-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", copy.toString(), "--listen=" + listenAddresses,
 				"--stop-on-eof"));
 		trustedNetworks.forEach((network) -> command.add("--trust=" + network));
+		if (port > 0) {
+			command.add("--port=" + port);
+		}
 		Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
 			.redirectError(ProcessBuilder.Redirect.INHERIT)
 			.start();
 		try {
-			int port = awaitReady(process);
-			return new PostgresProcess(process, workDirectory, port);
+			return new PostgresProcess(process, workDirectory, awaitReady(process));
 		}
 		catch (IOException | RuntimeException ex) {
 			process.destroy();

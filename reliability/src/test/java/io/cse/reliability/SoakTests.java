@@ -179,13 +179,13 @@ class SoakTests {
 			double minutes = (System.nanoTime() - start) / 60e9;
 
 			assertThat(this.failed.get()).as("failed requests (the first: %s)", this.firstFailure.get()).isZero();
-			assertThat(afterFreezes.threads()).as("threads after the freezes")
+			assertThat(afterFreezes.threads()).as("threads after the freezes: %s", threadNames(pid()))
 				.isLessThanOrEqualTo(afterFirstFreeze.threads());
 			assertThat(afterFreezes.descriptors()).as("descriptors after the freezes")
 				.isLessThanOrEqualTo(afterFirstFreeze.descriptors());
 			assertThat(afterFreezes.connections()).as("connections after the freezes")
 				.isLessThanOrEqualTo(afterFirstFreeze.connections());
-			assertThat(lastRestore.threads()).as("threads after the last restore").isLessThanOrEqualTo(firstRestore.threads());
+			assertThat(lastRestore.threads()).as("threads after the last restore: %s", threadNames(pid())).isLessThanOrEqualTo(firstRestore.threads());
 			assertThat(lastRestore.descriptors()).as("descriptors after the last restore")
 				.isLessThanOrEqualTo(firstRestore.descriptors());
 			assertThat(lastRestore.connections()).as("connections after the last restore")
@@ -235,11 +235,15 @@ class SoakTests {
 	private void load(AtomicBoolean running, HttpRequest.Builder request) {
 		HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
 		while (running.get()) {
+			if (this.paused.get()) {
+				// Idle while the instance is drained: no request starts
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+				continue;
+			}
 			this.inFlight.incrementAndGet();
 			try {
 				if (this.paused.get()) {
-					// Idle while the instance is drained: no request starts
-					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+					// Paused since the check above: the drain may already have seen none in flight
 					continue;
 				}
 				HttpResponse<String> answer = this.http.send(built, HttpResponse.BodyHandlers.ofString());
@@ -288,6 +292,20 @@ class SoakTests {
 			descriptors = (int) fds.count();
 		}
 		return new Counts(threads, descriptors, postgres.countConnections("hello-web"));
+	}
+
+	/** The process's threads by name, for a failure to show which ones grew. */
+	private static String threadNames(long pid) throws IOException {
+		try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+			return tasks.map((task) -> {
+				try {
+					return Files.readString(task.resolve("comm")).strip();
+				}
+				catch (IOException ex) {
+					return "?";
+				}
+			}).sorted().toList().toString();
+		}
 	}
 
 	private static long pid() {

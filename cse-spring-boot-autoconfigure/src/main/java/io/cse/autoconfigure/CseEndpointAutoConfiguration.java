@@ -8,6 +8,7 @@ import io.cse.endpoint.CseEndpointWebExtension;
 import io.cse.endpoint.EndpointToken;
 import io.cse.endpoint.OverridableProperties;
 import io.cse.endpoint.ReactiveCseEndpointWebExtension;
+import io.cse.endpoint.UnknownParameterRefusal;
 import io.cse.ready.ServerlessReadyBeans;
 import io.cse.snapshot.ImageAttachment;
 import io.cse.snapshot.SnapshotService;
@@ -60,6 +61,15 @@ public final class CseEndpointAutoConfiguration {
 	EndpointToken cseEndpointToken(CseProperties properties) {
 		Path file = properties.getEndpoint().getTokenFile();
 		return (file != null) ? EndpointToken.readFrom(file) : EndpointToken.none();
+	}
+
+	/**
+	 * A write operation with a parameter it does not take is refused, not run as if the
+	 * parameter had not been sent: the actuator would drop it silently.
+	 */
+	@Bean
+	UnknownParameterRefusal cseUnknownParameterRefusal() {
+		return new UnknownParameterRefusal();
 	}
 
 	/**

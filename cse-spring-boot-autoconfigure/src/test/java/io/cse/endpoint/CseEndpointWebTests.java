@@ -92,6 +92,20 @@ class CseEndpointWebTests {
 		}
 
 		@Test
+		void parameterAnOperationDoesNotTakeIsRefusedAndNothingRuns() {
+			// The actuator drops what it does not map: this froze the instance as if nothing was sent
+			HttpResponse<String> body = this.http.postJson("/actuator/cse/freeze", "{\"squeeze\": true}");
+			assertThat(body.statusCode()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(body.body(), "$.error"))
+				.startsWith("Unknown parameter 'squeeze', nothing was done: the endpoint's operations take image, "
+						+ "properties, thawOnRequest");
+			HttpResponse<String> query = this.http.post("/actuator/cse/freeze?squeeze=true&floor=4");
+			assertThat(query.statusCode()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(query.body(), "$.error")).startsWith("Unknown parameters 'floor', 'squeeze'");
+			assertThat(this.coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+		}
+
+		@Test
 		void requestToTheFrozenInstanceThawsItAndIsServed() {
 			assertThat(this.http.post("/actuator/cse/freeze").statusCode()).isEqualTo(200);
 			HttpResponse<String> hello = this.http.get("/hello");

@@ -50,6 +50,12 @@ final class Http {
 		return send(HttpRequest.newBuilder(URI.create(this.base + path)).POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
+	HttpResponse<String> postJson(String path, String json) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
 	private HttpResponse<String> send(HttpRequest.Builder request) {
 		try {
 			if (this.authorization != null) {

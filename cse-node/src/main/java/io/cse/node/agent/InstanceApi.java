@@ -83,6 +83,7 @@ final class InstanceApi {
 		}
 		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "run")) {
+			requireUnused(name);
 			return ApiResponse.json(201, this.node.run(name, port, body.command(), deadline));
 		}
 	}
@@ -130,6 +131,7 @@ final class InstanceApi {
 		String image = ApiChecks.required(body.image(), "image");
 		if (body.name() != null) {
 			ApiChecks.validName(body.name());
+			requireUnused(body.name());
 		}
 		if (body.bridge() != null && !Boolean.TRUE.equals(body.namespace())) {
 			throw ApiException.badRequest("\"bridge\" goes with \"namespace\": true");
@@ -195,6 +197,19 @@ final class InstanceApi {
 			throw ApiException.notFound(noSuchInstance(name));
 		}
 		return name;
+	}
+
+	/**
+	 * A name that another instance has is the caller's to change: a 409 that says so, rather
+	 * than the 500 of an operation that failed on the host (the registry refuses it too,
+	 * under its lock, for a race with a command that runs without the agent).
+	 */
+	private void requireUnused(String name) {
+		if (this.node.registry().find(name).isPresent()) {
+			throw ApiException.conflict("an instance named " + name + " exists already (see 'cse ps', or GET "
+					+ "/instances): stop it first ('cse stop " + name + "', or DELETE /instances/" + name
+					+ "), or choose another name");
+		}
 	}
 
 	private static String noSuchInstance(String name) {

@@ -86,6 +86,14 @@ public final class Image {
 		String id = folder.getFileName().toString();
 		Path manifestFile = folder.resolve(MANIFEST);
 		if (!Files.isRegularFile(manifestFile)) {
+			// Only a folder a dump wrote in (CRIU's inventory, or the manifest the sealer had
+			// yet to seal) is an image whose dump did not finish: any other folder, such as
+			// /etc given as "../../etc", is no image at all, and must not be offered to rm -r
+			if (!Files.exists(folder.resolve("inventory.img"))
+					&& !Files.exists(folder.resolve(ImageManifest.PENDING_FILE_NAME))) {
+				throw new CseException("no image at " + folder + ": it has no " + MANIFEST + " and nothing a dump "
+						+ "writes; pass the folder of an image that a dump or a clone wrote, or its id");
+			}
 			throw new CseException("image " + id + " is incomplete (no " + MANIFEST
 					+ "): its dump did not finish; delete it (rm -r " + folder + ")");
 		}

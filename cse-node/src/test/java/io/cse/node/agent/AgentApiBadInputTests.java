@@ -166,6 +166,15 @@ class AgentApiBadInputTests {
 	}
 
 	@Test
+	void runUnderANameInUseIs409() {
+		// was a 500, as if the host had failed: the name is the caller's to change
+		Answer answer = this.agent.post("/instances", "{\"name\": \"app\", \"port\": 8082, \"command\": [\"java\"]}");
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(409);
+		assertThat(answer.error()).isEqualTo("an instance named app exists already (see 'cse ps', or GET /instances): "
+				+ "stop it first ('cse stop app', or DELETE /instances/app), or choose another name");
+	}
+
+	@Test
 	void timeoutOnThawGoesWithOnRequest() {
 		Answer answer = this.agent.post("/instances/app/thaw", "{\"timeout\": \"10s\"}");
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);

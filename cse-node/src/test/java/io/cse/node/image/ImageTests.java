@@ -107,6 +107,16 @@ class ImageTests {
 	}
 
 	@Test
+	void refusesAFolderThatIsNoImageWithoutOfferingToDeleteIt() throws IOException {
+		// what "../../etc" leads to: no manifest, and nothing a dump writes
+		Path dir = Files.createDirectories(this.root.resolve("etc"));
+		Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\n");
+		assertThatThrownBy(() -> Image.open(dir)).isInstanceOf(CseException.class)
+			.hasMessage("no image at " + dir.toAbsolutePath() + ": it has no manifest.json and nothing a dump writes; "
+					+ "pass the folder of an image that a dump or a clone wrote, or its id");
+	}
+
+	@Test
 	void refusesAHalfWrittenManifest() throws IOException {
 		Path dir = TestImages.incomplete(this.root, "img-4");
 		Files.writeString(dir.resolve("manifest.json"), "{\"imageId\": \"img-4\", \"kind\": ");

@@ -20,14 +20,15 @@ import org.springframework.context.ApplicationContext;
 
 /**
  * Closes the idle keep-alive connections of an embedded Tomcat: every connection that has
- * no request in flight or held by the {@link TrafficGate}, and on which Tomcat waits for
- * the next request. A request Tomcat has begun to work on keeps its connection, even
- * before the gate sees it, and its answer arrives.
+ * no request in flight or held by the {@link TrafficGate}, on which Tomcat waits for the
+ * next request, and which has been quiet for a second. A request Tomcat has begun to work
+ * on keeps its connection, even before the gate sees it, and its answer arrives; a
+ * connection in steady use stays open, and its next request is held at the gate.
  * <p>
- * A client that sends a request on a keep-alive connection at the very moment it is
- * closed, before Tomcat has read it, sees the connection end before any answer, and the
- * request was not run; HTTP clients retry idempotent requests in that case, as they do
- * when a server's keep-alive timeout expires.
+ * A client that sends a request on a keep-alive connection quiet for a second at the very
+ * moment it is closed, before Tomcat has read it, sees the connection end before any
+ * answer, and the request was not run; HTTP clients retry idempotent requests in that
+ * case, as they do when a server's keep-alive timeout expires.
  * <p>
  * Spring Boot 3 and 4 keep the web server in classes of different packages, and Tomcat
  * keeps a protocol's connections behind a protected accessor; both are reached
@@ -36,6 +37,9 @@ import org.springframework.context.ApplicationContext;
 public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 
 	private static final Log logger = LogFactory.getLog(TomcatIdleConnectionCloser.class);
+
+	/** How long a connection must have been quiet to be closed as idle: see {@link #quietSince}. */
+	static final long QUIET_MILLIS = 1000;
 
 	private final ApplicationContext applicationContext;
 
@@ -52,13 +56,33 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 		int closed = 0;
 		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
 			for (SocketWrapperBase<?> connection : new ArrayList<>(endpoint.getConnections())) {
-				if (!connection.isClosed() && !busy.test(connection.getRemotePort()) && waitsForARequest(connection)) {
+				if (!connection.isClosed() && !busy.test(connection.getRemotePort()) && waitsForARequest(connection)
+						&& quietSince(connection, System.currentTimeMillis() - QUIET_MILLIS)) {
 					connection.close();
 					closed++;
 				}
 			}
 		}
 		return closed;
+	}
+
+	/**
+	 * Whether nothing was read from or written to the connection since a time. A client
+	 * that keeps using its connection may be sending its next request on it right now,
+	 * before Tomcat sees a byte: closed then, that request is lost (a client may not send a
+	 * POST again on its own), as a soak under steady load showed. Left open, its next
+	 * request is held at the gate and served after the thaw, like one on a new connection.
+	 * A connection quiet for a second is one that a client's pool keeps idle, which is
+	 * what closing is for: the client connects again, through whatever routes it, instead
+	 * of waiting on a frozen instance. Tomcat keeps the times in its own clock
+	 * ({@code System.currentTimeMillis()}); other connectors than NIO cannot tell.
+	 */
+	private static boolean quietSince(SocketWrapperBase<?> connection, long since) {
+		if (connection instanceof NioEndpoint.NioSocketWrapper) {
+			NioEndpoint.NioSocketWrapper nio = (NioEndpoint.NioSocketWrapper) connection;
+			return Math.max(nio.getLastRead(), nio.getLastWrite()) <= since;
+		}
+		return true;
 	}
 
 	/**

@@ -80,6 +80,21 @@ class TomcatIdleConnectionCloserTests {
 	}
 
 	@Test
+	void connectionInSteadyUseStaysOpenForItsNextRequest() throws IOException {
+		// A client that keeps using its connection may be sending its next request right now:
+		// closed, that request would be lost
+		TomcatIdleConnectionCloser closer = new TomcatIdleConnectionCloser(applicationContext);
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(10_000);
+			send(socket, "/hello", false);
+			assertThat(readResponse(socket.getInputStream())).contains(GREETING);
+			assertThat(closer.closeIdleConnections((busy) -> false)).as("connections closed").isZero();
+			send(socket, "/hello", false);
+			assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200").contains(GREETING);
+		}
+	}
+
+	@Test
 	void connectionWhoseRequestTomcatIsWorkingOnIsNotClosedAndItsAnswerArrives() throws Exception {
 		TomcatIdleConnectionCloser closer = new TomcatIdleConnectionCloser(applicationContext);
 		try (Socket socket = new Socket("127.0.0.1", port)) {

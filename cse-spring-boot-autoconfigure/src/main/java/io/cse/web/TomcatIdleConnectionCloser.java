@@ -2,6 +2,7 @@ package io.cse.web;
 
 import java.lang.reflect.Method;
 import java.nio.channels.SelectionKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -21,11 +22,11 @@ import org.springframework.context.ApplicationContext;
 /**
  * Closes the idle keep-alive connections of an embedded Tomcat: every connection that has
  * no request in flight or held by the {@link TrafficGate}, on which Tomcat waits for the
- * next request, and which has been quiet for a second. A request Tomcat has begun to work
+ * next request, and which has been quiet for as long as the gate asks. A request Tomcat has begun to work
  * on keeps its connection, even before the gate sees it, and its answer arrives; a
  * connection in steady use stays open, and its next request is held at the gate.
  * <p>
- * A client that sends a request on a keep-alive connection quiet for a second at the very
+ * A client that sends a request on a keep-alive connection quiet for that long at the very
  * moment it is closed, before Tomcat has read it, sees the connection end before any
  * answer, and the request was not run; HTTP clients retry idempotent requests in that
  * case, as they do when a server's keep-alive timeout expires.
@@ -38,8 +39,6 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 
 	private static final Log logger = LogFactory.getLog(TomcatIdleConnectionCloser.class);
 
-	/** How long a connection must have been quiet to be closed as idle: see {@link #quietSince}. */
-	static final long QUIET_MILLIS = 1000;
 
 	private final ApplicationContext applicationContext;
 
@@ -52,12 +51,12 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 	}
 
 	@Override
-	public int closeIdleConnections(IntPredicate busy) {
+	public int closeIdleConnections(IntPredicate busy, Duration quietFor) {
 		int closed = 0;
 		for (AbstractEndpoint<?, ?> endpoint : endpoints()) {
 			for (SocketWrapperBase<?> connection : new ArrayList<>(endpoint.getConnections())) {
 				if (!connection.isClosed() && !busy.test(connection.getRemotePort()) && waitsForARequest(connection)
-						&& quietSince(connection, System.currentTimeMillis() - QUIET_MILLIS)) {
+						&& quietSince(connection, System.currentTimeMillis() - quietFor.toMillis())) {
 					connection.close();
 					closed++;
 				}
@@ -72,9 +71,9 @@ public class TomcatIdleConnectionCloser implements IdleConnectionCloser {
 	 * before Tomcat sees a byte: closed then, that request is lost (a client may not send a
 	 * POST again on its own), as a soak under steady load showed. Left open, its next
 	 * request is held at the gate and served after the thaw, like one on a new connection.
-	 * A connection quiet for a second is one that a client's pool keeps idle, which is
-	 * what closing is for: the client connects again, through whatever routes it, instead
-	 * of waiting on a frozen instance. Tomcat keeps the times in its own clock
+	 * A connection quiet for a while is one that a client's pool keeps idle, which is what
+	 * closing is for: the client connects again, through whatever routes it, instead of
+	 * waiting on a frozen instance. Tomcat keeps the times in its own clock
 	 * ({@code System.currentTimeMillis()}); other connectors than NIO cannot tell.
 	 */
 	private static boolean quietSince(SocketWrapperBase<?> connection, long since) {

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.cse.CheckpointContext;
+import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointParticipant;
 import io.cse.InstanceState;
 import io.cse.event.InstanceStateChangedEvent;
@@ -33,6 +34,12 @@ import org.springframework.context.ApplicationListener;
 public class TrafficGate implements CheckpointParticipant, ApplicationListener<InstanceStateChangedEvent> {
 
 	private static final Log logger = LogFactory.getLog(TrafficGate.class);
+
+	/**
+	 * How long a keep-alive connection must have been quiet before a freeze or a clone
+	 * closes it: one in steady use may carry the client's next request right now.
+	 */
+	static final Duration QUIET_BEFORE_CLOSING = Duration.ofSeconds(1);
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -216,8 +223,12 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 			this.lock.unlock();
 		}
 		// Requests held at the gate keep their connections: they are served after the thaw.
+		// A freeze or a clone template goes on with its connections, and closes only those
+		// quiet for a second; a dump ends the process, and a restore closes every
+		// connection it held, so all of them go now, for the clients to see it
+		Duration quietFor = (context.operation() == Operation.DUMP) ? Duration.ZERO : QUIET_BEFORE_CLOSING;
 		this.lastClosedConnections = this.idleConnectionCloser
-			.closeIdleConnections((port) -> this.busyPorts.containsKey(port));
+			.closeIdleConnections((port) -> this.busyPorts.containsKey(port), quietFor);
 		logger.debug("Traffic gate closed; " + this.lastClosedConnections + " idle connection(s) closed");
 	}
 

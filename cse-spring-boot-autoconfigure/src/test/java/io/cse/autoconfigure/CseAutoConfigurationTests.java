@@ -391,7 +391,7 @@ class CseAutoConfigurationTests {
 
 		@Bean
 		IdleConnectionCloser userIdleConnectionCloser() {
-			return (busy) -> 0;
+			return (busy, quietFor) -> 0;
 		}
 
 		@Bean

@@ -66,6 +66,8 @@ class TomcatIdleConnectionCloserTests {
 		applicationContext.close();
 	}
 
+	private static final Duration QUIET = Duration.ofSeconds(1);
+
 	@Test
 	void idleKeepAliveConnectionIsClosed() throws IOException {
 		TomcatIdleConnectionCloser closer = new TomcatIdleConnectionCloser(applicationContext);
@@ -74,7 +76,7 @@ class TomcatIdleConnectionCloserTests {
 			send(socket, "/hello", false);
 			assertThat(readResponse(socket.getInputStream())).contains(GREETING);
 			// Tomcat waits for the next request once the poller has the connection back
-			await().atMost(Duration.ofSeconds(10)).until(() -> closer.closeIdleConnections((busy) -> false) > 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> closer.closeIdleConnections((busy) -> false, QUIET) > 0);
 			assertThat(socket.getInputStream().read()).as("the client sees the connection end").isEqualTo(-1);
 		}
 	}
@@ -88,7 +90,7 @@ class TomcatIdleConnectionCloserTests {
 			socket.setSoTimeout(10_000);
 			send(socket, "/hello", false);
 			assertThat(readResponse(socket.getInputStream())).contains(GREETING);
-			assertThat(closer.closeIdleConnections((busy) -> false)).as("connections closed").isZero();
+			assertThat(closer.closeIdleConnections((busy) -> false, QUIET)).as("connections closed").isZero();
 			send(socket, "/hello", false);
 			assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200").contains(GREETING);
 		}
@@ -102,7 +104,7 @@ class TomcatIdleConnectionCloserTests {
 			send(socket, "/hello", true);
 			assertThat(valve.entered.await(10, TimeUnit.SECONDS)).isTrue();
 			// The traffic gate does not know this request yet: only Tomcat can tell it is busy
-			closer.closeIdleConnections((busy) -> false);
+			closer.closeIdleConnections((busy) -> false, QUIET);
 			valve.release.countDown();
 			String response = readResponse(socket.getInputStream());
 			assertThat(response).startsWith("HTTP/1.1 200").contains(GREETING);

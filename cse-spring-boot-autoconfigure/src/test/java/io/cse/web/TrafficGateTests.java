@@ -43,7 +43,10 @@ class TrafficGateTests {
 
 	private final List<Integer> closedPorts = new ArrayList<>();
 
-	private final IdleConnectionCloser closer = (busy) -> {
+	private final List<Duration> quietFor = new ArrayList<>();
+
+	private final IdleConnectionCloser closer = (busy, quietFor) -> {
+		this.quietFor.add(quietFor);
 		int closed = 0;
 		for (int port : new int[] { 40001, 40002 }) {
 			if (!busy.test(port)) {
@@ -165,6 +168,17 @@ class TrafficGateTests {
 		assertThat(this.closedPorts).containsExactly(40001);
 		assertThat(this.gate.getLastClosedConnections()).isEqualTo(1);
 		this.gate.release(40002);
+	}
+
+	@Test
+	void freezeAndCloneCloseOnlyConnectionsQuietForASecondADumpEveryIdleOne() throws Exception {
+		// A frozen or cloned instance goes on with its connections; a dump ends the process,
+		// and every connection it held is gone after the restore
+		for (Operation operation : Operation.values()) {
+			this.gate.quiesce(new CheckpointContext(operation, null, this.quiesce.identity()));
+			this.gate.resume(this.thaw);
+		}
+		assertThat(this.quietFor).containsExactly(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1));
 	}
 
 	private void quiesceGate() {

@@ -3,7 +3,6 @@ package io.cse.reliability;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +27,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.CseRun;
 import io.cse.node.host.RootOnly;
-import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
 import org.awaitility.core.ConditionTimeoutException;
@@ -70,6 +67,8 @@ class FaultTests {
 
 	private static int databasePort;
 
+	private static HelloWebUnderCse service;
+
 	private static Path images;
 
 	private static int port;
@@ -88,19 +87,11 @@ class FaultTests {
 		RootOnly.requireFreezing();
 		postgres = PostgresProcess.start(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1");
 		databasePort = postgres.getPort();
-		images = Files.createDirectory(work.resolve("images"));
-		Files.setPosixFilePermissions(images, PosixFilePermissions.fromString("rwx------"));
-		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			port = free.getLocalPort();
-		}
-		CseRun run = cse("run", "--name", NAME, "--port", Integer.toString(port), "--timeout", "180s", "--",
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
-				"--spring.datasource.url=" + postgres.getJdbcUrl(), "--cse.images.root=" + images,
+		service = HelloWebUnderCse.start(work, NAME, postgres,
 				// Health says why it is down, within seconds (Hikari's default would wait 30 s)
-				"--management.endpoint.health.show-details=always",
-				"--spring.datasource.hikari.connection-timeout=2000");
-		assertThat(run.exitCode()).as(run.toString()).isZero();
+				"--management.endpoint.health.show-details=always", "--spring.datasource.hikari.connection-timeout=2000");
+		images = service.images;
+		port = service.port;
 		Registry registry = new Registry(work.resolve("state"));
 		pid = registry.find(NAME).orElseThrow().process().pid();
 		token = registry.endpointToken(NAME);
@@ -110,11 +101,13 @@ class FaultTests {
 
 	@AfterAll
 	static void stopEverything() {
-		CseRun stop = cse("stop", "--all", "--timeout", "5s");
+		CseRun stop = (service != null) ? cse("stop", "--all", "--timeout", "5s") : null;
 		if (postgres != null) {
 			postgres.close();
 		}
-		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		if (stop != null) {
+			assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		}
 	}
 
 	@Test
@@ -470,10 +463,7 @@ class FaultTests {
 	}
 
 	private static CseRun cse(String... args) {
-		List<String> all = new ArrayList<>(List.of(args));
-		int separator = all.indexOf("--");
-		all.addAll((separator >= 0) ? separator : all.size(), List.of("--state-dir", work.resolve("state").toString()));
-		return CseRun.of(NodeContext.local(), all.toArray(String[]::new));
+		return service.cse(args);
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.cse.reliability;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +24,6 @@ import java.util.stream.Stream;
 
 import io.cse.node.CseRun;
 import io.cse.node.host.RootOnly;
-import io.cse.node.instance.NodeContext;
 import io.cse.node.instance.Registry;
 import io.cse.samples.postgres.PostgresProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +75,8 @@ class SoakTests {
 
 	private static PostgresProcess postgres;
 
+	private static HelloWebUnderCse service;
+
 	private static Path images;
 
 	private static int port;
@@ -100,23 +98,18 @@ class SoakTests {
 		RootOnly.require();
 		RootOnly.requireFreezing();
 		postgres = PostgresProcess.start(Path.of(System.getProperty("cse.postgres.jar")), "127.0.0.1");
-		images = Files.createDirectory(work.resolve("images"));
-		Files.setPosixFilePermissions(images, PosixFilePermissions.fromString("rwx------"));
-		try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			port = free.getLocalPort();
-		}
-		CseRun run = cse("run", "--name", NAME, "--port", Integer.toString(port), "--timeout", "180s", "--",
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
-				"--spring.datasource.url=" + postgres.getJdbcUrl(), "--cse.images.root=" + images,
+		service = HelloWebUnderCse.start(work, NAME, postgres,
 				// 50 dumps in a few minutes: more than the default limit of 10 a minute
 				"--cse.snapshot.max-per-minute=0");
-		assertThat(run.exitCode()).as(run.toString()).isZero();
+		images = service.images;
+		port = service.port;
 	}
 
 	@AfterAll
 	static void stopEverything() {
-		cse("stop", "--all", "--timeout", "5s");
+		if (service != null) {
+			cse("stop", "--all", "--timeout", "5s");
+		}
 		if (postgres != null) {
 			postgres.close();
 		}
@@ -357,10 +350,7 @@ class SoakTests {
 	}
 
 	private static CseRun cse(String... args) {
-		List<String> all = new ArrayList<>(List.of(args));
-		int separator = all.indexOf("--");
-		all.addAll((separator >= 0) ? separator : all.size(), List.of("--state-dir", work.resolve("state").toString()));
-		return CseRun.of(NodeContext.local(), all.toArray(String[]::new));
+		return service.cse(args);
 	}
 
 	record Counts(int threads, int descriptors, int connections) {

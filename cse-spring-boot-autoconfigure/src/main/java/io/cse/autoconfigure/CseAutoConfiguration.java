@@ -245,8 +245,10 @@ public final class CseAutoConfiguration {
 				CseProperties properties) {
 			IdleConnectionCloser idleConnectionCloser = properties.getTraffic().isCloseIdleConnections()
 					? closer.getIfAvailable(() -> IdleConnectionCloser.NONE) : IdleConnectionCloser.NONE;
-			return new TrafficGate(eventPublisher, availability.getIfAvailable(), idleConnectionCloser,
+			TrafficGate gate = new TrafficGate(eventPublisher, availability.getIfAvailable(), idleConnectionCloser,
 					properties.getTraffic().getDrainTimeout());
+			gate.setIdleConnectionQuietTime(properties.getTraffic().getIdleConnectionQuietTime());
+			return gate;
 		}
 
 		@Bean

@@ -230,6 +230,14 @@ public class CseProperties {
 		private boolean closeIdleConnections = true;
 
 		/**
+		 * How long a keep-alive connection must have carried nothing before a freeze or a
+		 * clone closes it as idle: one in steady use may carry its client's next request
+		 * right now, which would be lost; left open, that request is held and served after
+		 * the thaw. A dump closes every idle connection, as its process ends.
+		 */
+		private Duration idleConnectionQuietTime = Duration.ofSeconds(1);
+
+		/**
 		 * Whether a request that reaches a frozen instance thaws it and is then served.
 		 */
 		private boolean thawOnRequest = true;
@@ -269,6 +277,14 @@ public class CseProperties {
 
 		public void setCloseIdleConnections(boolean closeIdleConnections) {
 			this.closeIdleConnections = closeIdleConnections;
+		}
+
+		public Duration getIdleConnectionQuietTime() {
+			return this.idleConnectionQuietTime;
+		}
+
+		public void setIdleConnectionQuietTime(Duration idleConnectionQuietTime) {
+			this.idleConnectionQuietTime = idleConnectionQuietTime;
 		}
 
 		public boolean isThawOnRequest() {

@@ -35,11 +35,6 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 
 	private static final Log logger = LogFactory.getLog(TrafficGate.class);
 
-	/**
-	 * How long a keep-alive connection must have been quiet before a freeze or a clone
-	 * closes it: one in steady use may carry the client's next request right now.
-	 */
-	static final Duration QUIET_BEFORE_CLOSING = Duration.ofSeconds(1);
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -67,6 +62,8 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 
 	private volatile int lastClosedConnections;
 
+	private volatile Duration idleConnectionQuietTime = Duration.ofSeconds(1);
+
 	/**
 	 * Create a gate.
 	 * @param eventPublisher publishes readiness changes
@@ -80,6 +77,16 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		this.availability = availability;
 		this.idleConnectionCloser = idleConnectionCloser;
 		this.drainTimeout = drainTimeout;
+	}
+
+	/**
+	 * Set how long a keep-alive connection must have been quiet before a freeze or a clone
+	 * closes it (a second by default): one in steady use may carry the client's next
+	 * request right now. A dump closes every idle connection.
+	 * @param idleConnectionQuietTime the quiet time
+	 */
+	public void setIdleConnectionQuietTime(Duration idleConnectionQuietTime) {
+		this.idleConnectionQuietTime = idleConnectionQuietTime;
 	}
 
 	@Override
@@ -224,9 +231,9 @@ public class TrafficGate implements CheckpointParticipant, ApplicationListener<I
 		}
 		// Requests held at the gate keep their connections: they are served after the thaw.
 		// A freeze or a clone template goes on with its connections, and closes only those
-		// quiet for a second; a dump ends the process, and a restore closes every
+		// quiet for a while; a dump ends the process, and a restore closes every
 		// connection it held, so all of them go now, for the clients to see it
-		Duration quietFor = (context.operation() == Operation.DUMP) ? Duration.ZERO : QUIET_BEFORE_CLOSING;
+		Duration quietFor = (context.operation() == Operation.DUMP) ? Duration.ZERO : this.idleConnectionQuietTime;
 		this.lastClosedConnections = this.idleConnectionCloser
 			.closeIdleConnections((port) -> this.busyPorts.containsKey(port), quietFor);
 		logger.debug("Traffic gate closed; " + this.lastClosedConnections + " idle connection(s) closed");

@@ -62,7 +62,8 @@ class CseEndpointWebTests {
 
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-			properties = { ACCESS, EXPOSURE })
+			// The idle connection of the test was used a moment before its freeze
+			properties = { ACCESS, EXPOSURE, "cse.traffic.idle-connection-quiet-time=0ms" })
 	class OptedIn extends RunningApplication {
 
 		@Test

@@ -360,10 +360,13 @@ final class CgroupServices {
 	 * accept queue, and those it accepted but holds. For a socket in {@code LISTEN} state,
 	 * {@code /proc/net/tcp} shows the accept queue's length as {@code rx_queue}: a frozen
 	 * service accepts none, so they pile up there. An {@code ESTABLISHED} connection to
-	 * the port is one the service accepted after its quiesce had closed the idle ones:
-	 * a request its traffic gate holds, since the agent froze it with
-	 * {@code thawOnRequest=false}. An instance in a network namespace of its own has its
-	 * own tables, seen through its process.
+	 * the port counts when bytes wait in it unread ({@code rx_queue}): a request a client
+	 * sent on a keep-alive connection that the quiesce left open (it had been in use a
+	 * moment before). An idle one does not: the quiesce keeps connections in steady use
+	 * open, and they say nothing of a request. What is not seen: a request the service
+	 * read, and its traffic gate holds, in the moment between its quiesce and the freeze
+	 * of its cgroup; it waits for the next thaw. An instance in a network namespace of its
+	 * own has its own tables, seen through its process.
 	 * @param instance the instance
 	 * @return how many connections wait, over IPv4 and IPv6
 	 */
@@ -381,7 +384,8 @@ final class CgroupServices {
 				if ("0A".equals(fields[3])) {
 					waiting += Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
 				}
-				else if ("01".equals(fields[3])) {
+				else if ("01".equals(fields[3])
+						&& Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16) > 0) {
 					waiting++;
 				}
 			}

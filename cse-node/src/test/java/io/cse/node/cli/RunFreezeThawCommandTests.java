@@ -338,16 +338,20 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
-	void theAgentFreezesWithRequestsHeldForItsOwnThawAndWakesForOneTheServiceHolds() {
+	void theAgentFreezesWithRequestsHeldForItsOwnThawAndWakesForARequestOnAConnectionKeptOpen() {
 		assertThat(run().exitCode()).isZero();
 		assertThat(cse("freeze", "app").exitCode()).isZero();
 		// A request that reaches the service before its cgroup freezes must not thaw it inside
 		assertThat(this.probe.postedUris()).singleElement().asString().endsWith("/actuator/cse/freeze?thawOnRequest=false");
-		// One it accepted and holds (an ESTABLISHED connection to its port) wakes it like a queued one
+		// A keep-alive connection the quiesce left open (in use a moment before) says nothing
+		// while idle; a request sent on it waits unread in it (rx_queue) and wakes the service
 		String header = "  sl  local_address rem_address   st tx_queue rx_queue\n";
-		String held = "   0: 0100007F:1F91 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 "
+		String connection = "   0: 0100007F:1F91 0100007F:D431 01 00000000:%s 00:00000000 00000000     0        0 4243 1 "
 				+ "0000000000000000 20 4 1 10 -1\n";
-		this.host.withFile(Path.of("/proc/net/tcp"), header + held);
+		this.host.withFile(Path.of("/proc/net/tcp"), header + String.format(connection, "00000000"));
+		CseRun idle = cse("thaw", "app", "--on-request", "--wait", "100ms");
+		assertThat(idle.exitCode()).as(idle.toString()).isOne();
+		this.host.withFile(Path.of("/proc/net/tcp"), header + String.format(connection, "000000A3"));
 		CseRun thaw = cse("thaw", "app", "--on-request", "--wait", "10s");
 		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
 		assertThat(thaw.out()).contains("Thawed app on a request");

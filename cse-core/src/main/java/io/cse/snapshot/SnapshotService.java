@@ -21,6 +21,7 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.cse.CallerText;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
@@ -220,18 +221,18 @@ public class SnapshotService {
 
 	private Path resolve(String imageId) {
 		if (!IMAGE_NAME.matcher(imageId).matches()) {
-			throw new InvalidImageException("Image name '" + imageId + "' is not allowed: use letters, digits, '.', "
+			throw new InvalidImageException("Image name '" + CallerText.echoed(imageId) + "' is not allowed: use letters, digits, '.', "
 					+ "'_' and '-' (images live in " + this.imagesRoot + ", and a name cannot leave it)");
 		}
 		try {
 			Path folder = this.imagesRoot.resolve(imageId).normalize();
 			if (!folder.getParent().equals(this.imagesRoot)) {
-				throw new InvalidImageException("Image '" + imageId + "' would not be in " + this.imagesRoot);
+				throw new InvalidImageException("Image '" + CallerText.echoed(imageId) + "' would not be in " + this.imagesRoot);
 			}
 			return folder;
 		}
 		catch (InvalidPathException ex) {
-			throw new InvalidImageException("Image name '" + imageId + "' is not a valid folder name");
+			throw new InvalidImageException("Image name '" + CallerText.echoed(imageId) + "' is not a valid folder name");
 		}
 	}
 

@@ -64,15 +64,6 @@ public final class CseEndpointAutoConfiguration {
 	}
 
 	/**
-	 * A write operation with a parameter it does not take is refused, not run as if the
-	 * parameter had not been sent: the actuator would drop it silently.
-	 */
-	@Bean
-	UnknownParameterRefusal cseUnknownParameterRefusal() {
-		return new UnknownParameterRefusal();
-	}
-
-	/**
 	 * Every image carries the token, so that the node agent can call the instances it
 	 * restores from it: they hold the same token in memory.
 	 */
@@ -92,6 +83,15 @@ public final class CseEndpointAutoConfiguration {
 			return new CseEndpointWebExtension(endpoint, token);
 		}
 
+		/**
+		 * A write operation with a parameter it does not take is refused, not run as if the
+		 * parameter had not been sent: the actuator would drop it silently.
+		 */
+		@Bean
+		UnknownParameterRefusal cseUnknownParameterRefusal() {
+			return new UnknownParameterRefusal();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -102,6 +102,14 @@ public final class CseEndpointAutoConfiguration {
 		@ConditionalOnMissingBean
 		ReactiveCseEndpointWebExtension reactiveCseEndpointWebExtension(CseEndpoint endpoint, EndpointToken token) {
 			return new ReactiveCseEndpointWebExtension(endpoint, token);
+		}
+
+		/**
+		 * As on servlet stacks, in the publisher a reactive operation returns.
+		 */
+		@Bean
+		UnknownParameterRefusal cseUnknownParameterRefusal() {
+			return UnknownParameterRefusal.reactive();
 		}
 
 	}

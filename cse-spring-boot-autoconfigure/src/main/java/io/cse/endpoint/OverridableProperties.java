@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import io.cse.CallerText;
+
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 
 /**
@@ -112,7 +114,7 @@ public final class OverridableProperties {
 		for (String key : new TreeSet<>(keys)) {
 			ConfigurationPropertyName name = nameOf(key);
 			if (name == null) {
-				notNames.add("'" + key + "'");
+				notNames.add("'" + CallerText.echoed(key) + "'");
 			}
 			else if (isNeverOverridable(name)) {
 				neverOverridable.add(describe(key, name));
@@ -123,15 +125,15 @@ public final class OverridableProperties {
 		}
 		List<String> problems = new ArrayList<>();
 		if (!notNames.isEmpty()) {
-			problems.add(String.join(", ", notNames) + ((notNames.size() == 1) ? " is" : " are")
+			problems.add(listed(notNames) + ((notNames.size() == 1) ? " is" : " are")
 					+ " not a property name: write keys as in application.properties, for example app.region");
 		}
 		if (!neverOverridable.isEmpty()) {
-			problems.add("a thaw can never set " + String.join(", ", neverOverridable) + " ("
+			problems.add("a thaw can never set " + listed(neverOverridable) + " ("
 					+ NEVER_OVERRIDABLE_REASON + ")");
 		}
 		if (!notListed.isEmpty()) {
-			problems.add("this service lets no thaw set " + String.join(", ", notListed) + ": add "
+			problems.add("this service lets no thaw set " + listed(notListed) + ": add "
 					+ ((notListed.size() == 1) ? "it" : "them") + " to " + PROPERTY
 					+ " (a name, or a prefix such as app.*)");
 		}
@@ -176,9 +178,18 @@ public final class OverridableProperties {
 		return false;
 	}
 
+	/**
+	 * The first few of a refusal's keys: a request with thousands gets a message of a line.
+	 */
+	private static String listed(List<String> keys) {
+		int shown = Math.min(keys.size(), 5);
+		String listed = String.join(", ", keys.subList(0, shown));
+		return (shown < keys.size()) ? listed + " and " + (keys.size() - shown) + " more" : listed;
+	}
+
 	private static String describe(String key, ConfigurationPropertyName name) {
 		String canonical = name.toString();
-		return "'" + key + "'" + (key.equals(canonical) ? "" : " (" + canonical + ")");
+		return "'" + CallerText.echoed(key) + "'" + (key.equals(canonical) ? "" : " (" + CallerText.echoed(canonical) + ")");
 	}
 
 	/**

@@ -2,7 +2,11 @@ package io.cse.endpoint;
 
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import io.cse.CallerText;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.OperationType;
@@ -10,6 +14,7 @@ import org.springframework.boot.actuate.endpoint.invoke.OperationInvoker;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.actuate.endpoint.invoke.OperationParameter;
 import org.springframework.boot.actuate.endpoint.invoke.OperationParameters;
+import org.springframework.boot.actuate.endpoint.invoke.ParameterMappingException;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
@@ -24,12 +29,39 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * and those the endpoint takes, and nothing runs. Reads change nothing and are left as
  * they are.
  * <p>
+ * A parameter whose value cannot be read as the operation's type ({@code "maybe"} for
+ * {@code thawOnRequest}) is refused the same way, naming the parameter and what to send.
+ * <p>
  * The refusal comes before the token's check, and so tells a caller without the token
  * nothing of the instance: not even its state.
  */
 public class UnknownParameterRefusal implements OperationInvokerAdvisor {
 
 	private static final EndpointId CSE = EndpointId.of("cse");
+
+	/** How a refusal is returned: as it is, or in a publisher for a reactive operation. */
+	private final Function<WebEndpointResponse<ErrorDescriptor>, Object> answer;
+
+	/**
+	 * Create a refusal for the operations of {@link CseEndpointWebExtension}, which answer
+	 * as they are.
+	 */
+	public UnknownParameterRefusal() {
+		this((response) -> response);
+	}
+
+	private UnknownParameterRefusal(Function<WebEndpointResponse<ErrorDescriptor>, Object> answer) {
+		this.answer = answer;
+	}
+
+	/**
+	 * Return a refusal for the operations of {@link ReactiveCseEndpointWebExtension}: the
+	 * actuator reads what a reactive operation returns as a publisher.
+	 * @return the refusal
+	 */
+	public static UnknownParameterRefusal reactive() {
+		return new UnknownParameterRefusal(Mono::just);
+	}
 
 	/** The selector of {@code POST /actuator/cse/{action}}, which comes from the path. */
 	private static final String ACTION = "action";
@@ -48,24 +80,37 @@ public class UnknownParameterRefusal implements OperationInvokerAdvisor {
 		return (context) -> {
 			Set<String> unknown = new TreeSet<>(context.getArguments().keySet());
 			unknown.removeAll(known);
-			if (unknown.isEmpty()) {
+			if (!unknown.isEmpty()) {
+				return badRequest(message(unknown, sent));
+			}
+			try {
 				return invoker.invoke(context);
 			}
-			return new WebEndpointResponse<>(new ErrorDescriptor(message(unknown, sent), null),
-					WebEndpointResponse.STATUS_BAD_REQUEST);
+			catch (ParameterMappingException ex) {
+				// The actuator's own answer says "Parameter mapping failure", and not which
+				return badRequest(message(ex));
+			}
 		};
+	}
+
+	private Object badRequest(String message) {
+		return this.answer
+			.apply(new WebEndpointResponse<>(new ErrorDescriptor(message, null), WebEndpointResponse.STATUS_BAD_REQUEST));
+	}
+
+	private static String message(ParameterMappingException ex) {
+		OperationParameter parameter = ex.getParameter();
+		Class<?> type = parameter.getType();
+		String expected = (type == boolean.class || type == Boolean.class) ? "true or false" : "a " + type.getSimpleName();
+		return "Parameter '" + parameter.getName() + "' cannot be '" + CallerText.echoed(String.valueOf(ex.getValue()))
+				+ "', nothing was done: send " + expected;
 	}
 
 	private static String message(Set<String> unknown, Set<String> known) {
 		return "Unknown parameter" + ((unknown.size() > 1) ? "s " : " ")
-				+ unknown.stream().map((name) -> "'" + abbreviated(name) + "'").collect(Collectors.joining(", "))
+				+ unknown.stream().map((name) -> "'" + CallerText.echoed(name) + "'").collect(Collectors.joining(", "))
 				+ ", nothing was done: the endpoint's operations take " + String.join(", ", known)
 				+ " (image for a dump or a clone, properties for a thaw, thawOnRequest for a freeze)";
-	}
-
-	private static String abbreviated(String name) {
-		// A name is the caller's text: a huge one is not worth sending back whole
-		return (name.length() > 64) ? name.substring(0, 61) + "..." : name;
 	}
 
 }

@@ -1,17 +1,25 @@
 package io.cse.web;
 
+import java.util.stream.Collectors;
+
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.NotAcceptableStatusException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
@@ -71,8 +79,50 @@ public class ReactiveTrafficGateFilter implements WebFilter, Ordered {
 		exchange.getAttributes().put(AfterResponseAction.ATTRIBUTE, afterResponse);
 		// Once the response is written, or failed: a snapshot left here holds the instance.
 		return chain.filter(exchange)
+			.onErrorResume(ResponseStatusException.class, (ex) -> answer(exchange, ex))
 			.doFinally((signal) -> afterResponse.start())
 			.contextWrite(Context.of(ServerWebExchangeContextFilter.EXCHANGE_CONTEXT_ATTRIBUTE, exchange));
+	}
+
+	/**
+	 * Answer a request to the endpoint that Spring refused before the endpoint saw it as
+	 * {@link EndpointErrorAnswers} says: what to send instead.
+	 */
+	private static Mono<Void> answer(ServerWebExchange exchange, ResponseStatusException refusal) {
+		ServerHttpRequest request = exchange.getRequest();
+		ServerHttpResponse response = exchange.getResponse();
+		// Told apart by type: the status's own accessor changed between Spring 5 and 6
+		int status;
+		String allow = null;
+		if (refusal instanceof MethodNotAllowedException) {
+			status = HttpStatus.METHOD_NOT_ALLOWED.value();
+			allow = ((MethodNotAllowedException) refusal).getSupportedMethods()
+				.stream()
+				.map(HttpMethod::name)
+				.collect(Collectors.joining(","));
+			response.getHeaders().set(HttpHeaders.ALLOW, allow);
+		}
+		else if (refusal instanceof UnsupportedMediaTypeStatusException) {
+			status = HttpStatus.UNSUPPORTED_MEDIA_TYPE.value();
+		}
+		else if (refusal instanceof NotAcceptableStatusException) {
+			status = HttpStatus.NOT_ACCEPTABLE.value();
+		}
+		else if (refusal instanceof ServerWebInputException) {
+			status = HttpStatus.BAD_REQUEST.value();
+		}
+		else {
+			return Mono.error(refusal);
+		}
+		byte[] body = response.isCommitted() ? null : EndpointErrorAnswers.body(status, refusal.getReason(),
+				request.getMethod().name(), request.getPath().value(), allow);
+		if (body == null) {
+			return Mono.error(refusal);
+		}
+		response.setStatusCode(HttpStatus.valueOf(status));
+		response.getHeaders().set(HttpHeaders.CONTENT_TYPE, EndpointErrorAnswers.CONTENT_TYPE);
+		response.getHeaders().setContentLength(body.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
 	}
 
 	private Mono<Void> passThrough(ServerWebExchange exchange, WebFilterChain chain) {

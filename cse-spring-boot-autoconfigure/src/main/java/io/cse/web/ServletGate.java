@@ -57,7 +57,7 @@ final class ServletGate {
 		try {
 			if (this.held.isEndpoint(exchange.getPathWithinApplication())) {
 				afterResponse = offerAfterResponseAction(exchange);
-				exchange.proceed(exchange.isUntypedPost());
+				exchange.proceedToEndpoint(exchange.isUntypedPost());
 				if (afterResponse.isLeft()) {
 					exchange.flushBuffer();
 				}
@@ -71,7 +71,7 @@ final class ServletGate {
 			}
 			MDC.put(InstanceIdentity.MDC_KEY, this.coordinator.getIdentity().getInstanceId());
 			try {
-				exchange.proceed(false);
+				exchange.proceed();
 				// The request stays in flight until its asynchronous processing ends.
 				async = exchange.releaseOnAsyncCompletion(new Release(remotePort, true));
 			}
@@ -236,11 +236,20 @@ final class ServletGate {
 
 		/**
 		 * Pass the request on to the rest of the filter chain.
+		 * @throws IOException if the request or its response fails
+		 * @throws E if the application fails the request
+		 */
+		void proceed() throws IOException, E;
+
+		/**
+		 * Pass a request to the endpoint on to the rest of the filter chain, with a
+		 * response whose errors say what to send instead, as {@link EndpointErrorAnswers}
+		 * writes them.
 		 * @param asJson whether the request's body is to be read as JSON
 		 * @throws IOException if the request or its response fails
 		 * @throws E if the application fails the request
 		 */
-		void proceed(boolean asJson) throws IOException, E;
+		void proceedToEndpoint(boolean asJson) throws IOException, E;
 
 		/**
 		 * Run {@code release} once the request's asynchronous processing completes, if it

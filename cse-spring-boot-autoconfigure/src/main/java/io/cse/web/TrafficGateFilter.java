@@ -10,8 +10,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -98,8 +100,14 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 		}
 
 		@Override
-		public void proceed(boolean asJson) throws IOException, ServletException {
-			this.chain.doFilter(asJson ? new JsonRequest(this.request) : this.request, this.response);
+		public void proceed() throws IOException, ServletException {
+			this.chain.doFilter(this.request, this.response);
+		}
+
+		@Override
+		public void proceedToEndpoint(boolean asJson) throws IOException, ServletException {
+			this.chain.doFilter(asJson ? new JsonRequest(this.request) : this.request,
+					new EndpointResponse(this.request, this.response));
 		}
 
 		@Override
@@ -142,6 +150,42 @@ public class TrafficGateFilter extends OncePerRequestFilter implements Ordered {
 		@Override
 		public Enumeration<String> getHeaderNames() {
 			return ServletGate.jsonHeaderNames(super.getHeaderNames());
+		}
+
+	}
+
+	/**
+	 * A response of the endpoint whose errors say what to send instead, as
+	 * {@link EndpointErrorAnswers} writes them.
+	 */
+	private static final class EndpointResponse extends HttpServletResponseWrapper {
+
+		private final HttpServletRequest request;
+
+		EndpointResponse(HttpServletRequest request, HttpServletResponse response) {
+			super(response);
+			this.request = request;
+		}
+
+		@Override
+		public void sendError(int status) throws IOException {
+			sendError(status, null);
+		}
+
+		@Override
+		public void sendError(int status, String reason) throws IOException {
+			byte[] body = isCommitted() ? null : EndpointErrorAnswers.body(status, reason, this.request.getMethod(),
+					this.request.getRequestURI(), getHeader(HttpHeaders.ALLOW));
+			if (body == null) {
+				super.sendError(status, reason);
+				return;
+			}
+			resetBuffer();
+			setStatus(status);
+			setContentType(EndpointErrorAnswers.CONTENT_TYPE);
+			setContentLength(body.length);
+			getOutputStream().write(body);
+			flushBuffer();
 		}
 
 	}

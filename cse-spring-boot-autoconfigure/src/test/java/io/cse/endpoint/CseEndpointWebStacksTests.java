@@ -173,6 +173,52 @@ class CseEndpointWebStacksTests {
 	 * Return the simple class name of the application's web server (Spring Boot 3 and 4
 	 * keep {@code WebServerApplicationContext} in different packages).
 	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
+	void requestsSpringRefusesAreAnsweredWithWhatToSendAndChangeNothing(Stack stack) {
+		try (ConfigurableApplicationContext application = stack.start()) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			CheckpointCoordinator coordinator = application.getBean(CheckpointCoordinator.class);
+			assertRefused(send(port, json("POST", "/actuator/cse/freeze", "{\"thawOnRequest\": fals")), 400,
+					"POST /actuator/cse/freeze could not be read, nothing was done",
+					"send a JSON object of parameters");
+			assertRefused(send(port, json("POST", "/actuator/cse/freeze", "[1, 2]")), 400,
+					"POST /actuator/cse/freeze could not be read, nothing was done");
+			assertRefused(send(port, json("POST", "/actuator/cse/freeze", "{\"thawOnRequest\": \"maybe\"}")), 400,
+					"Parameter 'thawOnRequest' cannot be 'maybe', nothing was done: send true or false");
+			assertRefused(send(port, json("POST", "/actuator/cse/freeze", "{\"squeeze\": true}")), 400,
+					"Unknown parameter 'squeeze', nothing was done");
+			assertRefused(send(port, json("DELETE", "/actuator/cse", null)), 405,
+					"DELETE /actuator/cse is not an operation of this endpoint, nothing was done: use GET on this path");
+			assertRefused(send(port, json("PUT", "/actuator/cse/freeze", "{}")), 405,
+					"PUT /actuator/cse/freeze is not an operation of this endpoint, nothing was done: use GET or POST on this path");
+			String textPlain = "POST /actuator/cse/freeze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+					+ "Content-Length: 6\r\nConnection: close\r\n\r\nfreeze";
+			assertRefused(send(port, textPlain), 415,
+					"has a body of a type the endpoint does not read, nothing was done: send application/json");
+			assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			assertThat(coordinator.getLastReport()).as("no operation ran").isNull();
+			// The application's own errors keep Spring's answer
+			RawAnswer notFound = send(port, json("DELETE", "/hello", null));
+			assertThat(notFound.status()).isEqualTo(405);
+			assertThat(notFound.body()).doesNotContain("not an operation of this endpoint");
+		}
+	}
+
+	private static String json(String method, String path, String body) {
+		String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nConnection: close\r\n";
+		if (body == null) {
+			return request + "\r\n";
+		}
+		return request + "Content-Type: application/json\r\nContent-Length: "
+				+ body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+	}
+
+	private static void assertRefused(RawAnswer answer, int status, String... error) {
+		assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+		assertThat(JsonPath.<String>read(answer.body(), "$.error")).as(answer.body()).contains(error);
+	}
+
 	private static String webServerOf(ConfigurableApplicationContext application) {
 		try {
 			return application.getClass().getMethod("getWebServer").invoke(application).getClass().getSimpleName();

@@ -52,6 +52,10 @@ class ManagementServerWebTests {
 			assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
 			assertThat(app.get("/actuator/cse").statusCode()).as("the endpoint is not on the application's port")
 				.isEqualTo(404);
+			HttpResponse<String> unreadable = management.postJson("/actuator/cse/freeze", "{\"thawOnRequest\": fals");
+			assertThat(unreadable.statusCode()).as(unreadable.body()).isEqualTo(400);
+			assertThat(JsonPath.<String>read(unreadable.body(), "$.error"))
+				.startsWith("POST /actuator/cse/freeze could not be read, nothing was done");
 
 			HttpResponse<String> freeze = management.post("/actuator/cse/freeze");
 			assertThat(freeze.statusCode()).as(freeze.body()).isEqualTo(200);

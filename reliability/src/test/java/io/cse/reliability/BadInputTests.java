@@ -179,11 +179,11 @@ class BadInputTests {
 			an image on a freeze                   | POST   | /actuator/cse/freeze                   | TOKEN      | {"image": "x"}                                       | 400 | Only a dump or a clone takes an image: POST /actuator/cse/dump or /actuator/cse/clone
 			thawOnRequest on a thaw                | POST   | /actuator/cse/thaw                     | TOKEN      | {"thawOnRequest": false}                             | 400 | Only a freeze takes thawOnRequest: POST /actuator/cse/freeze?thawOnRequest=false
 			a thaw of a running instance           | POST   | /actuator/cse/thaw                     | TOKEN      |                                                      | 409 | Cannot thaw: the instance is RUNNING, not FROZEN. Nothing to do.
-			a body that is not JSON                | POST   | /actuator/cse/freeze                   | TOKEN      | {"thawOnRequest": fals                               | 400 | Bad Request
-			a JSON array for a body                | POST   | /actuator/cse/freeze                   | TOKEN      | [1, 2]                                               | 400 | Bad Request
-			a thawOnRequest that is no boolean     | POST   | /actuator/cse/freeze                   | TOKEN      | {"thawOnRequest": "maybe"}                           | 400 | Bad Request
-			DELETE on the endpoint                 | DELETE | /actuator/cse                          | TOKEN      |                                                      | 405 | Method Not Allowed
-			PUT on the freeze action               | PUT    | /actuator/cse/freeze                   | TOKEN      |                                                      | 405 | Method Not Allowed
+			a body that is not JSON                | POST   | /actuator/cse/freeze                   | TOKEN      | {"thawOnRequest": fals                               | 400 | POST /actuator/cse/freeze could not be read, nothing was done
+			a JSON array for a body                | POST   | /actuator/cse/freeze                   | TOKEN      | [1, 2]                                               | 400 | send a JSON object of parameters, such as {"thawOnRequest": false}, or no body
+			a thawOnRequest that is no boolean     | POST   | /actuator/cse/freeze                   | TOKEN      | {"thawOnRequest": "maybe"}                           | 400 | Parameter 'thawOnRequest' cannot be 'maybe', nothing was done: send true or false
+			DELETE on the endpoint                 | DELETE | /actuator/cse                          | TOKEN      |                                                      | 405 | DELETE /actuator/cse is not an operation of this endpoint, nothing was done: use GET on this path
+			PUT on the freeze action               | PUT    | /actuator/cse/freeze                   | TOKEN      |                                                      | 405 | PUT /actuator/cse/freeze is not an operation of this endpoint, nothing was done: use GET or POST on this path
 			""")
 	void endpointRefusesAndNothingChanges(String what, String method, String path, Auth auth, String body, int status,
 			String message) {
@@ -191,7 +191,6 @@ class BadInputTests {
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(status);
 		assertThat(answer.error()).as(answer.toString()).contains(message);
 		if (status == 405) {
-			// Spring's own answer: what to use instead is in its Allow header
 			assertThat(answer.allow()).as("the Allow header").isNotEmpty();
 		}
 		assertNothingChanged();
@@ -200,16 +199,13 @@ class BadInputTests {
 	}
 
 	/**
-	 * What the table says a user must see: the endpoint's own refusals say what to send;
-	 * a body the actuator cannot read and a method it does not map get Spring's own error
-	 * answer, which names the status and the path only (the methods to use are in Allow).
+	 * What the table says a user must see: every refusal says what to send instead, those
+	 * of the endpoint and those Spring makes before the endpoint sees the request (a body
+	 * it cannot read, a method it does not map) alike.
 	 */
 	private static String expected(int status, String message) {
 		if (status == 405) {
-			return "405 with the methods to use in its Allow header";
-		}
-		if ("Bad Request".equals(message)) {
-			return "400: Spring's own error answer, which names the status and the path, not what to send";
+			return "405 with the methods to use, in its message and its Allow header";
 		}
 		return status + " with what to send instead";
 	}
@@ -224,6 +220,31 @@ class BadInputTests {
 		assertNothingChanged();
 		CaseTable.row("endpoint", "a 10 MiB body: POST /actuator/cse/freeze {\"image\": \"aaa...\"} (10 MiB)",
 				"400 with what to send instead; " + Observed.UNCHANGED, answer.seen());
+	}
+
+	@Test
+	void endpointRepeatsNoHugeImageNameWhole() {
+		String body = "{\"image\": \"" + "a".repeat(TEN_MIB) + "\"}";
+		Answer answer = endpoint("POST", "/actuator/cse/dump", Auth.TOKEN, body);
+		assertThat(answer.status()).as(answer.seen()).isEqualTo(400);
+		assertThat(answer.error()).startsWith("Image name '" + "a".repeat(61) + "... (10485760 characters)' is not allowed")
+			.hasSizeLessThan(512);
+		assertNothingChanged();
+		CaseTable.row("endpoint", "a 10 MiB image name: POST /actuator/cse/dump {\"image\": \"aaa...\"} (10 MiB)",
+				"400 that repeats the name's first 61 characters and its length; " + Observed.UNCHANGED,
+				answer.seen());
+	}
+
+	@Test
+	void endpointRepeatsNoHugePropertyKeyWhole() {
+		String body = "{\"properties\": \"app." + "k".repeat(1024 * 1024) + "=1\"}";
+		Answer answer = endpoint("POST", "/actuator/cse/thaw", Auth.TOKEN, body);
+		assertThat(answer.status()).as(answer.seen()).isEqualTo(400);
+		assertThat(answer.error()).contains("... (1048580 characters)").hasSizeLessThan(1024);
+		assertNothingChanged();
+		CaseTable.row("endpoint", "a 1 MiB property key: POST /actuator/cse/thaw {\"properties\": \"app.kkk...=1\"}",
+				"400 that repeats the key's first 61 characters and its length; " + Observed.UNCHANGED,
+				answer.seen());
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -325,6 +346,19 @@ class BadInputTests {
 		assertNothingChanged();
 		CaseTable.row("agent API", "a 10 MiB body: POST /instances/NAME/freeze {\"squeeze\": true, \"pad\": \"aaa...\"}",
 				"413 naming the limit; " + Observed.UNCHANGED, answer.seen());
+	}
+
+	@Test
+	void agentRepeatsNoHugeInstanceNameWhole() {
+		String body = "{\"image\": \"tpl\", \"name\": \"" + "n".repeat(512 * 1024) + "\"}";
+		Answer answer = agent(Door.SOCKET, "POST", "/restores", body);
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+		assertThat(answer.error()).startsWith("'" + "n".repeat(61) + "... (524288 characters)' cannot name an instance")
+			.hasSizeLessThan(512);
+		assertNothingChanged();
+		CaseTable.row("agent API", "a 512 KiB instance name: POST /restores {\"image\": \"tpl\", \"name\": \"nnn...\"}",
+				"400 that repeats the name's first 61 characters and its length; " + Observed.UNCHANGED,
+				answer.seen());
 	}
 
 	private void assertNothingChanged() {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.cse.CallerText;
 
 /**
  * Flat JSON (one object of strings, numbers and booleans) read and written with
@@ -178,7 +179,7 @@ final class FlatJson {
 			}
 			return number.doubleValue();
 		}
-		throw new IOException("'" + name + "' is " + value + ", not a " + type.getSimpleName());
+		throw new IOException("'" + CallerText.echoed(name) + "' is " + CallerText.echoed(String.valueOf(value)) + ", not a " + type.getSimpleName());
 	}
 
 	private static Object zero(Class<?> type) {

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cse.CallerText;
 import io.cse.node.AtomicFile;
 import io.cse.node.CseException;
 
@@ -78,7 +79,7 @@ public final class Registry {
 	 */
 	public static void requireValidName(String name) {
 		if (!NAME.matcher(name).matches() || name.endsWith(".json")) {
-			throw new CseException("'" + name + "' cannot name an instance: use 1 to 40 letters, digits, '.', '_' "
+			throw new CseException("'" + CallerText.echoed(name) + "' cannot name an instance: use 1 to 40 letters, digits, '.', '_' "
 					+ "or '-', starting with a letter or digit");
 		}
 	}

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.cse.CallerText;
 import io.cse.node.CseException;
 
 /**
@@ -33,7 +34,7 @@ public final class Bridge {
 
 	public Bridge(Host host, String name) {
 		if (!NAME.matcher(name).matches()) {
-			throw new CseException("bridge name '" + name + "' is not valid: use 1 to 8 lower-case letters and "
+			throw new CseException("bridge name '" + CallerText.echoed(name) + "' is not valid: use 1 to 8 lower-case letters and "
 					+ "digits, starting with a letter (the default is " + DEFAULT_NAME + ")");
 		}
 		this.host = host;

@@ -202,7 +202,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 	private OperationReport quiesce(Operation operation, boolean thawOnRequest) {
 		acquireOrReject(operation.name(), InstanceState.RUNNING);
 		try {
-			OperationReportBuilder report = new OperationReportBuilder(OperationReport.Type.of(operation), this.clock);
+			OperationReportBuilder report = begin(OperationReport.Type.of(operation));
 			if (!quiesceAll(operation, report)) {
 				return complete(report, Outcome.ROLLED_BACK, report.quiesceError());
 			}
@@ -279,7 +279,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 		reservation.use();
 		Operation operation = reservation.getOperation();
 		try {
-			OperationReportBuilder report = new OperationReportBuilder(OperationReport.Type.of(operation), this.clock);
+			OperationReportBuilder report = begin(OperationReport.Type.of(operation));
 			if (!quiesceAll(operation, report)) {
 				plan.discard();
 				return complete(report, Outcome.ROLLED_BACK, report.quiesceError());
@@ -406,7 +406,7 @@ public class CheckpointCoordinator implements AutoCloseable {
 
 	private OperationReport resumeAll(Resumption resumption) {
 		this.thawOnRequestSuspended = false;
-		OperationReportBuilder report = new OperationReportBuilder(OperationReport.Type.of(resumption), this.clock);
+		OperationReportBuilder report = begin(OperationReport.Type.of(resumption));
 		changeState(InstanceState.RESUMING);
 		this.identity.markResumed();
 		CheckpointContext context = new CheckpointContext(this.quiescedFor, resumption, this.identity);
@@ -426,6 +426,11 @@ public class CheckpointCoordinator implements AutoCloseable {
 			logger.severe(error);
 		}
 		return complete(report, errors.isEmpty() ? Outcome.SUCCESS : Outcome.FAILED, error);
+	}
+
+	private OperationReportBuilder begin(OperationReport.Type type) {
+		this.listeners.operationStarted(type); // on the operation's thread
+		return new OperationReportBuilder(type, this.clock);
 	}
 
 	private OperationReport complete(OperationReportBuilder builder, Outcome outcome, String error) {

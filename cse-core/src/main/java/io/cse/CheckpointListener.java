@@ -18,6 +18,17 @@ public interface CheckpointListener {
 	}
 
 	/**
+	 * Called when an operation starts. Operations nest: a snapshot that leaves the
+	 * instance running ends with a thaw, and one that ends in a restored process with a
+	 * restore, each started and completed inside it; the snapshot itself then completes
+	 * in the process that took it, never in a restored one, which is told
+	 * {@link #restored} instead.
+	 * @param type the operation
+	 */
+	default void operationStarted(OperationReport.Type type) {
+	}
+
+	/**
 	 * Called when an operation has ended, whatever its outcome.
 	 * @param report what the operation did
 	 */

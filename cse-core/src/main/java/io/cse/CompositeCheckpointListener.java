@@ -24,6 +24,13 @@ final class CompositeCheckpointListener implements CheckpointListener {
 	}
 
 	@Override
+	public void operationStarted(OperationReport.Type type) {
+		for (CheckpointListener listener : this.listeners) {
+			listener.operationStarted(type);
+		}
+	}
+
+	@Override
 	public void operationCompleted(OperationReport report) {
 		for (CheckpointListener listener : this.listeners) {
 			listener.operationCompleted(report);

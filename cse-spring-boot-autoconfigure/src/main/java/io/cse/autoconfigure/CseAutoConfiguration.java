@@ -321,7 +321,6 @@ public final class CseAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
-	@ConditionalOnProperty(prefix = "cse.metrics", name = "enabled", matchIfMissing = true)
 	static class MetricsConfiguration {
 
 		@Bean

@@ -75,7 +75,6 @@ public class CseProperties {
 
 	private final Criu criu = new Criu();
 
-	private final Metrics metrics = new Metrics();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -175,10 +174,6 @@ public class CseProperties {
 
 	public Criu getCriu() {
 		return this.criu;
-	}
-
-	public Metrics getMetrics() {
-		return this.metrics;
 	}
 
 	/**
@@ -963,27 +958,6 @@ public class CseProperties {
 
 		public void setDumpTimeout(Duration dumpTimeout) {
 			this.dumpTimeout = dumpTimeout;
-		}
-
-	}
-
-	/**
-	 * Metrics settings.
-	 */
-	public static class Metrics {
-
-		/**
-		 * Whether the starter's Micrometer metrics ('cse.operations', 'cse.participants',
-		 * 'cse.state', 'cse.instance') are registered.
-		 */
-		private boolean enabled = true;
-
-		public boolean isEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
 		}
 
 	}

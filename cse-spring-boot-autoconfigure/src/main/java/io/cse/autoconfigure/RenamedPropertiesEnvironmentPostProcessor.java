@@ -40,6 +40,8 @@ class RenamedPropertiesEnvironmentPostProcessor implements EnvironmentPostProces
 		renamed.put("cse.freeze.hold-timeout", "cse.traffic.hold-timeout");
 		renamed.put("cse.freeze.retry-after", "cse.traffic.retry-after");
 		renamed.put("cse.readiness.fail-on", "cse.serverless-ready.hazard-check.fail-on");
+		// Spring Boot's own switch, which its meter filter reads for every meter under cse.
+		renamed.put("cse.metrics.enabled", "management.metrics.enable.cse");
 		RENAMED = renamed;
 	}
 

@@ -22,8 +22,15 @@ import org.springframework.context.ApplicationListener;
  * <li>{@code cse.participants}: a timer per participant, phase ({@code quiesce},
  * {@code resume}) and outcome;</li>
  * <li>{@code cse.state}: {@code 1} for the current state, {@code 0} for the others;</li>
- * <li>{@code cse.instance}: the generation of this instance, tagged with its id.</li>
+ * <li>{@code cse.instance.generation}: {@code 0} for an instance started from scratch, one
+ * more for every clone restore.</li>
  * </ul>
+ * Every tag has a bounded set of values, in lower case. The instance's id is none of
+ * them: a tag per clone would make a new series for every clone, and a tag named
+ * {@code instance} clashes with the label Prometheus gives every target. The id is in the
+ * endpoint's status ({@code GET /actuator/cse}), and in the logs' MDC. The gauges read the
+ * coordinator at every scrape, so a restored or cloned process reports its own state and
+ * generation. Switch them off with Spring Boot's own {@code management.metrics.enable.cse=false}.
  */
 public class CseMetrics implements MeterBinder, ApplicationListener<OperationCompletedEvent> {
 
@@ -44,12 +51,12 @@ public class CseMetrics implements MeterBinder, ApplicationListener<OperationCom
 		this.registry = registry;
 		for (InstanceState state : InstanceState.values()) {
 			Gauge.builder("cse.state", this.coordinator, (coordinator) -> (coordinator.getState() == state) ? 1 : 0)
-				.tag("state", state.name())
+				.tag("state", state.name().toLowerCase(Locale.ROOT))
 				.description("Whether the instance is in this state")
 				.register(registry);
 		}
-		Gauge.builder("cse.instance", this.coordinator, (coordinator) -> coordinator.getIdentity().getGeneration())
-			.tag("instance", this.coordinator.getIdentity().getInstanceId())
+		Gauge.builder("cse.instance.generation", this.coordinator,
+				(coordinator) -> coordinator.getIdentity().getGeneration())
 			.description("Generation of this instance: 0 when started from scratch, one more for every clone restore")
 			.register(registry);
 	}

@@ -2,8 +2,12 @@ package io.cse.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cse.CheckpointCoordinator;
@@ -17,6 +21,7 @@ import io.cse.jdbc.HikariPoolParticipant;
 import io.cse.jdbc.HikariPoolSuspensionEnabler;
 import io.cse.lifecycle.LifecycleParticipant;
 import io.cse.metrics.CseMetrics;
+import io.cse.metrics.OperationObservations;
 import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
@@ -25,6 +30,9 @@ import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 
@@ -171,9 +179,12 @@ class CseAutoConfigurationTests {
 	}
 
 	@Test
-	void metricsSwitchOffRemovesMetrics() {
-		this.contextRunner.withPropertyValues("cse.metrics.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(CseMetrics.class));
+	void theOldMetricsSwitchBecomesSpringBootsOwn() {
+		this.contextRunner
+			.withInitializer(CsePropertiesTests::renameProperties)
+			.withPropertyValues("cse.metrics.enabled=false")
+			.run((context) -> assertThat(context.getEnvironment().getProperty("management.metrics.enable.cse"))
+				.isEqualTo("false"));
 	}
 
 	@Test
@@ -202,18 +213,70 @@ class CseAutoConfigurationTests {
 	}
 
 	@Test
-	void metricsObserveTheCoordinator() {
+	void metricsObserveTheCoordinatorWithoutASeriesPerInstance() {
 		this.contextRunner.withBean(SimpleMeterRegistry.class).run((context) -> {
 			SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
 			// Binding is the job of Boot's metrics auto-configuration, whose package differs
 			// between Boot 3 and 4: bind by hand, as it would.
 			context.getBean(CseMetrics.class).bindTo(registry);
-			assertThat(registry.get("cse.state").tag("state", "RUNNING").gauge().value()).isEqualTo(1.0);
-			assertThat(registry.get("cse.instance")
-				.tag("instance", context.getBean(InstanceIdentity.class).getInstanceId())
-				.gauge()
-				.value()).isEqualTo(0.0);
+			CheckpointCoordinator coordinator = context.getBean(CheckpointCoordinator.class);
+			InstanceIdentity identity = context.getBean(InstanceIdentity.class);
+			String template = identity.getInstanceId();
+			assertThat(registry.get("cse.state").tag("state", "running").gauge().value()).isEqualTo(1.0);
+			assertThat(registry.get("cse.instance.generation").gauge().value()).isEqualTo(0.0);
+
+			// What a clone restore does to the identity: the gauges read the new one
+			identity.regenerate("template-image");
+			coordinator.freeze();
+			assertThat(registry.get("cse.state").tag("state", "frozen").gauge().value()).isEqualTo(1.0);
+			assertThat(registry.get("cse.state").tag("state", "running").gauge().value()).isEqualTo(0.0);
+			assertThat(registry.get("cse.instance.generation").gauge().value()).isEqualTo(1.0);
+			coordinator.thaw(Collections.emptyMap());
+			assertThat(registry.get("cse.operations").tag("operation", "freeze").timer().count()).isEqualTo(1);
+
+			List<String> tags = registry.getMeters()
+				.stream()
+				.flatMap((meter) -> meter.getId().getTags().stream())
+				.map((tag) -> tag.getKey() + "=" + tag.getValue())
+				.collect(Collectors.toList());
+			assertThat(tags).noneMatch((tag) -> tag.startsWith("instance="))
+				.noneMatch((tag) -> tag.contains(template) || tag.contains(identity.getInstanceId()))
+				.allMatch((tag) -> tag.equals(tag.toLowerCase(Locale.ROOT)));
 		});
+	}
+
+	@Test
+	void withAnObservationRegistryOperationsAreObserved() {
+		List<String> observed = new CopyOnWriteArrayList<>();
+		ObservationRegistry registry = ObservationRegistry.create();
+		registry.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public void onStop(Observation.Context context) {
+				observed.add(context.getContextualName());
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		});
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class, CseObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, () -> registry)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(OperationObservations.class);
+				context.getBean(CheckpointCoordinator.class).freeze();
+				assertThat(observed).containsExactly("cse freeze");
+			});
+	}
+
+	@Test
+	void withoutAnObservationRegistryNothingIsObserved() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CseAutoConfiguration.class, CseObservationAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(OperationObservations.class));
 	}
 
 	@Test

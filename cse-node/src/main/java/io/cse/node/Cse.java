@@ -3,6 +3,7 @@ package io.cse.node;
 import java.lang.reflect.Constructor;
 import java.util.List;
 
+import io.cse.node.CseException.Reason;
 import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
 import io.cse.node.cli.FreezeCommand;
@@ -25,7 +26,11 @@ import picocli.CommandLine.Command;
 		description = "The CSE node agent: runs, freezes, snapshots, clones and pools Spring Boot services.",
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the operation failed (the message says why and what to do)",
-				"2:invalid command line (unknown option, missing argument)" },
+				"2:invalid command line or request (unknown option, missing argument, bad value)",
+				"3:not found (no instance, image or pool of that name)",
+				"4:timed out (the service did not answer, or the cgroup did not freeze, in time)",
+				"5:prerequisite missing (root, CRIU, cgroups, swap: the message says what to install)",
+				"6:refused or conflict (a name in use, another operation under way)" },
 		footerHeading = "%nEnvironment:%n",
 		footer = { "  CSE_STATE_DIR    the registry's folder (default: " + Registry.DEFAULT_STATE_DIR + ")",
 				"  CSE_AGENT_SOCKET where commands find a resident agent (default: /run/cse/agent.sock); without one "
@@ -75,10 +80,9 @@ public final class Cse {
 			}
 		}
 		commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
-			String message = (ex instanceof CseException) ? ex.getMessage() : ex.toString();
-			line.getErr().println("cse: " + message);
+			line.getErr().println("cse: " + CseException.messageOf(ex));
 			line.getErr().flush();
-			return 1;
+			return (ex instanceof CseException) ? ((CseException) ex).reason().exitCode() : Reason.FAILED.exitCode();
 		});
 		return commandLine;
 	}

@@ -72,7 +72,7 @@ public final class Activator implements AutoCloseable {
 	public void wakeOnRequest(String name) {
 		Instance instance = this.node.registry()
 			.find(name)
-			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
+			.orElseThrow(() -> CseException.notFound("no instance named " + name + " (see 'cse ps')"));
 		if (!Cgroup.FROZEN.equals(this.node.freezerState(instance))) {
 			throw new CseException(name + " is not frozen: freeze it first");
 		}

@@ -81,10 +81,10 @@ public final class Agent implements AutoCloseable {
 			response = this.routes.handle(request);
 		}
 		catch (ApiException ex) {
-			response = ApiResponse.error(ex.status(), ex.getMessage());
+			response = ApiResponse.error(ex.status(), ex.reason(), ex.getMessage());
 		}
 		catch (CseException ex) {
-			response = ApiResponse.error(500, ex.getMessage());
+			response = ApiResponse.error(ApiResponse.statusOf(ex.reason()), ex.reason(), ex.getMessage());
 		}
 		catch (RuntimeException ex) {
 			logger.log(Level.WARNING, "Request " + request.method() + " " + request.path() + " failed", ex);

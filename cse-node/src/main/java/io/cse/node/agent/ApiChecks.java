@@ -20,7 +20,7 @@ final class ApiChecks {
 			Registry.requireValidName(name);
 		}
 		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
+			throw ApiException.badRequest(ex);
 		}
 	}
 

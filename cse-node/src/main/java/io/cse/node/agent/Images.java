@@ -29,7 +29,7 @@ final class Images {
 			return Image.find(image, this.settings.imagesRoot());
 		}
 		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
+			throw ApiException.badRequest(ex);
 		}
 	}
 
@@ -41,7 +41,7 @@ final class Images {
 			return new Bridge(this.context.host(), name).name();
 		}
 		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
+			throw ApiException.badRequest(ex);
 		}
 	}
 

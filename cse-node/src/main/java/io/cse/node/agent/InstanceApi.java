@@ -174,7 +174,7 @@ final class InstanceApi {
 			subnet = (body.subnet() != null) ? Subnet.parse(body.subnet()) : null;
 		}
 		catch (CseException ex) {
-			throw ApiException.badRequest(ex.getMessage());
+			throw ApiException.badRequest(ex);
 		}
 		Bridge.State up = this.node.netUp(name, subnet);
 		return ApiResponse.json(200, Map.of("bridge", name, "subnet", up.subnet().gatewayCidr(), "created",

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.CseException;
+import io.cse.node.CseException.Reason;
 import io.cse.node.agent.Agent;
 import io.cse.node.agent.AgentClient;
 import io.cse.node.agent.ApiRequest;
@@ -31,6 +32,8 @@ final class AgentCall {
 	private final Agent.Settings settings;
 
 	private boolean rollBackOnExit;
+
+	private String lastAnswer;
 
 	/**
 	 * A call with the settings an agent made for it would have.
@@ -77,9 +80,18 @@ final class AgentCall {
 	private ApiResponse send(String method, String target, Object body) {
 		ApiResponse response = exchange(method, target, body);
 		if (response.status() >= 400) {
-			throw new CseException(errorOf(response));
+			throw new CseException(reasonOf(response), errorOf(response));
 		}
+		this.lastAnswer = response.bodyText();
 		return response;
+	}
+
+	/**
+	 * Return the body of the last answer, as the agent sent it.
+	 * @return the JSON text
+	 */
+	String lastAnswer() {
+		return this.lastAnswer;
 	}
 
 	private ApiResponse exchange(String method, String target, Object body) {
@@ -117,6 +129,23 @@ final class AgentCall {
 		catch (IOException ex) {
 			throw new CseException("The agent's answer is unreadable: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Why the agent refused: the {@code reason} of its error body, which the exit code
+	 * of the command says again.
+	 */
+	private static Reason reasonOf(ApiResponse response) {
+		try {
+			String reason = FlatJson.text(response.body(), "reason");
+			if (reason != null) {
+				return Reason.of(reason);
+			}
+		}
+		catch (IOException ex) {
+			// not JSON: the status says what it can
+		}
+		return (response.status() == 404) ? Reason.NOT_FOUND : (response.status() < 500) ? Reason.INVALID : Reason.FAILED;
 	}
 
 	private static String errorOf(ApiResponse response) {

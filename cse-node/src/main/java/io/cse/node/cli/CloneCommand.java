@@ -67,6 +67,9 @@ public final class CloneCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	CloneCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -88,10 +91,12 @@ public final class CloneCommand implements Callable<Integer> {
 		body.put("bridge", this.options.bridge);
 		body.put("freezable", this.freezable);
 		body.put("timeout", AgentCall.duration(deadline.timeout()));
-		List<Started> clones = this.options.call(this.context, this.state)
-			.rollingBackOnExit()
-			.send("POST", "/clones", body, new TypeReference<List<Started>>() {
-			});
+		AgentCall call = this.options.call(this.context, this.state).rollingBackOnExit();
+		List<Started> clones = call.send("POST", "/clones", body, new TypeReference<List<Started>>() {
+		});
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		double total = deadline.elapsedMillis();
 		List<List<String>> rows = new ArrayList<>();
 		for (Started clone : clones) {

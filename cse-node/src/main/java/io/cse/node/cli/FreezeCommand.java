@@ -50,6 +50,9 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	FreezeCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -57,10 +60,13 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		Root.require(this.context.host(), "freeze");
-		Frozen frozen = new AgentCall(this.context, this.state.stateDir).send("POST",
-				"/instances/" + this.name + "/freeze",
+		AgentCall call = new AgentCall(this.context, this.state.stateDir);
+		Frozen frozen = call.send("POST", "/instances/" + this.name + "/freeze",
 				Map.of("squeeze", this.squeeze, "floorMiB", this.floorMegabytes, "wakeOnRequest", this.wakeOnRequest),
 				Frozen.class);
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf(Locale.ROOT, "Froze %s%s: quiesced in %.0f ms, cgroup frozen after %.0f ms%s%n", this.name,
 				frozen.squeezed() ? " and squeezed it" : "", frozen.quiescedMillis(), frozen.frozenMillis(),

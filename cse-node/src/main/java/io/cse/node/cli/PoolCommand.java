@@ -67,6 +67,9 @@ public final class PoolCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Create(NodeContext context) {
 			this.context = context;
 		}
@@ -81,8 +84,11 @@ public final class PoolCommand {
 			body.put("squeeze", this.squeeze);
 			body.put("bridge", this.options.bridge);
 			body.put("timeout", AgentCall.duration(this.options.timeout));
-			PoolStatus pool = this.options.call(this.context, this.state)
-				.send("POST", "/pools", body, PoolStatus.class);
+			AgentCall call = this.options.call(this.context, this.state);
+			PoolStatus pool = call.send("POST", "/pools", body, PoolStatus.class);
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.printf("Pool %s holds %d frozen clone%s of %s%s: %s%n", pool.name(), pool.ready(),
 					(pool.ready() == 1) ? "" : "s", pool.template(), pool.squeeze() ? ", squeezed" : "",
@@ -104,15 +110,21 @@ public final class PoolCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Ls(NodeContext context) {
 			this.context = context;
 		}
 
 		@Override
 		public Integer call() {
-			List<PoolStatus> pools = new AgentCall(this.context, this.state.stateDir).send("GET", "/pools", null,
-					new TypeReference<List<PoolStatus>>() {
-					});
+			AgentCall call = new AgentCall(this.context, this.state.stateDir);
+			List<PoolStatus> pools = call.send("GET", "/pools", null, new TypeReference<List<PoolStatus>>() {
+			});
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			if (pools.isEmpty()) {
 				out.println("No pools.");
@@ -147,6 +159,9 @@ public final class PoolCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Take(NodeContext context) {
 			this.context = context;
 		}
@@ -155,8 +170,11 @@ public final class PoolCommand {
 		public Integer call() {
 			Root.require(this.context.host(), "pool take");
 			long jvmUptime = Output.jvmUptimeMillis();
-			Taken taken = new AgentCall(this.context, this.state.stateDir).send("POST", "/pools/" + this.name + "/take",
-					null, Taken.class);
+			AgentCall call = new AgentCall(this.context, this.state.stateDir);
+			Taken taken = call.send("POST", "/pools/" + this.name + "/take", null, Taken.class);
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			Instance instance = taken.instance();
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.printf("Took %s from pool %s: serving after %s%s%n", instance.name(), taken.pool(),

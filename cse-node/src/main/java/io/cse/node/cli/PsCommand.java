@@ -33,15 +33,22 @@ public final class PsCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	PsCommand(NodeContext context) {
 		this.context = context;
 	}
 
 	@Override
 	public Integer call() {
-		List<InstanceStatus> statuses = new AgentCall(this.context, this.state.stateDir).send("GET", "/instances", null,
+		AgentCall call = new AgentCall(this.context, this.state.stateDir);
+		List<InstanceStatus> statuses = call.send("GET", "/instances", null,
 				new TypeReference<List<InstanceStatus>>() {
 				});
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		PrintWriter out = this.spec.commandLine().getOut();
 		if (statuses.isEmpty()) {
 			out.println("No instances (state folder " + this.state.stateDir + ").");

@@ -51,6 +51,9 @@ public final class RestoreCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	RestoreCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -66,9 +69,11 @@ public final class RestoreCommand implements Callable<Integer> {
 		body.put("namespace", this.namespace);
 		body.put("bridge", this.namespace ? this.options.bridge : null);
 		body.put("timeout", AgentCall.duration(deadline.timeout()));
-		Started started = this.options.call(this.context, this.state)
-			.rollingBackOnExit()
-			.send("POST", "/restores", body, Started.class);
+		AgentCall call = this.options.call(this.context, this.state).rollingBackOnExit();
+		Started started = call.send("POST", "/restores", body, Started.class);
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf("Restored %s from image %s: first 200 after %s%n", instance.name(), instance.source().imageId(),

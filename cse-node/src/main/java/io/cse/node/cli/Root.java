@@ -13,7 +13,7 @@ final class Root {
 
 	static void require(Host host, String command) {
 		if (!host.isRoot()) {
-			throw new CseException("'cse " + command + "' changes the host (CRIU, network namespaces, signals to "
+			throw CseException.prerequisiteMissing("'cse " + command + "' changes the host (CRIU, network namespaces, signals to "
 					+ "other users' processes): run as root, for example with sudo");
 		}
 	}

@@ -59,6 +59,9 @@ public final class RunCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	RunCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -70,9 +73,13 @@ public final class RunCommand implements Callable<Integer> {
 		Root.require(this.context.host(), "run");
 		int servicePort = (this.port != null) ? this.port : portOf(this.command);
 		List<String> serviceCommand = withoutPerfData(this.command);
-		Started started = new AgentCall(this.context, this.state.stateDir).send("POST", "/instances",
+		AgentCall call = new AgentCall(this.context, this.state.stateDir);
+		Started started = call.send("POST", "/instances",
 				new RunBody(this.name, servicePort, serviceCommand, AgentCall.duration(deadline.timeout())),
 				Started.class);
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
 		out.printf("Started %s: /actuator/cse answered 200 after %s%n", instance.name(),

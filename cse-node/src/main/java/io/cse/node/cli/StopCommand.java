@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.cse.node.CseException;
+import io.cse.node.CseException.Reason;
 import io.cse.node.instance.Liveness;
 import io.cse.node.instance.InstanceStatus;
 import io.cse.node.instance.NodeContext;
@@ -70,6 +71,8 @@ public final class StopCommand implements Callable<Integer> {
 		}).stream().map((status) -> status.instance().name()).toList();
 		List<String> targets = new ArrayList<>();
 		List<String> errors = new ArrayList<>();
+		// The exit code: not found if only names were unknown, else why the first stop failed
+		Reason reason = Reason.NOT_FOUND;
 		if (this.all) {
 			targets.addAll(known);
 		}
@@ -100,6 +103,10 @@ public final class StopCommand implements Callable<Integer> {
 				}
 				catch (ExecutionException ex) {
 					errors.add(targets.get(i) + ": " + CseException.messageOf(ex.getCause()));
+					if (reason == Reason.NOT_FOUND) {
+						reason = (ex.getCause() instanceof CseException) ? ((CseException) ex.getCause()).reason()
+								: Reason.FAILED;
+					}
 				}
 			}
 		}
@@ -111,7 +118,7 @@ public final class StopCommand implements Callable<Integer> {
 		}
 		out.flush();
 		if (!errors.isEmpty()) {
-			throw new CseException(String.join("; ", errors));
+			throw new CseException(reason, String.join("; ", errors));
 		}
 		return 0;
 	}

@@ -45,6 +45,9 @@ public final class ThawCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	JsonOption output;
+
 	ThawCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -59,8 +62,11 @@ public final class ThawCommand implements Callable<Integer> {
 		}
 		Map<String, Object> body = this.onRequest
 				? Map.of("onRequest", true, "timeout", AgentCall.duration(this.wait)) : Map.of();
-		Thawed thawed = new AgentCall(this.context, this.state.stateDir).send("POST",
-				"/instances/" + this.name + "/thaw", body, Thawed.class);
+		AgentCall call = new AgentCall(this.context, this.state.stateDir);
+		Thawed thawed = call.send("POST", "/instances/" + this.name + "/thaw", body, Thawed.class);
+		if (this.output.printed(this.spec, call)) {
+			return 0;
+		}
 		out.printf(Locale.ROOT, "Thawed %s%s: serving after %.1f ms%n", this.name,
 				this.onRequest ? " on a request" : "", thawed.first200Millis());
 		out.printf(Locale.ROOT, "  cgroup thawed   %.1f ms%s%n", thawed.cgroupThawedMillis(),

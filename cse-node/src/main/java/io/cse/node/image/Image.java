@@ -68,7 +68,7 @@ public final class Image {
 			path = imagesRoot.resolve(argument);
 		}
 		if (!Files.isDirectory(path)) {
-			throw new CseException("no image at " + path + ": pass an image folder, or the id of an image under "
+			throw CseException.notFound("no image at " + path + ": pass an image folder, or the id of an image under "
 					+ imagesRoot + " (set another root with --images-root)");
 		}
 		return open(path);
@@ -91,7 +91,7 @@ public final class Image {
 			// /etc given as "../../etc", is no image at all, and must not be offered to rm -r
 			if (!Files.exists(folder.resolve("inventory.img"))
 					&& !Files.exists(folder.resolve(ImageManifest.PENDING_FILE_NAME))) {
-				throw new CseException("no image at " + folder + ": it has no " + MANIFEST + " and nothing a dump "
+				throw CseException.notFound("no image at " + folder + ": it has no " + MANIFEST + " and nothing a dump "
 						+ "writes; pass the folder of an image that a dump or a clone wrote, or its id");
 			}
 			throw new CseException("image " + id + " is incomplete (no " + MANIFEST
@@ -147,7 +147,7 @@ public final class Image {
 			String owner = Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS).getName();
 			String self = System.getProperty("user.name");
 			if (!"root".equals(owner) && !owner.equals(self)) {
-				throw new CseException("image " + id + " belongs to user " + owner + ", not to root: restoring it as "
+				throw CseException.refused("image " + id + " belongs to user " + owner + ", not to root: restoring it as "
 						+ "root would run whatever that user put there; run 'chown -R root " + folder
 						+ "' if you trust its content");
 			}

@@ -61,7 +61,7 @@ final class Allocation {
 			}
 			String namespace = NetworkNamespace.nameFor(requested);
 			if (namespaces.contains(namespace)) {
-				throw new CseException("network namespace " + namespace + " exists already, but no instance of this "
+				throw CseException.refused("network namespace " + namespace + " exists already, but no instance of this "
 						+ "state folder has it: if nothing uses it, delete it with 'ip netns del " + namespace
 						+ "'; or choose another --name");
 			}

@@ -436,9 +436,9 @@ final class CgroupServices {
 	private Instance requireRunInstance(String name) {
 		Registry.requireValidName(name);
 		Instance instance = this.registry.find(name)
-			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
+			.orElseThrow(() -> CseException.notFound("no instance named " + name + " (see 'cse ps')"));
 		if (!instance.hasCgroup()) {
-			throw new CseException(name + " was started by 'cse " + instance.kind() + "', not in cgroups of its own: "
+			throw CseException.refused(name + " was started by 'cse " + instance.kind() + "', not in cgroups of its own: "
 					+ "only services started with 'cse run', and clones made freezable (a pool's, or 'cse clone "
 					+ "--freezable'), can be frozen by the host");
 		}

@@ -256,7 +256,7 @@ public final class Node {
 	 */
 	public Stopped stop(String name, Duration grace) {
 		Instance instance = this.registry.find(name)
-			.orElseThrow(() -> new CseException("no instance named " + name + " (see 'cse ps')"));
+			.orElseThrow(() -> CseException.notFound("no instance named " + name + " (see 'cse ps')"));
 		Liveness before = this.reaper.liveness(instance);
 		this.stopper.stop(instance, grace, true);
 		if (instance.namespaced()) {
@@ -294,7 +294,7 @@ public final class Node {
 				.map(Instance::name)
 				.toList();
 			if (!users.isEmpty()) {
-				throw new CseException("bridge " + down.name() + " is used by " + users.size() + " instance"
+				throw CseException.refused("bridge " + down.name() + " is used by " + users.size() + " instance"
 						+ ((users.size() == 1) ? "" : "s") + " (" + String.join(", ", users)
 						+ "): stop them first with 'cse stop --all'");
 			}

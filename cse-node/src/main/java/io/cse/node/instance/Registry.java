@@ -79,7 +79,7 @@ public final class Registry {
 	 */
 	public static void requireValidName(String name) {
 		if (!NAME.matcher(name).matches() || name.endsWith(".json")) {
-			throw new CseException("'" + CallerText.echoed(name) + "' cannot name an instance: use 1 to 40 letters, digits, '.', '_' "
+			throw new CseException(CseException.Reason.INVALID, "'" + CallerText.echoed(name) + "' cannot name an instance: use 1 to 40 letters, digits, '.', '_' "
 					+ "or '-', starting with a letter or digit");
 		}
 	}

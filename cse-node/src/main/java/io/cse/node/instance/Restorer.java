@@ -303,7 +303,7 @@ final class Restorer {
 						+ CriuDiagnostics.criuSays(logDir, ""));
 			}
 			if (deadline.expired()) {
-				throw new CseException("the PID namespace of " + instance.name() + " did not start within "
+				throw CseException.timedOut("the PID namespace of " + instance.name() + " did not start within "
 						+ deadline.describe() + ": see " + logDir.resolve(CriuDiagnostics.LAUNCHER_LOG));
 			}
 			if (cancelled.getAsBoolean()) {
@@ -327,13 +327,13 @@ final class Restorer {
 		if (holder.isPresent()) {
 			String by = holder.get().command()
 					+ (holder.get().isZombie() ? ", which has ended but was not reaped by its parent yet" : "");
-			throw new CseException("PID " + pid + " is still taken (by " + by
+			throw CseException.refused("PID " + pid + " is still taken (by " + by
 					+ "): wait for it to exit, or restore with --namespace");
 		}
 		for (Instance other : existing) {
 			if (!other.namespaced() && other.process().pid() == pid
 					&& this.reaper.liveness(other) != Liveness.DEAD) {
-				throw new CseException("PID " + pid + " is still taken (by instance " + other.name()
+				throw CseException.refused("PID " + pid + " is still taken (by instance " + other.name()
 						+ ", being restored from the same image): wait for it to exit, or restore with --namespace");
 			}
 		}

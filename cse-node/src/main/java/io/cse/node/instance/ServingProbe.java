@@ -87,7 +87,7 @@ final class ServingProbe {
 						+ advice.whyEnded().get());
 			}
 			if (deadline.expired()) {
-				throw new CseException(instance.name() + " did not answer 200 on " + uri + " within "
+				throw CseException.timedOut(instance.name() + " did not answer 200 on " + uri + " within "
 						+ deadline.describe()
 						+ last.map((seen) -> " (last answer: " + seen.status() + ")").orElse(" (no answer)") + ": "
 						+ advice.whatToDo());
@@ -112,7 +112,7 @@ final class ServingProbe {
 				return;
 			}
 			if ((System.nanoTime() - start) > timeout.toNanos()) {
-				throw new CseException(instance.name() + " did not reach state " + state + " within "
+				throw CseException.timedOut(instance.name() + " did not reach state " + state + " within "
 						+ timeout.toSeconds() + " s after its thaw: see its log " + instance.serviceLog());
 			}
 			Poll.pause(this.pollMillis);

@@ -148,7 +148,7 @@ public final class Cgroup {
 	public void requireAbsent() {
 		for (Path group : this.driver.groups()) {
 			if (this.host.exists(group)) {
-				throw new CseException("cgroup " + group + " exists already, but no instance of this state folder "
+				throw CseException.refused("cgroup " + group + " exists already, but no instance of this state folder "
 						+ "has it: if no process is in it ('cat " + group + "/cgroup.procs'), remove it with 'rmdir "
 						+ group + "'; or choose another --name");
 			}
@@ -184,7 +184,7 @@ public final class Cgroup {
 		if (!await(FROZEN, timeout)) {
 			String state = state();
 			this.driver.requestFrozen(false);
-			throw new CseException("cgroup " + freezer() + " did not freeze within " + timeout.toMillis()
+			throw CseException.timedOut("cgroup " + freezer() + " did not freeze within " + timeout.toMillis()
 					+ " ms (state " + state + "; a task in uninterruptible sleep can hold it up): thawed it again, "
 					+ "retry the freeze later");
 		}
@@ -198,7 +198,7 @@ public final class Cgroup {
 	public void thaw(Duration timeout) {
 		this.driver.requestFrozen(false);
 		if (!await(THAWED, timeout)) {
-			throw new CseException("cgroup " + freezer() + " did not thaw within " + timeout.toMillis()
+			throw CseException.timedOut("cgroup " + freezer() + " did not thaw within " + timeout.toMillis()
 					+ " ms (state " + state() + "): retry 'cse thaw'");
 		}
 	}

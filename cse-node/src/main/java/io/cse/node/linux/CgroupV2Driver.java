@@ -62,7 +62,7 @@ final class CgroupV2Driver implements CgroupDriver {
 		enableMemory(parent);
 		this.host.createDirectory(this.group);
 		if (!this.host.exists(this.group.resolve("cgroup.freeze"))) {
-			throw new CseException("cgroup " + this.group + " has no cgroup.freeze: this kernel has no cgroup v2 "
+			throw CseException.prerequisiteMissing("cgroup " + this.group + " has no cgroup.freeze: this kernel has no cgroup v2 "
 					+ "freezer (it came with Linux 5.2); upgrade the kernel, or boot with the cgroup v1 hierarchies "
 					+ "(systemd.unified_cgroup_hierarchy=0)");
 		}

@@ -50,7 +50,7 @@ public enum CgroupVersion {
 			if (available.contains("memory")) {
 				return V2;
 			}
-			throw new CseException("the unified cgroup v2 hierarchy at " + root + " has no 'memory' controller "
+			throw CseException.prerequisiteMissing("the unified cgroup v2 hierarchy at " + root + " has no 'memory' controller "
 					+ "(cgroup.controllers: '" + controllers.get().strip() + "'): cse needs it to squeeze and to count "
 					+ "a service's memory. It is missing when the kernel was booted with cgroup_disable=memory, when "
 					+ "a cgroup v1 hierarchy holds it, or, in a container, when the host did not delegate it: "
@@ -68,7 +68,7 @@ public enum CgroupVersion {
 			missing.add("the cgroup v2 hierarchy of this hybrid host, at " + root.resolve("unified")
 					+ ", holds no controllers");
 		}
-		throw new CseException("no cgroup hierarchy cse can drive: " + String.join("; ", missing) + ". Mount the "
+		throw CseException.prerequisiteMissing("no cgroup hierarchy cse can drive: " + String.join("; ", missing) + ". Mount the "
 				+ "missing v1 hierarchy (for example 'mkdir -p " + root + "/freezer && mount -t cgroup -o freezer "
 				+ "freezer " + root + "/freezer'), or boot with the unified hierarchy "
 				+ "(systemd.unified_cgroup_hierarchy=1, Linux 5.2 or later)");

@@ -78,13 +78,13 @@ public final class Criu {
 		Path executable;
 		if (explicit != null) {
 			executable = host.findExecutable(explicit.toString())
-				.orElseThrow(() -> new CseException("CRIU not found at " + explicit + ": " + INSTALL
+				.orElseThrow(() -> CseException.prerequisiteMissing("CRIU not found at " + explicit + ": " + INSTALL
 						+ ", or pass the path of a CRIU " + MINIMUM_VERSION + " or later with --criu"));
 		}
 		else {
 			Optional<Path> found = host.findExecutable(DEFAULT_PATH.toString());
 			executable = found.or(() -> host.findExecutable("criu"))
-				.orElseThrow(() -> new CseException("CRIU not found at " + DEFAULT_PATH + " nor on PATH: " + INSTALL
+				.orElseThrow(() -> CseException.prerequisiteMissing("CRIU not found at " + DEFAULT_PATH + " nor on PATH: " + INSTALL
 						+ " (or pass its path with --criu)"));
 		}
 		CommandResult result = host.run(List.of(executable.toString(), "--version"));
@@ -97,7 +97,7 @@ public final class Criu {
 		int minor = Integer.parseInt(matcher.group(2));
 		String version = major + "." + minor + matcher.group(3);
 		if (major < 4 || (major == 4 && minor < 2)) {
-			throw new CseException("CRIU at " + executable + " is version " + version + ", CSE needs "
+			throw CseException.prerequisiteMissing("CRIU at " + executable + " is version " + version + ", CSE needs "
 					+ MINIMUM_VERSION + " or later (older ones fail on recent kernels and on TCP sockets): " + INSTALL);
 		}
 		return new Criu(executable, version);

@@ -75,7 +75,7 @@ public final class Zram {
 			return false;
 		}
 		if (!present()) {
-			throw new CseException("--squeeze needs swap to push the frozen service's memory to, and this host has "
+			throw CseException.prerequisiteMissing("--squeeze needs swap to push the frozen service's memory to, and this host has "
 					+ "neither active swap nor a " + this.device + " device: load the zram module ('modprobe zram') "
 					+ "or turn some swap on ('swapon')");
 		}

@@ -125,7 +125,7 @@ public final class Pools implements AutoCloseable {
 		}
 		synchronized (this.lock) {
 			if (this.store.find(name).isPresent()) {
-				throw new CseException("a pool named " + name + " exists already: take from it, or delete it first");
+				throw CseException.refused("a pool named " + name + " exists already: take from it, or delete it first");
 			}
 			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, bridge, List.of(), List.of(),
 					Instant.now().toString()));
@@ -382,7 +382,7 @@ public final class Pools implements AutoCloseable {
 	private PoolState require(String name) {
 		Registry.requireValidName(name);
 		return this.store.find(name)
-			.orElseThrow(() -> new CseException("no pool named " + name + " (see 'cse pool ls', or GET /pools)"));
+			.orElseThrow(() -> CseException.notFound("no pool named " + name + " (see 'cse pool ls', or GET /pools)"));
 	}
 
 	private void stopQuietly(String instance) {

@@ -68,13 +68,13 @@ class PoolCommandTests {
 	@Test
 	void poolErrorsSayWhatToDo() {
 		CseRun take = cse("pool", "take", "nope");
-		assertThat(take.exitCode()).isOne();
+		assertThat(take.exitCode()).isEqualTo(3);
 		assertThat(take.err()).contains("no pool named nope (see 'cse pool ls', or GET /pools)");
 		CseRun missingSize = cse("pool", "create", this.template.toString(), "--name", "web");
 		assertThat(missingSize.exitCode()).isEqualTo(2);
 		assertThat(missingSize.err()).contains("--size");
 		CseRun zero = cse("pool", "create", this.template.toString(), "--name", "web", "--size", "0");
-		assertThat(zero.exitCode()).isOne();
+		assertThat(zero.exitCode()).isEqualTo(2);
 		assertThat(zero.err()).contains("\"size\" must be between 1 and 50, not 0");
 	}
 

@@ -85,10 +85,10 @@ class ResidentAgentCommandTests {
 	@Test
 	void agentErrorsReachTheCommandsUser() {
 		CseRun freeze = cse("freeze", "nothing");
-		assertThat(freeze.exitCode()).isOne();
+		assertThat(freeze.exitCode()).isEqualTo(3);
 		assertThat(freeze.err()).contains("no instance named nothing");
 		CseRun stop = cse("stop", "nobody");
-		assertThat(stop.exitCode()).isOne();
+		assertThat(stop.exitCode()).isEqualTo(3);
 		assertThat(stop.err()).contains("no instance named nobody (see 'cse ps')");
 	}
 

@@ -88,7 +88,7 @@ class RestoreCommandTests {
 		this.host.root(false);
 		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
-		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.exitCode()).isEqualTo(5);
 		assertThat(run.err()).contains("run as root");
 		assertThat(this.host.commands()).isEmpty();
 	}
@@ -97,7 +97,7 @@ class RestoreCommandTests {
 	void refusesAnIncompleteImage() throws IOException {
 		Path image = TestImages.incomplete(this.temp, "img-2");
 		CseRun run = cse("restore", image.toString());
-		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).startsWith(
 				"cse: image img-2 is incomplete (no manifest.json): its dump did not finish; delete it");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains(" restore "));
@@ -109,7 +109,7 @@ class RestoreCommandTests {
 		this.host.withProcess(4242, "java");
 		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
-		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.exitCode()).isEqualTo(6);
 		assertThat(run.err()).contains(
 				"PID 4242 is still taken (by java): wait for it to exit, or restore with --namespace");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains(" restore "));
@@ -121,7 +121,7 @@ class RestoreCommandTests {
 		this.host.withoutExecutable("/opt/cse/criu/bin/criu");
 		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
 		CseRun run = cse("restore", image.toString());
-		assertThat(run.exitCode()).isEqualTo(1);
+		assertThat(run.exitCode()).isEqualTo(5);
 		assertThat(run.err()).contains("install it with scripts/install-criu.sh");
 	}
 

@@ -156,7 +156,7 @@ class RunFreezeThawCommandTests {
 		FakeHost none = new FakeHost().withFile(Path.of("/sys/fs/cgroup/cgroup.controllers"), "cpu pids\n");
 		CseRun run = CseRun.of(new NodeContext(none, this.probe), "run", "--name", "app", "--state-dir",
 				this.temp.resolve("state").toString(), "--", "java", "-jar", "app.jar");
-		assertThat(run.exitCode()).isOne();
+		assertThat(run.exitCode()).isEqualTo(5);
 		assertThat(run.err()).contains("unified cgroup v2 hierarchy at /sys/fs/cgroup has no 'memory' controller");
 		assertThat(none.commands()).isEmpty();
 		assertThat(none.writes()).isEmpty();
@@ -203,7 +203,7 @@ class RunFreezeThawCommandTests {
 	void aServiceThatNeverAnswersLeavesNothingButItsLog() {
 		this.probe.silent("127.0.0.1");
 		CseRun run = cse("run", "--name", "app", "--timeout", "300ms", "--", "java", "-jar", "app.jar");
-		assertThat(run.exitCode()).isOne();
+		assertThat(run.exitCode()).isEqualTo(4);
 		assertThat(run.err()).contains("did not answer 200 on http://127.0.0.1:8080/actuator/cse within 300 ms");
 		assertThat(this.host.livePids()).isEmpty();
 		assertThat(this.host.directories()).doesNotContain(FREEZER, MEMORY, FREEZER.getParent(), MEMORY.getParent());
@@ -226,7 +226,7 @@ class RunFreezeThawCommandTests {
 	void runRefusesACgroupThatExistsAlready() {
 		this.host.withDirectory(FREEZER.getParent()).withDirectory(FREEZER);
 		CseRun run = run();
-		assertThat(run.exitCode()).isOne();
+		assertThat(run.exitCode()).isEqualTo(6);
 		assertThat(run.err()).contains("cgroup " + FREEZER + " exists already");
 		assertThat(this.host.directories()).contains(FREEZER);
 		assertThat(new Registry(this.temp.resolve("state")).list()).isEmpty();
@@ -392,7 +392,7 @@ class RunFreezeThawCommandTests {
 	@Test
 	void onlyRunServicesCanBeFrozen() {
 		CseRun freeze = cse("freeze", "nothing");
-		assertThat(freeze.exitCode()).isOne();
+		assertThat(freeze.exitCode()).isEqualTo(3);
 		assertThat(freeze.err()).contains("no instance named nothing");
 		assertThat(Files.exists(this.temp.resolve("state/instances/nothing.json"))).isFalse();
 	}

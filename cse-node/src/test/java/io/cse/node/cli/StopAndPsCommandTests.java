@@ -118,7 +118,7 @@ class StopAndPsCommandTests {
 	@Test
 	void stopOfAnUnknownNameFails() {
 		CseRun stop = cse("stop", "nobody");
-		assertThat(stop.exitCode()).isEqualTo(1);
+		assertThat(stop.exitCode()).isEqualTo(3);
 		assertThat(stop.err()).contains("no instance named nobody (see 'cse ps')");
 	}
 
@@ -126,7 +126,7 @@ class StopAndPsCommandTests {
 	void stopNeedsRoot() {
 		this.host.root(false);
 		CseRun stop = cse("stop", "--all");
-		assertThat(stop.exitCode()).isEqualTo(1);
+		assertThat(stop.exitCode()).isEqualTo(5);
 		assertThat(stop.err()).contains("run as root");
 	}
 
@@ -156,7 +156,7 @@ class StopAndPsCommandTests {
 	void netDownRefusesWhileClonesRun() {
 		assertThat(cse("clone", this.image.toString(), "--count", "2", "--name-prefix", "t").exitCode()).isZero();
 		CseRun down = cse("net", "down");
-		assertThat(down.exitCode()).isEqualTo(1);
+		assertThat(down.exitCode()).isEqualTo(6);
 		assertThat(down.err()).contains("bridge cse0 is used by 2 instances (t-1, t-2)", "cse stop --all");
 		assertThat(this.host.links()).contains("cse0");
 	}

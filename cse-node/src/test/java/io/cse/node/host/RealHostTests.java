@@ -186,7 +186,7 @@ class RealHostTests {
 		}
 
 		CseRun taken = cse("restore", template.dir().toString(), "--name", this.prefix + "b");
-		assertThat(taken.exitCode()).isEqualTo(1);
+		assertThat(taken.exitCode()).isEqualTo(6);
 		assertThat(taken.err()).contains("PID " + template.pid() + " is still taken (by python3)");
 
 		CseRun stop = cse("stop", this.prefix);

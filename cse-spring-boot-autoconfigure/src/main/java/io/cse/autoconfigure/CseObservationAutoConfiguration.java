@@ -8,7 +8,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * Freeze, thaw, dump, clone and restore as Micrometer Observations, where the
@@ -18,9 +20,11 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = CseAutoConfiguration.class,
 		afterName = { "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
 				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@Conditional(SupportedPlatformCondition.class)
 @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+@ConditionalOnProperty(prefix = "cse", name = "enabled", matchIfMissing = true)
 @ConditionalOnBean({ CheckpointCoordinator.class, ObservationRegistry.class })
-public final class CseObservationAutoConfiguration {
+final class CseObservationAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

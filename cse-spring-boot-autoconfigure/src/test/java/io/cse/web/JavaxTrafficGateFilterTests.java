@@ -1,5 +1,6 @@
 package io.cse.web;
 
+import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -9,9 +10,13 @@ import javax.servlet.AsyncContext;
 import javax.servlet.AsyncEvent;
 import javax.servlet.AsyncListener;
 import javax.servlet.FilterChain;
+import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
+import javax.servlet.ServletResponse;
+import javax.servlet.WriteListener;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpServletResponseWrapper;
 
 import io.cse.CheckpointContext;
 import io.cse.CheckpointContext.Operation;
@@ -86,12 +91,48 @@ class JavaxTrafficGateFilterTests {
 		HttpServletRequest request = request("POST", "/actuator/cse/freeze");
 		given(request.getContentLengthLong()).willReturn(-1L);
 		ArgumentCaptor<ServletRequest> passed = ArgumentCaptor.forClass(ServletRequest.class);
+		ArgumentCaptor<ServletResponse> answered = ArgumentCaptor.forClass(ServletResponse.class);
 		this.filter.doFilter(request, this.response, this.chain);
-		then(this.chain).should().doFilter(passed.capture(), eq(this.response));
+		then(this.chain).should().doFilter(passed.capture(), answered.capture());
+		assertThat(((HttpServletResponseWrapper) answered.getValue()).getResponse()).isSameAs(this.response);
 		HttpServletRequest json = (HttpServletRequest) passed.getValue();
 		assertThat(json.getContentType()).isEqualTo("application/json");
 		assertThat(json.getHeader("Content-Type")).isEqualTo("application/json");
 		then(request).should().setAttribute(eq(AfterResponseAction.ATTRIBUTE), any(AfterResponseAction.class));
+	}
+
+	@Test
+	void aMethodTheEndpointDoesNotMapIsAnsweredWithTheMethodsToUse() throws Exception {
+		HttpServletRequest request = request("DELETE", "/actuator/cse");
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		given(this.response.getHeader("Allow")).willReturn("GET,HEAD");
+		given(this.response.getOutputStream()).willReturn(new ServletOutputStream() {
+
+			@Override
+			public void write(int b) {
+				body.write(b);
+			}
+
+			@Override
+			public boolean isReady() {
+				return true;
+			}
+
+			@Override
+			public void setWriteListener(WriteListener listener) {
+			}
+
+		});
+		// What Spring's DispatcherServlet does with a method no mapping takes
+		willAnswer((invocation) -> {
+			((HttpServletResponse) invocation.getArgument(1)).sendError(405);
+			return null;
+		}).given(this.chain).doFilter(any(), any());
+		this.filter.doFilter(request, this.response, this.chain);
+		then(this.response).should(never()).sendError(eq(405));
+		then(this.response).should().setStatus(405);
+		assertThat(body.toString("UTF-8")).isEqualTo("{\"error\":\"DELETE /actuator/cse is not an operation of this "
+				+ "endpoint, nothing was done: use GET on this path\"}");
 	}
 
 	@Test

@@ -15,6 +15,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -136,12 +139,14 @@ final class OrderServiceBenchmark implements Callable<Integer> {
 					"--logging.file.name=" + logs.resolve("order-service-file.log")));
 			arguments.addAll(this.serviceArgs);
 			Result result;
+			Path log = logs.resolve("order-service.log");
 			try (ServiceProcess service = ServiceProcess.start(this.java, List.of("-Xmx512m"),
-					List.of("-jar", this.jar.toString()), arguments, logs.resolve("order-service.log"))) {
+					List.of("-jar", this.jar.toString()), arguments, log)) {
 				double first200 = service.awaitFirst200("/actuator/cse", STARTUP);
 				System.out.printf(Locale.ROOT, "order-service answered after %.0f ms%n", first200);
 				result = measure(service, postgres, rabbit, pricing);
 			}
+			result.containerStops(Files.readAllLines(log));
 			BenchmarkReport.write(this.output, "order-service", markdown(result));
 			System.out.printf(Locale.ROOT, "Wrote %s after %.1f min (service logs in %s)%n", this.output,
 					(System.nanoTime() - start) / 60e9, logs);
@@ -211,9 +216,11 @@ final class OrderServiceBenchmark implements Callable<Integer> {
 		rabbit.publish("payments", "payment-" + this.payments + ":" + lastOrder);
 		awaitPaidAndAnnounced(client, service, postgres, lastOrder);
 
+		Instant freezeStarted = Instant.now();
 		long start = System.nanoTime();
 		JsonNode freeze = expect200(client, post(service.uri("/actuator/cse/freeze")));
 		result.freeze.add(elapsed(start));
+		result.freezeWindows.add(new Instant[] { freezeStarted, Instant.now() });
 		if (!"FROZEN".equals(freeze.path("state").asText())) {
 			throw new IOException("The freeze did not end FROZEN: " + freeze);
 		}
@@ -351,6 +358,22 @@ final class OrderServiceBenchmark implements Callable<Integer> {
 					cell(resume, Stats::median), cell(resume, Stats::p99), cell(resume, Stats::max),
 					Math.max(size(quiesce), size(resume))));
 		}
+		if (!result.rabbitStop.isEmpty() || !result.kafkaStop.isEmpty()) {
+			out.append("\nInside `lifecycle` (Spring's lifecycle beans, stopped one after the other), the two listener ")
+				.append("containers, timed from their own INFO lines in the service's log within each measured freeze ")
+				.append("(millisecond timestamps):\n\n");
+			out.append("| measure | median | p99 | min | max | n | target |\n|---|---|---|---|---|---|---|\n");
+			if (!result.rabbitStop.isEmpty()) {
+				out.append(Stats.of(result.rabbitStop).row("RabbitMQ listener container (Spring AMQP's "
+						+ "`SimpleMessageListenerContainer`): 'Waiting for workers to finish' to 'Successfully waited'",
+						"")).append('\n');
+			}
+			if (!result.kafkaStop.isEmpty()) {
+				out.append(Stats.of(result.kafkaStop).row("Kafka listener container (Spring Kafka's "
+						+ "`KafkaMessageListenerContainer`): 'partitions revoked' to 'Consumer stopped'", ""))
+					.append('\n');
+			}
+		}
 		double total = Stats.of(result.freezeParticipants).median();
 		if (!names.isEmpty() && result.quiesce.containsKey(names.get(0))) {
 			double largest = median(result.quiesce.get(names.get(0)));
@@ -395,9 +418,64 @@ final class OrderServiceBenchmark implements Callable<Integer> {
 		/** Per participant, its resume time in each thaw. */
 		final Map<String, List<Double>> resume = new LinkedHashMap<>();
 
+		/** Each measured freeze's start and end on the wall clock, to find its lines in the service's log. */
+		final List<Instant[]> freezeWindows = new ArrayList<>();
+
+		/** Per measured freeze, the RabbitMQ listener container's stop, from the service's log. */
+		final List<Double> rabbitStop = new ArrayList<>();
+
+		/** Per measured freeze, the Kafka listener container's stop, from the service's log. */
+		final List<Double> kafkaStop = new ArrayList<>();
+
 		int orders;
 
 		int payments;
+
+		/**
+		 * Time the listener containers' stops from the INFO lines they write (Spring Boot's
+		 * default console format: the timestamp first) within each measured freeze.
+		 */
+		void containerStops(List<String> log) {
+			for (Instant[] window : this.freezeWindows) {
+				Instant from = window[0].minusMillis(5);
+				Instant to = window[1].plusMillis(5);
+				Instant rabbitFrom = null;
+				Instant kafkaFrom = null;
+				for (String line : log) {
+					Instant at = timestamp(line);
+					if (at == null || at.isBefore(from) || at.isAfter(to)) {
+						continue;
+					}
+					if (line.contains("Waiting for workers to finish")) {
+						rabbitFrom = at;
+					}
+					else if (line.contains("Successfully waited for workers to finish") && rabbitFrom != null) {
+						this.rabbitStop.add((double) Duration.between(rabbitFrom, at).toMillis());
+						rabbitFrom = null;
+					}
+					else if (line.contains("partitions revoked")) {
+						kafkaFrom = at;
+					}
+					else if (line.contains("Consumer stopped") && kafkaFrom != null) {
+						this.kafkaStop.add((double) Duration.between(kafkaFrom, at).toMillis());
+						kafkaFrom = null;
+					}
+				}
+			}
+		}
+
+		private static Instant timestamp(String line) {
+			int space = line.indexOf(' ');
+			if (space < 20) {
+				return null;
+			}
+			try {
+				return OffsetDateTime.parse(line.substring(0, space)).toInstant();
+			}
+			catch (DateTimeParseException ex) {
+				return null;
+			}
+		}
 
 		int pricingCalls;
 

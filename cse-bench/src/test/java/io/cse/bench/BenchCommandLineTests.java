@@ -38,7 +38,7 @@ class BenchCommandLineTests {
 		BenchRun run = BenchRun.of();
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("Name a benchmark: 'all' for every scenario, or one of all, freeze, "
-				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, pool-take, burst-pools, starter");
+				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, pool-take, burst-pools, starter, order-service");
 	}
 
 	@Test
@@ -81,6 +81,22 @@ class BenchCommandLineTests {
 		assertThat(scenarios.freeze().requests).isEqualTo(200);
 		assertThat(scenarios.burst().load.highRate).isEqualTo(200);
 		assertThat(all.chartFile()).isEqualTo(Path.of("out/benchmarks.svg").toAbsolutePath());
+	}
+
+	@Test
+	void orderServiceTakesItsOwnOptions() {
+		BenchRun run = BenchRun.of("order-service", "--help");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).startsWith("Usage: cse-bench order-service")
+			.contains("--jar=JAR", "--postgres-jar=JAR", "--kafka-classpath=FILE", "--java=PATH", "--output=FILE",
+					"--cycles", "--warmup");
+	}
+
+	@Test
+	void orderServiceRefusesTooFewCyclesBeforeStartingAnything() {
+		BenchRun run = BenchRun.of("order-service", "--cycles", "3");
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--cycles must be at least 10 for a meaningful median, not 3");
 	}
 
 	@Test

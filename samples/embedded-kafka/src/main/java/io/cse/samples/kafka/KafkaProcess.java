@@ -1,8 +1,10 @@
 package io.cse.samples.kafka;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -89,9 +91,10 @@ public final class KafkaProcess implements AutoCloseable {
 			throw new IllegalStateException("No Kafka broker class path at '" + classpathFile + "' (system property "
 					+ CLASSPATH_PROPERTY + "): build it first with 'mvn -pl samples/embedded-kafka -am package'");
 		}
-		String classpath = Files.readString(Path.of(classpathFile)).trim() + java.io.File.pathSeparator + ownLocation();
 		Path workDirectory = Files.createTempDirectory("cse-kafka-");
 		try {
+			String classpath = Files.readString(Path.of(classpathFile)).trim() + java.io.File.pathSeparator
+					+ ownLocation(workDirectory);
 			int[] ports = freePorts(3);
 			Path config = writeConfiguration(workDirectory, serviceHost, ports[0], ports[1], ports[2]);
 			Path logConfig = writeLogConfiguration(workDirectory);
@@ -112,13 +115,33 @@ public final class KafkaProcess implements AutoCloseable {
 		}
 	}
 
-	private static String ownLocation() {
+	/**
+	 * Where the broker's JVM finds {@link KafkaBroker}: this module's jar or classes
+	 * directory, or, where they are nested in another jar (a Spring Boot executable jar,
+	 * such as the benchmarks'), a copy of the class in the work directory.
+	 */
+	private static String ownLocation(Path workDirectory) throws IOException {
+		URI location;
 		try {
-			return Path.of(KafkaProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+			location = KafkaProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI();
 		}
 		catch (URISyntaxException ex) {
 			throw new IllegalStateException("Cannot locate the embedded-kafka classes", ex);
 		}
+		if ("file".equals(location.getScheme())) {
+			return Path.of(location).toString();
+		}
+		Path classes = workDirectory.resolve("broker-classes");
+		String resource = KafkaBroker.class.getName().replace('.', '/') + ".class";
+		Path target = classes.resolve(resource);
+		Files.createDirectories(target.getParent());
+		try (InputStream in = KafkaBroker.class.getClassLoader().getResourceAsStream(resource)) {
+			if (in == null) {
+				throw new IllegalStateException("No " + resource + " beside " + location);
+			}
+			Files.copy(in, target);
+		}
+		return classes.toString();
 	}
 
 	private static int[] freePorts(int count) throws IOException {

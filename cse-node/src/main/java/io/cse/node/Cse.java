@@ -7,6 +7,7 @@ import io.cse.node.CseException.Reason;
 import io.cse.node.cli.AgentCommand;
 import io.cse.node.cli.CloneCommand;
 import io.cse.node.cli.FreezeCommand;
+import io.cse.node.cli.ImagesCommand;
 import io.cse.node.cli.NetCommand;
 import io.cse.node.cli.PoolCommand;
 import io.cse.node.cli.PsCommand;
@@ -42,7 +43,7 @@ public final class Cse {
 	 */
 	private static final List<Class<?>> SUBCOMMANDS = List.of(AgentCommand.class, RunCommand.class,
 			FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PoolCommand.class,
-			PsCommand.class, StopCommand.class, NetCommand.class, CommandLine.HelpCommand.class);
+			ImagesCommand.class, PsCommand.class, StopCommand.class, NetCommand.class, CommandLine.HelpCommand.class);
 
 	private Cse() {
 	}

@@ -55,6 +55,7 @@ public final class Agent implements AutoCloseable {
 		this.routes = new Routes();
 		new InstanceApi(this.node, settings, locks, images, this.activator).addTo(this.routes);
 		new PoolApi(this.pools, locks, images).addTo(this.routes);
+		new ImageApi(settings.imagesRoot(), this.pools, locks).addTo(this.routes);
 		new HostApi(this.node, settings, this.metrics, this.pools, () -> this.reconciled).addTo(this.routes);
 	}
 

@@ -2,6 +2,7 @@ package io.cse.node.agent;
 
 import java.time.Duration;
 
+import io.cse.CallerText;
 import io.cse.node.CseException;
 import io.cse.node.DurationText;
 import io.cse.node.instance.Registry;
@@ -45,6 +46,22 @@ final class ApiChecks {
 		catch (IllegalArgumentException ex) {
 			throw ApiException.badRequest("\"" + field + "\": " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * A query parameter that is a flag: absent or {@code false} is off, {@code true} on.
+	 * @param value the parameter's value, or {@code null}
+	 * @param name its name, for the message
+	 * @return whether it is on
+	 */
+	static boolean flag(String value, String name) {
+		if (value == null || value.equals("false")) {
+			return false;
+		}
+		if (value.equals("true")) {
+			return true;
+		}
+		throw ApiException.badRequest("\"" + name + "\": '" + CallerText.echoed(value) + "' is no flag: write true or false");
 	}
 
 }

@@ -53,7 +53,8 @@ final class InstanceApi {
 			.add("POST", "/instances/{name}/thaw", "thaw",
 					(request, variables) -> thaw(existing(variables), request.bodyAs(ThawRequest.class)))
 			.add("DELETE", "/instances/{name}", "stop", (request, variables) -> stop(existing(variables),
-					ApiChecks.duration(request.query().get("grace"), "grace", Duration.ofSeconds(10))))
+					ApiChecks.duration(request.query().get("grace"), "grace", Duration.ofSeconds(10)),
+					ApiChecks.flag(request.query().get("purge"), "purge")))
 			.add("POST", "/restores", "restore", (request, variables) -> restore(request.bodyAs(RestoreRequest.class)))
 			.add("POST", "/clones", "clone", (request, variables) -> clone(request.bodyAs(CloneRequest.class)))
 			.add("PUT", "/bridges/{name}", "bridge-up",
@@ -120,9 +121,9 @@ final class InstanceApi {
 		}
 	}
 
-	private ApiResponse stop(String name, Duration grace) {
+	private ApiResponse stop(String name, Duration grace, boolean purge) {
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "stop")) {
-			return ApiResponse.json(200, this.node.stop(name, grace));
+			return ApiResponse.json(200, this.node.stop(name, grace, purge));
 		}
 	}
 

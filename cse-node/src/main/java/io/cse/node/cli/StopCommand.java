@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stop", mixinStandardHelpOptions = true, sortOptions = false,
 		description = { "Stop instances and remove everything they used: their processes (SIGTERM, then SIGKILL "
 				+ "after --timeout), their network namespace and veth pair, the cgroups of a 'cse run' service (thawed "
-				+ "first), their registry entry and logs; and the zram swap a squeeze turned on, once no 'cse run' "
-				+ "service is left.",
+				+ "first), their registry entry (their logs with --purge); and the zram swap a squeeze turned on, "
+				+ "once no 'cse run' service is left.",
 				"Stopping an instance that is already dead removes what it left. Needs root." })
 public final class StopCommand implements Callable<Integer> {
 
@@ -51,6 +51,9 @@ public final class StopCommand implements Callable<Integer> {
 			description = "How long a service may take to shut down after SIGTERM before it is killed "
 					+ "(default: ${DEFAULT-VALUE}).")
 	Duration grace;
+
+	@Option(names = "--purge", description = "Delete their logs too (kept by default, in the state folder's logs/).")
+	boolean purge;
 
 	@Mixin
 	StateOptions state;
@@ -93,13 +96,15 @@ public final class StopCommand implements Callable<Integer> {
 			List<Future<Stopped>> stops = new ArrayList<>();
 			for (String name : targets) {
 				stops.add(executor.submit(() -> agent.send("DELETE",
-						"/instances/" + name + "?grace=" + AgentCall.duration(this.grace), null, Stopped.class)));
+						"/instances/" + name + "?grace=" + AgentCall.duration(this.grace) + "&purge=" + this.purge, null,
+						Stopped.class)));
 			}
 			for (int i = 0; i < stops.size(); i++) {
 				try {
 					Stopped stopped = stops.get(i).get();
 					out.println("Stopped " + stopped.instance().name()
-							+ ((stopped.before() == Liveness.DEAD) ? " (it was dead already)" : ""));
+							+ ((stopped.before() == Liveness.DEAD) ? " (it was dead already)" : "")
+							+ (this.purge ? "" : "; its logs are kept in " + this.state.registry().logDir(stopped.instance().name())));
 				}
 				catch (ExecutionException ex) {
 					errors.add(targets.get(i) + ": " + CseException.messageOf(ex.getCause()));

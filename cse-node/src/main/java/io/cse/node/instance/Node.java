@@ -243,22 +243,24 @@ public final class Node {
 	/**
 	 * Stop an instance and remove everything it used: its processes (asked with SIGTERM
 	 * first, killed after the grace period), its network namespace and veth pair, its
-	 * cgroups, its registry entry and its logs; and the zram swap a squeeze turned on, once
+	 * cgroups, its registry entry, its logs if asked; and the zram swap a squeeze turned on, once
 	 * no service {@link #run} started is left: {@code cse stop}. An instance that is already
 	 * dead only loses what is left. A pid that was reused by another process is never
 	 * signalled.
 	 * @param name the instance's name
 	 * @param grace how long its service may take to stop after SIGTERM
+	 * @param purge whether its logs go too: kept by default, for whoever wants to know
+	 * why it stopped
 	 * @return the instance as it was, and what it was doing
 	 * @throws CseException if there is no such instance, or a process does not end or
 	 * something cannot be removed; the registry entry then stays, so that the stop can be
 	 * retried
 	 */
-	public Stopped stop(String name, Duration grace) {
+	public Stopped stop(String name, Duration grace, boolean purge) {
 		Instance instance = this.registry.find(name)
 			.orElseThrow(() -> CseException.notFound("no instance named " + name + " (see 'cse ps')"));
 		Liveness before = this.reaper.liveness(instance);
-		this.stopper.stop(instance, grace, true);
+		this.stopper.stop(instance, grace, purge);
 		if (instance.namespaced()) {
 			// the last clone stopped leaves the mounts as they were before the first
 			this.stopper.releaseNamespaceMountIfUnused();

@@ -388,7 +388,8 @@ public final class Pools implements AutoCloseable {
 	private void stopQuietly(String instance) {
 		try {
 			if (this.node.registry().find(instance).isPresent()) {
-				this.node.stop(instance, Duration.ofSeconds(5));
+				// A pool's frozen clone never served anyone: nothing in its logs to keep
+				this.node.stop(instance, Duration.ofSeconds(5), true);
 			}
 		}
 		catch (RuntimeException ex) {

@@ -134,7 +134,7 @@ class RunFreezeThawCommandTests {
 		Files.writeString(entry, Files.readString(entry)
 			.replace(this.temp.resolve("state/logs/app").toString(), precious.toString())
 			.replace(FREEZER.toString(), other.toString()));
-		assertThat(cse("stop", "app").exitCode()).isZero();
+		assertThat(cse("stop", "app", "--purge").exitCode()).isZero();
 		assertThat(precious.resolve("keep")).hasContent("data");
 		assertThat(this.host.directories()).contains(other).doesNotContain(FREEZER, MEMORY);
 		assertThat(this.temp.resolve("state/logs/app")).doesNotExist();

@@ -1,6 +1,7 @@
 package io.cse.node.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,14 +65,27 @@ class StopAndPsCommandTests {
 	@Test
 	void stopAllLeavesNothing() {
 		assertThat(cse("clone", this.image.toString(), "--count", "3", "--name-prefix", "t").exitCode()).isZero();
-		CseRun stop = cse("stop", "--all");
+		CseRun stop = cse("stop", "--all", "--purge");
 		assertThat(stop.exitCode()).as(stop.toString()).isZero();
-		assertThat(stop.out()).contains("Stopped t-1", "Stopped t-2", "Stopped t-3");
+		assertThat(stop.out()).contains("Stopped t-1", "Stopped t-2", "Stopped t-3").doesNotContain("logs are kept");
 		assertThat(this.host.namespaces()).isEmpty();
 		assertThat(this.host.links()).containsExactly("cse0");
 		assertThat(this.host.livePids()).isEmpty();
 		assertThat(new Registry(this.temp.resolve("state")).list()).isEmpty();
 		assertThat(this.temp.resolve("state/logs/t-1")).doesNotExist();
+	}
+
+	@Test
+	void stopKeepsTheLogsUnlessAskedToPurgeThem() throws IOException {
+		assertThat(cse("clone", this.image.toString(), "--count", "2", "--name-prefix", "t").exitCode()).isZero();
+		Path logs = this.temp.resolve("state/logs/t-1");
+		Files.writeString(logs.resolve("service.log"), "why it stopped");
+		CseRun stop = cse("stop", "t-1");
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(stop.out()).contains("Stopped t-1; its logs are kept in " + logs);
+		assertThat(logs.resolve("service.log")).hasContent("why it stopped");
+		assertThat(cse("stop", "t-2", "--purge").exitCode()).isZero();
+		assertThat(this.temp.resolve("state/logs/t-2")).doesNotExist();
 	}
 
 	@Test

@@ -22,8 +22,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.test.util.ReflectionTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -78,6 +80,34 @@ class LifecycleParticipantTests {
 		assertThat(beans.get(2).isRunning()).isTrue();
 		participant.resume(this.thaw);
 		assertThat(this.events).containsExactly("stop early", "stop plain", "start plain", "start early");
+	}
+
+	/**
+	 * On a CRaC JDK, Spring itself stops the lifecycle beans around a checkpoint (its
+	 * lifecycle processor is a CRaC resource): with the crac engine, the JDK's checkpoint
+	 * runs inside the snapshot, after the participant has quiesced and before it resumes.
+	 * Spring stops what still runs (the web server among them) and starts again only what
+	 * it stopped; the participant starts what it stopped. No bean is stopped or started
+	 * twice, and none is left stopped.
+	 */
+	@Test
+	void springsOwnCheckpointSupportAndTheParticipantStopAndStartEachBeanOnce() throws Exception {
+		RecordingSmartLifecycle server = new RecordingSmartLifecycle("server", Integer.MAX_VALUE - 1, true);
+		RecordingSmartLifecycle listener = new RecordingSmartLifecycle("listener", 20, true);
+		this.context.registerBean("server", RecordingSmartLifecycle.class, () -> server);
+		this.context.registerBean("listener", RecordingSmartLifecycle.class, () -> listener);
+		this.context.refresh();
+		this.events.clear();
+		LifecycleParticipant participant = new LifecycleParticipant(this.context, Set.of("server"));
+		DefaultLifecycleProcessor spring = this.context.getBean(DefaultLifecycleProcessor.class);
+		participant.quiesce(this.quiesce);
+		// What Spring's CRaC resource calls in beforeCheckpoint and afterRestore (package-private)
+		ReflectionTestUtils.invokeMethod(spring, "stopForRestart");
+		ReflectionTestUtils.invokeMethod(spring, "restartAfterStop");
+		participant.resume(this.thaw);
+		assertThat(this.events).containsExactly("stop listener", "stop server", "start server", "start listener");
+		assertThat(listener.isRunning()).isTrue();
+		assertThat(server.isRunning()).isTrue();
 	}
 
 	@Test

@@ -122,7 +122,8 @@ public final class FakeProbe implements HttpProbe {
 		if (this.silent.contains(uri.getHost())) {
 			return Optional.empty();
 		}
-		if (uri.getPath().endsWith("/actuator/cse")) {
+		// The CSE endpoint's status, under whatever base path the actuator has
+		if (uri.getPath().endsWith("/cse")) {
 			return this.withoutEndpoint ? Optional.of(new Answer(404, ""))
 					: Optional.of(new Answer(200, "{\"state\":\"RUNNING\",\"instance\":{\"instanceId\":\"id-"
 							+ uri.getHost() + "\",\"generation\":1},\"longestOperationMs\":" + this.longestOperationMs

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.cse.CallerText;
 import io.cse.node.CseException;
 import io.cse.node.activator.Activator;
 import io.cse.node.image.Image;
 import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Frozen;
+import io.cse.node.instance.Instance.Endpoint;
 import io.cse.node.instance.Node;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
@@ -82,10 +84,21 @@ final class InstanceApi {
 		if (port < 1 || port > 65535) {
 			throw ApiException.badRequest("\"port\" must be between 1 and 65535, not " + port);
 		}
+		int managementPort = (body.managementPort() != null) ? body.managementPort() : port;
+		if (managementPort < 1 || managementPort > 65535) {
+			throw ApiException.badRequest("\"managementPort\" must be between 1 and 65535, not " + managementPort);
+		}
+		String endpointPath = (body.endpointPath() != null) ? body.endpointPath() : Endpoint.DEFAULT_ENDPOINT_PATH;
+		if (!endpointPath.startsWith("/") || endpointPath.contains("..") || endpointPath.contains("?")
+				|| endpointPath.contains("//")) {
+			throw ApiException.badRequest("\"endpointPath\" must be an absolute path such as /actuator/cse, not '"
+					+ CallerText.echoed(endpointPath) + "'");
+		}
 		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "run")) {
 			requireUnused(name);
-			return ApiResponse.json(201, this.node.run(name, port, body.command(), deadline));
+			return ApiResponse.json(201,
+					this.node.run(name, port, managementPort, endpointPath, body.command(), deadline));
 		}
 	}
 
@@ -217,7 +230,8 @@ final class InstanceApi {
 		return "no instance named " + name + " (see 'cse ps', or GET /instances)";
 	}
 
-	record RunRequest(String name, Integer port, List<String> command, String timeout) {
+	record RunRequest(String name, Integer port, Integer managementPort, String endpointPath, List<String> command,
+			String timeout) {
 
 	}
 

@@ -36,6 +36,12 @@ public final class RunCommand implements Callable<Integer> {
 
 	private static final Pattern SERVER_PORT = Pattern.compile("--server\\.port=(\\d+)|-Dserver\\.port=(\\d+)");
 
+	private static final Pattern MANAGEMENT_PORT = Pattern
+		.compile("--management\\.server\\.port=(\\d+)|-Dmanagement\\.server\\.port=(\\d+)");
+
+	private static final Pattern BASE_PATH = Pattern
+		.compile("--management\\.endpoints\\.web\\.base-path=(\\S+)|-Dmanagement\\.endpoints\\.web\\.base-path=(\\S+)");
+
 	private final NodeContext context;
 
 	@Spec
@@ -47,6 +53,16 @@ public final class RunCommand implements Callable<Integer> {
 	@Option(names = "--port", paramLabel = "PORT",
 			description = "The service's HTTP port (default: --server.port=N of the command if it has one, else 8080).")
 	Integer port;
+
+	@Option(names = "--management-port", paramLabel = "PORT",
+			description = "The port of the service's actuator, where the agent finds /actuator/cse (default: "
+					+ "--management.server.port=N of the command if it has one, else the service's port).")
+	Integer managementPort;
+
+	@Option(names = "--endpoint-path", paramLabel = "PATH",
+			description = "The CSE endpoint's path (default: the command's "
+					+ "--management.endpoints.web.base-path=P followed by /cse if it has one, else /actuator/cse).")
+	String endpointPath;
 
 	@Option(names = "--timeout", paramLabel = "TIME", defaultValue = "120s", converter = DurationConverter.class,
 			description = "How long the service may take to answer 200 on /actuator/cse (default: ${DEFAULT-VALUE}).")
@@ -72,17 +88,21 @@ public final class RunCommand implements Callable<Integer> {
 		long jvmUptime = Output.jvmUptimeMillis();
 		Root.require(this.context.host(), "run");
 		int servicePort = (this.port != null) ? this.port : portOf(this.command);
+		int actuatorPort = (this.managementPort != null) ? this.managementPort
+				: valueOf(MANAGEMENT_PORT, this.command, servicePort);
+		String statusPath = (this.endpointPath != null) ? this.endpointPath : endpointPathOf(this.command);
 		List<String> serviceCommand = withoutPerfData(this.command);
 		AgentCall call = new AgentCall(this.context, this.state.stateDir);
 		Started started = call.send("POST", "/instances",
-				new RunBody(this.name, servicePort, serviceCommand, AgentCall.duration(deadline.timeout())),
+				new RunBody(this.name, servicePort, actuatorPort, statusPath, serviceCommand,
+						AgentCall.duration(deadline.timeout())),
 				Started.class);
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}
 		Instance instance = started.instance();
 		PrintWriter out = this.spec.commandLine().getOut();
-		out.printf("Started %s: /actuator/cse answered 200 after %s%n", instance.name(),
+		out.printf("Started %s: %s answered 200 after %s%n", instance.name(), instance.endpoint().endpointUri(""),
 				Output.millis(started.first200Millis(), jvmUptime));
 		out.printf("  pid       %d%n", instance.process().pid());
 		out.printf("  address   %s:%d%n", instance.endpoint().address(), instance.endpoint().port());
@@ -93,15 +113,37 @@ public final class RunCommand implements Callable<Integer> {
 		return 0;
 	}
 
-	static int portOf(List<String> command) {
-		int found = 8080;
+	/**
+	 * The CSE endpoint's path as the command configures the actuator's base path.
+	 */
+	static String endpointPathOf(List<String> command) {
+		String basePath = null;
 		for (String argument : command) {
-			Matcher matcher = SERVER_PORT.matcher(argument);
+			Matcher matcher = BASE_PATH.matcher(argument);
+			if (matcher.matches()) {
+				basePath = (matcher.group(1) != null) ? matcher.group(1) : matcher.group(2);
+			}
+		}
+		if (basePath == null) {
+			return "/actuator/cse";
+		}
+		String trimmed = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+		return (trimmed.startsWith("/") ? trimmed : "/" + trimmed) + "/cse";
+	}
+
+	private static int valueOf(Pattern option, List<String> command, int otherwise) {
+		int found = otherwise;
+		for (String argument : command) {
+			Matcher matcher = option.matcher(argument);
 			if (matcher.matches()) {
 				found = Integer.parseInt((matcher.group(1) != null) ? matcher.group(1) : matcher.group(2));
 			}
 		}
 		return found;
+	}
+
+	static int portOf(List<String> command) {
+		return valueOf(SERVER_PORT, command, 8080);
 	}
 
 	/**
@@ -120,7 +162,8 @@ public final class RunCommand implements Callable<Integer> {
 		return changed;
 	}
 
-	private record RunBody(String name, int port, List<String> command, String timeout) {
+	private record RunBody(String name, int port, int managementPort, String endpointPath, List<String> command,
+			String timeout) {
 
 	}
 

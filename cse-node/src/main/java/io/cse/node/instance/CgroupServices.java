@@ -100,11 +100,11 @@ final class CgroupServices {
 	}
 
 	/**
-	 * Start a service in cgroups of its own, wait until {@code /actuator/cse} answers 200,
-	 * and register it.
+	 * Start a service in cgroups of its own, wait until its CSE endpoint answers 200, and
+	 * register it.
 	 * @see Node#run(String, int, List, Deadline)
 	 */
-	Started run(String name, int port, List<String> command, Deadline deadline) {
+	Started run(String name, Endpoint endpoint, List<String> command, Deadline deadline) {
 		Cgroup.requireUsable(this.host);
 		Cgroup cgroup = Cgroup.of(this.host, name);
 		Instance reserved = this.registry.locked(() -> {
@@ -113,7 +113,7 @@ final class CgroupServices {
 			long self = ProcessHandle.current().pid();
 			long selfTicks = this.host.process(self).map(ProcessInfo::startTicks).orElse(0L);
 			Instance instance = new Instance(name, Kind.RUN, State.STARTING, null, new Source(null, "-"),
-					new Endpoint(Allocation.HOST_ADDRESS, port, ServingProbe.STATUS_PATH), null, ProcessId.NONE,
+					endpoint, null, ProcessId.NONE,
 					ProcessId.NONE, new ProcessId(self, selfTicks),
 					new Cgroups(cgroup.freezer().toString(), cgroup.memory().toString()), Instant.now().toString(),
 					this.registry.logDir(name).toString());

@@ -79,7 +79,26 @@ public final class Node {
 	 * entry are gone then (the log stays)
 	 */
 	public Started run(String name, int port, List<String> command, Deadline deadline) {
-		return this.services.run(name, port, command, deadline);
+		return run(name, port, port, Instance.Endpoint.DEFAULT_ENDPOINT_PATH, command, deadline);
+	}
+
+	/**
+	 * Start a service whose actuator is on a management port of its own, or under another
+	 * base path, as {@link #run(String, int, List, Deadline)} does: the agent waits for its
+	 * CSE endpoint there, and freezes and thaws it there.
+	 * @param name the instance's name
+	 * @param port the service's HTTP port
+	 * @param managementPort the port of its actuator ({@code management.server.port}), or
+	 * {@code port}
+	 * @param endpointPath the CSE endpoint's path on that port
+	 * @param command the command that starts it
+	 * @param deadline when it must answer 200
+	 * @return the started instance
+	 */
+	public Started run(String name, int port, int managementPort, String endpointPath, List<String> command,
+			Deadline deadline) {
+		return this.services.run(name, new Instance.Endpoint(Allocation.HOST_ADDRESS, port, endpointPath,
+				managementPort, managementPort, endpointPath), command, deadline);
 	}
 
 	/**

@@ -76,7 +76,7 @@ class AgentApiBadInputTests {
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
-			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, name, port, timeout
+			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, endpointPath, managementPort, name, port, timeout
 			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze, wakeOnRequest
 			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
 			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout

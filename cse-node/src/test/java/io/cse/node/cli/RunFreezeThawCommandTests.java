@@ -105,6 +105,23 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
+	void anActuatorOnAManagementPortOfItsOwnIsWhereTheAgentCallsTheService() {
+		CseRun run = cse("run", "--name", "app", "--", "/usr/bin/java", "-jar", "app.jar", "--server.port=8081",
+				"--management.server.port=9091", "--management.endpoints.web.base-path=/manage");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("Started app: http://127.0.0.1:9091/manage/cse answered 200");
+		assertThat(this.probe.gets()).isNotEmpty().allMatch((get) -> get.startsWith("127.0.0.1:9091/manage/cse "));
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		assertThat(cse("thaw", "app").exitCode()).isZero();
+		assertThat(this.probe.postedUris()).containsExactly("http://127.0.0.1:9091/manage/cse/freeze?thawOnRequest=false",
+				"http://127.0.0.1:9091/manage/cse/thaw");
+		// Given as options, they win over the command's
+		assertThat(cse("run", "--name", "other", "--management-port", "9092", "--endpoint-path", "/ops/cse", "--",
+				"/usr/bin/java", "-jar", "other.jar", "--server.port=8082", "--management.server.port=9093")
+			.out()).contains("http://127.0.0.1:9092/ops/cse answered 200");
+	}
+
+	@Test
 	void theAgentWaitsForAnOperationAsLongAsTheServiceSaysItMayTake() {
 		assertThat(run().exitCode()).isZero();
 		assertThat(cse("freeze", "app").exitCode()).isZero();

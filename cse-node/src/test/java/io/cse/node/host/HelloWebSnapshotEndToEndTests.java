@@ -213,7 +213,9 @@ class HelloWebSnapshotEndToEndTests {
 			assertThat(postgres.countConnectionsFrom(instance.endpoint().address()))
 				.as("connections of clone " + instance.name() + " seen by the database")
 				.isPositive();
+			assertNoSeriesPerInstance(base, ids);
 		}
+		assertNoSeriesPerInstance(local, ids);
 		assertThat(ids).hasSize(4);
 		for (String id : ids) {
 			if (!id.equals(originalId)) {
@@ -371,6 +373,29 @@ class HelloWebSnapshotEndToEndTests {
 	private static String field(HttpResponse<String> response, String name) throws IOException {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return json.readTree(response.body()).path(name).asText();
+	}
+
+	/**
+	 * What a Prometheus scrape of the template and its clones would see of CSE: the same
+	 * series on every instance (each told apart by the target it is scraped as), none
+	 * tagged with an instance id, and gauges that read the instance's own identity.
+	 */
+	private void assertNoSeriesPerInstance(String base, Set<String> ids) throws IOException {
+		JsonNode generation = json.readTree(get(base + "/actuator/metrics/cse.instance.generation").body());
+		assertThat(generation.path("availableTags")).as("tags of cse.instance.generation at " + base).isEmpty();
+		assertThat(generation.path("measurements").get(0).path("value").asDouble())
+			.isEqualTo(status(base).path("instance").path("generation").asDouble());
+		for (String meter : List.of("cse.state", "cse.operations", "cse.participants")) {
+			HttpResponse<String> answer = get(base + "/actuator/metrics/" + meter);
+			if (answer.statusCode() == 404) {
+				continue; // a timer that has recorded nothing yet in this instance
+			}
+			JsonNode tags = json.readTree(answer.body()).path("availableTags");
+			assertThat(tags.findValuesAsText("tag")).as(meter + " at " + base).doesNotContain("instance");
+			for (JsonNode values : tags.findValues("values")) {
+				assertThat(values.toString()).as(meter + " at " + base).doesNotContain(ids);
+			}
+		}
 	}
 
 	private Process start(Path java, int port, Path images, Path log, Path serviceLog, Path tokenFile)

@@ -70,6 +70,9 @@ public final class CloneCommand implements Callable<Integer> {
 	@Mixin
 	JsonOption output;
 
+	@Mixin
+	Progress progress;
+
 	CloneCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -92,8 +95,12 @@ public final class CloneCommand implements Callable<Integer> {
 		body.put("freezable", this.freezable);
 		body.put("timeout", AgentCall.duration(deadline.timeout()));
 		AgentCall call = this.options.call(this.context, this.state).rollingBackOnExit();
-		List<Started> clones = call.send("POST", "/clones", body, new TypeReference<List<Started>>() {
-		});
+		List<Started> clones;
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+				"cloning " + this.image + " " + this.count + " times, waiting for every clone's first 200")) {
+			clones = call.send("POST", "/clones", body, new TypeReference<List<Started>>() {
+			});
+		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}

@@ -53,6 +53,9 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Mixin
 	JsonOption output;
 
+	@Mixin
+	Progress progress;
+
 	FreezeCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -61,9 +64,12 @@ public final class FreezeCommand implements Callable<Integer> {
 	public Integer call() {
 		Root.require(this.context.host(), "freeze");
 		AgentCall call = new AgentCall(this.context, this.state.stateDir);
-		Frozen frozen = call.send("POST", "/instances/" + this.name + "/freeze",
-				Map.of("squeeze", this.squeeze, "floorMiB", this.floorMegabytes, "wakeOnRequest", this.wakeOnRequest),
-				Frozen.class);
+		Frozen frozen;
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+				"freezing " + this.name + (this.squeeze ? " and squeezing its memory" : ""))) {
+			frozen = call.send("POST", "/instances/" + this.name + "/freeze", Map.of("squeeze", this.squeeze,
+					"floorMiB", this.floorMegabytes, "wakeOnRequest", this.wakeOnRequest), Frozen.class);
+		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}

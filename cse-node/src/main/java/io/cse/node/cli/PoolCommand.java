@@ -70,6 +70,9 @@ public final class PoolCommand {
 		@Mixin
 		JsonOption output;
 
+		@Mixin
+		Progress progress;
+
 		Create(NodeContext context) {
 			this.context = context;
 		}
@@ -85,7 +88,11 @@ public final class PoolCommand {
 			body.put("bridge", this.options.bridge);
 			body.put("timeout", AgentCall.duration(this.options.timeout));
 			AgentCall call = this.options.call(this.context, this.state);
-			PoolStatus pool = call.send("POST", "/pools", body, PoolStatus.class);
+			PoolStatus pool;
+			try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+					"filling pool " + this.name + " with " + this.size + " frozen clones")) {
+				pool = call.send("POST", "/pools", body, PoolStatus.class);
+			}
 			if (this.output.printed(this.spec, call)) {
 				return 0;
 			}
@@ -162,6 +169,9 @@ public final class PoolCommand {
 		@Mixin
 		JsonOption output;
 
+		@Mixin
+		Progress progress;
+
 		Take(NodeContext context) {
 			this.context = context;
 		}
@@ -171,7 +181,11 @@ public final class PoolCommand {
 			Root.require(this.context.host(), "pool take");
 			long jvmUptime = Output.jvmUptimeMillis();
 			AgentCall call = new AgentCall(this.context, this.state.stateDir);
-			Taken taken = call.send("POST", "/pools/" + this.name + "/take", null, Taken.class);
+			Taken taken;
+			try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+					"taking a clone from pool " + this.name + ", waiting for its answer")) {
+				taken = call.send("POST", "/pools/" + this.name + "/take", null, Taken.class);
+			}
 			if (this.output.printed(this.spec, call)) {
 				return 0;
 			}

@@ -54,6 +54,9 @@ public final class RestoreCommand implements Callable<Integer> {
 	@Mixin
 	JsonOption output;
 
+	@Mixin
+	Progress progress;
+
 	RestoreCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -70,7 +73,11 @@ public final class RestoreCommand implements Callable<Integer> {
 		body.put("bridge", this.namespace ? this.options.bridge : null);
 		body.put("timeout", AgentCall.duration(deadline.timeout()));
 		AgentCall call = this.options.call(this.context, this.state).rollingBackOnExit();
-		Started started = call.send("POST", "/restores", body, Started.class);
+		Started started;
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+				"restoring " + this.image + ", waiting for its first 200")) {
+			started = call.send("POST", "/restores", body, Started.class);
+		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}

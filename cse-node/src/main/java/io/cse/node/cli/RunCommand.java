@@ -78,6 +78,9 @@ public final class RunCommand implements Callable<Integer> {
 	@Mixin
 	JsonOption output;
 
+	@Mixin
+	Progress progress;
+
 	RunCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -93,10 +96,12 @@ public final class RunCommand implements Callable<Integer> {
 		String statusPath = (this.endpointPath != null) ? this.endpointPath : endpointPathOf(this.command);
 		List<String> serviceCommand = withoutPerfData(this.command);
 		AgentCall call = new AgentCall(this.context, this.state.stateDir);
-		Started started = call.send("POST", "/instances",
-				new RunBody(this.name, servicePort, actuatorPort, statusPath, serviceCommand,
-						AgentCall.duration(deadline.timeout())),
-				Started.class);
+		Started started;
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+				"starting " + this.name + ", waiting for its endpoint to answer")) {
+			started = call.send("POST", "/instances", new RunBody(this.name, servicePort, actuatorPort, statusPath,
+					serviceCommand, AgentCall.duration(deadline.timeout())), Started.class);
+		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}

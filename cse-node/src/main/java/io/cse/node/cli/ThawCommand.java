@@ -48,6 +48,9 @@ public final class ThawCommand implements Callable<Integer> {
 	@Mixin
 	JsonOption output;
 
+	@Mixin
+	Progress progress;
+
 	ThawCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -63,7 +66,11 @@ public final class ThawCommand implements Callable<Integer> {
 		Map<String, Object> body = this.onRequest
 				? Map.of("onRequest", true, "timeout", AgentCall.duration(this.wait)) : Map.of();
 		AgentCall call = new AgentCall(this.context, this.state.stateDir);
-		Thawed thawed = call.send("POST", "/instances/" + this.name + "/thaw", body, Thawed.class);
+		Thawed thawed;
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec, this.onRequest
+				? "waiting for a request to " + this.name : "thawing " + this.name + ", waiting for its answer")) {
+			thawed = call.send("POST", "/instances/" + this.name + "/thaw", body, Thawed.class);
+		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;
 		}

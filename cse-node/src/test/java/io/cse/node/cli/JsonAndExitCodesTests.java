@@ -32,6 +32,8 @@ class JsonAndExitCodesTests {
 
 	private final FakeHost host = new FakeHost();
 
+	private final FakeProbe probe = new FakeProbe();
+
 	private Path template;
 
 	@BeforeEach
@@ -45,7 +47,7 @@ class JsonAndExitCodesTests {
 		int separator = all.indexOf("--");
 		all.addAll((separator >= 0) ? separator : all.size(),
 				List.of("--state-dir", this.temp.resolve("state").toString()));
-		return CseRun.of(new NodeContext(this.host, new FakeProbe()), all.toArray(String[]::new));
+		return CseRun.of(new NodeContext(this.host, this.probe), all.toArray(String[]::new));
 	}
 
 	private JsonNode json(CseRun run) throws IOException {
@@ -92,6 +94,20 @@ class JsonAndExitCodesTests {
 			.as("a name in use").isEqualTo(6);
 		this.host.root(false);
 		assertThat(cse("freeze", "app").exitCode()).as("root missing").isEqualTo(5);
+	}
+
+	@Test
+	void aWaitOfMoreThanASecondSaysOnStandardErrorWhatItWaitsFor() {
+		this.probe.silent("127.0.0.1");
+		CseRun run = cse("run", "--name", "app", "--timeout", "2500ms", "--json", "--", "/usr/bin/java", "-jar",
+				"app.jar");
+		assertThat(run.exitCode()).as("timed out").isEqualTo(4);
+		assertThat(run.err()).contains("cse: starting app, waiting for its endpoint to answer (1 s)");
+		assertThat(run.out()).as("standard output keeps the answer alone").isEmpty();
+		CseRun quiet = cse("run", "--name", "app", "--timeout", "1500ms", "--quiet", "--", "/usr/bin/java", "-jar",
+				"app.jar");
+		assertThat(quiet.exitCode()).isEqualTo(4);
+		assertThat(quiet.err()).doesNotContain("waiting for its endpoint").contains("did not answer 200");
 	}
 
 }

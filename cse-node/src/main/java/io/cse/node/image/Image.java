@@ -94,7 +94,7 @@ public final class Image {
 				throw CseException.notFound("no image at " + folder + ": it has no " + MANIFEST + " and nothing a dump "
 						+ "writes; pass the folder of an image that a dump or a clone wrote, or its id");
 			}
-			throw new CseException("image " + id + " is incomplete (no " + MANIFEST
+			throw CseException.refused("image " + id + " is incomplete (no " + MANIFEST
 					+ "): its dump did not finish; delete it (rm -r " + folder + ")");
 		}
 		requireSafe(folder, id);
@@ -104,7 +104,7 @@ public final class Image {
 		}
 		catch (ImageFormatException ex) {
 			// The message names the file and says what to do.
-			throw new CseException("image " + id + " cannot be restored: " + ex.getMessage());
+			throw CseException.refused("image " + id + " cannot be restored: " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			throw new CseException("cannot read " + manifestFile + ": " + ex.getMessage());
@@ -140,7 +140,7 @@ public final class Image {
 			Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(folder, LinkOption.NOFOLLOW_LINKS);
 			if (permissions.contains(PosixFilePermission.GROUP_WRITE)
 					|| permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-				throw new CseException("image " + id + " can be changed by other users (its folder " + folder
+				throw CseException.refused("image " + id + " can be changed by other users (its folder " + folder
 						+ " is group- or world-writable), and restoring it as root would run whatever they put there: "
 						+ "run 'chmod 700 " + folder + "' if you trust its content");
 			}
@@ -168,7 +168,7 @@ public final class Image {
 		}
 		catch (ImageIntegrityException ex) {
 			// The message names the file and says what to do.
-			throw new CseException("image " + id + " cannot be restored: " + ex.getMessage());
+			throw CseException.refused("image " + id + " cannot be restored: " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			throw new CseException("cannot read image " + id + " in " + folder + ": " + ex.getMessage());
@@ -178,35 +178,35 @@ public final class Image {
 	private static void validate(Path folder, String id, ImageManifest manifest) {
 		String fix = ": the image was not written by a compatible starter; take a new one";
 		if (!ENGINE_CRIU.equalsIgnoreCase(manifest.engine())) {
-			throw new CseException("image " + id + " was taken by engine '" + manifest.engine()
+			throw CseException.refused("image " + id + " was taken by engine '" + manifest.engine()
 					+ "', and cse restores only '" + ENGINE_CRIU + "' images"
 					+ ("crac".equalsIgnoreCase(manifest.engine()) ? ": start a CRaC JDK with -XX:CRaCRestoreFrom="
 							+ folder + " instead" : fix));
 		}
 		if (manifest.pid() <= 0) {
-			throw new CseException("image " + id + " has no valid pid in its " + MANIFEST + fix);
+			throw CseException.refused("image " + id + " has no valid pid in its " + MANIFEST + fix);
 		}
 		int port = manifest.application().port();
 		if (port < 1 || port > 65535) {
-			throw new CseException("image " + id + " has no valid port in its " + MANIFEST + fix);
+			throw CseException.refused("image " + id + " has no valid port in its " + MANIFEST + fix);
 		}
 		String healthPath = manifest.application().healthPath();
 		if (healthPath != null && !healthPath.startsWith("/")) {
-			throw new CseException("image " + id + " has healthPath '" + healthPath
+			throw CseException.refused("image " + id + " has healthPath '" + healthPath
 					+ "', which does not start with '/'" + fix);
 		}
 		for (int other : new int[] { manifest.application().healthPort(), manifest.application().endpointPort() }) {
 			if (other < 1 || other > 65535) {
-				throw new CseException("image " + id + " has no valid health or endpoint port in its " + MANIFEST + fix);
+				throw CseException.refused("image " + id + " has no valid health or endpoint port in its " + MANIFEST + fix);
 			}
 		}
 		String endpointPath = manifest.application().endpointPath();
 		if (!endpointPath.startsWith("/") || endpointPath.contains("..") || endpointPath.contains("?")) {
-			throw new CseException("image " + id + " has endpointPath '" + endpointPath
+			throw CseException.refused("image " + id + " has endpointPath '" + endpointPath
 					+ "', which is not a plain path" + fix);
 		}
 		if (!Files.isRegularFile(folder.resolve("inventory.img"))) {
-			throw new CseException("image " + id + " holds no CRIU image (no inventory.img in " + folder
+			throw CseException.refused("image " + id + " holds no CRIU image (no inventory.img in " + folder
 					+ "): delete it and take a new one");
 		}
 	}

@@ -114,7 +114,7 @@ class CloneCommandTests {
 		Path withToken = TestImages.withEndpointToken(this.temp, "tpl-token", 4242, 8080, "t0ken-of-the-template");
 		Files.writeString(withToken.resolve("endpoint-token"), "a-token-of-someone-else\n");
 		CseRun run = cse("clone", withToken.toString(), "--count", "1", "--name-prefix", "t");
-		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.exitCode()).isEqualTo(6);
 		assertThat(run.err()).contains("endpoint-token");
 		assertNothingLeft();
 	}
@@ -236,7 +236,7 @@ class CloneCommandTests {
 	void refusesAnIncompleteImage() throws IOException {
 		Path incomplete = TestImages.incomplete(this.temp, "tpl-2");
 		CseRun run = cse("clone", incomplete.toString(), "--count", "2");
-		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.exitCode()).isEqualTo(6);
 		assertThat(run.err()).contains("image tpl-2 is incomplete (no manifest.json): its dump did not finish; delete it");
 		assertNothingLeft();
 	}

@@ -97,7 +97,7 @@ class RestoreCommandTests {
 	void refusesAnIncompleteImage() throws IOException {
 		Path image = TestImages.incomplete(this.temp, "img-2");
 		CseRun run = cse("restore", image.toString());
-		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.exitCode()).isEqualTo(6);
 		assertThat(run.err()).startsWith(
 				"cse: image img-2 is incomplete (no manifest.json): its dump did not finish; delete it");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains(" restore "));

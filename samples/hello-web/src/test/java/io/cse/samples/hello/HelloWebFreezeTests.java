@@ -278,7 +278,7 @@ class HelloWebFreezeTests {
 		HttpResponse<String> participant = this.http
 			.get("/actuator/metrics/cse.participants?tag=participant:jdbc&tag=phase:quiesce");
 		assertThat(participant.statusCode()).isEqualTo(200);
-		HttpResponse<String> state = this.http.get("/actuator/metrics/cse.state?tag=state:RUNNING");
+		HttpResponse<String> state = this.http.get("/actuator/metrics/cse.state?tag=state:running");
 		assertThat(JsonPath.<Number>read(state.body(), "$.measurements[0].value").intValue()).isEqualTo(1);
 	}
 

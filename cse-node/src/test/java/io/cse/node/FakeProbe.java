@@ -107,12 +107,42 @@ public final class FakeProbe implements HttpProbe {
 		}
 	}
 
+	private final Set<String> hanging = Collections.synchronizedSet(new HashSet<>());
+
+	/**
+	 * Have a {@code POST} to a path that ends so get no answer: it waits for its whole
+	 * timeout, as a socket's read does when a service does not answer, then answers nothing.
+	 */
+	public FakeProbe hangs(String pathEnd) {
+		this.hanging.add(pathEnd);
+		return this;
+	}
+
+	private volatile java.util.function.Supplier<String> state = () -> "RUNNING";
+
+	/**
+	 * Have {@code /actuator/cse} say the instance is in this state, asked on every status.
+	 */
+	public FakeProbe inState(java.util.function.Supplier<String> state) {
+		this.state = state;
+		return this;
+	}
+
 	@Override
 	public Optional<Answer> post(URI uri, String token, java.time.Duration timeout) {
 		this.timeouts.add(timeout);
 		this.postedUris.add(uri.toString());
 		this.posts.add(uri.getPath());
 		this.tokens.add((token != null) ? token : "none");
+		if (this.hanging.stream().anyMatch(uri.getPath()::endsWith)) {
+			try {
+				Thread.sleep(timeout.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return Optional.empty();
+		}
 		return this.postAnswers.apply(uri);
 	}
 
@@ -125,7 +155,7 @@ public final class FakeProbe implements HttpProbe {
 		// The CSE endpoint's status, under whatever base path the actuator has
 		if (uri.getPath().endsWith("/cse")) {
 			return this.withoutEndpoint ? Optional.of(new Answer(404, ""))
-					: Optional.of(new Answer(200, "{\"state\":\"RUNNING\",\"instance\":{\"instanceId\":\"id-"
+					: Optional.of(new Answer(200, "{\"state\":\"" + this.state.get() + "\",\"instance\":{\"instanceId\":\"id-"
 							+ uri.getHost() + "\",\"generation\":1},\"longestOperationMs\":" + this.longestOperationMs
 							+ "}"));
 		}

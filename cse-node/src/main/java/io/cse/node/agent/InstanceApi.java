@@ -27,6 +27,9 @@ final class InstanceApi {
 
 	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
+	/** How long a thaw on request waits for a connection, unless the caller says. */
+	private static final Duration ON_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
 	private final Node node;
 
 	private final Agent.Settings settings;
@@ -112,8 +115,11 @@ final class InstanceApi {
 			throw ApiException.badRequest("\"wakeOnRequest\" needs a resident agent, which watches the instance after "
 					+ "this call: start one with 'cse agent' (or use 'cse thaw --on-request', which waits itself)");
 		}
+		Deadline deadline = (body.timeout() != null)
+				? Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT)) : Deadline.none();
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "freeze")) {
-			Frozen frozen = this.node.freeze(name, Boolean.TRUE.equals(body.squeeze()), floorMiB * 1024 * 1024);
+			Frozen frozen = this.node.freeze(name, Boolean.TRUE.equals(body.squeeze()), floorMiB * 1024 * 1024,
+					deadline);
 			if (wake) {
 				this.activator.wakeOnRequest(name);
 			}
@@ -123,13 +129,11 @@ final class InstanceApi {
 
 	private ApiResponse thaw(String name, ThawRequest body) {
 		boolean onRequest = Boolean.TRUE.equals(body.onRequest());
-		if (!onRequest && body.timeout() != null) {
-			throw ApiException.badRequest("\"timeout\" (how long to wait for a connection) goes with "
-					+ "\"onRequest\": true");
-		}
-		Duration wait = ApiChecks.duration(body.timeout(), "timeout", Duration.ofMinutes(10));
+		// With onRequest, the time covers the wait for a connection too: 10 minutes unless asked
+		Deadline deadline = (body.timeout() != null || onRequest)
+				? Deadline.in(ApiChecks.duration(body.timeout(), "timeout", ON_REQUEST_TIMEOUT)) : Deadline.none();
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "thaw")) {
-			Thawed thawed = onRequest ? this.node.thawOnRequest(name, wait) : this.node.thaw(name);
+			Thawed thawed = onRequest ? this.node.thawOnRequest(name, deadline) : this.node.thaw(name, deadline);
 			return ApiResponse.json(200, thawed);
 		}
 	}
@@ -235,7 +239,7 @@ final class InstanceApi {
 
 	}
 
-	record FreezeRequest(Boolean squeeze, Long floorMiB, Boolean wakeOnRequest) {
+	record FreezeRequest(Boolean squeeze, Long floorMiB, Boolean wakeOnRequest, String timeout) {
 
 	}
 

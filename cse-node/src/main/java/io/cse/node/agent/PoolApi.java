@@ -3,6 +3,7 @@ package io.cse.node.agent;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cse.node.instance.Deadline;
 import io.cse.node.pool.Pools;
 
 /**
@@ -31,7 +32,7 @@ final class PoolApi {
 					(request, variables) -> ApiResponse.json(200, this.pools.status(existing(variables))))
 			.add("POST", "/pools", "pool-create", (request, variables) -> create(request.bodyAs(CreateRequest.class)))
 			.add("POST", "/pools/{name}/take", "pool-take",
-					(request, variables) -> ApiResponse.json(200, this.pools.take(existing(variables))))
+					(request, variables) -> take(existing(variables), request.bodyAs(TakeRequest.class)))
 			.add("DELETE", "/pools/{name}", "pool-delete", (request, variables) -> delete(existing(variables)));
 	}
 
@@ -63,6 +64,12 @@ final class PoolApi {
 		}
 	}
 
+	private ApiResponse take(String name, TakeRequest body) {
+		Deadline deadline = (body.timeout() != null)
+				? Deadline.in(ApiChecks.duration(body.timeout(), "timeout", Duration.ZERO)) : Deadline.none();
+		return ApiResponse.json(200, this.pools.take(name, deadline));
+	}
+
 	private ApiResponse delete(String name) {
 		try (InstanceLocks.Held held = this.locks.acquire("pool " + name, "delete")) {
 			return ApiResponse.json(200, Map.of("pool", name, "stopped", this.pools.delete(name)));
@@ -76,6 +83,10 @@ final class PoolApi {
 			throw ApiException.notFound("no pool named " + name + " (see 'cse pool ls', or GET /pools)");
 		}
 		return name;
+	}
+
+	record TakeRequest(String timeout) {
+
 	}
 
 	record CreateRequest(String name, String template, Integer size, Boolean squeeze, String bridge, String timeout) {

@@ -1,6 +1,8 @@
 package io.cse.node.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,6 +49,12 @@ public final class FreezeCommand implements Callable<Integer> {
 			description = "Let the resident agent thaw it when a connection arrives (needs 'cse agent' running).")
 	boolean wakeOnRequest;
 
+	@Option(names = "--timeout", paramLabel = "TIME", converter = DurationConverter.class,
+			description = "How long the freeze, and the squeeze, may take; a freeze not done by then is called off "
+					+ "and the service runs as before (default: as long as the service says its freeze may take; "
+					+ "as 90, 90s, 500ms or 2m).")
+	Duration timeout;
+
 	@Mixin
 	StateOptions state;
 
@@ -67,8 +75,14 @@ public final class FreezeCommand implements Callable<Integer> {
 		Frozen frozen;
 		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
 				"freezing " + this.name + (this.squeeze ? " and squeezing its memory" : ""))) {
-			frozen = call.send("POST", "/instances/" + this.name + "/freeze", Map.of("squeeze", this.squeeze,
-					"floorMiB", this.floorMegabytes, "wakeOnRequest", this.wakeOnRequest), Frozen.class);
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("squeeze", this.squeeze);
+			body.put("floorMiB", this.floorMegabytes);
+			body.put("wakeOnRequest", this.wakeOnRequest);
+			if (this.timeout != null) {
+				body.put("timeout", AgentCall.duration(this.timeout));
+			}
+			frozen = call.send("POST", "/instances/" + this.name + "/freeze", body, Frozen.class);
 		}
 		if (this.output.printed(this.spec, call)) {
 			return 0;

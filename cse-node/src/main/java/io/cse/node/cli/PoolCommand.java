@@ -1,6 +1,7 @@
 package io.cse.node.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,6 +164,11 @@ public final class PoolCommand {
 		@Parameters(index = "0", paramLabel = "NAME", description = "The pool (see 'cse pool ls').")
 		String name;
 
+		@Option(names = "--timeout", paramLabel = "TIME", converter = DurationConverter.class,
+				description = "How long the clone may take to serve (default: as long as a thaw, or a restore "
+						+ "when the pool is empty, may take; as 90, 90s, 500ms or 2m).")
+		Duration timeout;
+
 		@Mixin
 		StateOptions state;
 
@@ -184,7 +190,8 @@ public final class PoolCommand {
 			Taken taken;
 			try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
 					"taking a clone from pool " + this.name + ", waiting for its answer")) {
-				taken = call.send("POST", "/pools/" + this.name + "/take", null, Taken.class);
+				taken = call.send("POST", "/pools/" + this.name + "/take",
+						(this.timeout != null) ? Map.of("timeout", AgentCall.duration(this.timeout)) : null, Taken.class);
 			}
 			if (this.output.printed(this.spec, call)) {
 				return 0;

@@ -2,6 +2,7 @@ package io.cse.node.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Spec;
 						+ "thaw it: the request is served, not lost. Needs root." })
 public final class ThawCommand implements Callable<Integer> {
 
+	private static final Duration ON_REQUEST_TIMEOUT = Duration.ofHours(1);
+
 	private final NodeContext context;
 
 	@Spec
@@ -38,9 +41,13 @@ public final class ThawCommand implements Callable<Integer> {
 	@Option(names = "--on-request", description = "Wait for a connection to the service's port, then thaw.")
 	boolean onRequest;
 
-	@Option(names = "--wait", paramLabel = "TIME", defaultValue = "1h", converter = DurationConverter.class,
-			description = "How long --on-request waits for a connection (default: ${DEFAULT-VALUE}).")
-	Duration wait;
+	// --wait: its name before --timeout was the same for every command that waits
+	@Option(names = { "--timeout", "--wait" }, paramLabel = "TIME", converter = DurationConverter.class,
+			description = "How long the thaw may take, the wait for a connection included with --on-request "
+					+ "(default: as long as the service says its thaw may take, 1h with --on-request; "
+					+ "as 90, 90s, 500ms or 2m). A thaw is not called off: a service that has not "
+					+ "answered by then goes on resuming.")
+	Duration timeout;
 
 	@Mixin
 	StateOptions state;
@@ -59,12 +66,18 @@ public final class ThawCommand implements Callable<Integer> {
 	public Integer call() {
 		Root.require(this.context.host(), "thaw");
 		PrintWriter out = this.spec.commandLine().getOut();
+		Duration timeout = (this.timeout == null && this.onRequest) ? ON_REQUEST_TIMEOUT : this.timeout;
 		if (this.onRequest) {
-			out.printf("Waiting for a request to %s (at most %d s)%n", this.name, this.wait.toSeconds());
+			out.printf("Waiting for a request to %s (at most %d s)%n", this.name, timeout.toSeconds());
 			out.flush();
 		}
-		Map<String, Object> body = this.onRequest
-				? Map.of("onRequest", true, "timeout", AgentCall.duration(this.wait)) : Map.of();
+		Map<String, Object> body = new LinkedHashMap<>();
+		if (this.onRequest) {
+			body.put("onRequest", true);
+		}
+		if (timeout != null) {
+			body.put("timeout", AgentCall.duration(timeout));
+		}
 		AgentCall call = new AgentCall(this.context, this.state.stateDir);
 		Thawed thawed;
 		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec, this.onRequest

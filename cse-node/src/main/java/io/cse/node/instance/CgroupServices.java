@@ -208,10 +208,11 @@ final class CgroupServices {
 
 	/**
 	 * Quiesce a service and freeze its cgroup; with a squeeze, push its memory out to
-	 * compressed swap.
-	 * @see Node#freeze(String, boolean, long)
+	 * compressed swap. A freeze that does not end by the deadline is called off: the
+	 * service runs as before.
+	 * @see Node#freeze(String, boolean, long, Deadline)
 	 */
-	Frozen freeze(String name, boolean squeeze, long floor) {
+	Frozen freeze(String name, boolean squeeze, long floor, Deadline deadline) {
 		Instance instance = requireRunInstance(name);
 		Cgroup cgroup = cgroupOf(this.host, instance);
 		if (Cgroup.FROZEN.equals(cgroup.state())) {
@@ -227,36 +228,56 @@ final class CgroupServices {
 		long start = System.nanoTime();
 		// thawOnRequest=false: a request that reaches the service before its cgroup is frozen
 		// waits for the agent's thaw, rather than thaw it inside a group about to freeze
+		Duration wait = deadline.within(timeout);
 		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(FREEZE + HOLD_REQUESTS),
-				token, timeout);
-		if (answer.isEmpty() || answer.get().status() != 200) {
+				token, wait);
+		if (answer.isEmpty()) {
+			// No answer in time: the service may still be quiescing, and must not be left half-way
+			callOffQuiesce(instance, token, timeout);
+			boolean callersLimit = wait.compareTo(timeout) < 0;
+			String what = name + " did not answer its freeze (POST " + instance.endpoint().endpointUri(FREEZE).getPath()
+					+ ") within " + (callersLimit ? deadline.describe() : timeout.toSeconds() + " s");
+			String after = ": the freeze was called off and it runs as before. See its log " + instance.serviceLog();
+			throw callersLimit ? CseException.timedOut(what + after + ", or give it longer with --timeout")
+					: new CseException(what + after);
+		}
+		if (answer.get().status() != 200) {
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
-			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath() + " answered "
-					+ answer.map((a) -> a.status() + " " + a.body().strip()).orElse("nothing")
+			throw new CseException(name + " refused to freeze: POST " + instance.endpoint().endpointUri(FREEZE).getPath()
+					+ " answered " + answer.get().status() + " " + answer.get().body().strip()
 					+ "; it keeps running. See its log " + instance.serviceLog());
 		}
 		double quiesced = (System.nanoTime() - start) / 1e6;
 		try {
-			cgroup.freeze(CGROUP_TIMEOUT);
+			cgroup.freeze(deadline.within(CGROUP_TIMEOUT));
 		}
 		catch (RuntimeException ex) {
-			this.probe.post(instance.endpoint().endpointUri(THAW), this.registry.endpointToken(instance.name()));
+			this.probe.post(instance.endpoint().endpointUri(THAW), token);
 			record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
-			throw ex;
+			throw deadline.expired() ? CseException.timedOut(name + "'s cgroup did not freeze within "
+					+ deadline.describe() + " (" + CseException.messageOf(ex) + "): the freeze was called off and it "
+					+ "runs as before; give it longer with --timeout") : ex;
 		}
 		double frozen = (System.nanoTime() - start) / 1e6;
 		boolean swapSetUp = false;
+		boolean squeezedInTime = true;
 		try {
 			if (squeeze) {
 				swapSetUp = this.swap.ensureOn();
 				long limit = cgroup.limit().orElseThrow(() -> new CseException("cgroup " + cgroup.memory() + " is gone"));
 				instance = record(instance, instance.cgroups().withLimitBeforeSqueeze(limit));
-				squeezeDown(cgroup, floor);
+				squeezedInTime = squeezeDown(cgroup, floor, deadline);
 			}
 		}
 		finally {
 			// frozen, whether or not the squeeze got far: confirmed
 			record(instance, instance.cgroups().withFreeze(Freeze.FROZEN));
+		}
+		if (!squeezedInTime) {
+			// All or nothing: a caller told "timed out" expects the service as it was
+			thaw(name, Deadline.none());
+			throw CseException.timedOut(name + " froze, but its squeeze did not end within " + deadline.describe()
+					+ ": it was thawed again and runs as before; give it longer with --timeout, or a higher --floor");
 		}
 		double total = (System.nanoTime() - start) / 1e6;
 		Footprint after = footprint(instance, cgroup);
@@ -264,30 +285,65 @@ final class CgroupServices {
 	}
 
 	/**
+	 * Bring back a service whose answer to its freeze did not come in time. It may still
+	 * be quiescing: its endpoint refuses a thaw until the quiesce has ended, done (then it
+	 * is thawed) or rolled back by the service itself (then it runs already). Its own
+	 * participants' timeouts bound that, which is what {@code timeout} is made of.
+	 */
+	private void callOffQuiesce(Instance instance, String token, Duration timeout) {
+		long until = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			Optional<String> state = this.serving.state(instance, token);
+			if (state.isPresent() && "RUNNING".equals(state.get())) {
+				break;
+			}
+			if (state.isPresent() && "FROZEN".equals(state.get())) {
+				Optional<HttpProbe.Answer> thawed = this.probe.post(instance.endpoint().endpointUri(THAW), token);
+				if (thawed.isPresent() && thawed.get().status() == 200) {
+					break;
+				}
+			}
+			if (System.nanoTime() - until > 0) {
+				// Left FREEZING: the agent's next start thaws it, as after a crash mid-freeze
+				throw new CseException(instance.name() + " did not answer its freeze, nor end it within "
+						+ timeout.toSeconds() + " s (state " + state.orElse("unknown") + "): thaw it with 'cse thaw "
+						+ instance.name() + "', and see its log " + instance.serviceLog());
+			}
+			Poll.pause(POLL_MILLIS * 50);
+		}
+		record(instance, instance.cgroups().withFreeze(Freeze.THAWED));
+	}
+
+	/**
 	 * Lower the group's limit in halves, down to the floor, until the kernel cannot get it
 	 * under the next one.
+	 * @return whether it got there before the deadline
 	 */
-	private void squeezeDown(Cgroup cgroup, long floor) {
+	private boolean squeezeDown(Cgroup cgroup, long floor, Deadline deadline) {
 		long current = cgroup.usage().orElse(0);
 		while (current > floor) {
+			if (deadline.expired()) {
+				return false;
+			}
 			long next = Math.max(floor, current / 2);
 			try {
 				cgroup.limit(next);
 			}
 			catch (CseException ex) {
 				// "Device or resource busy": what is left cannot be swapped out; stop here
-				return;
+				return true;
 			}
 			current = Math.min(next, cgroup.usage().orElse(next));
 		}
+		return true;
 	}
 
 	/**
 	 * Restore a frozen service's memory limit, thaw its cgroup, let it resume, and wait
-	 * for its first 200 on {@code /}.
-	 * @see Node#thaw(String)
+	 * for its 200 to the thaw.
+	 * @see Node#thaw(String, Deadline)
 	 */
-	Thawed thaw(String name) {
+	Thawed thaw(String name, Deadline deadline) {
 		Instance instance = requireRunInstance(name);
 		Cgroup cgroup = cgroupOf(this.host, instance);
 		long start = System.nanoTime();
@@ -299,15 +355,22 @@ final class CgroupServices {
 			instance = record(instance, instance.cgroups().withLimitBeforeSqueeze(0));
 		}
 		boolean wasFrozen = Cgroup.FROZEN.equals(cgroup.state());
-		cgroup.thaw(CGROUP_TIMEOUT);
+		cgroup.thaw(deadline.within(CGROUP_TIMEOUT));
 		double cgroupThawed = (System.nanoTime() - start) / 1e6;
+		Duration wait = deadline.within(instance.cgroups().operationTimeout());
 		Optional<HttpProbe.Answer> answer = this.probe.post(instance.endpoint().endpointUri(THAW),
-				this.registry.endpointToken(instance.name()), instance.cgroups().operationTimeout());
+				this.registry.endpointToken(instance.name()), wait);
 		boolean byRequest = false;
 		if (answer.isPresent() && answer.get().status() == 409) {
 			// A request that reached the service first thawed it (thaw-on-request): wait until it runs.
 			byRequest = true;
-			this.serving.awaitState(instance, "RUNNING", RESUME_TIMEOUT);
+			this.serving.awaitState(instance, "RUNNING", deadline.within(RESUME_TIMEOUT));
+		}
+		else if (answer.isEmpty() && wait.compareTo(instance.cgroups().operationTimeout()) < 0) {
+			// Thawing cannot be called off as a freeze can: the service goes on resuming
+			throw CseException.timedOut(name + "'s cgroup is thawed, but it did not confirm its resume (POST "
+					+ instance.endpoint().endpointUri(THAW).getPath() + ") within " + deadline.describe()
+					+ ": it goes on resuming; see 'cse ps' and its log " + instance.serviceLog());
 		}
 		else if (answer.isEmpty() || answer.get().status() != 200) {
 			throw new CseException(name + "'s cgroup is thawed, but POST " + instance.endpoint().endpointUri(THAW).getPath() + " answered "
@@ -334,25 +397,24 @@ final class CgroupServices {
 
 	/**
 	 * Wait until a connection to a frozen service's port waits in its listening socket's
-	 * queue, then thaw it as {@link #thaw(String)} does.
-	 * @see Node#thawOnRequest(String, Duration)
+	 * queue, then thaw it as {@link #thaw(String, Deadline)} does.
+	 * @see Node#thawOnRequest(String, Deadline)
 	 */
-	Thawed thawOnRequest(String name, Duration wait) {
+	Thawed thawOnRequest(String name, Deadline deadline) {
 		Instance instance = requireRunInstance(name);
 		String state = cgroupOf(this.host, instance).state();
 		if (!Cgroup.FROZEN.equals(state)) {
 			throw new CseException(name + " is not frozen (" + state + "): freeze it with 'cse freeze " + name
 					+ "' first");
 		}
-		long deadline = System.nanoTime() + wait.toNanos();
 		while (waitingConnections(instance) == 0) {
-			if (System.nanoTime() - deadline > 0) {
-				throw new CseException("no connection to " + name + "'s port " + instance.endpoint().port()
-						+ " within " + wait.toSeconds() + " s: it stays frozen");
+			if (deadline.expired()) {
+				throw CseException.timedOut("no connection to " + name + "'s port " + instance.endpoint().port()
+						+ " within " + deadline.describe() + ": it stays frozen");
 			}
 			Poll.pause(POLL_MILLIS);
 		}
-		return thaw(name);
+		return thaw(name, deadline);
 	}
 
 	/**

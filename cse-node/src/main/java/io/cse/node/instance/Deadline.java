@@ -10,6 +10,9 @@ import java.time.Duration;
  */
 public record Deadline(long startNanos, Duration timeout) {
 
+	/** A timeout that a command does not reach: the steps' own limits apply alone. */
+	private static final Duration NONE = Duration.ofDays(365);
+
 	/**
 	 * A deadline that starts now.
 	 * @param timeout how long from now
@@ -17,6 +20,26 @@ public record Deadline(long startNanos, Duration timeout) {
 	 */
 	public static Deadline in(Duration timeout) {
 		return new Deadline(System.nanoTime(), timeout);
+	}
+
+	/**
+	 * A deadline that does not end: for a caller that set no timeout of its own.
+	 * @return the deadline
+	 */
+	public static Deadline none() {
+		return new Deadline(System.nanoTime(), NONE);
+	}
+
+	/**
+	 * How long a step may wait: as long as it wants, but no longer than the time left.
+	 * @param wanted the step's own limit
+	 * @return the shorter of the two, at least a millisecond (a zero timeout means no
+	 * limit to a socket)
+	 */
+	public Duration within(Duration wanted) {
+		long leftNanos = this.timeout.toNanos() - (System.nanoTime() - this.startNanos);
+		Duration left = Duration.ofNanos(Math.max(leftNanos, 1_000_000));
+		return (wanted.compareTo(left) < 0) ? wanted : left;
 	}
 
 	/**

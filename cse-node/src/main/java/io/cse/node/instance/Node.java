@@ -113,7 +113,23 @@ public final class Node {
 	 * cgroup does not freeze (it is thawed again)
 	 */
 	public Frozen freeze(String name, boolean squeeze, long floorBytes) {
-		return this.services.freeze(name, squeeze, floorBytes);
+		return freeze(name, squeeze, floorBytes, Deadline.none());
+	}
+
+	/**
+	 * Freeze as {@link #freeze(String, boolean, long)} does, within a deadline: a freeze
+	 * that does not end by then is called off, and the service runs as before:
+	 * {@code cse freeze --timeout}.
+	 * @param name the instance's name
+	 * @param squeeze whether to squeeze
+	 * @param floorBytes the lowest memory limit a squeeze tries
+	 * @param deadline when the freeze, and the squeeze, must have ended
+	 * @return the footprint before and after, and how long each step took
+	 * @throws CseException if the service refuses to freeze, or does not freeze in time
+	 * (it keeps running; {@link CseException.Reason#TIMED_OUT} for the second)
+	 */
+	public Frozen freeze(String name, boolean squeeze, long floorBytes, Deadline deadline) {
+		return this.services.freeze(name, squeeze, floorBytes, deadline);
 	}
 
 	/**
@@ -124,19 +140,33 @@ public final class Node {
 	 * @throws CseException if a step fails
 	 */
 	public Thawed thaw(String name) {
-		return this.services.thaw(name);
+		return thaw(name, Deadline.none());
+	}
+
+	/**
+	 * Thaw as {@link #thaw(String)} does, within a deadline: {@code cse thaw --timeout}. A
+	 * thaw cannot be called off: a service that has not confirmed its resume by then goes
+	 * on resuming.
+	 * @param name the instance's name
+	 * @param deadline when the service must have answered its thaw
+	 * @return how long each step took
+	 * @throws CseException if a step fails, or the service does not answer in time
+	 * ({@link CseException.Reason#TIMED_OUT})
+	 */
+	public Thawed thaw(String name, Deadline deadline) {
+		return this.services.thaw(name, deadline);
 	}
 
 	/**
 	 * Wait until a connection to a frozen service's port waits in its listening socket's
 	 * queue, then thaw it as {@link #thaw(String)} does: {@code cse thaw --on-request}.
 	 * @param name the instance's name
-	 * @param wait how long to wait for a connection
+	 * @param deadline when a connection must have come, and the thaw after it ended
 	 * @return how long each step of the thaw took, from the moment the connection was seen
 	 * @throws CseException if the service is not frozen, or no connection came in time
 	 */
-	public Thawed thawOnRequest(String name, Duration wait) {
-		return this.services.thawOnRequest(name, wait);
+	public Thawed thawOnRequest(String name, Deadline deadline) {
+		return this.services.thawOnRequest(name, deadline);
 	}
 
 	/**

@@ -157,6 +157,19 @@ final class ServingProbe {
 		}
 	}
 
+	/**
+	 * The state an instance's {@code /actuator/cse} says it is in.
+	 * @param instance the instance
+	 * @param token the token its endpoint wants, or {@code null}
+	 * @return the state ({@code RUNNING}, {@code QUIESCING}, {@code FROZEN}...), or empty
+	 * if it did not answer 200
+	 */
+	Optional<String> state(Instance instance, String token) {
+		return this.probe.get(instance.endpoint().endpointUri(""), token)
+			.filter((answer) -> answer.status() == 200)
+			.map(this::stateOf);
+	}
+
 	private String stateOf(HttpProbe.Answer answer) {
 		try {
 			return this.json.readTree(answer.body()).path("state").asText();

@@ -167,30 +167,46 @@ public final class Pools implements AutoCloseable {
 	 * Take a clone: thaw the oldest frozen one and wait for its first 200; if none is ready,
 	 * restore one for the request. Either way the pool is refilled in the background.
 	 * @param name the pool's name
+	 * @param deadline when the clone must serve
 	 * @return the clone, serving
+	 * @throws CseException if no clone serves by the deadline
+	 * ({@link CseException.Reason#TIMED_OUT})
 	 */
-	public Taken take(String name) {
+	public Taken take(String name, Deadline deadline) {
 		long start = System.nanoTime();
-		while (true) {
+		while (!deadline.expired()) {
 			Optional<String> member = claim(name);
 			if (member.isEmpty()) {
 				break;
 			}
 			try {
-				Thawed thawed = this.node.thaw(member.get());
+				Thawed thawed = this.node.thaw(member.get(), deadline);
 				Instance instance = this.node.registry().find(member.get()).orElseThrow();
 				refillSoon(REFILL_AFTER_TAKE);
 				return new Taken(name, instance, true, thawed, (System.nanoTime() - start) / 1e6);
 			}
+			catch (CseException ex) {
+				if (ex.reason() != CseException.Reason.TIMED_OUT) {
+					discard(name, member.get(), ex);
+					continue;
+				}
+				// Thawed, and resuming: taken, as a clone that served would be; stopping it would
+				// throw away a clone that is about to serve
+				refillSoon(REFILL_AFTER_TAKE);
+				throw CseException.timedOut("clone " + member.get() + " of pool " + name + " did not confirm its thaw "
+						+ "within " + deadline.describe() + ": it goes on resuming as an instance of its own (see 'cse ps', "
+						+ "stop it with 'cse stop " + member.get() + "'); give a take longer with --timeout");
+			}
 			catch (RuntimeException ex) {
-				logger.log(Level.WARNING, "Pool " + name + ": clone " + member.get() + " did not thaw ("
-						+ CseException.messageOf(ex) + "); stopping it and taking another", ex);
-				stopQuietly(member.get());
-				forget(name, member.get());
+				discard(name, member.get(), ex);
 			}
 		}
+		if (deadline.expired()) {
+			throw CseException.timedOut("no clone of pool " + name + " served within " + deadline.describe()
+					+ ": give it longer with --timeout, or see the agent's log");
+		}
 		PoolState pool = require(name);
-		Started started = restoreClone(pool, RESTORE_TIMEOUT);
+		Started started = restoreClone(pool, deadline.within(RESTORE_TIMEOUT));
 		synchronized (this.lock) {
 			this.store.find(name).ifPresent((current) -> this.store.save(current.withMember(started.instance().name())
 				.releasing(started.instance().name())));
@@ -300,6 +316,14 @@ public final class Pools implements AutoCloseable {
 				this.filling.merge(name, -1, Integer::sum);
 			}
 		}
+	}
+
+	/** A clone that did not thaw: stopped and dropped, so that the next take tries another. */
+	private void discard(String name, String member, RuntimeException ex) {
+		logger.log(Level.WARNING, "Pool " + name + ": clone " + member + " did not thaw (" + CseException.messageOf(ex)
+				+ "); stopping it and taking another", ex);
+		stopQuietly(member);
+		forget(name, member);
 	}
 
 	private Started restoreClone(PoolState pool, Duration timeout) {

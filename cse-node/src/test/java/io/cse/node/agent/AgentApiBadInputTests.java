@@ -77,7 +77,7 @@ class AgentApiBadInputTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
 			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, endpointPath, managementPort, name, port, timeout
-			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze, wakeOnRequest
+			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze, timeout, wakeOnRequest
 			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
 			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout
 			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, freezable, image, namePrefix, parallel, timeout
@@ -175,11 +175,10 @@ class AgentApiBadInputTests {
 	}
 
 	@Test
-	void timeoutOnThawGoesWithOnRequest() {
-		Answer answer = this.agent.post("/instances/app/thaw", "{\"timeout\": \"10s\"}");
+	void aFreezeTimeoutMustBeADuration() {
+		Answer answer = this.agent.post("/instances/app/freeze", "{\"timeout\": \"soon\"}");
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
-		assertThat(answer.error())
-			.isEqualTo("\"timeout\" (how long to wait for a connection) goes with \"onRequest\": true");
+		assertThat(answer.error()).isEqualTo("\"timeout\": 'soon' is no duration: write it as 60, 60s, 500ms or 2m");
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
@@ -272,6 +274,50 @@ class RunFreezeThawCommandTests {
 	}
 
 	@Test
+	void aFreezeThatDoesNotEndInTimeIsCalledOffAndTheServiceRunsAsBefore() {
+		assertThat(run().exitCode()).isZero();
+		// The service is still quiescing when the agent gives up; it ends its quiesce a poll
+		// later, and only then takes the thaw that calls the freeze off
+		AtomicReference<String> state = new AtomicReference<>("RUNNING");
+		AtomicInteger statusesWhileQuiescing = new AtomicInteger();
+		this.probe.hangs("/freeze").inState(() -> {
+			if (this.probe.posted().contains("/actuator/cse/freeze")
+					&& !this.probe.posted().contains("/actuator/cse/thaw")) {
+				state.set((statusesWhileQuiescing.incrementAndGet() == 1) ? "QUIESCING" : "FROZEN");
+			}
+			return state.get();
+		});
+		this.probe.posts((uri) -> {
+			state.set("RUNNING");
+			return Optional.of(new HttpProbe.Answer(200, "{}"));
+		});
+		CseRun freeze = cse("freeze", "app", "--timeout", "300ms");
+		assertThat(freeze.exitCode()).as(freeze.toString()).isEqualTo(4);
+		assertThat(freeze.err()).contains("app did not answer its freeze (POST /actuator/cse/freeze) within 300 ms: "
+				+ "the freeze was called off and it runs as before");
+		assertThat(this.probe.postTimeouts().get(0)).isLessThanOrEqualTo(Duration.ofMillis(300));
+		assertThat(this.probe.posted()).containsExactly("/actuator/cse/freeze", "/actuator/cse/thaw");
+		assertThat(state).hasValue("RUNNING");
+		assertThat(this.host.writes()).isEmpty();
+		assertThat(new Registry(this.temp.resolve("state")).find("app").orElseThrow().cgroups().freeze())
+			.isEqualTo(Instance.Freeze.THAWED);
+	}
+
+	@Test
+	void aThawThatIsNotAnsweredInTimeSaysSoAndGoesOn() {
+		assertThat(run().exitCode()).isZero();
+		assertThat(cse("freeze", "app").exitCode()).isZero();
+		this.probe.hangs("/thaw");
+		CseRun thaw = cse("thaw", "app", "--timeout", "200ms");
+		assertThat(thaw.exitCode()).as(thaw.toString()).isEqualTo(4);
+		assertThat(thaw.err()).contains("app's cgroup is thawed, but it did not confirm its resume (POST "
+				+ "/actuator/cse/thaw) within 200 ms: it goes on resuming");
+		List<Duration> timeouts = this.probe.postTimeouts();
+		assertThat(timeouts.get(timeouts.size() - 1)).isLessThanOrEqualTo(Duration.ofMillis(200));
+		assertThat(this.host.file(FREEZER.resolve("freezer.state"))).hasValue("THAWED");
+	}
+
+	@Test
 	void aCgroupThatDoesNotFreezeIsThawedAndTheServiceResumed() {
 		assertThat(run().exitCode()).isZero();
 		this.host.failingWrites((file, value) -> value.equals("FROZEN"));
@@ -366,10 +412,10 @@ class RunFreezeThawCommandTests {
 		String connection = "   0: 0100007F:1F91 0100007F:D431 01 00000000:%s 00:00000000 00000000     0        0 4243 1 "
 				+ "0000000000000000 20 4 1 10 -1\n";
 		this.host.withFile(Path.of("/proc/net/tcp"), header + String.format(connection, "00000000"));
-		CseRun idle = cse("thaw", "app", "--on-request", "--wait", "100ms");
-		assertThat(idle.exitCode()).as(idle.toString()).isOne();
+		CseRun idle = cse("thaw", "app", "--on-request", "--timeout", "100ms");
+		assertThat(idle.exitCode()).as(idle.toString()).isEqualTo(4);
 		this.host.withFile(Path.of("/proc/net/tcp"), header + String.format(connection, "000000A3"));
-		CseRun thaw = cse("thaw", "app", "--on-request", "--wait", "10s");
+		CseRun thaw = cse("thaw", "app", "--on-request", "--timeout", "10s");
 		assertThat(thaw.exitCode()).as(thaw.toString()).isZero();
 		assertThat(thaw.out()).contains("Thawed app on a request");
 	}
@@ -382,8 +428,9 @@ class RunFreezeThawCommandTests {
 		String listener = "   1: 00000000000000000000000000000000:1F91 00000000000000000000000000000000:0000 0A %s 00:00000000 "
 				+ "00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n";
 		this.host.withFile(Path.of("/proc/net/tcp6"), header + String.format(listener, "00000000:00000000"));
+		// --wait: the option's name before --timeout
 		CseRun idle = cse("thaw", "app", "--on-request", "--wait", "100ms");
-		assertThat(idle.exitCode()).isOne();
+		assertThat(idle.exitCode()).isEqualTo(4);
 		assertThat(idle.err()).contains("no connection to app's port 8081");
 		assertThat(cse("ps").out()).contains("FROZEN");
 

@@ -13,6 +13,7 @@ import io.cse.node.cli.PoolCommand;
 import io.cse.node.cli.PsCommand;
 import io.cse.node.cli.RestoreCommand;
 import io.cse.node.cli.RunCommand;
+import io.cse.node.cli.SnapshotCommand;
 import io.cse.node.cli.StopCommand;
 import io.cse.node.cli.ThawCommand;
 import io.cse.node.instance.NodeContext;
@@ -42,8 +43,9 @@ public final class Cse {
 	 * The subcommands, in the order help lists them.
 	 */
 	private static final List<Class<?>> SUBCOMMANDS = List.of(AgentCommand.class, RunCommand.class,
-			FreezeCommand.class, ThawCommand.class, RestoreCommand.class, CloneCommand.class, PoolCommand.class,
-			ImagesCommand.class, PsCommand.class, StopCommand.class, NetCommand.class, CommandLine.HelpCommand.class);
+			FreezeCommand.class, ThawCommand.class, SnapshotCommand.class, RestoreCommand.class, CloneCommand.class,
+			PoolCommand.class, ImagesCommand.class, PsCommand.class, StopCommand.class, NetCommand.class,
+			CommandLine.HelpCommand.class);
 
 	private Cse() {
 	}

@@ -3,7 +3,9 @@ package io.cse.node.agent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.cse.CallerText;
 import io.cse.node.CseException;
 import io.cse.node.activator.Activator;
@@ -12,6 +14,7 @@ import io.cse.node.instance.Deadline;
 import io.cse.node.instance.Frozen;
 import io.cse.node.instance.Instance.Endpoint;
 import io.cse.node.instance.Node;
+import io.cse.node.instance.Snapshot;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import io.cse.node.linux.Bridge;
@@ -26,6 +29,12 @@ import io.cse.node.linux.Subnet;
 final class InstanceApi {
 
 	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+	/** An image folder's name, as a service accepts it: one folder under its images root. */
+	private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+	/** How long a snapshot may take to be complete, unless the caller says: a dump writes the whole heap. */
+	private static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(5);
 
 	/** How long a thaw on request waits for a connection, unless the caller says. */
 	private static final Duration ON_REQUEST_TIMEOUT = Duration.ofMinutes(10);
@@ -57,6 +66,8 @@ final class InstanceApi {
 					(request, variables) -> freeze(existing(variables), request.bodyAs(FreezeRequest.class)))
 			.add("POST", "/instances/{name}/thaw", "thaw",
 					(request, variables) -> thaw(existing(variables), request.bodyAs(ThawRequest.class)))
+			.add("POST", "/instances/{name}/snapshot", "snapshot",
+					(request, variables) -> snapshot(existing(variables), request.bodyAs(SnapshotRequest.class)))
 			.add("DELETE", "/instances/{name}", "stop", (request, variables) -> stop(existing(variables),
 					ApiChecks.duration(request.query().get("grace"), "grace", Duration.ofSeconds(10)),
 					ApiChecks.flag(request.query().get("purge"), "purge")))
@@ -124,6 +135,19 @@ final class InstanceApi {
 				this.activator.wakeOnRequest(name);
 			}
 			return ApiResponse.json(200, frozen);
+		}
+	}
+
+	private ApiResponse snapshot(String name, SnapshotRequest body) {
+		if (body.image() != null && !IMAGE_NAME.matcher(body.image()).matches()) {
+			throw ApiException.badRequest("'" + CallerText.echoed(body.image()) + "' cannot name an image: use 1 to 64 "
+					+ "letters, digits, '.', '_' or '-', starting with a letter or digit");
+		}
+		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", SNAPSHOT_TIMEOUT));
+		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "snapshot")) {
+			Snapshot snapshot = this.node.snapshot(name, Boolean.TRUE.equals(body.template()), body.image(),
+					Boolean.TRUE.equals(body.waitForImage()), deadline);
+			return ApiResponse.json(snapshot.complete() ? 201 : 202, snapshot);
 		}
 	}
 
@@ -240,6 +264,11 @@ final class InstanceApi {
 	}
 
 	record FreezeRequest(Boolean squeeze, Long floorMiB, Boolean wakeOnRequest, String timeout) {
+
+	}
+
+	record SnapshotRequest(Boolean template, String image, @JsonProperty("wait") Boolean waitForImage,
+			String timeout) {
 
 	}
 

@@ -42,6 +42,8 @@ public final class Node {
 
 	private final Reconciler reconciler;
 
+	private final Snapshotter snapshotter;
+
 	/**
 	 * A node working through the given seams on the given registry.
 	 * @param context the host and HTTP seams
@@ -57,6 +59,7 @@ public final class Node {
 		this.rollBack = new RollBack(this.host, registry, this.stopper);
 		this.restorer = new Restorer(this.host, context.probe(), registry, this.reaper, this.rollBack);
 		this.reconciler = new Reconciler(this.host, context.probe(), registry, this.reaper, this.stopper);
+		this.snapshotter = new Snapshotter(this.host, context.probe(), registry, this.reaper);
 	}
 
 	/**
@@ -167,6 +170,24 @@ public final class Node {
 	 */
 	public Thawed thawOnRequest(String name, Deadline deadline) {
 		return this.services.thawOnRequest(name, deadline);
+	}
+
+	/**
+	 * Ask a running instance for a snapshot of itself and, if asked, wait until its image
+	 * is complete: {@code cse snapshot}. Only the service can take it (its CSE endpoint's
+	 * {@code clone} or {@code dump}), in the images folder it is configured with.
+	 * @param name the instance's name
+	 * @param template a clone template (the service keeps running) rather than a dump (it
+	 * stops once the image is complete)
+	 * @param imageName the image folder's name, or {@code null} for one the service makes up
+	 * @param wait whether to wait until the image is complete
+	 * @param deadline when it must be
+	 * @return the image
+	 * @throws CseException if the instance is not running, is frozen, refuses, or its
+	 * snapshot fails or does not end in time ({@link CseException.Reason#TIMED_OUT})
+	 */
+	public Snapshot snapshot(String name, boolean template, String imageName, boolean wait, Deadline deadline) {
+		return this.snapshotter.snapshot(name, template, imageName, wait, deadline);
 	}
 
 	/**

@@ -74,7 +74,7 @@ class HelloWebFreezeEndToEndTests {
 		String base = "http://127.0.0.1:" + port;
 		CseRun run = cse("run", "--name", name, "--timeout", "180s", "--", javaCommand(), "-Xmx256m", "-jar",
 				System.getProperty("cse.hello-web.jar"), "--server.port=" + port,
-				"--spring.datasource.url=" + postgres.getJdbcUrl());
+				"--spring.datasource.url=" + postgres.getJdbcUrl(), "--cse.images.root=" + work.resolve("images"));
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		Instance instance = new Registry(work.resolve("state")).find(name).orElseThrow();
 		assertThat(Files.readString(FREEZER.resolve(name).resolve("cgroup.procs")).strip())
@@ -140,6 +140,16 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(thawedOnRequest.exitCode()).as(thawedOnRequest.toString()).isZero();
 		assertThat(thawedOnRequest.out()).contains("on a request");
 		assertThat(freezerState(name)).isEqualTo("THAWED");
+
+		// A clone template, asked of the service by the agent and waited for: complete when
+		// the command returns, and the service goes on serving.
+		CseRun snapshot = cse("snapshot", name, "--template", "--image", "tpl", "--wait", "--json");
+		assertThat(snapshot.exitCode()).as(snapshot.toString()).isZero();
+		assertThat(snapshot.out()).contains("\"complete\":true").contains("\"operation\":\"clone\"");
+		assertThat(work.resolve("images/tpl/manifest.json")).isRegularFile();
+		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
+		assertThat(cse("images", "ls", "--images-root", work.resolve("images").toString()).out())
+			.containsPattern("tpl +template .* restorable");
 
 		// Stop: no process, no cgroup, no swap the agent turned on.
 		CseRun stop = cse("stop", name);

@@ -138,10 +138,10 @@ final class FreezeBenchmark implements Callable<Integer> {
 		}
 		System.out.printf(Locale.ROOT, "%s %d/%d: thaw to first 200 %.1f ms (cgroup %.1f ms)%s%n",
 				squeeze ? "squeezed" : "plain", run, this.runs, thawed.first200Millis(), thawed.cgroupThawedMillis(),
-				squeeze ? String.format(Locale.ROOT, ", frozen: resident %d MB, charged %d MB, compressed %d MB",
+				squeeze ? String.format(Locale.ROOT, ", frozen: resident %d MiB, charged %d MiB, compressed %d MiB",
 						frozen.after().residentBytes() >> 20, frozen.after().chargedBytes() >> 20,
 						Math.max(0, frozen.after().compressedBytes()) >> 20)
-						: String.format(Locale.ROOT, ", running resident %d MB", frozen.before().residentBytes() >> 20));
+						: String.format(Locale.ROOT, ", running resident %d MiB", frozen.before().residentBytes() >> 20));
 	}
 
 	/**

@@ -47,6 +47,9 @@ public final class Cse {
 			PoolCommand.class, ImagesCommand.class, PsCommand.class, StopCommand.class, NetCommand.class,
 			CommandLine.HelpCommand.class);
 
+	/** The width of every help text: a terminal's default. */
+	static final int HELP_WIDTH = 80;
+
 	private Cse() {
 	}
 
@@ -82,12 +85,26 @@ public final class Cse {
 				commandLine.addSubcommand(new CommandLine(type, factory));
 			}
 		}
+		applyHelpStyle(commandLine);
 		commandLine.setExecutionExceptionHandler((ex, line, parseResult) -> {
 			line.getErr().println("cse: " + CseException.messageOf(ex));
 			line.getErr().flush();
 			return (ex instanceof CseException) ? ((CseException) ex).reason().exitCode() : Reason.FAILED.exitCode();
 		});
 		return commandLine;
+	}
+
+	/**
+	 * One style for every command's help: 80 columns, options and synopsis in the order
+	 * they are declared (the command's own first, then the timeout, the state folder,
+	 * {@code --json}, {@code --quiet}, help and version), as a reader compares commands.
+	 */
+	private static void applyHelpStyle(CommandLine commandLine) {
+		commandLine.setUsageHelpWidth(HELP_WIDTH);
+		commandLine.getCommandSpec().usageMessage().sortOptions(false).sortSynopsis(false);
+		for (CommandLine subcommand : commandLine.getSubcommands().values()) {
+			applyHelpStyle(subcommand);
+		}
 	}
 
 	/**

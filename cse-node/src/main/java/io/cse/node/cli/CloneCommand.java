@@ -46,8 +46,8 @@ public final class CloneCommand implements Callable<Integer> {
 	@Option(names = "--count", paramLabel = "N", required = true, description = "How many clones.")
 	int count;
 
-	@Option(names = "--name-prefix", paramLabel = "P",
-			description = "The clones are named P-1, P-2, ... (lowest free numbers first; default: the image's "
+	@Option(names = "--name-prefix", paramLabel = "PREFIX",
+			description = "The clones are named PREFIX-1, PREFIX-2, ... (lowest free numbers first; default: the image's "
 					+ "application name).")
 	String namePrefix;
 

@@ -41,7 +41,7 @@ public final class FreezeCommand implements Callable<Integer> {
 	@Option(names = "--squeeze", description = "Push the frozen service's memory out to compressed swap.")
 	boolean squeeze;
 
-	@Option(names = "--floor", paramLabel = "MB", defaultValue = "4",
+	@Option(names = "--floor", paramLabel = "MIB", defaultValue = "4",
 			description = "The lowest memory limit a squeeze tries, in MiB (default: ${DEFAULT-VALUE}).")
 	long floorMegabytes;
 
@@ -116,7 +116,7 @@ public final class FreezeCommand implements Callable<Integer> {
 	}
 
 	static String bytes(long bytes) {
-		return (bytes < 0) ? "-" : String.format(Locale.ROOT, "%.1f MB", bytes / 1024.0 / 1024.0);
+		return (bytes < 0) ? "-" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1024.0 / 1024.0);
 	}
 
 	static String millis(long millis) {

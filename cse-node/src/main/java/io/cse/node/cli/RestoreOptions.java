@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 final class RestoreOptions {
 
 	@Option(names = "--images-root", paramLabel = "DIR", defaultValue = Image.DEFAULT_ROOT,
-			description = "Where an IMAGE given as an id is looked up (default: ${DEFAULT-VALUE}).")
+			description = "Where an image given as an id is looked up (default: ${DEFAULT-VALUE}).")
 	Path imagesRoot;
 
 	@Option(names = "--criu", paramLabel = "PATH",
@@ -23,15 +23,15 @@ final class RestoreOptions {
 					+ "PATH; install it with scripts/install-criu.sh).")
 	Path criu;
 
-	@Option(names = "--timeout", paramLabel = "TIME", defaultValue = "60s", converter = DurationConverter.class,
-			description = "How long the instances may take, from the command's start, to answer 200 on their "
-					+ "health path (default: ${DEFAULT-VALUE}; as 90, 90s, 500ms or 2m).")
-	Duration timeout;
-
 	@Option(names = "--bridge", paramLabel = "NAME", defaultValue = Bridge.DEFAULT_NAME,
 			description = "The host bridge of instances in namespaces of their own (default: ${DEFAULT-VALUE}); "
 					+ "brought up as 'cse net up' would.")
 	String bridge;
+
+	@Option(names = "--timeout", paramLabel = "TIME", defaultValue = "60s", converter = DurationConverter.class,
+			description = "How long the instances may take, from the command's start, to answer 200 on their "
+					+ "health path (default: ${DEFAULT-VALUE}; as 90, 90s, 500ms or 2m).")
+	Duration timeout;
 
 	/**
 	 * A call to the agent, which an agent made for it runs with these options.

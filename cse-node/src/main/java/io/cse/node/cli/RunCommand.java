@@ -23,15 +23,14 @@ import picocli.CommandLine.Spec;
  * {@code cse run}: start a service in cgroups of its own, so that it can be frozen.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Start a service in cgroup v1 'freezer' and 'memory' groups of its own "
-				+ "(/sys/fs/cgroup/{freezer,memory}/cse/NAME), entered before its JVM starts, wait until "
+		description = { "Start a service in cgroups of its own (v1: /sys/fs/cgroup/{freezer,memory}/cse/NAME, "
+				+ "v2: /sys/fs/cgroup/cse/NAME), entered before its JVM starts, wait until "
 				+ "/actuator/cse answers 200, and register it (see 'cse ps'). Its output is appended to "
 				+ "<state-dir>/logs/NAME/service.log.",
 				"A java command gets -XX:-UsePerfData unless it sets UsePerfData itself: the JVM's shared "
 						+ "performance data file would otherwise stay mapped in /tmp, which a snapshot of the "
 						+ "service cannot carry.",
-				"Freeze it with 'cse freeze NAME', remove it with 'cse stop NAME'. Needs root." },
-		usageHelpWidth = 100)
+				"Freeze it with 'cse freeze NAME', remove it with 'cse stop NAME'. Needs root." })
 public final class RunCommand implements Callable<Integer> {
 
 	private static final Pattern SERVER_PORT = Pattern.compile("--server\\.port=(\\d+)|-Dserver\\.port=(\\d+)");
@@ -69,7 +68,7 @@ public final class RunCommand implements Callable<Integer> {
 	Duration timeout;
 
 	@Parameters(arity = "1..*", paramLabel = "COMMAND",
-			description = "The service's command, after '--': for example -- java -jar app.jar --server.port=8081")
+			description = "The service's command, after '--': for example -- java -jar app.jar --server.port=8081.")
 	List<String> command = new ArrayList<>();
 
 	@Mixin

@@ -47,13 +47,13 @@ public final class StopCommand implements Callable<Integer> {
 	@Option(names = "--all", description = "Stop every instance in the registry.")
 	boolean all;
 
+	@Option(names = "--purge", description = "Delete their logs too (kept by default, in the state folder's logs/).")
+	boolean purge;
+
 	@Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
 			description = "How long a service may take to shut down after SIGTERM before it is killed "
 					+ "(default: ${DEFAULT-VALUE}).")
 	Duration grace;
-
-	@Option(names = "--purge", description = "Delete their logs too (kept by default, in the state folder's logs/).")
-	boolean purge;
 
 	@Mixin
 	StateOptions state;

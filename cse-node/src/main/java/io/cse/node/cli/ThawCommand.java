@@ -19,10 +19,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cse thaw}: let a frozen service serve again.
  */
-@Command(name = "thaw", mixinStandardHelpOptions = true,
+@Command(name = "thaw", mixinStandardHelpOptions = true, sortOptions = false,
 		description = { "Thaw a service that 'cse freeze' froze: restore its memory limit, thaw its cgroup, let it "
 				+ "resume (POST /actuator/cse/thaw; a request that reached it first may have thawed it already, "
-				+ "which is fine), and print the time until / answered 200.",
+				+ "which is fine), and print the time until it served (its 200 to the thaw).",
 				"With --on-request, first wait until a connection to the frozen service's port waits in its "
 						+ "listening socket's queue (where the kernel keeps it while the service is frozen), then "
 						+ "thaw it: the request is served, not lost. Needs root." })
@@ -41,13 +41,22 @@ public final class ThawCommand implements Callable<Integer> {
 	@Option(names = "--on-request", description = "Wait for a connection to the service's port, then thaw.")
 	boolean onRequest;
 
-	// --wait: its name before --timeout was the same for every command that waits
-	@Option(names = { "--timeout", "--wait" }, paramLabel = "TIME", converter = DurationConverter.class,
+	@Option(names = "--timeout", paramLabel = "TIME", converter = DurationConverter.class,
 			description = "How long the thaw may take, the wait for a connection included with --on-request "
 					+ "(default: as long as the service says its thaw may take, 1h with --on-request; "
 					+ "as 90, 90s, 500ms or 2m). A thaw is not called off: a service that has not "
 					+ "answered by then goes on resuming.")
 	Duration timeout;
+
+	/**
+	 * {@code --wait}, the name {@code --timeout} had before every command that waits took
+	 * {@code --timeout}: kept for scripts, not shown.
+	 * @param wait how long
+	 */
+	@Option(names = "--wait", paramLabel = "TIME", converter = DurationConverter.class, hidden = true)
+	void setWait(Duration wait) {
+		this.timeout = wait;
+	}
 
 	@Mixin
 	StateOptions state;

@@ -396,6 +396,16 @@ class HelloWebSnapshotEndToEndTests {
 				assertThat(values.toString()).as(meter + " at " + base).doesNotContain(ids);
 			}
 		}
+		if (Boolean.getBoolean("cse.prometheus")) {
+			// The scrape itself, where the sample has the registry (its Boot 4 build)
+			HttpResponse<String> scrape = get(base + "/actuator/prometheus");
+			assertThat(scrape.statusCode()).as(scrape.body()).isEqualTo(200);
+			List<String> cse = scrape.body().lines().filter((line) -> line.startsWith("cse_")).toList();
+			assertThat(cse).as("CSE's series at " + base).anyMatch((line) -> line.startsWith("cse_instance_generation"))
+				.anyMatch((line) -> line.startsWith("cse_state{"));
+			assertThat(scrape.body()).as("the scrape at " + base).doesNotContain(ids);
+			assertThat(cse).as("CSE's series at " + base).noneMatch((line) -> line.contains("instance="));
+		}
 	}
 
 	private Process start(Path java, int port, Path images, Path log, Path serviceLog, Path tokenFile)

@@ -58,6 +58,9 @@ public final class StopCommand implements Callable<Integer> {
 	@Mixin
 	StateOptions state;
 
+	@Mixin
+	Progress progress;
+
 	StopCommand(NodeContext context) {
 		this.context = context;
 	}
@@ -92,7 +95,8 @@ public final class StopCommand implements Callable<Integer> {
 		PrintWriter out = this.spec.commandLine().getOut();
 		// In parallel: each stop may wait for a graceful shutdown.
 		ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, Math.min(targets.size(), 16)));
-		try {
+		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
+				"stopping " + ((targets.size() <= 3) ? String.join(", ", targets) : targets.size() + " instances"))) {
 			List<Future<Stopped>> stops = new ArrayList<>();
 			for (String name : targets) {
 				stops.add(executor.submit(() -> agent.send("DELETE",

@@ -62,6 +62,9 @@ AGENT_PID=""
 PG_PID=""
 TEMPLATE_PID=""
 BRIDGE_UP=0
+POOL=""
+DEFAULT_BRIDGE_WAS_THERE=0
+if ip link show cse0 >/dev/null 2>&1; then DEFAULT_BRIDGE_WAS_THERE=1; fi
 ZRAM_WAS_ON=0
 if zram_swap_on; then ZRAM_WAS_ON=1; fi
 
@@ -72,6 +75,7 @@ cse() {
 
 cleanup() {
 	set +e
+	if [ -n "$AGENT_PID" ] && [ -n "$POOL" ]; then cse pool rm "$POOL" >/dev/null 2>&1; fi
 	if [ -n "$AGENT_PID" ]; then cse stop --all >/dev/null 2>&1; fi
 	if [ "$BRIDGE_UP" = "1" ]; then cse net down --bridge "$BRIDGE" >/dev/null 2>&1; fi
 	stop_process "$TEMPLATE_PID"
@@ -83,6 +87,10 @@ cleanup() {
 	fi
 	local left
 	left="$(left_behind "$BRIDGE" hello)"
+	if [ "$DEFAULT_BRIDGE_WAS_THERE" = "0" ] && ip link show cse0 >/dev/null 2>&1; then
+		left="$left${left:+
+}link cse0 (a command without --bridge made it: 'ip link del cse0' once nothing uses it)"
+	fi
 	rm -rf "$WORK"
 	if [ -n "$left" ]; then
 		printf 'Left behind (remove it by hand):\n%s\n' "$left" >&2
@@ -194,7 +202,9 @@ heading "Freeze, thaw, squeeze"
 say "\`cse freeze\` asks the service to quiesce (\`POST /actuator/cse/freeze\`), then freezes its cgroup: from then on it uses no CPU. \`cse thaw\` thaws the cgroup and tells the service to resume; the time is until its first 200."
 c freeze hello
 c thaw hello
+SQUEEZE=()
 if [ -b /dev/zram0 ] && { [ -z "$(swapon --noheadings --show 2>/dev/null)" ] || zram_swap_on; }; then
+	SQUEEZE=(--squeeze)
 	close_block
 	say "\`--squeeze\` then lowers the group's memory limit, so that the kernel pushes the frozen service's pages into compressed swap (zram, which \`cse\` turns on as swap when no swap is on, and off again with the last service it stops). The thaw after a squeeze reads them back."
 	c freeze hello --squeeze
@@ -207,11 +217,22 @@ fi
 close_block
 
 heading "A request that reaches a frozen service"
-say "It is not lost: the kernel queues the connection while the cgroup is frozen. With \`--wake-on-request\` the agent watches the service's listening socket and thaws it as soon as a connection waits (\`cse thaw NAME --on-request\` does the same from a command that waits). The \`curl\` below is sent to the frozen service:"
+say "It is not lost: the kernel queues the connection while the cgroup is frozen. With \`--wake-on-request\` the agent watches the service's listening socket and thaws it as soon as a connection waits. The \`curl\` below is sent to the frozen service:"
 c freeze hello --wake-on-request
 run "curl -s -w ' (HTTP %{http_code} after %{time_total} s)\\n' http://127.0.0.1:$PORT/" \
 	curl -s -m 60 -w ' (HTTP %{http_code} after %{time_total} s)\n' "http://127.0.0.1:$PORT/"
 c ps
+close_block
+say "\`cse thaw NAME --on-request\` does the same from a command that waits until a connection arrives, then thaws. Here the \`curl\` is started in the background a second before; it is answered once the thaw is done (the starter, seeing a request while frozen, may have resumed the service itself first):"
+c freeze hello
+open_block
+printf '$ curl -s -w %s http://127.0.0.1:%s/ &\n' "' (HTTP %{http_code} after %{time_total} s)\\n'" "$PORT" | tee -a "$OUT"
+curl -s -m 90 -w ' (HTTP %{http_code} after %{time_total} s)\n' "http://127.0.0.1:$PORT/" >"$WORK/curl.out" 2>&1 &
+CURL_PID=$!
+sleep 1
+c thaw hello --on-request --wait 60s
+wait "$CURL_PID" || true
+printf '\n[curl] %s\n' "$(cat "$WORK/curl.out")" | tee -a "$OUT"
 close_block
 
 heading "Snapshots: a clone template, clones, a dump, a restore"
@@ -254,17 +275,29 @@ c images ls
 c ps
 close_block
 
+heading "A pool of frozen clones"
+say "A pool keeps clones of a template restored, warmed (their first 200), frozen${SQUEEZE:+ and squeezed}, on the bridge its command names (\`--bridge\`, default \`cse0\`: name the one the database listens on). A take thaws the oldest and hands it over once it serves; the resident agent then restores another to fill the pool again:"
+POOL=hello-pool
+c pool create hello-t --name "$POOL" --size 2 "${SQUEEZE[@]}" --bridge "$BRIDGE"
+c pool take "$POOL"
+c pool ls
+close_block
+
 heading "Errors and exit codes"
 say "Every failure exits with a code that says what kind it is (see [exit codes](#exit-codes)) and a message on standard error:"
 fails thaw nosuch
 fails images ls --colour
 fails freeze hello-r
 fails net down --bridge "$BRIDGE"
+fails images rm hello-t
 close_block
 
 heading "Stop, and nothing left behind"
 say "\`cse stop\` thaws a frozen service first, stops each instance, and removes its cgroups, namespaces, veths and registry entry (its log stays unless \`--purge\`); the zram swap a squeeze turned on goes with the last service. Then the bridge can go:"
+c pool rm "$POOL"
+POOL=""
 c stop --all
+c images rm hello-t hello-d
 c net down --bridge "$BRIDGE"
 c ps
 run "ip link show $BRIDGE; ip netns list | grep -c '^cse-hello'" bash -c "ip link show $BRIDGE; ip netns list | grep -c '^cse-hello'" || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the session transcript of the operator's guide (docs/node-agent.md, between
 # <!-- transcript:begin --> and <!-- transcript:end -->): it runs every `cse` command an
-# operator uses on this host, for real, and records each command with its output.
+# operator uses on this host, for real, and records each command with its output. The
+# prerequisites' checks go between <!-- prerequisites:begin --> and <!-- prerequisites:end -->.
 #
 # Needs root, the project built (cse-node, samples/hello-web, samples/embedded-postgres:
 #   mvn -B -pl cse-node,samples/hello-web,samples/embedded-postgres -am package -DskipTests
@@ -58,6 +59,7 @@ cp "$CSE_JAR" "$APPS/cse-exec.jar"
 cp "$APP_JAR" "$APPS/hello-web.jar"
 AGENT_SOCKET="$SOCKETS/agent.sock"
 OUT="$WORK/transcript.md"
+PREREQUISITES="$WORK/prerequisites.md"
 AGENT_PID=""
 PG_PID=""
 TEMPLATE_PID=""
@@ -159,6 +161,17 @@ if [ "$(stat -fc %T /sys/fs/cgroup)" = "cgroup2fs" ]; then CGROUPS="cgroup v2"; 
 CRIU_VERSION="$("$CRIU" --version | sed -n 's/^Version: //p')"
 printf '\n`scripts/operator-transcript.sh` ran this session as root on a %s-core Linux host (kernel %s, %s, JDK %s, CRIU %s) on %s UTC, and wrote it here. It is a real run: process ids, instance ids and times change from run to run, and times are those of a machine other builds shared. The work folder is shown as `/var/lib/cse` (state in `/var/lib/cse/run`, images in `/var/lib/cse/images`), the agent'"'"'s socket as `/run/cse/agent.sock` and the jars under `/opt/cse/apps`; `cse` is `java -jar cse-exec.jar`.\n' \
 	"$(nproc)" "$(uname -r)" "$CGROUPS" "$JDK" "$CRIU_VERSION" "$(date -u '+%Y-%m-%d %H:%M')" >"$OUT"
+
+# The prerequisites' checks (docs/node-agent.md#prerequisites), before anything is started.
+{
+	printf '```text\n'
+	for check in 'id -u' 'stat -fc %T /sys/fs/cgroup' 'echo $(ls /sys/fs/cgroup)' "$CRIU --version" "$CRIU check" \
+		'ls -l /dev/zram0' 'swapon --show' 'which ip unshare setsid'; do
+		printf '$ %s\n' "$check"
+		bash -c "$check" 2>&1 || true
+	done
+	printf '```\n'
+} | generic >"$PREREQUISITES"
 
 heading "The agent, the bridge, a service in cgroups of its own"
 say "A resident agent serves every command below (each \`cse\` is a client of its socket). The clones' bridge gets the subnet's first address; PostgreSQL (\`samples/embedded-postgres\`, a process of its own, never inside a service a snapshot takes) listens on the loopback and on that address, so that clones reach it too."
@@ -305,25 +318,27 @@ close_block
 BRIDGE_UP=0
 
 # A generic host: nothing of the work folder may show.
-if grep -n -e "$WORK" -e 'cse-transcript' -e '/tmp/' "$OUT" >&2; then
+if grep -n -e "$WORK" -e 'cse-transcript' -e '/tmp/' "$OUT" "$PREREQUISITES" >&2; then
 	echo "The transcript shows a path of this host (above): not written" >&2
 	exit 1
 fi
 
 # The page: the transcript replaces what is between the markers.
 if [ "$PAGE" = "/dev/null" ]; then
-	cat "$OUT"
+	cat "$PREREQUISITES" "$OUT"
 	exit 0
 fi
-python3 - "$PAGE" "$OUT" <<'EOF'
+python3 - "$PAGE" transcript "$OUT" prerequisites "$PREREQUISITES" <<'EOF'
 import sys
-page, transcript = sys.argv[1], open(sys.argv[2]).read()
+page = sys.argv[1]
 text = open(page).read()
-begin, end = "<!-- transcript:begin -->", "<!-- transcript:end -->"
-if begin not in text or end not in text:
-    sys.exit(page + " has no " + begin + " ... " + end + " markers")
-head, rest = text.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(page, "w").write(head + begin + "\n" + transcript.strip("\n") + "\n" + end + tail)
+for marker, path in zip(sys.argv[2::2], sys.argv[3::2]):
+    begin, end = "<!-- %s:begin -->" % marker, "<!-- %s:end -->" % marker
+    if begin not in text or end not in text:
+        sys.exit(page + " has no " + begin + " ... " + end + " markers")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    text = head + begin + "\n" + open(path).read().strip("\n") + "\n" + end + tail
+open(page, "w").write(text)
 EOF
 echo "Wrote the transcript into $PAGE"

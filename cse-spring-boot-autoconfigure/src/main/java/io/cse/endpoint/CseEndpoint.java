@@ -286,9 +286,23 @@ public class CseEndpoint {
 			throw ex;
 		}
 		return new SnapshotDescriptor(action.value(), ticket.imageId(), ticket.folder().toString(),
-				this.snapshots.getEngine().getName(),
-				(action == Action.DUMP) ? "the process stops once the image is complete"
-						: "the process keeps running; every restore of the image is a new instance");
+				this.snapshots.getEngine().getName(), then(action));
+	}
+
+	/**
+	 * What happens to this process after the snapshot an action takes: a dump stops it, and
+	 * so does a clone on an engine that cannot leave it running (CRaC's).
+	 * @param action a dump or a clone
+	 * @return the sentence for the answer's {@code then}
+	 */
+	private String then(Action action) {
+		if (action == Action.DUMP) {
+			return "the process stops once the image is complete";
+		}
+		return this.snapshots.getEngine().canLeaveRunning()
+				? "the process keeps running; every restore of the image is a new instance"
+				: "the process stops once the image is complete (this engine cannot leave it running); "
+						+ "every restore of the image is a new instance";
 	}
 
 	/**

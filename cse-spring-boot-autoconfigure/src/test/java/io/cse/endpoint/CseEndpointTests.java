@@ -258,6 +258,30 @@ class CseEndpointTests {
 	}
 
 	@Test
+	void cloneSaysTheProcessKeepsRunningWhereTheEngineLeavesItRunning() {
+		run((context) -> {
+			WebEndpointResponse<Object> answer = endpoint(context).operate("clone", null, "template");
+			assertThat(answer.getBody()).isInstanceOfSatisfying(SnapshotDescriptor.class, (accepted) -> assertThat(
+					accepted.getThen())
+				.isEqualTo("the process keeps running; every restore of the image is a new instance"));
+			awaitSnapshotEnd(context);
+		});
+	}
+
+	@Test
+	void cloneSaysTheProcessStopsWhereTheEngineCannotLeaveItRunning() {
+		this.contextRunner.withPropertyValues("cse.images.root=" + this.images, "test.probe.can-leave-running=false")
+			.run((context) -> {
+				WebEndpointResponse<Object> answer = endpoint(context).operate("clone", null, "template");
+				assertThat(answer.getBody()).isInstanceOfSatisfying(SnapshotDescriptor.class,
+						(accepted) -> assertThat(accepted.getThen())
+							.isEqualTo("the process stops once the image is complete (this engine cannot leave it "
+									+ "running); every restore of the image is a new instance"));
+				awaitSnapshotEnd(context);
+			});
+	}
+
+	@Test
 	void cloneLeftToTheRequestStartsOnlyOnceTheRequestStartsIt() {
 		run((context) -> {
 			AtomicBoolean connectionClosed = new AtomicBoolean();

@@ -14,6 +14,7 @@ import io.cse.snapshot.SnapshotSpec;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Watches a dump or a clone from the inside: a participant that records when the
@@ -86,8 +87,20 @@ class SnapshotProbe implements CheckpointParticipant {
 
 		private final SnapshotProbe probe;
 
+		private final boolean canLeaveRunning;
+
 		Engine(SnapshotProbe probe) {
+			this(probe, true);
+		}
+
+		/**
+		 * An engine that says whether it can leave the process running, as CRaC's cannot.
+		 * @param probe the probe that records the snapshot
+		 * @param canLeaveRunning what {@link #canLeaveRunning()} answers
+		 */
+		Engine(SnapshotProbe probe, boolean canLeaveRunning) {
 			this.probe = probe;
+			this.canLeaveRunning = canLeaveRunning;
 		}
 
 		@Override
@@ -102,7 +115,7 @@ class SnapshotProbe implements CheckpointParticipant {
 
 		@Override
 		public boolean canLeaveRunning() {
-			return true;
+			return this.canLeaveRunning;
 		}
 
 		@Override
@@ -122,8 +135,8 @@ class SnapshotProbe implements CheckpointParticipant {
 		}
 
 		@Bean
-		Engine snapshotProbeEngine(SnapshotProbe probe) {
-			return new Engine(probe);
+		Engine snapshotProbeEngine(SnapshotProbe probe, Environment environment) {
+			return new Engine(probe, environment.getProperty("test.probe.can-leave-running", Boolean.class, true));
 		}
 
 	}

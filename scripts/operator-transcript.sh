@@ -243,12 +243,15 @@ printf '$ curl -s -w %s http://127.0.0.1:%s/ &\n' "' (HTTP %{http_code} after %{
 curl -s -m 90 -w ' (HTTP %{http_code} after %{time_total} s)\n' "http://127.0.0.1:$PORT/" >"$WORK/curl.out" 2>&1 &
 CURL_PID=$!
 sleep 1
-c thaw hello --on-request --wait 60s
+c thaw hello --on-request --timeout 60s
 wait "$CURL_PID" || true
 printf '\n[curl] %s\n' "$(cat "$WORK/curl.out")" | tee -a "$OUT"
 close_block
 
 heading "Snapshots: a clone template, clones, a dump, a restore"
+say "\`cse snapshot\` has a service that \`cse run\` started take a snapshot of itself (the agent calls its endpoint, with the token it gave the service), in the service's own images folder; with \`--wait\` it returns once the image is complete, its manifest written:"
+c snapshot hello --template --image hello-s --wait
+close_block
 say "A snapshot is taken by the service itself, through its endpoint (\`POST /actuator/cse/clone\` or \`/dump\`, see [snapshots](snapshots.md)); \`cse\` restores it. The template here is a service started with plain \`java\`, its output appended to a file (CRIU restores a file opened with \`>>\`, not one opened with \`>\` that has grown), on port $TEMPLATE_PORT, with the agent's images folder as its \`cse.images.root\`:"
 TEMPLATE=(java -XX:-UsePerfData -Xmx256m -jar "$APPS/hello-web.jar" --server.port="$TEMPLATE_PORT"
 	--spring.datasource.url="$PG_URL" --cse.images.root="$LIB/images")
@@ -301,6 +304,7 @@ say "Every failure exits with a code that says what kind it is (see [exit codes]
 fails thaw nosuch
 fails images ls --colour
 fails freeze hello-r
+fails freeze hello --timeout 1ms
 fails net down --bridge "$BRIDGE"
 fails images rm hello-t
 close_block
@@ -310,7 +314,7 @@ say "\`cse stop\` thaws a frozen service first, stops each instance, and removes
 c pool rm "$POOL"
 POOL=""
 c stop --all
-c images rm hello-t hello-d
+c images rm hello-t hello-d hello-s
 c net down --bridge "$BRIDGE"
 c ps
 run "ip link show $BRIDGE; ip netns list | grep -c '^cse-hello'" bash -c "ip link show $BRIDGE; ip netns list | grep -c '^cse-hello'" || true

@@ -79,6 +79,7 @@ class AgentApiBadInputTests {
 			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, endpointPath, managementPort, name, port, timeout
 			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze, timeout, wakeOnRequest
 			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
+			POST | /instances/app/snapshot | {"templte": true}                                | templte    | image, template, timeout, wait
 			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout
 			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, freezable, image, namePrefix, parallel, timeout
 			PUT  | /bridges/br1          | {"cidr": "10.50.0.0/24"}                          | cidr       | subnet
@@ -172,6 +173,14 @@ class AgentApiBadInputTests {
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(409);
 		assertThat(answer.error()).isEqualTo("an instance named app exists already (see 'cse ps', or GET /instances): "
 				+ "stop it first ('cse stop app', or DELETE /instances/app), or choose another name");
+	}
+
+	@Test
+	void aSnapshotsImageIsAFolderNameUnderTheServicesRoot() {
+		Answer answer = this.agent.post("/instances/app/snapshot", "{\"image\": \"../../etc\"}");
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+		assertThat(answer.error()).isEqualTo("'../../etc' cannot name an image: use 1 to 64 letters, digits, '.', "
+				+ "'_' or '-', starting with a letter or digit");
 	}
 
 	@Test

@@ -34,7 +34,7 @@ import io.cse.snapshot.ImageManifest;
  * the disk cache and this JVM, and is not counted.
  * <p>
  * {@code java -jar compat/harness/target/compat-harness-0.1.0-SNAPSHOT-exec.jar [--runs N]
- * [--cells id,id] [--output FILE]} after {@code mvn -B -pl compat/harness -am package
+ * [--cells id,id] [--output FILE] [--jvm-options OPTIONS]} after {@code mvn -B -pl compat/harness -am package
  * -DskipTests}; run as root with CRIU for the restore columns.
  */
 public final class CompatBenchmark {
@@ -76,7 +76,10 @@ public final class CompatBenchmark {
 			for (Cell cell : options.cells) {
 				figures.put(cell, benchmark.measure(cell));
 			}
-			String table = markdown(figures, options.runs, benchmark.snapshots) + "\nMachine: "
+			String extra = System.getProperty(ServiceProcess.EXTRA_JVM_OPTIONS_PROPERTY, "").trim();
+			String table = markdown(figures, options.runs, benchmark.snapshots)
+					+ (extra.isEmpty() ? "" : "\nEvery service ran with " + extra + " added to its JVM options.\n")
+					+ "\nMachine: "
 					+ Runtime.getRuntime().availableProcessors() + " cores; load average (1 min) " + loadBefore
 					+ " before the runs, " + loadAverage() + " after.\n";
 			Files.writeString(options.output, table, StandardCharsets.UTF_8);
@@ -307,13 +310,17 @@ public final class CompatBenchmark {
 				else if (arg.startsWith("--output=")) {
 					options.output = Path.of(value);
 				}
+				else if (arg.startsWith("--jvm-options=")) {
+					System.setProperty(ServiceProcess.EXTRA_JVM_OPTIONS_PROPERTY, value);
+				}
 				else if (arg.startsWith("--postgres-jar=")) {
 					options.postgresJar = Path.of(value);
 				}
 				else {
 					System.err.println("Unknown option '" + arg + "'. Options: --runs=N (default 5) --cells=ID,ID (default "
 							+ "all: " + Cell.all().stream().map(Cell::id).toList() + ") --output=FILE (default "
-							+ "compatibility-figures.md) --postgres-jar=JAR; run from the repository's root");
+							+ "compatibility-figures.md) --jvm-options='-XX:+UseG1GC ...' (added to every service's) --postgres-jar=JAR; "
+							+ "run from the repository's root");
 					System.exit(2);
 				}
 			}

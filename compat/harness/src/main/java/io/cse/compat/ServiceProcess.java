@@ -24,6 +24,13 @@ public final class ServiceProcess implements AutoCloseable {
 	 */
 	public static final List<String> JVM_OPTIONS = List.of("-Xmx160m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
 
+	/**
+	 * The system property with JVM options every service gets after {@link #JVM_OPTIONS},
+	 * separated by spaces: what the benchmark's {@code --jvm-options} sets, to measure a
+	 * cell as a service tuned for it runs (another collector, for example).
+	 */
+	public static final String EXTRA_JVM_OPTIONS_PROPERTY = "cse.compat.jvm-options";
+
 	/** How the starter's one line begins when it steps aside (SupportedPlatformCondition). */
 	public static final String INACTIVE = "CSE is inactive";
 
@@ -111,6 +118,10 @@ public final class ServiceProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(jdk.java().toString());
 		command.addAll(JVM_OPTIONS);
+		String extra = System.getProperty(EXTRA_JVM_OPTIONS_PROPERTY, "").trim();
+		if (!extra.isEmpty()) {
+			command.addAll(List.of(extra.split("\\s+")));
+		}
 		command.add("-jar");
 		command.add(jar.toString());
 		command.add("--server.port=" + port);

@@ -333,7 +333,7 @@ public final class CseAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
-			IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+			TomcatIdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
 				return new TomcatIdleConnectionCloser(applicationContext);
 			}
 
@@ -351,7 +351,7 @@ public final class CseAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
-			IdleConnectionCloser cseJettyIdleConnectionCloser(ApplicationContext applicationContext) {
+			JettyIdleConnectionCloser cseJettyIdleConnectionCloser(ApplicationContext applicationContext) {
 				return new JettyIdleConnectionCloser(applicationContext);
 			}
 

@@ -146,6 +146,48 @@ class CseEndpointWebStacksTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("stacks")
+	void aFreezeClosesAnIdleKeptAliveConnection(Stack stack) throws IOException {
+		try (ConfigurableApplicationContext application = stack.start(GreetingController.class,
+				"cse.traffic.idle-connection-quiet-time=0s")) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			try (Socket idle = new Socket("127.0.0.1", port)) {
+				idle.setSoTimeout(10_000);
+				idle.getOutputStream()
+					.write(("GET /hello HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
+						.getBytes(StandardCharsets.US_ASCII));
+				StringBuilder answer = new StringBuilder();
+				while (!answer.toString().endsWith(CseEndpointWebTests.GREETING)) {
+					answer.append((char) idle.getInputStream().read());
+				}
+				assertThat(answer.toString()).startsWith("HTTP/1.1 200");
+				// A server hands the connection back to wait for its next request just after
+				// the answer: a freeze right then may not find it idle yet, the next one does
+				idle.setSoTimeout(200);
+				await().atMost(Duration.ofSeconds(15)).until(() -> {
+					assertThat(postWithoutAnyBody(port, "/actuator/cse/freeze").status()).isEqualTo(200);
+					boolean closed = ended(idle);
+					assertThat(postWithoutAnyBody(port, "/actuator/cse/thaw").status()).isEqualTo(200);
+					return closed;
+				});
+			}
+		}
+	}
+
+	private static boolean ended(Socket socket) {
+		try {
+			return socket.getInputStream().read() == -1;
+		}
+		catch (SocketTimeoutException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			// Reset: ended too
+			return true;
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
 	void dumpAnswersBeforeTheSnapshotStartsAndLeavesNoConnectionOpen(Stack stack, @TempDir Path images) {
 		try (ConfigurableApplicationContext application = stack.start(AnswerFirstConfiguration.class,
 				"cse.images.root=" + images, "cse.memory.trim-heap=false", "cse.snapshot.allow-child-processes=true")) {

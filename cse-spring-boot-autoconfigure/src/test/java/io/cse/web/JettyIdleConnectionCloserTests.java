@@ -9,7 +9,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Tests for {@link JettyIdleConnectionCloser} against a real embedded Jetty (12.0 on Spring
  * Boot 3, 12.1 on Spring Boot 4), seen from the client's socket.
  */
-class JettyIdleConnectionCloserTests extends IdleConnectionCloserTestSupport {
+class JettyIdleConnectionCloserTests extends AbstractIdleConnectionCloserTests {
 
 	@BeforeAll
 	void startJetty() {

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
  * Tests for {@link NettyIdleConnectionCloser} against a real Reactor Netty server of a
  * WebFlux application, seen from the client's socket.
  */
-class NettyIdleConnectionCloserTests extends IdleConnectionCloserTestSupport {
+class NettyIdleConnectionCloserTests extends AbstractIdleConnectionCloserTests {
 
 	@BeforeAll
 	void startNetty() {

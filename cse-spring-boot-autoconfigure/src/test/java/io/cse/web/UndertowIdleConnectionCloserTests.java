@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
  * Tests for {@link UndertowIdleConnectionCloser} against a real embedded Undertow (Spring
  * Boot 3 only), seen from the client's socket.
  */
-class UndertowIdleConnectionCloserTests extends IdleConnectionCloserTestSupport {
+class UndertowIdleConnectionCloserTests extends AbstractIdleConnectionCloserTests {
 
 	@BeforeAll
 	void startUndertow() {

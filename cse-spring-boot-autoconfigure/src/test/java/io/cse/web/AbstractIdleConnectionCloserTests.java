@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * request, and what the closer leaves open is its server's doing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class IdleConnectionCloserTestSupport {
+abstract class AbstractIdleConnectionCloserTests {
 
 	static final String GREETING = "Hello World!";
 

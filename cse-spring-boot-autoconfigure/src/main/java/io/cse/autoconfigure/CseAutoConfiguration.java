@@ -2,6 +2,7 @@ package io.cse.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -32,7 +33,10 @@ import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
 import io.cse.web.JavaxTrafficGateFilter;
 import io.cse.web.ReactiveTrafficGateFilter;
+import io.cse.web.JettyIdleConnectionCloser;
+import io.cse.web.NettyIdleConnectionCloser;
 import io.cse.web.TomcatIdleConnectionCloser;
+import io.cse.web.UndertowIdleConnectionCloser;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -238,17 +242,43 @@ public final class CseAutoConfiguration {
 	@ConditionalOnProperty(prefix = "cse.traffic", name = "enabled", matchIfMissing = true)
 	static class TrafficConfiguration {
 
+		/* The starter's closers, which do not stand for one of the application's own */
+		private static final String TOMCAT = "io.cse.web.TomcatIdleConnectionCloser";
+
+		private static final String JETTY = "io.cse.web.JettyIdleConnectionCloser";
+
+		private static final String UNDERTOW = "io.cse.web.UndertowIdleConnectionCloser";
+
+		private static final String NETTY = "io.cse.web.NettyIdleConnectionCloser";
+
 		@Bean
 		@ConditionalOnMissingBean
 		TrafficGate cseTrafficGate(ApplicationEventPublisher eventPublisher,
 				ObjectProvider<ApplicationAvailability> availability, ObjectProvider<IdleConnectionCloser> closer,
 				CseProperties properties) {
 			IdleConnectionCloser idleConnectionCloser = properties.getTraffic().isCloseIdleConnections()
-					? closer.getIfAvailable(() -> IdleConnectionCloser.NONE) : IdleConnectionCloser.NONE;
+					? allOf(closer.orderedStream().collect(Collectors.toList())) : IdleConnectionCloser.NONE;
 			TrafficGate gate = new TrafficGate(eventPublisher, availability.getIfAvailable(), idleConnectionCloser,
 					properties.getTraffic().getDrainTimeout());
 			gate.setIdleConnectionQuietTime(properties.getTraffic().getIdleConnectionQuietTime());
 			return gate;
+		}
+
+		/**
+		 * The closers of every web server whose classes are there: the application runs one
+		 * of them, and the others find no server of theirs and close nothing.
+		 */
+		private static IdleConnectionCloser allOf(List<IdleConnectionCloser> closers) {
+			if (closers.isEmpty()) {
+				return IdleConnectionCloser.NONE;
+			}
+			return (busy, quietFor) -> {
+				int closed = 0;
+				for (IdleConnectionCloser closer : closers) {
+					closed += closer.closeIdleConnections(busy, quietFor);
+				}
+				return closed;
+			};
 		}
 
 		@Bean
@@ -291,15 +321,72 @@ public final class CseAutoConfiguration {
 
 		}
 
+		/*
+		 * One closer per web server whose classes are there; each closes the connections of
+		 * its own server only, and nothing where the application runs another. A closer of
+		 * the application's own replaces them all.
+		 */
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 		@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
 		static class TomcatConfiguration {
 
 			@Bean
-			@ConditionalOnMissingBean
-			IdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
+			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
+			TomcatIdleConnectionCloser cseTomcatIdleConnectionCloser(ApplicationContext applicationContext) {
 				return new TomcatIdleConnectionCloser(applicationContext);
+			}
+
+		}
+
+		/**
+		 * Jetty 12 (Spring Boot 3.2 and later, servlet or reactive). Older Jetty keeps its
+		 * connection classes elsewhere ({@code org.eclipse.jetty.server.HttpConnection}), and
+		 * gets no closer: the class named here is Jetty 12's alone.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication
+		@ConditionalOnClass(name = "org.eclipse.jetty.server.internal.HttpConnection")
+		static class JettyConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
+			JettyIdleConnectionCloser cseJettyIdleConnectionCloser(ApplicationContext applicationContext) {
+				return new JettyIdleConnectionCloser(applicationContext);
+			}
+
+		}
+
+		/**
+		 * Undertow's servlet server (Spring Boot 3). The closer follows connections from the
+		 * web server factory's making on: it is a bean post-processor, made early.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+		@ConditionalOnClass(name = { "io.undertow.Undertow", "io.undertow.servlet.api.DeploymentInfo" })
+		static class UndertowConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
+			static UndertowIdleConnectionCloser cseUndertowIdleConnectionCloser() {
+				return new UndertowIdleConnectionCloser();
+			}
+
+		}
+
+		/**
+		 * Reactor Netty (WebFlux). The closer follows connections from the web server
+		 * factory's making on: it is a bean post-processor, made early.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		@ConditionalOnClass(name = "reactor.netty.http.server.HttpServer")
+		static class NettyConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean(value = IdleConnectionCloser.class, ignoredType = { TOMCAT, JETTY, UNDERTOW, NETTY })
+			static NettyIdleConnectionCloser cseNettyIdleConnectionCloser() {
+				return new NettyIdleConnectionCloser();
 			}
 
 		}

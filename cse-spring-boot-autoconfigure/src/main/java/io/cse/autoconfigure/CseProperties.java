@@ -220,7 +220,8 @@ public class CseProperties {
 		private Duration drainTimeout = Duration.ofSeconds(10);
 
 		/**
-		 * Whether idle keep-alive connections are closed once requests have drained.
+		 * Whether idle keep-alive connections are closed once requests have drained: those
+		 * of an embedded Tomcat, Jetty 12, Undertow or Reactor Netty.
 		 */
 		private boolean closeIdleConnections = true;
 

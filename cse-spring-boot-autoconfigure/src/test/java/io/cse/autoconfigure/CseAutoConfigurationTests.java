@@ -25,15 +25,17 @@ import io.cse.metrics.OperationObservations;
 import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
+import io.cse.web.JettyIdleConnectionCloser;
+import io.cse.web.NettyIdleConnectionCloser;
 import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
+import io.cse.web.TomcatIdleConnectionCloser;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -295,7 +297,9 @@ class CseAutoConfigurationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context).hasSingleBean(TrafficGate.class);
 			assertThat(context).hasSingleBean(TrafficGateFilter.class);
-			assertThat(context).hasSingleBean(IdleConnectionCloser.class);
+			assertThat(context).hasSingleBean(TomcatIdleConnectionCloser.class);
+			assertThat(context).hasSingleBean(JettyIdleConnectionCloser.class);
+			assertThat(context).doesNotHaveBean(NettyIdleConnectionCloser.class);
 			assertThat(participantNames(context)).containsExactly("traffic", "executors", "lifecycle", "jdbc");
 		});
 	}
@@ -310,18 +314,33 @@ class CseAutoConfigurationTests {
 				assertThat(context).hasSingleBean(TrafficGate.class);
 				assertThat(context).hasSingleBean(ReactiveTrafficGateFilter.class);
 				assertThat(context).doesNotHaveBean(TrafficGateFilter.class);
+				assertThat(context).hasSingleBean(NettyIdleConnectionCloser.class);
+				assertThat(context).doesNotHaveBean(TomcatIdleConnectionCloser.class);
 				assertThat(participantNames(context)).startsWith("traffic");
 			});
 	}
 
 	@Test
-	void withoutTomcatTheTrafficGateClosesNoConnections() {
-		this.webContextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class)).run((context) -> {
-			assertThat(context).hasNotFailed();
-			assertThat(context).doesNotHaveBean(IdleConnectionCloser.class);
-			assertThat(context).hasSingleBean(TrafficGate.class);
-			assertThat(context).hasSingleBean(TrafficGateFilter.class);
-		});
+	void withoutAKnownWebServerTheTrafficGateClosesNoConnections() {
+		this.webContextRunner
+			.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.eclipse.jetty", "io.undertow"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(IdleConnectionCloser.class);
+				assertThat(context).hasSingleBean(TrafficGate.class);
+				assertThat(context).hasSingleBean(TrafficGateFilter.class);
+			});
+	}
+
+	@Test
+	void jettyOlderThan12GetsNoCloser() {
+		// Jetty 9.4 to 11 have no org.eclipse.jetty.server.internal
+		this.webContextRunner.withClassLoader(new FilteredClassLoader("org.eclipse.jetty.server.internal"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(JettyIdleConnectionCloser.class);
+				assertThat(context).hasSingleBean(TomcatIdleConnectionCloser.class);
+			});
 	}
 
 	@Test
@@ -366,7 +385,8 @@ class CseAutoConfigurationTests {
 			assertThat(context).hasSingleBean(HikariPoolSuspensionEnabler.class);
 			assertThat(context).hasSingleBean(CracJdkAdapter.class);
 			assertThat(context).hasSingleBean(TrafficGateFilter.class);
-			assertThat(context).hasSingleBean(IdleConnectionCloser.class);
+			assertThat(context.getBeansOfType(IdleConnectionCloser.class)).as("the user's closer replaces the starter's")
+				.containsOnlyKeys("userIdleConnectionCloser");
 			assertThat(context).hasSingleBean(CseMetrics.class);
 			assertThat(context).hasBean("userExecutorParticipant");
 			assertThat(context).hasBean("userLifecycleParticipant");

@@ -32,13 +32,13 @@ import io.cse.snapshot.SnapshotService;
 import io.cse.web.HeldRequests;
 import io.cse.web.IdleConnectionCloser;
 import io.cse.web.JavaxTrafficGateFilter;
-import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.JettyIdleConnectionCloser;
 import io.cse.web.NettyIdleConnectionCloser;
+import io.cse.web.ReactiveTrafficGateFilter;
 import io.cse.web.TomcatIdleConnectionCloser;
-import io.cse.web.UndertowIdleConnectionCloser;
 import io.cse.web.TrafficGate;
 import io.cse.web.TrafficGateFilter;
+import io.cse.web.UndertowIdleConnectionCloser;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;

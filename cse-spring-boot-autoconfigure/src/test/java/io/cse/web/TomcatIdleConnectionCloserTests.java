@@ -1,7 +1,6 @@
 package io.cse.web;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import static io.cse.web.AbstractIdleConnectionCloserTests.readResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -115,25 +115,6 @@ class TomcatIdleConnectionCloserTests {
 		String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + (hold ? "X-Hold: true\r\n" : "") + "\r\n";
 		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 		socket.getOutputStream().flush();
-	}
-
-	/** Reads one response whose body has a Content-Length, leaving the connection open. */
-	private static String readResponse(InputStream in) throws IOException {
-		StringBuilder head = new StringBuilder();
-		while (!head.toString().endsWith("\r\n\r\n")) {
-			int read = in.read();
-			if (read == -1) {
-				return head.toString();
-			}
-			head.append((char) read);
-		}
-		int length = 0;
-		for (String line : head.toString().split("\r\n")) {
-			if (line.toLowerCase().startsWith("content-length:")) {
-				length = Integer.parseInt(line.substring("content-length:".length()).trim());
-			}
-		}
-		return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
 	}
 
 	static class HoldingValve extends ValveBase {

@@ -327,7 +327,11 @@ public final class FakeHost implements Host {
 				return pid;
 			}
 		}
-		String namespace = command.get(command.indexOf("exec") + 1);
+		String namespace = command.stream()
+			.filter((argument) -> argument.startsWith("--net=/run/netns/"))
+			.map((argument) -> argument.substring("--net=/run/netns/".length()))
+			.findFirst()
+			.orElse(null);
 		Path image = Path.of(command.get(command.indexOf("-D") + 1));
 		Path workDir = Path.of(command.get(command.indexOf("--work-dir") + 1));
 		synchronized (this) {

@@ -77,11 +77,15 @@ public record NetworkNamespace(Host host, String name, String hostInterface, Str
 	}
 
 	/**
-	 * The command prefix that runs a program inside the namespace.
-	 * @return {@code ip netns exec <name>}
+	 * The command prefix that runs a program inside the namespace, with the host's view of
+	 * every file system. Not {@code ip netns exec}: it mounts a sysfs of the namespace's own
+	 * over {@code /sys}, which hides the cgroup hierarchies under {@code /sys/fs/cgroup}. A
+	 * JVM reads its cgroup's {@code memory.stat} now and then (its container support), so a
+	 * dump can catch that file open, and CRIU must find it again to restore a clone.
+	 * @return {@code nsenter --net=/run/netns/<name> --}
 	 */
 	public List<String> execPrefix() {
-		return List.of("ip", "netns", "exec", this.name);
+		return List.of("nsenter", "--net=" + NETNS_DIR + "/" + this.name, "--");
 	}
 
 	/**

@@ -65,7 +65,7 @@ class CloneCommandTests {
 				"ip link set dev cse0v10 up", "ip -n cse-t-1 link set dev lo up",
 				"ip -n cse-t-1 addr add 10.199.0.10/24 dev eth0", "ip -n cse-t-1 link set dev eth0 up",
 				"ip -n cse-t-1 route add default via 10.199.0.1",
-				"setsid ip netns exec cse-t-1 unshare --pid --fork --kill-child --mount-proc /opt/cse/criu/bin/criu "
+				"setsid nsenter --net=/run/netns/cse-t-1 -- unshare --pid --fork --kill-child --mount-proc /opt/cse/criu/bin/criu "
 						+ "restore -D " + this.image.toAbsolutePath() + " --shell-job --tcp-close --manage-cgroups=ignore --work-dir "
 						+ workDir + " -o restore.log");
 		assertThat(this.host.commandLines()).noneMatch((line) -> line.contains("--restore-detached"));
@@ -198,7 +198,7 @@ class CloneCommandTests {
 
 	@Test
 	void whenCriuFailsInTheSecondCloneItsLogIsQuoted() {
-		this.host.failingStarts((command) -> command.contains("cse-t-2"));
+		this.host.failingStarts((command) -> command.contains("--net=/run/netns/cse-t-2"));
 		CseRun run = cse("clone", this.image.toString(), "--count", "3", "--name-prefix", "t");
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("clone 2 of 3 (t-2) failed", "Restoring FAILED (injected)");
@@ -217,7 +217,7 @@ class CloneCommandTests {
 	@Test
 	void aBridgeThatWasThereStaysAfterAFailure() {
 		this.host.withBridge("cse0", "10.199.0.1/24");
-		this.host.failingStarts((command) -> command.contains("cse-t-1"));
+		this.host.failingStarts((command) -> command.contains("--net=/run/netns/cse-t-1"));
 		assertThat(cse("clone", this.image.toString(), "--count", "1", "--name-prefix", "t").exitCode()).isEqualTo(1);
 		assertThat(this.host.links()).containsExactly("cse0");
 		assertThat(this.host.namespaces()).isEmpty();

@@ -421,7 +421,7 @@ class ReconcilerTests {
 		this.registry.save(reserved);
 		Path logDir = LogDirs.prepare(this.registry, name);
 		new NetworkNamespace(this.host, namespace, veth, "cse0", Subnet.DEFAULT, address).create();
-		long launcher = this.host.start(List.of("setsid", "ip", "netns", "exec", namespace, "unshare", "--pid",
+		long launcher = this.host.start(List.of("setsid", "nsenter", "--net=/run/netns/" + namespace, "--", "unshare", "--pid",
 				"--fork", "--kill-child", "--mount-proc", "criu", "restore", "-D", image.toString(), "--work-dir",
 				logDir.toString()), logDir.resolve("launcher.log"));
 		Instance launched = reserved

@@ -1,3 +1,4 @@
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,6 +46,15 @@ public final class OnOldJdk {
 			}
 
 		};
+		// The default collector of each JDK (Java 8: Parallel) gives the garbage back
+		long committedBefore = committedHeapWithGarbage();
+		ProcFs procFs = new ProcFs();
+		long residentBefore = procFs.residentBytes();
+		new HeapTrimmer(procFs, 10).trim();
+		long committedGiven = (committedBefore - ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted()) >> 20;
+		long residentGiven = (residentBefore - procFs.residentBytes()) >> 20;
+		check("heap trim gave back " + committedGiven + " MiB of committed heap, " + residentGiven + " MiB resident",
+				committedGiven > 100 && residentGiven > 100);
 		InstanceIdentity identity = new InstanceIdentity(Clock.systemUTC());
 		CheckpointCoordinator coordinator = new CheckpointCoordinator(Collections.singletonList(participant), identity,
 				new HeapTrimmer(new ProcFs(), 10), Duration.ofSeconds(10), Clock.systemUTC());
@@ -82,6 +92,22 @@ public final class OnOldJdk {
 		check("manifest read back: " + read.equals(manifest) + ", pid " + read.pid(),
 				read.equals(manifest) && read.pid() > 0);
 		System.out.println("ok on Java " + System.getProperty("java.version"));
+	}
+
+	/**
+	 * Commit about 200 MB more heap than the live data needs, in the old generation, then
+	 * drop it.
+	 */
+	private static long committedHeapWithGarbage() {
+		List<byte[]> garbage = new ArrayList<byte[]>();
+		for (int i = 0; i < 200; i++) {
+			garbage.add(new byte[1024 * 1024]);
+		}
+		long committed = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+		System.out.println("grew the heap with " + garbage.size() + " MiB of garbage: " + (committed >> 20)
+				+ " MiB committed");
+		garbage.clear();
+		return committed;
 	}
 
 	private static void check(String step, boolean done) {

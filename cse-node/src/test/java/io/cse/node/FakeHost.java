@@ -3,6 +3,7 @@ package io.cse.node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ public final class FakeHost implements Host {
 	private final Set<String> executables = new LinkedHashSet<>(List.of("/opt/cse/criu/bin/criu"));
 
 	private final Map<Path, String> files = new LinkedHashMap<>();
+
+	private final Map<Path, Instant> modified = new LinkedHashMap<>();
 
 	private final Set<Path> directories = new LinkedHashSet<>();
 
@@ -377,6 +380,23 @@ public final class FakeHost implements Host {
 	@Override
 	public boolean isRoot() {
 		return this.root;
+	}
+
+	@Override
+	public synchronized Optional<Instant> lastModified(Path file) {
+		if (this.modified.containsKey(file)) {
+			return Optional.of(this.modified.get(file));
+		}
+		boolean exists = this.executables.contains(file.toString()) || this.files.containsKey(file);
+		return exists ? Optional.of(Instant.EPOCH) : Optional.empty();
+	}
+
+	/**
+	 * Give a file a new modification time, as an upgrade that replaces it does.
+	 */
+	public synchronized FakeHost modified(Path file, Instant when) {
+		this.modified.put(file, when);
+		return this;
 	}
 
 	@Override

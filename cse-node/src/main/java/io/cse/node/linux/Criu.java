@@ -3,7 +3,6 @@ package io.cse.node.linux;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +34,12 @@ public final class Criu {
 	private static final String INSTALL = "install it with scripts/install-criu.sh";
 
 	private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
+	/**
+	 * Where CRIU keeps what it learnt of the kernel ({@link #cacheKernelFeatures}), the
+	 * {@code cache} of {@link #KERNEL_CACHE_SCRIPT}.
+	 */
+	public static final Path KERNEL_CACHE = Path.of("/run/criu.kdat");
 
 	/**
 	 * {@code $1} criu, {@code $2} the stamp (boot id and CRIU version). Checks and makes the
@@ -75,18 +80,37 @@ public final class Criu {
 	 * @throws CseException if there is none, or it is older than 4.2
 	 */
 	public static Criu locate(Host host, Path explicit) {
-		Path executable;
+		return at(host, find(host, explicit));
+	}
+
+	/**
+	 * Find the CRIU executable, without running it.
+	 * @param host the host to look on
+	 * @param explicit the path the user asked for, or {@code null} for the default
+	 * ({@code /opt/cse/criu/bin/criu}, else {@code criu} on {@code PATH})
+	 * @return the executable
+	 * @throws CseException if there is none
+	 */
+	public static Path find(Host host, Path explicit) {
 		if (explicit != null) {
-			executable = host.findExecutable(explicit.toString())
+			return host.findExecutable(explicit.toString())
 				.orElseThrow(() -> CseException.prerequisiteMissing("CRIU not found at " + explicit + ": " + INSTALL
 						+ ", or pass the path of a CRIU " + MINIMUM_VERSION + " or later with --criu"));
 		}
-		else {
-			Optional<Path> found = host.findExecutable(DEFAULT_PATH.toString());
-			executable = found.or(() -> host.findExecutable("criu"))
-				.orElseThrow(() -> CseException.prerequisiteMissing("CRIU not found at " + DEFAULT_PATH + " nor on PATH: " + INSTALL
-						+ " (or pass its path with --criu)"));
-		}
+		return host.findExecutable(DEFAULT_PATH.toString())
+			.or(() -> host.findExecutable("criu"))
+			.orElseThrow(() -> CseException.prerequisiteMissing("CRIU not found at " + DEFAULT_PATH + " nor on PATH: "
+					+ INSTALL + " (or pass its path with --criu)"));
+	}
+
+	/**
+	 * Check the version of a CRIU executable.
+	 * @param host the host to run it on
+	 * @param executable the executable ({@link #find})
+	 * @return the CRIU to use
+	 * @throws CseException if it does not run, or it is older than 4.2
+	 */
+	public static Criu at(Host host, Path executable) {
 		CommandResult result = host.run(List.of(executable.toString(), "--version"));
 		Matcher matcher = VERSION.matcher(result.output());
 		if (!result.succeeded() || !matcher.find()) {

@@ -1,6 +1,7 @@
 package io.cse.node.linux;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -90,6 +91,13 @@ public interface Host {
 	 * refused, for example because the cgroup still has processes
 	 */
 	boolean removeDirectory(Path dir);
+
+	/**
+	 * When a file last changed.
+	 * @param file the file
+	 * @return its modification time, or empty if it does not exist
+	 */
+	Optional<Instant> lastModified(Path file);
 
 	/**
 	 * Whether a file or folder exists.

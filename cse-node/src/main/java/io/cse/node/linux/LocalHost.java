@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +158,16 @@ public final class LocalHost implements Host {
 			// not Linux
 		}
 		return false;
+	}
+
+	@Override
+	public Optional<Instant> lastModified(Path file) {
+		try {
+			return Optional.of(Files.getLastModifiedTime(file).toInstant());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
 	}
 
 	@Override

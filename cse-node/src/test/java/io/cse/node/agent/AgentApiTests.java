@@ -2,12 +2,14 @@ package io.cse.node.agent;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cse.node.FakeHost;
 import io.cse.node.TestImages;
 import io.cse.node.agent.AgentApiFixture.Answer;
 import io.cse.node.instance.Instance;
+import io.cse.node.linux.Criu;
 import io.cse.snapshot.ImageManifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +143,28 @@ class AgentApiTests {
 		JsonNode listed = this.agent.get("/instances").json();
 		assertThat(listed.findValuesAsText("liveness")).containsExactly("alive", "alive");
 		assertThat(listed.get(0).path("freezerState").isNull()).isTrue();
+	}
+
+	@Test
+	void criuIsCheckedOnceUntilItsFileChangesOrItsKernelCacheIsGone() throws IOException {
+		TestImages.template(this.agent.imagesRoot, "tpl-1", 4242, 8080);
+		FakeHost host = this.agent.host.withFile(Path.of("/proc/sys/kernel/random/boot_id"), "7f1c-boot\n")
+			.withFile(Criu.KERNEL_CACHE, "kdat");
+		assertThat(this.agent.post("/clones", "{\"image\": \"tpl-1\", \"count\": 1, \"namePrefix\": \"a\"}").status())
+			.isEqualTo(201);
+		assertThat(this.agent.post("/clones", "{\"image\": \"tpl-1\", \"count\": 1, \"namePrefix\": \"b\"}").status())
+			.isEqualTo(201);
+		assertThat(criuChecks(host)).isEqualTo(1);
+		// an upgrade replaces the file: its new version is checked, and its cache made anew
+		host.modified(Path.of("/opt/cse/criu/bin/criu"), Instant.parse("2026-12-01T00:00:00Z"));
+		assertThat(this.agent.post("/clones", "{\"image\": \"tpl-1\", \"count\": 1, \"namePrefix\": \"c\"}").status())
+			.isEqualTo(201);
+		assertThat(criuChecks(host)).isEqualTo(2);
+		assertThat(host.commandLines()).filteredOn((line) -> line.startsWith("sh -c ")).hasSize(2);
+	}
+
+	private static long criuChecks(FakeHost host) {
+		return host.commandLines().stream().filter("/opt/cse/criu/bin/criu --version"::equals).count();
 	}
 
 	@Test

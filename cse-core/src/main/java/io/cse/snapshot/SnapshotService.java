@@ -216,6 +216,8 @@ public class SnapshotService {
 	 * @return the report of the snapshot, or of the restore in a restored process
 	 */
 	public OperationReport run(Ticket ticket) {
+		// Before anything is quiesced: the traffic gate would hold these requests.
+		ProbeWarmUp.serveFirstProbes(this.application.get(), this.attachments.get());
 		return this.coordinator.snapshot(ticket.reservation(), new Plan(ticket));
 	}
 

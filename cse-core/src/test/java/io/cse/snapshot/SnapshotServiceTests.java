@@ -1,6 +1,8 @@
 package io.cse.snapshot;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.sun.net.httpserver.HttpServer;
 import io.cse.CheckpointContext.Operation;
 import io.cse.CheckpointCoordinator;
 import io.cse.InstanceIdentity;
@@ -153,6 +157,37 @@ class SnapshotServiceTests {
 		assertThat(manifest.identity().instanceId()).isEqualTo(this.identity.getInstanceId());
 		assertThat(manifest.identity().generation()).isZero();
 		assertThat(this.identity.getGeneration()).isZero();
+	}
+
+	@Test
+	void theFirstProbesOfEveryRestoreAreServedOnceBeforeTheSnapshot() throws IOException {
+		// what the application's server saw, and whether the participants were quiesced then
+		List<String> served = new CopyOnWriteArrayList<>();
+		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		server.createContext("/", (exchange) -> {
+			served.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+					+ exchange.getRequestHeaders().getFirst("Authorization") + " quiesced " + !calls().isEmpty());
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		server.start();
+		try {
+			int port = server.getAddress().getPort();
+			ImageManifest.Application application = new ImageManifest.Application("app", port,
+					"/actuator/health/liveness", port, port, "/actuator/cse");
+			ProcFs procFs = new ProcFs();
+			SnapshotService service = new SnapshotService(this.coordinator, this.engine, root(),
+					new ProcessAudit(procFs, () -> port, false), null, procFs, () -> application, Clock.systemUTC());
+			service.setAttachments(() -> List.of(new ImageAttachment(ImageAttachment.ENDPOINT_TOKEN,
+					"s3cret\n".getBytes(StandardCharsets.US_ASCII))));
+			assertThat(service.run(service.prepare(Operation.CLONE, "template")).outcome()).isEqualTo(Outcome.SUCCESS);
+			// the token goes to the endpoint only, never to the health path
+			assertThat(served).containsExactly("GET /actuator/health/liveness null quiesced false",
+					"GET /actuator/cse Bearer s3cret quiesced false");
+		}
+		finally {
+			server.stop(0);
+		}
 	}
 
 	@Test

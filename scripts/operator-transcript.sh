@@ -166,7 +166,7 @@ printf '\n`scripts/operator-transcript.sh` ran this session as root on a %s-core
 {
 	printf '```text\n'
 	for check in 'id -u' 'stat -fc %T /sys/fs/cgroup' 'echo $(ls /sys/fs/cgroup)' "$CRIU --version" "$CRIU check" \
-		'ls -l /dev/zram0' 'swapon --show' 'which ip unshare setsid'; do
+		'ls -l /dev/zram0' 'swapon --show' 'which ip unshare nsenter setsid'; do
 		printf '$ %s\n' "$check"
 		bash -c "$check" 2>&1 || true
 	done

@@ -19,8 +19,8 @@ import java.util.logging.Logger;
  * them ready.
  * <p>
  * Best effort, over loopback and plain HTTP: an application that listens elsewhere, or
- * only over TLS, is snapshotted as before. Each connection is closed before the snapshot,
- * so the image holds none of them.
+ * only over TLS, is snapshotted as before. Each request asks the server to close its
+ * connection after the answer, so the image holds none of them.
  */
 final class ProbeWarmUp {
 
@@ -66,6 +66,10 @@ final class ProbeWarmUp {
 			connection.setReadTimeout(TIMEOUT_MILLIS);
 			connection.setUseCaches(false);
 			connection.setRequestProperty("User-Agent", "cse-warm-up");
+			// Else the JDK keeps the connection for the next request to the same server, and
+			// disconnect() does not close it: it would go into the image, and the traffic
+			// gate would close the server's end under it.
+			connection.setRequestProperty("Connection", "close");
 			if (token != null) {
 				connection.setRequestProperty("Authorization", "Bearer " + token);
 			}

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link SnapshotService}, with a real coordinator and the engine replaced.
@@ -184,10 +185,30 @@ class SnapshotServiceTests {
 			// the token goes to the endpoint only, never to the health path
 			assertThat(served).containsExactly("GET /actuator/health/liveness null quiesced false",
 					"GET /actuator/cse Bearer s3cret quiesced false");
+			// and no connection is left for the image to carry
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(establishedOn(port)).isZero());
 		}
 		finally {
 			server.stop(0);
 		}
+	}
+
+	/**
+	 * The established TCP connections from or to a port, as the kernel lists them.
+	 */
+	private static long establishedOn(int port) throws IOException {
+		String hexPort = String.format(":%04X", port);
+		long count = 0;
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] fields = line.trim().split("\\s+");
+				boolean onPort = fields.length > 3 && (fields[1].endsWith(hexPort) || fields[2].endsWith(hexPort));
+				if (onPort && "01".equals(fields[3])) {
+					count++;
+				}
+			}
+		}
+		return count;
 	}
 
 	@Test

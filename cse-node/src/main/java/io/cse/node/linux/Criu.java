@@ -43,7 +43,8 @@ public final class Criu {
 
 	/**
 	 * {@code $1} criu, {@code $2} the stamp (boot id and CRIU version). Checks and makes the
-	 * cache in one command: it runs before every restore.
+	 * cache in one command: it runs whenever CRIU is checked before a restore (the agent
+	 * checks it once, and again when its file changes or the cache is gone).
 	 */
 	static final String KERNEL_CACHE_SCRIPT = """
 			criu="$1"; stamp="$2"; cache=/run/criu.kdat

@@ -55,8 +55,9 @@ import static org.awaitility.Awaitility.await;
  * The starter on every web stack Spring Boot runs on: a freeze never stops the web server,
  * every action accepts a POST with no body and no content type (as the node agent and
  * {@code curl -X POST} send it), a request that arrives while the instance is frozen is
- * held and served once the platform thaws it, and a dump answers before the snapshot
- * starts.
+ * held and served once the platform thaws it (or wakes the instance where thaw on request
+ * is on, or is answered 503 with Retry-After once the hold times out), a freeze closes idle
+ * kept-alive connections, and a dump answers before the snapshot starts.
  */
 class CseEndpointWebStacksTests {
 
@@ -144,6 +145,46 @@ class CseEndpointWebStacksTests {
 				.body()).isEqualTo(CseEndpointWebTests.GREETING);
 			// Only a freeze takes it
 			assertThat(http.post("/actuator/cse/thaw?thawOnRequest=false").statusCode()).isEqualTo(400);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
+	void aRequestToAFrozenInstanceThawsItWhereThawOnRequestIsOn(Stack stack) {
+		try (ConfigurableApplicationContext application = stack.start(GreetingController.class,
+				"cse.traffic.thaw-on-request=true")) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			CheckpointCoordinator coordinator = application.getBean(CheckpointCoordinator.class);
+			Http http = new Http(port);
+			assertThat(postWithoutAnyBody(port, "/actuator/cse/freeze").status()).isEqualTo(200);
+			assertThat(coordinator.getState()).isEqualTo(InstanceState.FROZEN);
+
+			HttpResponse<String> served = http.get("/hello");
+			assertThat(served.statusCode()).isEqualTo(200);
+			assertThat(served.body()).isEqualTo(CseEndpointWebTests.GREETING);
+			assertThat(coordinator.getState()).isEqualTo(InstanceState.RUNNING);
+			String status = http.get("/actuator/cse").body();
+			assertThat(JsonPath.<String>read(status, "$.lastOperation.operation")).isEqualTo("thaw");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("stacks")
+	void aRequestHeldLongerThanTheHoldTimeoutIsAnswered503WithRetryAfter(Stack stack) {
+		try (ConfigurableApplicationContext application = stack.start(GreetingController.class,
+				"cse.traffic.hold-timeout=300ms", "cse.traffic.retry-after=2s")) {
+			int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			Http http = new Http(port);
+			assertThat(postWithoutAnyBody(port, "/actuator/cse/freeze").status()).isEqualTo(200);
+
+			HttpResponse<String> refused = http.get("/hello");
+			assertThat(refused.statusCode()).isEqualTo(503);
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+			assertThat(application.getBean(CheckpointCoordinator.class).getState()).isEqualTo(InstanceState.FROZEN);
+
+			// Refused, not lost: the same request is served once the platform thaws
+			assertThat(http.post("/actuator/cse/thaw").statusCode()).isEqualTo(200);
+			assertThat(http.get("/hello").body()).isEqualTo(CseEndpointWebTests.GREETING);
 		}
 	}
 

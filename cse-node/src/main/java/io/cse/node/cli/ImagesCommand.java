@@ -160,6 +160,9 @@ public final class ImagesCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Rm(NodeContext context) {
 			this.context = context;
 		}
@@ -169,11 +172,21 @@ public final class ImagesCommand {
 			Root.require(this.context.host(), "images rm");
 			AgentCall call = this.root.call(this.context, this.state);
 			PrintWriter out = this.spec.commandLine().getOut();
-			for (String id : this.ids) {
-				JsonNode deleted = call.send("DELETE", "/images/" + id, null, JsonNode.class);
-				out.printf("Deleted image %s (%s, %s)%n", id, deleted.path("path").asText(),
-						mebibytes(deleted.path("bytes").asLong()));
-				out.flush();
+			List<String> answers = new ArrayList<>();
+			try {
+				for (String id : this.ids) {
+					JsonNode deleted = call.send("DELETE", "/images/" + id, null, JsonNode.class);
+					answers.add(call.lastAnswer());
+					if (!this.output.json) {
+						out.printf("Deleted image %s (%s, %s)%n", id, deleted.path("path").asText(),
+								mebibytes(deleted.path("bytes").asLong()));
+						out.flush();
+					}
+				}
+			}
+			finally {
+				// What was deleted before a refusal, too: the exit code says that one failed
+				this.output.printed(this.spec, answers);
 			}
 			return 0;
 		}

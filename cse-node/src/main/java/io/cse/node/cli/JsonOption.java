@@ -1,6 +1,8 @@
 package io.cse.node.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,6 +31,24 @@ final class JsonOption {
 		}
 		PrintWriter out = spec.commandLine().getOut();
 		out.println(call.lastAnswer());
+		out.flush();
+		return true;
+	}
+
+	/**
+	 * Print the answers of several calls, one per thing the command acted on, as one JSON
+	 * array if {@code --json} was given.
+	 * @param spec the command
+	 * @param answers each call's answer as the agent sent it, in the order of the
+	 * command's arguments
+	 * @return whether it printed the answers, and the command has nothing more to print
+	 */
+	boolean printed(CommandSpec spec, List<String> answers) {
+		if (!this.json) {
+			return false;
+		}
+		PrintWriter out = spec.commandLine().getOut();
+		out.println(answers.stream().map(String::strip).collect(Collectors.joining(",", "[", "]")));
 		out.flush();
 		return true;
 	}

@@ -50,6 +50,9 @@ public final class NetCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Up(NodeContext context) {
 			this.context = context;
 		}
@@ -59,8 +62,11 @@ public final class NetCommand {
 			Subnet requested = (this.subnet != null) ? Subnet.parse(this.subnet) : null;
 			Root.require(this.context.host(), "net up");
 			Map<String, Object> body = (requested != null) ? Map.of("subnet", this.subnet) : Map.of();
-			JsonNode up = new AgentCall(this.context, this.state.stateDir).send("PUT", "/bridges/" + this.bridge, body,
-					JsonNode.class);
+			AgentCall call = new AgentCall(this.context, this.state.stateDir);
+			JsonNode up = call.send("PUT", "/bridges/" + this.bridge, body, JsonNode.class);
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.printf("Bridge %s is up with %s (%s)%n", this.bridge, up.get("subnet").asText(),
 					up.get("created").asBoolean() ? "created" : "it was there already");
@@ -87,6 +93,9 @@ public final class NetCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Down(NodeContext context) {
 			this.context = context;
 		}
@@ -94,10 +103,13 @@ public final class NetCommand {
 		@Override
 		public Integer call() {
 			Root.require(this.context.host(), "net down");
-			boolean deleted = new AgentCall(this.context, this.state.stateDir)
-				.send("DELETE", "/bridges/" + this.bridge, null, JsonNode.class)
+			AgentCall call = new AgentCall(this.context, this.state.stateDir);
+			boolean deleted = call.send("DELETE", "/bridges/" + this.bridge, null, JsonNode.class)
 				.get("deleted")
 				.asBoolean();
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.println(deleted ? "Deleted bridge " + this.bridge : "No bridge " + this.bridge + ": nothing to do");
 			out.flush();

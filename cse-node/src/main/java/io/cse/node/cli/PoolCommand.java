@@ -228,6 +228,9 @@ public final class PoolCommand {
 		@Mixin
 		StateOptions state;
 
+		@Mixin
+		JsonOption output;
+
 		Rm(NodeContext context) {
 			this.context = context;
 		}
@@ -235,8 +238,11 @@ public final class PoolCommand {
 		@Override
 		public Integer call() {
 			Root.require(this.context.host(), "pool rm");
-			JsonNode deleted = new AgentCall(this.context, this.state.stateDir).send("DELETE", "/pools/" + this.name,
-					null, JsonNode.class);
+			AgentCall call = new AgentCall(this.context, this.state.stateDir);
+			JsonNode deleted = call.send("DELETE", "/pools/" + this.name, null, JsonNode.class);
+			if (this.output.printed(this.spec, call)) {
+				return 0;
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.printf("Deleted pool %s; stopped %d frozen clone%s%n", this.name, deleted.path("stopped").size(),
 					(deleted.path("stopped").size() == 1) ? "" : "s");

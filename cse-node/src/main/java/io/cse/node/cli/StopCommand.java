@@ -59,6 +59,9 @@ public final class StopCommand implements Callable<Integer> {
 	StateOptions state;
 
 	@Mixin
+	JsonOption output;
+
+	@Mixin
 	Progress progress;
 
 	StopCommand(NodeContext context) {
@@ -93,22 +96,26 @@ public final class StopCommand implements Callable<Integer> {
 			}
 		}
 		PrintWriter out = this.spec.commandLine().getOut();
+		List<String> answers = new ArrayList<>();
 		// In parallel: each stop may wait for a graceful shutdown.
 		ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, Math.min(targets.size(), 16)));
 		try (Progress.Ticker ticker = this.progress.waitingFor(this.spec,
 				"stopping " + ((targets.size() <= 3) ? String.join(", ", targets) : targets.size() + " instances"))) {
-			List<Future<Stopped>> stops = new ArrayList<>();
+			List<Future<Answer>> stops = new ArrayList<>();
 			for (String name : targets) {
-				stops.add(executor.submit(() -> agent.send("DELETE",
-						"/instances/" + name + "?grace=" + AgentCall.duration(this.grace) + "&purge=" + this.purge, null,
-						Stopped.class)));
+				stops.add(executor.submit(() -> stop(name)));
 			}
 			for (int i = 0; i < stops.size(); i++) {
 				try {
-					Stopped stopped = stops.get(i).get();
-					out.println("Stopped " + stopped.instance().name()
-							+ ((stopped.before() == Liveness.DEAD) ? " (it was dead already)" : "")
-							+ (this.purge ? "" : "; its logs are kept in " + this.state.registry().logDir(stopped.instance().name())));
+					Answer answer = stops.get(i).get();
+					answers.add(answer.json());
+					if (!this.output.json) {
+						Stopped stopped = answer.stopped();
+						out.println("Stopped " + stopped.instance().name()
+								+ ((stopped.before() == Liveness.DEAD) ? " (it was dead already)" : "")
+								+ (this.purge ? ""
+										: "; its logs are kept in " + this.state.registry().logDir(stopped.instance().name())));
+					}
 				}
 				catch (ExecutionException ex) {
 					errors.add(targets.get(i) + ": " + CseException.messageOf(ex.getCause()));
@@ -122,7 +129,9 @@ public final class StopCommand implements Callable<Integer> {
 		finally {
 			executor.shutdownNow();
 		}
-		if (targets.isEmpty() && errors.isEmpty()) {
+		// With --json, an array of what was stopped (empty if nothing was); the exit code says
+		// whether anything failed
+		if (!this.output.printed(this.spec, answers) && targets.isEmpty() && errors.isEmpty()) {
 			out.println("No instances to stop.");
 		}
 		out.flush();
@@ -130,6 +139,22 @@ public final class StopCommand implements Callable<Integer> {
 			throw new CseException(reason, String.join("; ", errors));
 		}
 		return 0;
+	}
+
+	/**
+	 * Stop one instance, with a call of its own: the stops run in parallel, and each
+	 * answer is read from its call.
+	 */
+	private Answer stop(String name) {
+		AgentCall call = new AgentCall(this.context, this.state.stateDir);
+		Stopped stopped = call.send("DELETE",
+				"/instances/" + name + "?grace=" + AgentCall.duration(this.grace) + "&purge=" + this.purge, null,
+				Stopped.class);
+		return new Answer(stopped, call.lastAnswer());
+	}
+
+	private record Answer(Stopped stopped, String json) {
+
 	}
 
 }

@@ -85,7 +85,7 @@ class ImagesCommandTests {
 	}
 
 	@Test
-	void rmKeepsATemplateAPoolRestoresFrom() {
+	void rmKeepsATemplateAPoolRestoresFrom() throws IOException {
 		assertThat(cse("pool", "create", this.template.toString(), "--name", "web", "--size", "1").exitCode()).isZero();
 		CseRun refused = cse("images", "rm", "tpl-1");
 		assertThat(refused.exitCode()).isEqualTo(6);
@@ -93,9 +93,10 @@ class ImagesCommandTests {
 		assertThat(this.template).isDirectory();
 
 		assertThat(cse("pool", "rm", "web").exitCode()).isZero();
-		CseRun rm = cse("images", "rm", "tpl-1", "half-1");
+		CseRun rm = cse("images", "rm", "tpl-1", "half-1", "--json");
 		assertThat(rm.exitCode()).as(rm.toString()).isZero();
-		assertThat(rm.out()).contains("Deleted image tpl-1", "Deleted image half-1");
+		JsonNode deleted = JSON.readTree(rm.out());
+		assertThat(deleted.findValuesAsText("image")).containsExactly("tpl-1", "half-1");
 		assertThat(this.template).doesNotExist();
 		assertThat(this.images.resolve("half-1")).doesNotExist();
 		assertThat(this.images.resolve("notes")).isDirectory();

@@ -83,6 +83,30 @@ class JsonAndExitCodesTests {
 	}
 
 	@Test
+	void everyCommandThatChangesSomethingPrintsWhatItDidWithJson() throws IOException {
+		JsonNode bridge = json(cse("net", "up", "--json"));
+		assertThat(bridge.path("subnet").asText()).as("the host's address on it").isEqualTo("10.199.0.1/24");
+		assertThat(bridge.path("created").asBoolean()).isTrue();
+		assertThat(json(cse("pool", "create", this.template.toString(), "--name", "web", "--size", "1", "--json"))
+			.path("name")
+			.asText()).isEqualTo("web");
+		JsonNode pool = json(cse("pool", "rm", "web", "--json"));
+		assertThat(pool.path("stopped").size()).as(pool.toString()).isEqualTo(1);
+
+		assertThat(cse("run", "--name", "app", "--", "/usr/bin/java", "-jar", "app.jar").exitCode()).isZero();
+		assertThat(cse("restore", this.template.toString(), "--name", "web").exitCode()).isZero();
+		JsonNode stopped = json(cse("stop", "app", "web", "--json"));
+		assertThat(stopped.isArray()).isTrue();
+		assertThat(stopped.findValuesAsText("name")).containsExactly("app", "web");
+		assertThat(json(cse("stop", "--all", "--json"))).as("nothing left to stop").isEmpty();
+		CseRun unknown = cse("stop", "nothing", "--json");
+		assertThat(unknown.exitCode()).as("not found").isEqualTo(3);
+		assertThat(JSON.readTree(unknown.out())).isEmpty();
+
+		assertThat(json(cse("net", "down", "--json")).path("deleted").asBoolean()).isTrue();
+	}
+
+	@Test
 	void aFailureSaysWhyInItsExitCode() {
 		assertThat(cse("freeze", "--floor").exitCode()).as("usage").isEqualTo(2);
 		assertThat(cse("freeze", "nothing").exitCode()).as("not found").isEqualTo(3);

@@ -37,22 +37,36 @@ public final class ImageSealer {
 	 */
 	static final String[] CLASSES = { "ImageSealer", "ImageFile", "ImageManifest", "ImageManifest$Kind",
 			"ImageManifest$Application", "ImageManifestBuilder", "ManifestReader", "ManifestReader$Fields",
-			"JsonParser", "JsonParser$SyntaxException", "JsonWriter", "ImageIdentity", "ImageFormatException" };
+			"JsonParser", "JsonParser$SyntaxException", "JsonWriter", "ImageIdentity", "ImageFormatException",
+			"CriuInventory", "CriuInventory$Reader" };
+
+	/**
+	 * The argument that says the dump's network lock is released already (see
+	 * {@link CriuInventory}).
+	 */
+	public static final String NETWORK_UNLOCKED = "--network-unlocked";
 
 	private ImageSealer() {
 	}
 
 	/**
 	 * Seal the image in a folder, as the CRIU engine's dump script does.
-	 * @param args the image folder
+	 * @param args the image folder, then {@value #NETWORK_UNLOCKED} if the dump's network
+	 * lock is released already
 	 */
 	public static void main(String[] args) {
-		if (args.length != 1) {
-			System.err.println("Error (cse image sealer): usage: ImageSealer <image folder>");
+		boolean networkUnlocked = args.length == 2 && NETWORK_UNLOCKED.equals(args[1]);
+		if (args.length != 1 && !networkUnlocked) {
+			System.err.println("Error (cse image sealer): usage: ImageSealer <image folder> [" + NETWORK_UNLOCKED + "]");
 			System.exit(2);
 		}
 		try {
-			seal(Paths.get(args[0]));
+			Path folder = Paths.get(args[0]);
+			if (networkUnlocked) {
+				// Before the files are hashed: the manifest records the inventory as restores read it
+				CriuInventory.markNetworkUnlocked(folder);
+			}
+			seal(folder);
 		}
 		catch (IOException | RuntimeException ex) {
 			// The dump script appends this to dump.log, whose last errors the starter reports.

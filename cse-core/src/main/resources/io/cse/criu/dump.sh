@@ -15,6 +15,10 @@ if [ "$leave" = 1 ]; then set -- "$@" --leave-running; fi
 umask 077
 "$criu" "$@"
 rc=$?
+# Whether the dump's network lock is released by now: CRIU releases it at the end of a
+# dump that leaves the process running; after one that ends it, this script does below.
+unlocked=""
+if [ "$rc" -eq 0 ] && [ "$leave" = 1 ]; then unlocked=--network-unlocked; fi
 # A dump that ends its process leaves CRIU's network lock in place, for a restore that
 # brings the same TCP connections back: an nftables table "CRIU-" and the first 21
 # characters of the dump's run id (in inventory.img). Restores here close connections
@@ -25,15 +29,17 @@ if [ "$rc" -eq 0 ] && [ "$leave" != 1 ] && command -v nft >/dev/null 2>&1; then
   run_id="$(tr -c '0-9a-f-' '\n' < "$dir/inventory.img" \
     | grep -E -m1 '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' || true)"
   if [ -n "$run_id" ]; then
-    nft delete table inet "CRIU-$(printf '%.21s' "$run_id")" 2>>"$dir/dump.log" || true
+    nft delete table inet "CRIU-$(printf '%.21s' "$run_id")" 2>>"$dir/dump.log" && unlocked=--network-unlocked
   fi
 fi
 # The JVM wrote the manifest before the dump, without the files: the sealer adds their
-# hashes and writes manifest.json, last, only for a complete image. Its errors go to
-# dump.log, which the starter reports (and a failed image is never restored). No
+# hashes and writes manifest.json, last, only for a complete image. With --network-unlocked
+# it first records in the image that its lock is released, so that no restore spends 12 to
+# 21 ms deleting a table that is gone (without it, a restore deletes the table). Its
+# errors go to dump.log, which the starter reports (and a failed image is never restored). No
 # -XX:TieredStopAtLevel=1: SHA-256 is fast only in C2 (150 MB in 0.6 s here, 1.4 s in C1).
 if [ "$rc" -eq 0 ]; then
-  "$java" -Xmx64m -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" \
+  "$java" -Xmx64m -XX:-UsePerfData -cp "$sealer" io.cse.snapshot.ImageSealer "$dir" $unlocked \
     2>>"$dir/dump.log" || rc=97
 fi
 rm -rf "$sealer" "$status.pid"

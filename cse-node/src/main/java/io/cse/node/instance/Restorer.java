@@ -32,6 +32,7 @@ import io.cse.node.linux.Host;
 import io.cse.node.linux.NetworkNamespace;
 import io.cse.node.linux.ProcessInfo;
 import io.cse.node.linux.Subnet;
+import io.cse.snapshot.ImageIdentity;
 import io.cse.snapshot.ImageManifest;
 
 /**
@@ -98,7 +99,7 @@ final class Restorer {
 						+ " ended right after its restore: " + CriuDiagnostics.criuSays(logDir, result.output())));
 			Instance restored = reserved.withProcess(new ProcessId(process.pid(), process.startTicks()));
 			this.registry.save(restored);
-			return List.of(awaitServing(restored, deadline, restoreStart, () -> false));
+			return List.of(awaitServing(restored, image, deadline, restoreStart, () -> false));
 		}).get(0);
 	}
 
@@ -286,7 +287,7 @@ final class Restorer {
 		ProcessInfo init = awaitNamespaceInit(launched, deadline, cancelled);
 		Instance withInit = launched.withProcess(new ProcessId(init.pid(), init.startTicks()));
 		this.registry.save(withInit);
-		return awaitServing(withInit, deadline, restoreStart, cancelled);
+		return awaitServing(withInit, image, deadline, restoreStart, cancelled);
 	}
 
 	private ProcessInfo awaitNamespaceInit(Instance instance, Deadline deadline, BooleanSupplier cancelled) {
@@ -313,12 +314,25 @@ final class Restorer {
 		}
 	}
 
-	private Started awaitServing(Instance instance, Deadline deadline, long restoreStart, BooleanSupplier cancelled) {
+	private Started awaitServing(Instance instance, Image image, Deadline deadline, long restoreStart,
+			BooleanSupplier cancelled) {
 		Path logDir = this.registry.logDir(instance.name());
-		return this.serving.awaitServing(instance, true, deadline, restoreStart,
+		return this.serving.awaitServing(instance, true, resumedInstanceId(image), deadline, restoreStart,
 				() -> cancelled.getAsBoolean() || this.rollBack.closing(),
 				new ServingProbe.Advice(() -> CriuDiagnostics.criuSays(logDir, ""),
 						"see its restore's logs in " + logDir + ", or give it longer with --timeout"));
+	}
+
+	/**
+	 * The id of the instance a restore brings back, where the image tells it: a dump's
+	 * restore resumes the instance the dump holds, with its id. A template's restores are
+	 * clones, each with an id of its own that only the clone can tell.
+	 * @return the id, or {@code null} to ask the restored instance
+	 */
+	private static String resumedInstanceId(Image image) {
+		ImageIdentity identity = image.manifest().identity();
+		return (image.isTemplate() || identity == null || identity.instanceId().isBlank()) ? null
+				: identity.instanceId();
 	}
 
 	private void requirePidFree(Image image, List<Instance> existing) {

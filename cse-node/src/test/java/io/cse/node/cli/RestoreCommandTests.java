@@ -43,21 +43,24 @@ class RestoreCommandTests {
 
 	@Test
 	void restoresInTheHostsNamespaces() throws IOException {
-		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/actuator/cse");
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/actuator/health");
 		CseRun run = cse("restore", image.toString(), "--name", "web");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		String workDir = this.temp.resolve("state/logs/web").toAbsolutePath().toString();
 		assertThat(this.host.commands()).contains(List.of("setsid", "/opt/cse/criu/bin/criu", "restore", "-D",
 				image.toAbsolutePath().toString(), "--shell-job", "--tcp-close", "--manage-cgroups=ignore", "--work-dir", workDir, "-o",
 				"restore.log", "--restore-detached"));
+		// A dump's restore resumes the instance the image holds: its id is the image's, and
+		// the agent waits for the health path alone
 		assertThat(run.out()).contains("Restored web from image img-1", "pid       4242", "address   127.0.0.1:8080",
-				"instance  id-127.0.0.1");
+				"instance  original");
+		assertThat(this.probe.gets()).containsExactly("127.0.0.1:8080/actuator/health none");
 		Instance instance = registry().find("web").orElseThrow();
 		assertThat(instance.kind()).isEqualTo(Instance.Kind.RESTORE);
 		assertThat(instance.process().pid()).isEqualTo(4242);
 		assertThat(instance.namespaced()).isFalse();
 		assertThat(instance.state()).isEqualTo(Instance.State.RUNNING);
-		assertThat(instance.instanceId()).isEqualTo("id-127.0.0.1");
+		assertThat(instance.instanceId()).isEqualTo("original");
 		assertThat(this.host.namespaces()).isEmpty();
 	}
 
@@ -76,11 +79,12 @@ class RestoreCommandTests {
 	}
 
 	@Test
-	void saysUnknownWhenTheInstanceHasNoEndpoint() throws IOException {
+	void asksATemplatesRestoreForItsOwnIdAndSaysUnknownWhenItHasNoEndpoint() throws IOException {
+		Path template = TestImages.write(this.temp, "tpl-1", Kind.TEMPLATE, 4242, 8080, "/");
+		assertThat(cse("restore", template.toString(), "--name", "one").out()).contains("instance  id-127.0.0.1");
+		assertThat(cse("stop", "one").exitCode()).isZero();
 		this.probe.withoutEndpoint();
-		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
-		CseRun run = cse("restore", image.toString());
-		assertThat(run.out()).contains("instance  unknown");
+		assertThat(cse("restore", template.toString(), "--name", "two").out()).contains("instance  unknown");
 	}
 
 	@Test

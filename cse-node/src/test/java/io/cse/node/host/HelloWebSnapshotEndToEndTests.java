@@ -167,7 +167,7 @@ class HelloWebSnapshotEndToEndTests {
 		JsonNode restored = status(local);
 		assertThat(restored.path("instance").path("instanceId").asText()).isEqualTo(originalId);
 		assertThat(restored.path("state").asText()).isEqualTo("RUNNING");
-		// The agent called the restored instance with the image's token: it knows its id
+		// The agent knows the id of the instance it resumed: the one the image holds
 		assertThat(new Registry(state).find(name + "-r").orElseThrow().instanceId()).isEqualTo(originalId);
 		assertThat(this.services.getAnonymously(local + "/actuator/cse").statusCode()).isEqualTo(401);
 		assertThat(post(local + "/visits", null).statusCode()).isEqualTo(200);

@@ -64,7 +64,7 @@ public final class ImageSealer {
 			Path folder = Paths.get(args[0]);
 			if (networkUnlocked) {
 				// Before the files are hashed: the manifest records the inventory as restores read it
-				CriuInventory.markNetworkUnlocked(folder);
+				markNetworkUnlocked(folder);
 			}
 			seal(folder);
 		}
@@ -72,6 +72,21 @@ public final class ImageSealer {
 			// The dump script appends this to dump.log, whose last errors the starter reports.
 			System.err.println("Error (cse image sealer): cannot complete the image in " + args[0] + ": " + ex);
 			System.exit(1);
+		}
+	}
+
+	/**
+	 * Record in the image that its dump's network lock is gone, where its inventory can be
+	 * read: an inventory that cannot stays as CRIU wrote it, and its restores delete the
+	 * lock themselves, as before (a few milliseconds more, nothing else).
+	 */
+	private static void markNetworkUnlocked(Path folder) {
+		try {
+			CriuInventory.markNetworkUnlocked(folder);
+		}
+		catch (IOException ex) {
+			System.err.println("Warn (cse image sealer): restores of " + folder
+					+ " will delete CRIU's network lock again: " + ex.getMessage());
 		}
 	}
 

@@ -91,6 +91,29 @@ class CriuInventoryTests {
 	@Test
 	void theSealerMarksTheImageBeforeItHashesItsFiles() throws IOException {
 		Files.write(this.inventory, inventory(CriuInventory.NFTABLES));
+		pendingManifest();
+
+		ImageSealer.main(new String[] { this.folder.toString(), ImageSealer.NETWORK_UNLOCKED });
+
+		ImageManifest sealed = ImageManifest.read(this.folder);
+		assertThat(sealed.files().get(CriuInventory.FILE_NAME)).isEqualTo(ImageFile.of(this.inventory));
+		// The lock's field (tag 0x58) says skip (2), before the plugins' (tag 0x62, 'b')
+		assertThat(new String(Files.readAllBytes(this.inventory), StandardCharsets.ISO_8859_1)).contains("\u0058\u0002b");
+	}
+
+	@Test
+	void theSealerSealsAnImageWhoseInventoryItCannotReadAsItIs() throws IOException {
+		byte[] notCrius = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+		Files.write(this.inventory, notCrius);
+		pendingManifest();
+
+		ImageSealer.main(new String[] { this.folder.toString(), ImageSealer.NETWORK_UNLOCKED });
+
+		assertThat(ImageManifest.read(this.folder).files()).containsKey(CriuInventory.FILE_NAME);
+		assertThat(Files.readAllBytes(this.inventory)).isEqualTo(notCrius);
+	}
+
+	private void pendingManifest() throws IOException {
 		ImageManifest.builder()
 			.imageId("img-1")
 			.kind(ImageManifest.Kind.DUMP)
@@ -103,12 +126,6 @@ class CriuInventoryTests {
 			.identity(new ImageIdentity("original", 0))
 			.build()
 			.writePending(this.folder);
-
-		ImageSealer.main(new String[] { this.folder.toString(), ImageSealer.NETWORK_UNLOCKED });
-
-		ImageManifest sealed = ImageManifest.read(this.folder);
-		assertThat(sealed.files().get(CriuInventory.FILE_NAME)).isEqualTo(ImageFile.of(this.inventory));
-		assertThat(new String(Files.readAllBytes(this.inventory), StandardCharsets.ISO_8859_1)).contains("\u0058\u0002b");
 	}
 
 	private static final String RUN_ID = "b5a2b26b-3352-4ca2-86a8-4f316d95a750";

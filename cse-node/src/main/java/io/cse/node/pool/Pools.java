@@ -254,16 +254,25 @@ public final class Pools implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Take the pool's oldest clone out of it, in memory at once, and in its file before the
+	 * clone is thawed (an agent killed in between must not offer it again). The write
+	 * happens outside the pools' lock: takes sent at once claim one after the other
+	 * without waiting for each other's writes, and share one.
+	 */
 	private Optional<String> claim(String name) {
+		String member;
+		long change;
 		synchronized (this.lock) {
 			PoolState pool = require(name);
 			if (pool.members().isEmpty()) {
 				return Optional.empty();
 			}
-			String member = pool.members().get(0);
-			this.store.save(pool.releasing(member));
-			return Optional.of(member);
+			member = pool.members().get(0);
+			change = this.store.change(name, pool.releasing(member));
 		}
+		this.store.awaitWritten(name, change);
+		return Optional.of(member);
 	}
 
 	private void forget(String pool, String instance) {

@@ -3,9 +3,17 @@ package io.cse.node.agent;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.TestImages;
 import io.cse.node.agent.AgentApiFixture.Answer;
 import io.cse.node.instance.Instance;
@@ -94,6 +102,34 @@ class PoolApiTests {
 		assertThat(this.agent.host.file(FREEZER.resolve("web-3").resolve("freezer.state"))).hasValue("FROZEN");
 		// the taken clone is the caller's now: it keeps serving, the pool no longer touches it
 		assertThat(this.agent.get("/instances/web-1").json().path("freezerState").asText()).isEqualTo("THAWED");
+	}
+
+	@Test
+	void takesSentAtOnceEachThawACloneOfTheirOwnAndThePoolsFileRecordsEveryOne() throws Exception {
+		createPool("web", 4);
+		ExecutorService callers = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<Answer>> takes = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				takes.add(callers.submit(() -> this.agent.post("/pools/web/take", null)));
+			}
+			Set<String> taken = new HashSet<>();
+			for (Future<Answer> take : takes) {
+				Answer answer = take.get(30, TimeUnit.SECONDS);
+				assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+				assertThat(answer.json().path("fromPool").asBoolean()).isTrue();
+				taken.add(answer.json().path("instance").path("name").asText());
+			}
+			assertThat(taken).containsExactlyInAnyOrder("web-1", "web-2", "web-3", "web-4");
+			// what the next agent reads: every clone taken is recorded as released, none as ready
+			JsonNode file = new ObjectMapper().readTree(this.agent.stateDir.resolve("pools").resolve("web.json").toFile());
+			assertThat(file.path("released")).extracting(JsonNode::asText)
+				.containsExactlyInAnyOrder("web-1", "web-2", "web-3", "web-4");
+			assertThat(file.path("members")).extracting(JsonNode::asText).doesNotContain("web-1", "web-2", "web-3", "web-4");
+		}
+		finally {
+			callers.shutdownNow();
+		}
 	}
 
 	@Test

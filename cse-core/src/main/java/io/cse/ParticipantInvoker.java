@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -127,7 +128,17 @@ final class ParticipantInvoker implements AutoCloseable {
 		}
 		long start = System.nanoTime();
 		Call call = new Call(phase, "cse-" + phase + "-" + name, body);
-		Future<Void> task = this.callers.submit(call);
+		Future<Void> task;
+		try {
+			task = this.callers.submit(call);
+		}
+		catch (RejectedExecutionException ex) {
+			// Closed: the application is stopping (its context closes the coordinator) while an
+			// operation still ran, a resume after a snapshot that a stop followed at once
+			String error = "not called: the application is shutting down";
+			record(name, phase, Duration.ZERO, error);
+			return new Step(name, phase, Duration.ZERO, error);
+		}
 		String error = await(task, call);
 		if (call.isRunning()) {
 			this.abandoned.put(name, call);

@@ -53,6 +53,18 @@ class CheckpointCoordinatorTests {
 	}
 
 	@Test
+	void aThawAfterTheApplicationClosedTheCoordinatorReportsItInsteadOfThrowing() {
+		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("pools", 500, this.calls));
+		coordinator.freeze();
+		// a stop that comes while an operation still resumes: the context closes the coordinator
+		coordinator.close();
+		OperationReport thaw = coordinator.thaw(Map.of());
+		assertThat(thaw.outcome()).isEqualTo(Outcome.FAILED);
+		assertThat(thaw.error()).contains("'pools'").contains("not called: the application is shutting down");
+		assertThat(this.calls).containsExactly("quiesce pools");
+	}
+
+	@Test
 	void freezePublishesEveryStateChange() {
 		CheckpointCoordinator coordinator = coordinator(new RecordingParticipant("a", 1, this.calls));
 		coordinator.freeze();

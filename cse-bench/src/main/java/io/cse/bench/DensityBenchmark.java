@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,12 @@ import picocli.CommandLine.Spec;
 final class DensityBenchmark implements Callable<Integer> {
 
 	private static final Path MEMINFO = Path.of("/proc/meminfo");
+
+	private static final Path ZRAM_MM_STAT = Path.of("/sys/block/zram0/mm_stat");
+
+	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(2);
+
+	private static final Duration SETTLE_POLL = Duration.ofMillis(100);
 
 	@Mixin
 	BenchOptions options = new BenchOptions();
@@ -82,6 +89,7 @@ final class DensityBenchmark implements Callable<Integer> {
 		AgentSession agent = workbench.agent();
 		List<String> names = new ArrayList<>();
 		try {
+			long ownBefore = settleOwnMemory();
 			long before = memAvailable();
 			for (int i = 1; i <= this.instances; i++) {
 				String name = Workbench.name("density" + run + "-" + i);
@@ -89,27 +97,75 @@ final class DensityBenchmark implements Callable<Integer> {
 				int port = Workbench.freePort();
 				agent.run(name, port, workbench.serviceCommand(this.options, port), Duration.ofSeconds(300));
 			}
+			settleOwnMemory();
 			long running = memAvailable();
 			for (String name : names) {
 				agent.freeze(name, true);
 			}
+			long ownFrozen = settleOwnMemory();
 			long frozen = memAvailable();
+			long zram = zramMemoryUsed();
 			agent.stop(names);
 			names.clear();
+			settleOwnMemory();
 			long after = memAvailable();
 			double perRunning = mebibytes(before - running) / this.instances;
 			double perFrozen = mebibytes(before - frozen) / this.instances;
 			result.running.add(perRunning);
 			result.frozen.add(perFrozen);
 			result.perGib.add(1024 / perFrozen);
+			result.zram.add(mebibytes(zram) / this.instances);
+			result.ownGrowth.add(mebibytes(ownFrozen - ownBefore));
 			result.drift.add(mebibytes(before - after));
 			System.out.printf(Locale.ROOT, "density %d/%d: %d instances, running %.0f MiB each, frozen and squeezed "
-					+ "%.0f MiB each (%.1f per GiB); MemAvailable %.0f MiB lower after they stopped than before%n", run,
-					this.runs, this.instances, perRunning, perFrozen, 1024 / perFrozen, mebibytes(before - after));
+					+ "%.0f MiB each (%.1f per GiB), %.0f MiB of it in zram; the benchmark's own process grew by %.0f "
+					+ "MiB; MemAvailable %.0f MiB lower after they stopped than before%n", run, this.runs,
+					this.instances, perRunning, perFrozen, 1024 / perFrozen, mebibytes(zram) / this.instances,
+					mebibytes(ownFrozen - ownBefore), mebibytes(before - after));
 		}
 		finally {
 			agent.stopQuietly(names);
 		}
+	}
+
+	/**
+	 * Give this process's garbage back to the host before a reading. The agent runs in it
+	 * (unless --agent-socket names another), and its heap, which has no limit of its own,
+	 * grows with every call: without a collection that growth, hundreds of MiB in a run,
+	 * counts as the instances' memory. G1 gives the memory back on a thread of its own
+	 * after the collection, so this waits until the resident memory stops falling.
+	 * @return this process's resident memory once settled, in bytes
+	 */
+	static long settleOwnMemory() throws IOException {
+		System.gc();
+		long resident = SnapshotBenchmark.resident(ProcessHandle.current().pid());
+		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			LockSupport.parkNanos(SETTLE_POLL.toNanos());
+			long now = SnapshotBenchmark.resident(ProcessHandle.current().pid());
+			if (now >= resident) {
+				return now;
+			}
+			resident = now;
+		}
+		return resident;
+	}
+
+	/**
+	 * What the zram device takes from the host: its compressed pages and its own
+	 * bookkeeping ({@code mem_used_total}, the third field of {@code mm_stat}).
+	 * @return it in bytes, or 0 without the device
+	 */
+	static long zramMemoryUsed() throws IOException {
+		return Files.isRegularFile(ZRAM_MM_STAT) ? zramMemoryUsed(Files.readString(ZRAM_MM_STAT)) : 0;
+	}
+
+	static long zramMemoryUsed(String mmStat) throws IOException {
+		String[] fields = mmStat.strip().split("\\s+");
+		if (fields.length < 3) {
+			throw new IOException("Unexpected " + ZRAM_MM_STAT + ": '" + mmStat.strip() + "'");
+		}
+		return Long.parseLong(fields[2]);
 	}
 
 	Section section(Result result) {
@@ -123,18 +179,26 @@ final class DensityBenchmark implements Callable<Integer> {
 					+ "reads it a last time. The host memory an instance costs is the drop of `MemAvailable` from "
 					+ "before the first start, divided by the count: what zram holds compressed and what stays "
 					+ "resident count, shared pages (the JDK's libraries, the jar) count once, as the host pays them. "
-					+ "Per-process resident memory would count the shared pages in every process and miss zram.")
+					+ "Per-process resident memory would count the shared pages in every process and miss zram. "
+					+ "The agent runs in the benchmark's own JVM, whose heap has no limit: before each reading the "
+					+ "benchmark collects its garbage and waits until its resident memory stops falling, so that "
+					+ "what the harness allocates is not counted as the instances' (the row on its growth shows "
+					+ "what is left of it).")
 			.mebibytes("host memory per running instance (drop of MemAvailable / " + this.instances + ")",
 					result.running, "")
 			.mebibytes("host memory per frozen, squeezed instance (drop of MemAvailable / " + this.instances + ")",
 					result.frozen, "")
 			.number("frozen, squeezed instances per GiB (1024 MiB / the row above)", result.perGib, ">= 20")
+			.mebibytes("of which zram, compressed (its `mem_used_total` after the last squeeze / " + this.instances
+					+ ")", result.zram, "")
+			.mebibytes("the benchmark's own process (the agent in it), first reading to the frozen one", result.ownGrowth,
+					"")
 			.mebibytes("MemAvailable after the instances stopped, below its value before they started", result.drift,
 					"")
-			.note("The last row is the noise: other work on a shared machine (builds, tests) moves `MemAvailable` "
-					+ "too, and so does the page cache the services' jars and libraries left behind. A drift "
-					+ "that is large against " + this.instances + " times the per-instance figure makes that run's "
-					+ "figure unreliable.");
+			.note("The last two rows are the noise: the harness itself, other work on a shared machine (builds, "
+					+ "tests) and the page cache the services' jars and libraries left behind move `MemAvailable` "
+					+ "too. A drift that is large against " + this.instances + " times the per-instance figure makes "
+					+ "that run's figure unreliable.");
 	}
 
 	/**
@@ -165,6 +229,10 @@ final class DensityBenchmark implements Callable<Integer> {
 		final List<Double> frozen = new ArrayList<>();
 
 		final List<Double> perGib = new ArrayList<>();
+
+		final List<Double> zram = new ArrayList<>();
+
+		final List<Double> ownGrowth = new ArrayList<>();
 
 		final List<Double> drift = new ArrayList<>();
 

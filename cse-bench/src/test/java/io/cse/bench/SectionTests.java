@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * What the report's sections say, from given figures: the rows of each new scenario with
@@ -111,10 +112,23 @@ class SectionTests {
 		result.running.add(180.0);
 		result.frozen.add(51.2);
 		result.perGib.add(20.0);
+		result.zram.add(40.5);
+		result.ownGrowth.add(12.0);
 		result.drift.add(3.0);
 		assertThat(density.section(result).markdown()).contains("`cse-bench density --instances 10 --runs 1`",
 				"| host memory per frozen, squeezed instance (drop of MemAvailable / 10) | 51.2 MiB |",
+				"| of which zram, compressed (its `mem_used_total` after the last squeeze / 10) | 40.5 MiB |",
+				"| the benchmark's own process (the agent in it), first reading to the frozen one | 12.0 MiB |",
 				"| frozen, squeezed instances per GiB (1024 MiB / the row above) | 20 | 20 | 20 | 20 | 1 | >= 20 |");
+	}
+
+	@Test
+	void zramsMemoryIsTheThirdFieldOfItsStatistics() throws Exception {
+		assertThat(DensityBenchmark.zramMemoryUsed(
+				"565252096 238361656 245104640        0 245104640      196        0      248      248\n"))
+			.isEqualTo(245104640L);
+		assertThatIOException().isThrownBy(() -> DensityBenchmark.zramMemoryUsed("12 34"))
+			.withMessageContaining("mm_stat");
 	}
 
 	@Test

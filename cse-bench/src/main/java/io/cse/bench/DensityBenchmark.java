@@ -32,6 +32,10 @@ final class DensityBenchmark implements Callable<Integer> {
 
 	private static final Path MEMINFO = Path.of("/proc/meminfo");
 
+	private static final Path SELF_STATUS = Path.of("/proc/self/status");
+
+	private static final int WARM_UP_INSTANCES = 2;
+
 	private static final Path ZRAM_MM_STAT = Path.of("/sys/block/zram0/mm_stat");
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(2);
@@ -73,31 +77,33 @@ final class DensityBenchmark implements Callable<Integer> {
 
 	/**
 	 * Start, freeze and squeeze --instances services, read the host's memory at each step,
-	 * stop them; --runs times.
+	 * stop them; --runs times, after a run of two that warms the agent up.
 	 * @param workbench the database and the agent
 	 * @return what was measured
 	 */
 	Result measure(Workbench workbench) throws Exception {
+		// The first operations of the agent load its classes and grow its heap: not the instances'
+		run(workbench, 0, WARM_UP_INSTANCES, new Result());
 		Result result = new Result();
 		for (int run = 1; run <= this.runs; run++) {
-			run(workbench, run, result);
+			run(workbench, run, this.instances, result);
 		}
 		return result;
 	}
 
-	private void run(Workbench workbench, int run, Result result) throws Exception {
+	private void run(Workbench workbench, int run, int instances, Result result) throws Exception {
 		AgentSession agent = workbench.agent();
 		List<String> names = new ArrayList<>();
 		try {
 			long ownBefore = settleOwnMemory();
 			long before = memAvailable();
-			for (int i = 1; i <= this.instances; i++) {
+			for (int i = 1; i <= instances; i++) {
 				String name = Workbench.name("density" + run + "-" + i);
 				names.add(name);
 				int port = Workbench.freePort();
 				agent.run(name, port, workbench.serviceCommand(this.options, port), Duration.ofSeconds(300));
 			}
-			settleOwnMemory();
+			long ownRunning = settleOwnMemory();
 			long running = memAvailable();
 			for (String name : names) {
 				agent.freeze(name, true);
@@ -109,19 +115,21 @@ final class DensityBenchmark implements Callable<Integer> {
 			names.clear();
 			settleOwnMemory();
 			long after = memAvailable();
-			double perRunning = mebibytes(before - running) / this.instances;
-			double perFrozen = mebibytes(before - frozen) / this.instances;
+			// What the harness itself took meanwhile is not the instances' memory
+			long ownGrowth = ownFrozen - ownBefore;
+			double perRunning = mebibytes(before - running - (ownRunning - ownBefore)) / instances;
+			double perFrozen = mebibytes(before - frozen - ownGrowth) / instances;
 			result.running.add(perRunning);
 			result.frozen.add(perFrozen);
 			result.perGib.add(1024 / perFrozen);
-			result.zram.add(mebibytes(zram) / this.instances);
-			result.ownGrowth.add(mebibytes(ownFrozen - ownBefore));
+			result.zram.add(mebibytes(zram) / instances);
+			result.ownGrowth.add(mebibytes(ownGrowth));
 			result.drift.add(mebibytes(before - after));
-			System.out.printf(Locale.ROOT, "density %d/%d: %d instances, running %.0f MiB each, frozen and squeezed "
+			System.out.printf(Locale.ROOT, "density %s: %d instances, running %.0f MiB each, frozen and squeezed "
 					+ "%.0f MiB each (%.1f per GiB), %.0f MiB of it in zram; the benchmark's own process grew by %.0f "
-					+ "MiB; MemAvailable %.0f MiB lower after they stopped than before%n", run, this.runs,
-					this.instances, perRunning, perFrozen, 1024 / perFrozen, mebibytes(zram) / this.instances,
-					mebibytes(ownFrozen - ownBefore), mebibytes(before - after));
+					+ "MiB (subtracted); MemAvailable %.0f MiB lower after they stopped than before%n",
+					(run == 0) ? "warm-up" : run + "/" + this.runs, instances, perRunning, perFrozen, 1024 / perFrozen,
+					mebibytes(zram) / instances, mebibytes(ownGrowth), mebibytes(before - after));
 		}
 		finally {
 			agent.stopQuietly(names);
@@ -133,22 +141,37 @@ final class DensityBenchmark implements Callable<Integer> {
 	 * (unless --agent-socket names another), and its heap, which has no limit of its own,
 	 * grows with every call: without a collection that growth, hundreds of MiB in a run,
 	 * counts as the instances' memory. G1 gives the memory back on a thread of its own
-	 * after the collection, so this waits until the resident memory stops falling.
-	 * @return this process's resident memory once settled, in bytes
+	 * after the collection, so this waits until its anonymous memory stops falling.
+	 * @return this process's anonymous resident memory once settled, in bytes: what it
+	 * takes from {@code MemAvailable} (its file pages are page cache, which counts as
+	 * available)
 	 */
 	static long settleOwnMemory() throws IOException {
 		System.gc();
-		long resident = SnapshotBenchmark.resident(ProcessHandle.current().pid());
+		long resident = ownAnonymousMemory();
 		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
 		while (System.nanoTime() - deadline < 0) {
 			LockSupport.parkNanos(SETTLE_POLL.toNanos());
-			long now = SnapshotBenchmark.resident(ProcessHandle.current().pid());
+			long now = ownAnonymousMemory();
 			if (now >= resident) {
 				return now;
 			}
 			resident = now;
 		}
 		return resident;
+	}
+
+	private static long ownAnonymousMemory() throws IOException {
+		return anonymousMemory(Files.readAllLines(SELF_STATUS));
+	}
+
+	static long anonymousMemory(List<String> status) throws IOException {
+		for (String line : status) {
+			if (line.startsWith("RssAnon:")) {
+				return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+			}
+		}
+		throw new IOException("No RssAnon in /proc/self/status (a kernel older than 4.5?)");
 	}
 
 	/**
@@ -180,24 +203,23 @@ final class DensityBenchmark implements Callable<Integer> {
 					+ "before the first start, divided by the count: what zram holds compressed and what stays "
 					+ "resident count, shared pages (the JDK's libraries, the jar) count once, as the host pays them. "
 					+ "Per-process resident memory would count the shared pages in every process and miss zram. "
-					+ "The agent runs in the benchmark's own JVM, whose heap has no limit: before each reading the "
-					+ "benchmark collects its garbage and waits until its resident memory stops falling, so that "
-					+ "what the harness allocates is not counted as the instances' (the row on its growth shows "
-					+ "what is left of it).")
-			.mebibytes("host memory per running instance (drop of MemAvailable / " + this.instances + ")",
-					result.running, "")
-			.mebibytes("host memory per frozen, squeezed instance (drop of MemAvailable / " + this.instances + ")",
-					result.frozen, "")
+					+ "The agent runs in the benchmark's own JVM, whose heap has no limit of its own: before each "
+					+ "reading the benchmark collects its garbage and waits until its anonymous memory stops "
+					+ "falling, subtracts what that memory grew by since the first reading (a row below says how "
+					+ "much), and a first run of " + WARM_UP_INSTANCES + " instances, not counted, warms the agent up.")
+			.mebibytes("host memory per running instance ((drop of MemAvailable - the harness's growth) / "
+					+ this.instances + ")", result.running, "")
+			.mebibytes("host memory per frozen, squeezed instance ((drop of MemAvailable - the harness's growth) / "
+					+ this.instances + ")", result.frozen, "")
 			.number("frozen, squeezed instances per GiB (1024 MiB / the row above)", result.perGib, ">= 20")
 			.mebibytes("of which zram, compressed (its `mem_used_total` after the last squeeze / " + this.instances
 					+ ")", result.zram, "")
-			.mebibytes("the benchmark's own process (the agent in it), first reading to the frozen one", result.ownGrowth,
-					"")
+			.mebibytes("the harness's growth: the benchmark's own anonymous memory (the agent in it), first reading to "
+					+ "the frozen one", result.ownGrowth, "")
 			.mebibytes("MemAvailable after the instances stopped, below its value before they started", result.drift,
 					"")
-			.note("The last two rows are the noise: the harness itself, other work on a shared machine (builds, "
-					+ "tests) and the page cache the services' jars and libraries left behind move `MemAvailable` "
-					+ "too. A drift that is large against " + this.instances + " times the per-instance figure makes "
+			.note("The last row is the noise: other work on a shared machine (builds, tests) and the page cache "
+					+ "the services' jars and libraries left behind move `MemAvailable` too. A drift that is large against " + this.instances + " times the per-instance figure makes "
 					+ "that run's figure unreliable.");
 	}
 

@@ -116,9 +116,11 @@ class SectionTests {
 		result.ownGrowth.add(12.0);
 		result.drift.add(3.0);
 		assertThat(density.section(result).markdown()).contains("`cse-bench density --instances 10 --runs 1`",
-				"| host memory per frozen, squeezed instance (drop of MemAvailable / 10) | 51.2 MiB |",
+				"| host memory per frozen, squeezed instance ((drop of MemAvailable - the harness's growth) / 10) "
+						+ "| 51.2 MiB |",
 				"| of which zram, compressed (its `mem_used_total` after the last squeeze / 10) | 40.5 MiB |",
-				"| the benchmark's own process (the agent in it), first reading to the frozen one | 12.0 MiB |",
+				"| the harness's growth: the benchmark's own anonymous memory (the agent in it), first reading to the "
+						+ "frozen one | 12.0 MiB |",
 				"| frozen, squeezed instances per GiB (1024 MiB / the row above) | 20 | 20 | 20 | 20 | 1 | >= 20 |");
 	}
 
@@ -129,6 +131,14 @@ class SectionTests {
 			.isEqualTo(245104640L);
 		assertThatIOException().isThrownBy(() -> DensityBenchmark.zramMemoryUsed("12 34"))
 			.withMessageContaining("mm_stat");
+	}
+
+	@Test
+	void theHarnesssOwnMemoryIsItsAnonymousResidentMemory() throws Exception {
+		assertThat(DensityBenchmark.anonymousMemory(List.of("VmRSS:	  330000 kB", "RssAnon:	  280000 kB",
+				"RssFile:	   50000 kB"))).isEqualTo(280000L * 1024);
+		assertThatIOException().isThrownBy(() -> DensityBenchmark.anonymousMemory(List.of("VmRSS:	  330000 kB")))
+			.withMessageContaining("RssAnon");
 	}
 
 	@Test

@@ -84,6 +84,11 @@ final class CliThawBenchmark implements Callable<Integer> {
 		try {
 			Result result = new Result();
 			boolean installed = Files.isExecutable(this.cseCommand);
+			if (!installed) {
+				System.out.println("No cse command at " + this.cseCommand + ": only 'java -jar " + this.cseJar.getFileName()
+						+ "' is measured. Install the command as a user would, with scripts/install-cse.sh, to measure "
+						+ "'cse thaw' too.");
+			}
 			for (int run = 0; run <= this.runs; run++) {
 				// one way after the other in each run, so that both see the same machine
 				agent.freeze(NAME, false);
@@ -146,7 +151,11 @@ final class CliThawBenchmark implements Callable<Integer> {
 					+ "200 of a `GET /` sent after it. A first, unmeasured run warms the agent up. Where `cse` is "
 					+ "installed by `scripts/install-cse.sh` (a launcher with a class archive of the client, C1 only, "
 					+ "the serial collector), each run also thaws with it, one way after the other.");
-		if (!result.installed.exit.isEmpty()) {
+		if (result.installed.exit.isEmpty()) {
+			section.paragraph("`cse` was not installed on this machine when this ran: the rows measure `java -jar`, "
+					+ "which starts the JVM without the launcher's class archive and flags.");
+		}
+		else {
 			section.millis("`cse thaw` whole command (installed `cse`): process start to exit", result.installed.exit,
 					"<= 300 ms")
 				.millis("`cse thaw` whole command (installed `cse`), then the first 200 on `/`",

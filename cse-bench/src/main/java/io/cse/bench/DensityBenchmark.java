@@ -53,13 +53,25 @@ final class DensityBenchmark implements Callable<Integer> {
 			defaultValue = "3")
 	int runs;
 
+	@Option(names = "--class-archive",
+			description = "Run the services from their extracted jar with an archive of their classes (AppCDS) "
+					+ "mapped where it was made, as docs/snapshots.md recommends for smaller images: the archive's "
+					+ "pages are shared by every instance. Writes a section of its own.")
+	boolean classArchive;
+
 	@Spec
 	CommandSpec spec;
+
+	private Deployment deployment;
 
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		return Workbench.run("density", this.options, false, (workbench) -> section(measure(workbench)));
+		return Workbench.run("density", this.options, false, (workbench) -> {
+			this.deployment = SnapshotBenchmark.deployment(this.options, this.classArchive, workbench,
+					SnapshotBenchmark.serviceArguments(workbench));
+			return section(measure(workbench));
+		});
 	}
 
 
@@ -101,7 +113,7 @@ final class DensityBenchmark implements Callable<Integer> {
 				String name = Workbench.name("density" + run + "-" + i);
 				names.add(name);
 				int port = Workbench.freePort();
-				agent.run(name, port, workbench.serviceCommand(this.options, port), Duration.ofSeconds(300));
+				agent.run(name, port, serviceCommand(workbench, port), Duration.ofSeconds(300));
 			}
 			long ownRunning = settleOwnMemory();
 			long running = memAvailable();
@@ -134,6 +146,17 @@ final class DensityBenchmark implements Callable<Integer> {
 		finally {
 			agent.stopQuietly(names);
 		}
+	}
+
+	private List<String> serviceCommand(Workbench workbench, int port) {
+		if (this.deployment == null || this.deployment.archive() == null) {
+			return workbench.serviceCommand(this.options, port);
+		}
+		List<String> command = new ArrayList<>(List.of(this.options.java.toString(), "-XX:-UsePerfData", "-Xmx256m"));
+		command.addAll(this.deployment.jvmOptions());
+		command.addAll(this.deployment.classpathOrJar());
+		command.addAll(List.of("--server.port=" + port, "--spring.datasource.url=" + workbench.jdbcUrl()));
+		return command;
 	}
 
 	/**
@@ -192,11 +215,14 @@ final class DensityBenchmark implements Callable<Integer> {
 	}
 
 	Section section(Result result) {
-		return new Section("density", "Density: frozen, squeezed instances of samples/hello-web per GiB of host memory")
-			.source("`cse-bench density --instances " + this.instances + " --runs " + this.runs + "`, Spring Boot "
-					+ BenchmarkReport.springBootVersion(this.options.jar), BenchmarkReport.machine(this.options.java))
-			.paragraph("Each run reads `MemAvailable` from `/proc/meminfo`, starts " + this.instances + " instances "
-					+ "of the sample one after the other with `POST /instances` (`-Xmx256m`, cgroups of their own, one "
+		Section section = this.classArchive
+				? new Section("density-class-archive", "Density with the extracted jar and its class archive")
+				: new Section("density", "Density: frozen, squeezed instances of samples/hello-web per GiB of host memory");
+		section.source("`cse-bench density --instances " + this.instances + " --runs " + this.runs
+				+ (this.classArchive ? " --class-archive" : "") + "`, Spring Boot "
+				+ BenchmarkReport.springBootVersion(this.options.jar), BenchmarkReport.machine(this.options.java));
+		section.paragraph("Each run reads `MemAvailable` from `/proc/meminfo`, starts " + this.instances
+				+ " instances of the sample one after the other with `POST /instances` (`-Xmx256m`, cgroups of their own, one "
 					+ "database), reads it again, freezes and squeezes each with `POST /instances/{name}/freeze` "
 					+ "(`\"squeeze\": true`: its memory pushed into zram), reads it again, then stops them all and "
 					+ "reads it a last time. The host memory an instance costs is the drop of `MemAvailable` from "
@@ -206,7 +232,15 @@ final class DensityBenchmark implements Callable<Integer> {
 					+ "The agent runs in the benchmark's own JVM, whose heap has no limit of its own: before each "
 					+ "reading the benchmark collects its garbage and waits until its anonymous memory stops "
 					+ "falling, subtracts what that memory grew by since the first reading (a row below says how "
-					+ "much), and a first run of " + WARM_UP_INSTANCES + " instances, not counted, warms the agent up.")
+					+ "much), and a first run of " + WARM_UP_INSTANCES + " instances, not counted, warms the agent up.");
+		if (this.classArchive) {
+			section.paragraph("Each instance runs from the sample's extracted jar with an archive of its classes, "
+					+ "trained against the same database and mapped where it was made (`-XX:SharedArchiveFile`, "
+					+ "`-XX:ArchiveRelocationMode=0`), as [the snapshots guide](snapshots.md) recommends for "
+					+ "smaller images: the archive's pages are a file's, shared by every instance and kept once in "
+					+ "the page cache, instead of metaspace that each instance pushes into zram.");
+		}
+		return section
 			.mebibytes("host memory per running instance ((drop of MemAvailable - the harness's growth) / "
 					+ this.instances + ")", result.running, "")
 			.mebibytes("host memory per frozen, squeezed instance ((drop of MemAvailable - the harness's growth) / "

@@ -127,6 +127,25 @@ class SectionTests {
 	}
 
 	@Test
+	void theDensityWithAClassArchiveHasASectionOfItsOwnThatSaysHowTheInstancesRun() {
+		DensityBenchmark density = new DensityBenchmark();
+		new CommandLine(density).parseArgs("--instances", "10", "--runs", "5", "--class-archive");
+		DensityBenchmark.Result result = new DensityBenchmark.Result();
+		result.running.add(116.0);
+		result.frozen.add(43.5);
+		result.perGib.add(23.5);
+		result.zram.add(31.7);
+		result.ownGrowth.add(0.5);
+		result.drift.add(5.0);
+		Section section = density.section(result);
+		assertThat(section.markdown()).contains("`cse-bench density --instances 10 --runs 5 --class-archive`",
+				"extracted jar with an archive of its classes", "-XX:ArchiveRelocationMode=0",
+				"| frozen, squeezed instances per GiB (1024 MiB / the row above) | 23.5 |");
+		assertThat(section.name()).isEqualTo("density-class-archive");
+		assertThat(section.markdown()).startsWith("## Density with the extracted jar and its class archive");
+	}
+
+	@Test
 	void zramsMemoryIsTheThirdFieldOfItsStatistics() throws Exception {
 		assertThat(DensityBenchmark.zramMemoryUsed(
 				"565252096 238361656 245104640        0 245104640      196        0      248      248\n"))

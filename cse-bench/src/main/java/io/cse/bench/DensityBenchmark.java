@@ -67,11 +67,7 @@ final class DensityBenchmark implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		validate();
-		return Workbench.run("density", this.options, false, (workbench) -> {
-			this.deployment = SnapshotBenchmark.deployment(this.options, this.classArchive, workbench,
-					SnapshotBenchmark.serviceArguments(workbench));
-			return section(measure(workbench));
-		});
+		return Workbench.run("density", this.options, false, (workbench) -> section(measure(workbench)));
 	}
 
 
@@ -94,6 +90,8 @@ final class DensityBenchmark implements Callable<Integer> {
 	 * @return what was measured
 	 */
 	Result measure(Workbench workbench) throws Exception {
+		this.deployment = SnapshotBenchmark.deployment(this.options, this.classArchive, workbench,
+				SnapshotBenchmark.serviceArguments(workbench));
 		// The first operations of the agent load its classes and grow its heap: not the instances'
 		run(workbench, 0, WARM_UP_INSTANCES, new Result());
 		Result result = new Result();
@@ -113,7 +111,8 @@ final class DensityBenchmark implements Callable<Integer> {
 				String name = Workbench.name("density" + run + "-" + i);
 				names.add(name);
 				int port = Workbench.freePort();
-				agent.run(name, port, serviceCommand(workbench, port), Duration.ofSeconds(300));
+				agent.run(name, port, workbench.serviceCommand(this.options, this.deployment, port),
+						Duration.ofSeconds(300));
 			}
 			long ownRunning = settleOwnMemory();
 			long running = memAvailable();
@@ -148,17 +147,6 @@ final class DensityBenchmark implements Callable<Integer> {
 		}
 	}
 
-	private List<String> serviceCommand(Workbench workbench, int port) {
-		if (this.deployment == null || this.deployment.archive() == null) {
-			return workbench.serviceCommand(this.options, port);
-		}
-		List<String> command = new ArrayList<>(List.of(this.options.java.toString(), "-XX:-UsePerfData", "-Xmx256m"));
-		command.addAll(this.deployment.jvmOptions());
-		command.addAll(this.deployment.classpathOrJar());
-		command.addAll(List.of("--server.port=" + port, "--spring.datasource.url=" + workbench.jdbcUrl()));
-		return command;
-	}
-
 	/**
 	 * Give this process's garbage back to the host before a reading. The agent runs in it
 	 * (unless --agent-socket names another), and its heap, which has no limit of its own,
@@ -189,12 +177,7 @@ final class DensityBenchmark implements Callable<Integer> {
 	}
 
 	static long anonymousMemory(List<String> status) throws IOException {
-		for (String line : status) {
-			if (line.startsWith("RssAnon:")) {
-				return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-			}
-		}
-		throw new IOException("No RssAnon in /proc/self/status (a kernel older than 4.5?)");
+		return kibibytes(status, "RssAnon", "/proc/self/status (a kernel older than 4.5?)");
 	}
 
 	/**
@@ -253,8 +236,8 @@ final class DensityBenchmark implements Callable<Integer> {
 			.mebibytes("MemAvailable after the instances stopped, below its value before they started", result.drift,
 					"")
 			.note("The last row is the noise: other work on a shared machine (builds, tests) and the page cache "
-					+ "the services' jars and libraries left behind move `MemAvailable` too. A drift that is large against " + this.instances + " times the per-instance figure makes "
-					+ "that run's figure unreliable.");
+					+ "the services' jars and libraries left behind move `MemAvailable` too. A drift that is large against "
+					+ this.instances + " times the per-instance figure makes that run's figure unreliable.");
 	}
 
 	/**
@@ -266,12 +249,20 @@ final class DensityBenchmark implements Callable<Integer> {
 	}
 
 	static long memAvailable(List<String> meminfo) throws IOException {
-		for (String line : meminfo) {
-			if (line.startsWith("MemAvailable:")) {
+		return kibibytes(meminfo, "MemAvailable", "/proc/meminfo (a kernel older than 3.14?)");
+	}
+
+	/**
+	 * A field of a {@code /proc} file that gives it in kB ({@code "MemAvailable:  20000 kB"}).
+	 * @return it, in bytes
+	 */
+	private static long kibibytes(List<String> lines, String field, String source) throws IOException {
+		for (String line : lines) {
+			if (line.startsWith(field + ":")) {
 				return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
 			}
 		}
-		throw new IOException("No MemAvailable in /proc/meminfo (a kernel older than 3.14?)");
+		throw new IOException("No " + field + " in " + source);
 	}
 
 	private static double mebibytes(long bytes) {

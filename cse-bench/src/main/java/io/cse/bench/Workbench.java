@@ -5,6 +5,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -169,8 +170,23 @@ final class Workbench implements AutoCloseable {
 	 * @return the command line
 	 */
 	List<String> serviceCommand(BenchOptions options, int port) {
-		return List.of(options.java.toString(), "-XX:-UsePerfData", "-Xmx256m", "-jar", options.jar.toString(),
-				"--server.port=" + port, "--spring.datasource.url=" + jdbcUrl());
+		return serviceCommand(options, Deployment.plain(options.jar), port);
+	}
+
+	/**
+	 * The command that runs the service as deployed (its jar as built, or extracted with
+	 * its class archive) on the given port, with the benchmark's database.
+	 * @param options the JDK
+	 * @param deployment how the service runs
+	 * @param port its port
+	 * @return the command line
+	 */
+	List<String> serviceCommand(BenchOptions options, Deployment deployment, int port) {
+		List<String> command = new ArrayList<>(List.of(options.java.toString(), "-XX:-UsePerfData", "-Xmx256m"));
+		command.addAll(deployment.jvmOptions());
+		command.addAll(deployment.classpathOrJar());
+		command.addAll(List.of("--server.port=" + port, "--spring.datasource.url=" + jdbcUrl()));
+		return command;
 	}
 
 	@Override

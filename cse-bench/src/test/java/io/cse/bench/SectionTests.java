@@ -110,13 +110,7 @@ class SectionTests {
 	void theDensitySectionCountsInstancesPerGibFromMemAvailable() {
 		DensityBenchmark density = new DensityBenchmark();
 		new CommandLine(density).parseArgs("--instances", "10", "--runs", "1");
-		DensityBenchmark.Result result = new DensityBenchmark.Result();
-		result.running.add(180.0);
-		result.frozen.add(51.2);
-		result.perGib.add(20.0);
-		result.zram.add(40.5);
-		result.ownGrowth.add(12.0);
-		result.drift.add(3.0);
+		DensityBenchmark.Result result = densityResult(180.0, 51.2, 20.0, 40.5, 12.0, 3.0);
 		assertThat(density.section(result).markdown()).contains("`cse-bench density --instances 10 --runs 1`",
 				"| host memory per frozen, squeezed instance ((drop of MemAvailable - the harness's growth) / 10) "
 						+ "| 51.2 MiB |",
@@ -130,19 +124,24 @@ class SectionTests {
 	void theDensityWithAClassArchiveHasASectionOfItsOwnThatSaysHowTheInstancesRun() {
 		DensityBenchmark density = new DensityBenchmark();
 		new CommandLine(density).parseArgs("--instances", "10", "--runs", "5", "--class-archive");
-		DensityBenchmark.Result result = new DensityBenchmark.Result();
-		result.running.add(116.0);
-		result.frozen.add(43.5);
-		result.perGib.add(23.5);
-		result.zram.add(31.7);
-		result.ownGrowth.add(0.5);
-		result.drift.add(5.0);
-		Section section = density.section(result);
+		Section section = density.section(densityResult(116.0, 43.5, 23.5, 31.7, 0.5, 5.0));
 		assertThat(section.markdown()).contains("`cse-bench density --instances 10 --runs 5 --class-archive`",
 				"extracted jar with an archive of its classes", "-XX:ArchiveRelocationMode=0",
 				"| frozen, squeezed instances per GiB (1024 MiB / the row above) | 23.5 |");
 		assertThat(section.name()).isEqualTo("density-class-archive");
 		assertThat(section.markdown()).startsWith("## Density with the extracted jar and its class archive");
+	}
+
+	private static DensityBenchmark.Result densityResult(double running, double frozen, double perGib, double zram,
+			double ownGrowth, double drift) {
+		DensityBenchmark.Result result = new DensityBenchmark.Result();
+		result.running.add(running);
+		result.frozen.add(frozen);
+		result.perGib.add(perGib);
+		result.zram.add(zram);
+		result.ownGrowth.add(ownGrowth);
+		result.drift.add(drift);
+		return result;
 	}
 
 	@Test

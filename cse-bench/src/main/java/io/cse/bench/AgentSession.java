@@ -25,6 +25,7 @@ import io.cse.node.agent.ApiResponse;
 import io.cse.node.instance.Frozen;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
+import io.cse.node.instance.Snapshot;
 import io.cse.node.instance.Started;
 import io.cse.node.instance.Thawed;
 import io.cse.node.pool.PoolStatus;
@@ -118,6 +119,27 @@ final class AgentSession implements AutoCloseable {
 		body.put("timeout", timeout.toMillis() + "ms");
 		this.started.add(name);
 		return call("POST", "/instances", body, Started.class);
+	}
+
+	/**
+	 * {@code POST /instances/{name}/snapshot} of a clone template, rehearsed first, waited
+	 * for until the image is complete.
+	 * @param name the instance, started with {@link #run}
+	 * @param image the image's folder name
+	 * @param rehearse how many times the agent freezes and thaws it first (0 for none)
+	 * @param timeout how long the rehearsals and the image may take
+	 * @return the image
+	 */
+	Timed<Snapshot> template(String name, String image, int rehearse, Duration timeout) throws IOException {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("template", true);
+		body.put("image", image);
+		if (rehearse > 0) {
+			body.put("rehearse", rehearse);
+		}
+		body.put("wait", true);
+		body.put("timeout", timeout.toMillis() + "ms");
+		return call("POST", "/instances/" + name + "/snapshot", body, Snapshot.class);
 	}
 
 	/**

@@ -115,7 +115,9 @@ final class AllBenchmarks implements Callable<Integer> {
 			scenarios.poolTake.section(poolTake).writeTo(this.options.output);
 			progress(7, "burst-pools: from 1 serving instance to " + scenarios.poolBurst.instances()
 					+ " under load, from a pool", start);
-			PoolBurstBenchmark.Result poolBurst = scenarios.poolBurst.measure(workbench, snapshots.template);
+			// the pool's own template, rehearsed as docs/agent-api.md says for a pool
+			PoolBurstBenchmark.Result poolBurst = scenarios.poolBurst.measure(workbench,
+					scenarios.poolBurst.template(workbench));
 			scenarios.poolBurst.section(poolBurst).writeTo(this.options.output);
 			progress(8, "density: frozen and squeezed instances per GiB", start);
 			scenarios.density.section(scenarios.density.measure(workbench)).writeTo(this.options.output);

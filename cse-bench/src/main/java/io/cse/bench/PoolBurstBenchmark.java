@@ -54,6 +54,11 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 			+ "(default: ${DEFAULT-VALUE}).", defaultValue = "7")
 	int size;
 
+	@Option(names = "--rehearse", paramLabel = "N", description = "How many times the agent freezes and thaws the "
+			+ "template before its image ('cse snapshot --template --rehearse N'; 0: the template is made without "
+			+ "the agent, as before; default: ${DEFAULT-VALUE}).", defaultValue = "3")
+	int rehearse;
+
 	@Option(names = "--squeeze", negatable = true, defaultValue = "false", fallbackValue = "true",
 			description = "Whether the pool's clones are squeezed into zram once frozen (default: ${DEFAULT-VALUE}).")
 	boolean squeeze;
@@ -70,12 +75,22 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 	public Integer call() throws Exception {
 		validate();
 		return Workbench.run("burst-pools", this.options, true, (workbench) -> {
-			Path template = SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
-					SnapshotBenchmark.serviceArguments(workbench), 500);
-			return section(measure(workbench, template));
+			return section(measure(workbench, template(workbench)));
 		});
 	}
 
+
+	/**
+	 * Make the pool's template: warmed up with 500 requests and, unless {@code --rehearse 0},
+	 * rehearsed by the agent.
+	 * @param workbench the database and agent
+	 * @return the template's folder
+	 */
+	Path template(Workbench workbench) throws Exception {
+		return (this.rehearse > 0) ? SnapshotBenchmark.makeRehearsedTemplate(this.options, workbench, 500, this.rehearse)
+				: SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
+						SnapshotBenchmark.serviceArguments(workbench), 500);
+	}
 
 	void validate() {
 		if (this.runs < 3) {
@@ -84,6 +99,9 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 		}
 		if (this.size < 1 || this.size > 50) {
 			throw new ParameterException(this.spec.commandLine(), "--size takes 1 to 50 clones, not " + this.size);
+		}
+		if (this.rehearse < 0 || this.rehearse > 10) {
+			throw new ParameterException(this.spec.commandLine(), "--rehearse takes 0 to 10, not " + this.rehearse);
 		}
 		this.load.validate(this.spec);
 		this.options.requireBuilt();
@@ -196,19 +214,20 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 		Section section = new Section("burst-pools", "Burst with a pool on samples/hello-web: from 1 serving "
 				+ "instance to " + instances() + " under load")
 			.source("`cse-bench burst-pools --runs " + this.runs + " --size " + this.size
-					+ (this.squeeze ? " --squeeze" : "") + "` (or `cse-bench all`), Spring Boot "
+					+ (this.squeeze ? " --squeeze" : "") + ((this.rehearse != 3) ? " --rehearse " + this.rehearse : "")
+					+ "` (or `cse-bench all`), Spring Boot "
 					+ BenchmarkReport.springBootVersion(this.options.jar) + ", CRIU engine",
 					BenchmarkReport.machine(this.options.java))
 			.paragraph(this.load.describe() + "The requests go round-robin to the instances in the rotation, which "
 					+ "holds one instance (`POST /instances`) while the load is idle. Beside it, `POST /pools` keeps "
-					+ this.size + " clones of a warmed-up template frozen" + (this.squeeze ? " and squeezed" : "")
+					+ this.size + " clones of a template frozen" + (this.squeeze ? " and squeezed" : "")
 					+ " in namespaces of their own on the bridge. When the load steps up, the benchmark scales at once "
 					+ "(it knows the schedule; a real autoscaler would first have to notice the load): it sends "
 					+ this.size + " `POST /pools/{name}/take` in parallel, and each taken clone enters the rotation "
 					+ "once it answered the benchmark's own `GET /` sent after the take's answer. \"All serve\" is "
 					+ "the last of those 200s, timed from the step up. Each burst ends with the taken clones stopped; "
 					+ "before the next, `GET /pools/{name}` is polled until the agent's background refill has made "
-					+ "the pool full again. A first, unmeasured burst warms the agent up.")
+					+ "the pool full again. A first, unmeasured burst warms the agent up. " + templateText())
 			.millis("step up until all " + instances() + " instances serve (each answered the benchmark's `GET /`)",
 					result.allServe, "<= 150 ms")
 			.millis("step up to a clone's own first 200", result.ownFirst200, "")
@@ -222,6 +241,17 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 			.note("The takes run at once on 2 cores, with the serving instance, the load generator and the agent; "
 					+ "the agent also starts refilling the pool (one restore at a time) as soon as the first take "
 					+ "has answered, so the last takes share the processor with a restore.");
+	}
+
+	private String templateText() {
+		if (this.rehearse == 0) {
+			return "The template is the service started with `java -jar`, warmed up with 500 `POST /visits`, then "
+					+ "asked for its image (`POST /actuator/cse/clone`), never frozen.";
+		}
+		return "The template is made as docs/agent-api.md says for a pool: the agent runs the service "
+				+ "(`POST /instances`), 500 `POST /visits` warm it up, and `POST /instances/{name}/snapshot` with "
+				+ "`\"template\": true, \"rehearse\": " + this.rehearse + "` freezes and thaws it " + this.rehearse
+				+ " times, each thaw followed by 50 `GET /`, before it takes the image.";
 	}
 
 	private record Take(AgentSession.Timed<Taken> taken, URI base, double ownFirst200) {

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.cse.node.image.Image;
+import io.cse.node.instance.Snapshot;
 import io.cse.node.instance.Started;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -196,6 +197,43 @@ final class SnapshotBenchmark implements Callable<Integer> {
 			Path template = workbench.work().resolve("images").resolve("template");
 			awaitFile(template.resolve(Image.MANIFEST), Duration.ofMinutes(2));
 			return template;
+		}
+	}
+
+	/**
+	 * Make a clone template as a platform would for a pool: the agent runs the service, the
+	 * requests warm it up, and the agent freezes and thaws it {@code rehearse} times (each
+	 * thaw followed by requests to {@code /}) before it asks for the image.
+	 * @param options the service's jar and the JDK
+	 * @param workbench the database and agent
+	 * @param requests the {@code POST /visits} sent first
+	 * @param rehearse the agent's freezes and thaws before the image
+	 * @return the template's folder
+	 */
+	static Path makeRehearsedTemplate(BenchOptions options, Workbench workbench, int requests, int rehearse)
+			throws Exception {
+		System.out.println("template: the agent runs the service, it is warmed up, rehearsed " + rehearse
+				+ " times, and writes a clone template");
+		AgentSession agent = workbench.agent();
+		String name = Workbench.name("template");
+		int port = Workbench.freePort();
+		List<String> command = new ArrayList<>(List.of(options.java.toString()));
+		command.addAll(JVM_OPTIONS);
+		command.addAll(List.of("-jar", options.jar.toString(), "--server.port=" + port));
+		command.addAll(serviceArguments(workbench));
+		try {
+			Started started = agent.run(name, port, command, Duration.ofMinutes(3)).answer();
+			BenchHttp http = new BenchHttp();
+			for (int i = 0; i < requests; i++) {
+				http.post(AgentSession.base(started.instance()).resolve("/visits"), null);
+			}
+			Snapshot snapshot = agent.template(name, "template", rehearse, Duration.ofMinutes(3)).answer();
+			System.out.printf(Locale.ROOT, "template: rehearsed %d times in %.0f ms, image complete %.0f ms later%n",
+					snapshot.rehearsals(), snapshot.rehearsalMillis(), snapshot.millis());
+			return Path.of(snapshot.folder());
+		}
+		finally {
+			agent.stopQuietly(List.of(name));
 		}
 	}
 

@@ -166,6 +166,13 @@ class BenchCommandLineTests {
 	}
 
 	@Test
+	void burstPoolsRehearsesTheTemplateAtMostTenTimes() throws Exception {
+		BenchRun run = BenchRun.of(built("burst-pools", "--rehearse", "11"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--rehearse takes 0 to 10, not 11");
+	}
+
+	@Test
 	void burstPoolsTakesTheBurstsLoadOptions() throws Exception {
 		BenchRun run = BenchRun.of(built("burst-pools", "--idle-rate", "50", "--high-rate", "10"));
 		assertThat(run.exitCode()).isEqualTo(2);

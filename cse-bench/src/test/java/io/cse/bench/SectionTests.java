@@ -236,6 +236,7 @@ class SectionTests {
 		assertThat(markdown).contains("## Burst with a pool on samples/hello-web: from 1 serving instance to 8 under load",
 				"`cse-bench burst-pools --runs 3 --size 7` (or `cse-bench all`)", "sends 7 `POST /pools/{name}/take` in "
 						+ "parallel",
+				"`\"template\": true, \"rehearse\": 3` freezes and thaws it 3 times, each thaw followed by 50 `GET /`",
 				"| step up until all 8 instances serve (each answered the benchmark's `GET /`) | 140 ms | 160 ms | "
 						+ "120 ms | 160 ms | 3 | <= 150 ms |",
 				"| failed requests per burst | 0 | 1 | 0 | 1 | 3 | 0 |",

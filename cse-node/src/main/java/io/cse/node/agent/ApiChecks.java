@@ -32,6 +32,24 @@ final class ApiChecks {
 		return value;
 	}
 
+	/**
+	 * A path on an instance's port, as the body gave it.
+	 * @param value the body's value, or {@code null}
+	 * @param field the field's name, for the message
+	 * @param fallback the path when the body gave none
+	 * @return the path
+	 */
+	static String absolutePath(String value, String field, String fallback) {
+		String path = (value != null) ? value : fallback;
+		// a path of the instance's own, never one that leaves it or adds a query to what the agent asks
+		if (!path.startsWith("/") || path.contains("..") || path.contains("?") || path.contains("//")
+				|| path.chars().anyMatch((c) -> c <= ' ' || c == '#' || c == '\\' || c >= 0x7f)) {
+			throw ApiException.badRequest("\"" + field + "\" must be an absolute path such as " + fallback + ", not '"
+					+ CallerText.echoed(path) + "'");
+		}
+		return path;
+	}
+
 	static Duration duration(String text, String field, Duration fallback) {
 		if (text == null) {
 			return fallback;

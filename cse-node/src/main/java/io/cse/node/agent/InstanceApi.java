@@ -102,12 +102,7 @@ final class InstanceApi {
 		if (managementPort < 1 || managementPort > 65535) {
 			throw ApiException.badRequest("\"managementPort\" must be between 1 and 65535, not " + managementPort);
 		}
-		String endpointPath = (body.endpointPath() != null) ? body.endpointPath() : Endpoint.DEFAULT_ENDPOINT_PATH;
-		if (!endpointPath.startsWith("/") || endpointPath.contains("..") || endpointPath.contains("?")
-				|| endpointPath.contains("//")) {
-			throw ApiException.badRequest("\"endpointPath\" must be an absolute path such as /actuator/cse, not '"
-					+ CallerText.echoed(endpointPath) + "'");
-		}
+		String endpointPath = ApiChecks.absolutePath(body.endpointPath(), "endpointPath", Endpoint.DEFAULT_ENDPOINT_PATH);
 		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", DEFAULT_TIMEOUT));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "run")) {
 			requireUnused(name);
@@ -143,10 +138,26 @@ final class InstanceApi {
 			throw ApiException.badRequest("'" + CallerText.echoed(body.image()) + "' cannot name an image: use 1 to 64 "
 					+ "letters, digits, '.', '_' or '-', starting with a letter or digit");
 		}
+		boolean template = Boolean.TRUE.equals(body.template());
+		int rehearse = (body.rehearse() != null) ? body.rehearse() : 0;
+		if (rehearse != 0 && !template) {
+			throw ApiException.badRequest("\"rehearse\" prepares a clone template: add \"template\": true, or leave "
+					+ "\"rehearse\" out for a dump");
+		}
+		if (rehearse < 0 || rehearse > Node.MAX_REHEARSALS) {
+			throw ApiException.badRequest("\"rehearse\" takes 0 to " + Node.MAX_REHEARSALS
+					+ " freezes and thaws (3 is what pools are measured with), not " + rehearse);
+		}
+		if (rehearse == 0 && body.rehearsalPath() != null) {
+			throw ApiException.badRequest("\"rehearsalPath\" is asked for after each rehearsal's thaw: add "
+					+ "\"rehearse\": 3, or leave \"rehearsalPath\" out");
+		}
+		String path = ApiChecks.absolutePath(body.rehearsalPath(), "rehearsalPath", "/");
 		Deadline deadline = Deadline.in(ApiChecks.duration(body.timeout(), "timeout", SNAPSHOT_TIMEOUT));
 		try (InstanceLocks.Held held = this.locks.acquire("instance " + name, "snapshot")) {
-			Snapshot snapshot = this.node.snapshot(name, Boolean.TRUE.equals(body.template()), body.image(),
-					Boolean.TRUE.equals(body.waitForImage()), deadline);
+			boolean wait = Boolean.TRUE.equals(body.waitForImage());
+			Snapshot snapshot = (rehearse > 0) ? this.node.rehearsedTemplate(name, body.image(), rehearse, path, wait,
+					deadline) : this.node.snapshot(name, template, body.image(), wait, deadline);
 			return ApiResponse.json(snapshot.complete() ? 201 : 202, snapshot);
 		}
 	}
@@ -268,7 +279,7 @@ final class InstanceApi {
 	}
 
 	record SnapshotRequest(Boolean template, String image, @JsonProperty("wait") Boolean waitForImage,
-			String timeout) {
+			String timeout, Integer rehearse, String rehearsalPath) {
 
 	}
 

@@ -39,6 +39,17 @@ public final class SnapshotCommand implements Callable<Integer> {
 	@Option(names = "--template", description = "Take a clone template; the service keeps running.")
 	boolean template;
 
+	@Option(names = "--rehearse", paramLabel = "N",
+			description = "With --template: first freeze and thaw the service N times (1 to 10), as a pool freezes "
+					+ "and thaws its clones, with 50 requests to --rehearsal-path after each thaw, so that its clones "
+					+ "thaw with that code compiled; 3 is what pools are measured with. Each is a full quiesce of "
+					+ "the service. Only for services started with 'cse run'.")
+	Integer rehearse;
+
+	@Option(names = "--rehearsal-path", paramLabel = "PATH",
+			description = "With --rehearse: the path on the service's port asked for after each thaw (default: /).")
+	String rehearsalPath;
+
 	@Option(names = "--image", paramLabel = "ID",
 			description = "The image's folder name (default: one the service makes up from its name and the time).")
 	String image;
@@ -72,6 +83,12 @@ public final class SnapshotCommand implements Callable<Integer> {
 		if (this.image != null) {
 			body.put("image", this.image);
 		}
+		if (this.rehearse != null) {
+			body.put("rehearse", this.rehearse);
+		}
+		if (this.rehearsalPath != null) {
+			body.put("rehearsalPath", this.rehearsalPath);
+		}
 		body.put("wait", this.waitForImage);
 		if (this.timeout != null) {
 			body.put("timeout", AgentCall.duration(this.timeout));
@@ -94,6 +111,10 @@ public final class SnapshotCommand implements Callable<Integer> {
 		else {
 			out.printf(Locale.ROOT, "%s started image %s (%s); see it complete with 'cse images ls'%n", this.name,
 					snapshot.image(), what);
+		}
+		if (snapshot.rehearsals() > 0) {
+			out.printf(Locale.ROOT, "  rehearsed  frozen and thawed %d times first, in %.0f ms%n", snapshot.rehearsals(),
+					snapshot.rehearsalMillis());
 		}
 		out.printf("  folder  %s%n", snapshot.folder());
 		if (snapshot.then() != null) {

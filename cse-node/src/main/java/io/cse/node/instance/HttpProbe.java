@@ -21,6 +21,21 @@ public interface HttpProbe {
 	Optional<Answer> get(URI uri, String token);
 
 	/**
+	 * Send {@code GET}s one after the other, over connections kept alive between them as a
+	 * client under load would, to run a service's request path after a thaw.
+	 * @param uri where to
+	 * @param requests how many
+	 * @return how many were answered, whatever their status
+	 */
+	default int getKeptAlive(URI uri, int requests) {
+		int answered = 0;
+		for (int i = 0; i < requests; i++) {
+			answered += get(uri, null).isPresent() ? 1 : 0;
+		}
+		return answered;
+	}
+
+	/**
 	 * How long an operation's answer is awaited unless the instance says it may take
 	 * longer: a freeze drains requests and collects garbage first.
 	 */

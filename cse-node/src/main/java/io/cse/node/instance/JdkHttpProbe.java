@@ -24,15 +24,26 @@ public final class JdkHttpProbe implements HttpProbe {
 
 	@Override
 	public Optional<Answer> get(URI uri, String token) {
-		return send(uri, "GET", token, PROBE_TIMEOUT);
+		return send(uri, "GET", token, PROBE_TIMEOUT, false);
+	}
+
+	@Override
+	public int getKeptAlive(URI uri, int requests) {
+		int answered = 0;
+		for (int i = 0; i < requests; i++) {
+			// Read to the end and not closed, each connection goes back to the JDK's
+			// keep-alive cache, and the next request to the same port takes it again.
+			answered += send(uri, "GET", null, PROBE_TIMEOUT, true).isPresent() ? 1 : 0;
+		}
+		return answered;
 	}
 
 	@Override
 	public Optional<Answer> post(URI uri, String token, Duration timeout) {
-		return send(uri, "POST", token, timeout);
+		return send(uri, "POST", token, timeout, false);
 	}
 
-	private Optional<Answer> send(URI uri, String method, String token, Duration timeout) {
+	private Optional<Answer> send(URI uri, String method, String token, Duration timeout, boolean keepAlive) {
 		try {
 			HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
 			connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
@@ -42,7 +53,9 @@ public final class JdkHttpProbe implements HttpProbe {
 			// A fresh connection every time: one kept alive from before a freeze would have
 			// been closed by the service's traffic gate, and a first request after the thaw
 			// would spend its time finding that out.
-			connection.setRequestProperty("Connection", "close");
+			if (!keepAlive) {
+				connection.setRequestProperty("Connection", "close");
+			}
 			if (token != null) {
 				connection.setRequestProperty("Authorization", "Bearer " + token);
 			}

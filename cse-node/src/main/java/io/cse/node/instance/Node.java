@@ -26,6 +26,12 @@ public final class Node {
 	 */
 	public static final long DEFAULT_SQUEEZE_FLOOR = 4L * 1024 * 1024;
 
+	/**
+	 * The most freezes and thaws a template rehearses before its image: more measured no
+	 * better, and each is a full quiesce of the service.
+	 */
+	public static final int MAX_REHEARSALS = 10;
+
 	private final Host host;
 
 	private final Registry registry;
@@ -44,6 +50,8 @@ public final class Node {
 
 	private final Snapshotter snapshotter;
 
+	private final Rehearsal rehearsal;
+
 	/**
 	 * A node working through the given seams on the given registry.
 	 * @param context the host and HTTP seams
@@ -60,6 +68,7 @@ public final class Node {
 		this.restorer = new Restorer(this.host, context.probe(), registry, this.reaper, this.rollBack);
 		this.reconciler = new Reconciler(this.host, context.probe(), registry, this.reaper, this.stopper);
 		this.snapshotter = new Snapshotter(this.host, context.probe(), registry, this.reaper);
+		this.rehearsal = new Rehearsal(this.services, context.probe(), registry);
 	}
 
 	/**
@@ -188,6 +197,30 @@ public final class Node {
 	 */
 	public Snapshot snapshot(String name, boolean template, String imageName, boolean wait, Deadline deadline) {
 		return this.snapshotter.snapshot(name, template, imageName, wait, deadline);
+	}
+
+	/**
+	 * Take a clone template as {@link #snapshot} does, after freezing and thawing the
+	 * service as a pool does its clones, {@code cycles} times, each thaw followed by
+	 * requests to {@code path}: its clones then thaw without compiling that path first.
+	 * {@code cse snapshot --template --rehearse N}.
+	 * @param name the instance's name, run in cgroups of its own ({@code cse run})
+	 * @param imageName the image folder's name, or {@code null} for one the service makes up
+	 * @param cycles how many freezes and thaws, 1 to {@value #MAX_REHEARSALS}
+	 * @param path the path on its application port to ask for after each thaw
+	 * @param wait whether to wait until the image is complete
+	 * @param deadline when the rehearsals and the image must be done
+	 * @return the image, with the time the rehearsals took
+	 * @throws CseException as {@link #snapshot} does, and if a freeze or a thaw fails or the
+	 * service answers no request after a thaw (no image is taken then)
+	 */
+	public Snapshot rehearsedTemplate(String name, String imageName, int cycles, String path, boolean wait,
+			Deadline deadline) {
+		if (cycles < 1 || cycles > MAX_REHEARSALS) {
+			throw new IllegalArgumentException("a template rehearses 1 to " + MAX_REHEARSALS + " times, not " + cycles);
+		}
+		double millis = this.rehearsal.rehearse(name, cycles, path, deadline);
+		return this.snapshotter.snapshot(name, true, imageName, wait, deadline).rehearsed(cycles, millis);
 	}
 
 	/**

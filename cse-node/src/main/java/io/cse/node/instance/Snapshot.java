@@ -12,7 +12,15 @@ package io.cse.node.instance;
  * written); if not, the snapshot was only started
  * @param millis from the request to the service's answer, or to the complete image
  * @param then what the service said happens to it next
+ * @param rehearsals how many times the template was frozen and thawed before (0 for none)
+ * @param rehearsalMillis how long those rehearsals took, before {@code millis}
  */
 public record Snapshot(String instance, String operation, String image, String folder, boolean complete,
-		double millis, String then) {
+		double millis, String then, int rehearsals, double rehearsalMillis) {
+
+	Snapshot rehearsed(int cycles, double took) {
+		return new Snapshot(this.instance, this.operation, this.image, this.folder, this.complete, this.millis,
+				this.then, cycles, took);
+	}
+
 }

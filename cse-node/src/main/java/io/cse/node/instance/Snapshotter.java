@@ -77,7 +77,7 @@ final class Snapshotter {
 			awaitManifest(instance, template, imageId, folder, deadline);
 		}
 		return new Snapshot(name, operation, imageId, folder.toString(), wait, (System.nanoTime() - start) / 1e6,
-				accepted.path("then").asText(null));
+				accepted.path("then").asText(null), 0, 0);
 	}
 
 	private void awaitManifest(Instance instance, boolean template, String imageId, Path folder, Deadline deadline) {

@@ -79,7 +79,7 @@ class AgentApiBadInputTests {
 			POST | /instances            | {"name": "b", "command": ["java"], "ports": 8081} | ports      | command, endpointPath, managementPort, name, port, timeout
 			POST | /instances/app/freeze | {"squeze": true}                                  | squeze     | floorMiB, squeeze, timeout, wakeOnRequest
 			POST | /instances/app/thaw   | {"onrequest": true}                               | onrequest  | onRequest, timeout
-			POST | /instances/app/snapshot | {"templte": true}                                | templte    | image, template, timeout, wait
+			POST | /instances/app/snapshot | {"templte": true}                                | templte    | image, rehearsalPath, rehearse, template, timeout, wait
 			POST | /restores             | {"image": "tpl-1", "namespaced": true}            | namespaced | bridge, image, name, namespace, timeout
 			POST | /clones               | {"image": "tpl-1", "count": 2, "prefix": "t"}     | prefix     | bridge, count, freezable, image, namePrefix, parallel, timeout
 			PUT  | /bridges/br1          | {"cidr": "10.50.0.0/24"}                          | cidr       | subnet
@@ -181,6 +181,20 @@ class AgentApiBadInputTests {
 		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
 		assertThat(answer.error()).isEqualTo("'../../etc' cannot name an image: use 1 to 64 letters, digits, '.', "
 				+ "'_' or '-', starting with a letter or digit");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			{"rehearse": 3}                                          | "rehearse" prepares a clone template: add "template": true, or leave "rehearse" out for a dump
+			{"template": true, "rehearse": 11}                       | "rehearse" takes 0 to 10 freezes and thaws (3 is what pools are measured with), not 11
+			{"template": true, "rehearse": -1}                       | "rehearse" takes 0 to 10 freezes and thaws (3 is what pools are measured with), not -1
+			{"template": true, "rehearsalPath": "/"}                 | "rehearsalPath" is asked for after each rehearsal's thaw: add "rehearse": 3, or leave "rehearsalPath" out
+			{"template": true, "rehearse": 3, "rehearsalPath": "/../x"} | "rehearsalPath" must be an absolute path such as /, not '/../x'
+			""")
+	void aRehearsalIsForTemplatesWithinTenAndOnAPathOfTheService(String body, String error) {
+		Answer answer = this.agent.post("/instances/app/snapshot", body);
+		assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+		assertThat(answer.error()).isEqualTo(error);
 	}
 
 	@Test

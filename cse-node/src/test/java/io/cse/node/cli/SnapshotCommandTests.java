@@ -138,4 +138,40 @@ class SnapshotCommandTests {
 		assertThat(this.probe.posted()).isEmpty();
 	}
 
+	@Test
+	void aRehearsedTemplateIsFrozenAndThawedWithRequestsAfterEachThawBeforeItIsAsked() {
+		this.probe.posts((uri) -> {
+			if (!uri.getPath().endsWith("/clone")) {
+				return Optional.of(new HttpProbe.Answer(200, "{}"));
+			}
+			this.host.withDirectory(FOLDER);
+			this.host.withFile(FOLDER.resolve("manifest.json"), "{}");
+			return Optional.of(new HttpProbe.Answer(202, ACCEPTED));
+		});
+		CseRun snapshot = cse("snapshot", "app", "--template", "--rehearse", "2", "--rehearsal-path", "/hello",
+				"--image", "tpl", "--wait");
+		assertThat(snapshot.exitCode()).as(snapshot.toString()).isZero();
+		assertThat(this.probe.posted()).containsExactly("/actuator/cse/freeze", "/actuator/cse/thaw",
+				"/actuator/cse/freeze", "/actuator/cse/thaw", "/actuator/cse/clone");
+		assertThat(this.probe.gets()).filteredOn((get) -> get.contains("/hello")).hasSize(100)
+			.allMatch((get) -> get.equals("127.0.0.1:8081/hello none"), "to the service's port, without the token");
+		assertThat(snapshot.out()).contains("app took image tpl (clone template)")
+			.contains("rehearsed  frozen and thawed 2 times first");
+		assertThat(cse("ps").out()).as("thawed again").doesNotContain("FROZEN");
+	}
+
+	@Test
+	void rehearsalsAreRefusedForADumpAndBeyondTenBeforeTheServiceIsAsked() {
+		CseRun dump = cse("snapshot", "app", "--rehearse", "3");
+		assertThat(dump.exitCode()).as(dump.toString()).isEqualTo(2);
+		assertThat(dump.err()).contains("\"rehearse\" prepares a clone template: add \"template\": true");
+		CseRun tooMany = cse("snapshot", "app", "--template", "--rehearse", "11");
+		assertThat(tooMany.exitCode()).as(tooMany.toString()).isEqualTo(2);
+		assertThat(tooMany.err()).contains("\"rehearse\" takes 0 to 10 freezes and thaws");
+		CseRun badPath = cse("snapshot", "app", "--template", "--rehearse", "3", "--rehearsal-path", "hello");
+		assertThat(badPath.exitCode()).as(badPath.toString()).isEqualTo(2);
+		assertThat(badPath.err()).contains("\"rehearsalPath\" must be an absolute path such as /, not 'hello'");
+		assertThat(this.probe.posted()).isEmpty();
+	}
+
 }

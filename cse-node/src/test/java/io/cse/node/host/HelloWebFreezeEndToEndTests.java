@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.cse.node.CseRun;
 import io.cse.node.instance.Instance;
@@ -141,11 +143,21 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(thawedOnRequest.out()).contains("on a request");
 		assertThat(freezerState(name)).isEqualTo("THAWED");
 
-		// A clone template, asked of the service by the agent and waited for: complete when
-		// the command returns, and the service goes on serving.
-		CseRun snapshot = cse("snapshot", name, "--template", "--image", "tpl", "--wait", "--json");
+		// A clone template, rehearsed twice and asked of the service by the agent, waited
+		// for: complete when the command returns, and the service goes on serving. The
+		// service's own metrics count the rehearsals' freezes, thaws and requests.
+		double freezesBefore = count(base, "cse.operations?tag=operation:freeze");
+		double thawsBefore = count(base, "cse.operations?tag=operation:thaw");
+		double rootRequestsBefore = count(base, "http.server.requests?tag=uri:/");
+		CseRun snapshot = cse("snapshot", name, "--template", "--rehearse", "2", "--image", "tpl", "--wait", "--json");
 		assertThat(snapshot.exitCode()).as(snapshot.toString()).isZero();
-		assertThat(snapshot.out()).contains("\"complete\":true").contains("\"operation\":\"clone\"");
+		assertThat(snapshot.out()).contains("\"complete\":true").contains("\"operation\":\"clone\"")
+			.contains("\"rehearsals\":2");
+		assertThat(count(base, "cse.operations?tag=operation:freeze") - freezesBefore).isEqualTo(2);
+		// two rehearsals, then the resume after the snapshot, which may be counted a moment later
+		assertThat(count(base, "cse.operations?tag=operation:thaw") - thawsBefore).isBetween(2.0, 3.0);
+		assertThat(count(base, "http.server.requests?tag=uri:/") - rootRequestsBefore).isEqualTo(100);
+		assertThat(freezerState(name)).isEqualTo("THAWED");
 		assertThat(work.resolve("images/tpl/manifest.json")).isRegularFile();
 		assertThat(get(base + "/").body()).isEqualTo("Hello World!");
 		assertThat(cse("images", "ls", "--images-root", work.resolve("images").toString()).out())
@@ -160,6 +172,18 @@ class HelloWebFreezeEndToEndTests {
 		assertThat(swaps()).isEqualTo(swapsBefore);
 		assertThat(new Registry(work.resolve("state")).list()).isEmpty();
 		assertThat(work.resolve("state/tokens").resolve(name)).doesNotExist();
+	}
+
+	/** The COUNT of one of the service's meters, as its metrics endpoint reports it (0 before the first). */
+	private double count(String base, String meter) throws IOException, InterruptedException {
+		HttpResponse<String> answer = get(base + "/actuator/metrics/" + meter);
+		if (answer.statusCode() == 404) {
+			return 0;
+		}
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+		Matcher count = Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.E]+)").matcher(answer.body());
+		assertThat(count.find()).as(answer.body()).isTrue();
+		return Double.parseDouble(count.group(1));
 	}
 
 	private static String javaCommand() {

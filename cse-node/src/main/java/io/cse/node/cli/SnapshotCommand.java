@@ -42,7 +42,7 @@ public final class SnapshotCommand implements Callable<Integer> {
 	@Option(names = "--rehearse", paramLabel = "N",
 			description = "With --template: first freeze and thaw the service N times (1 to 10), as a pool freezes "
 					+ "and thaws its clones, with 50 requests to --rehearsal-path after each thaw, so that its clones "
-					+ "thaw with that code compiled; 3 is what pools are measured with. Each is a full quiesce of "
+					+ "find more of that code compiled; 3 is what pools are measured with. Each is a full quiesce of "
 					+ "the service. Only for services started with 'cse run'.")
 	Integer rehearse;
 

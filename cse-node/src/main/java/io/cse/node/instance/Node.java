@@ -27,8 +27,8 @@ public final class Node {
 	public static final long DEFAULT_SQUEEZE_FLOOR = 4L * 1024 * 1024;
 
 	/**
-	 * The most freezes and thaws a template rehearses before its image: more measured no
-	 * better, and each is a full quiesce of the service.
+	 * The most freezes and thaws a template rehearses before its image: each is a full
+	 * quiesce of the service, and 3 is what pools were measured with.
 	 */
 	public static final int MAX_REHEARSALS = 10;
 
@@ -202,7 +202,7 @@ public final class Node {
 	/**
 	 * Take a clone template as {@link #snapshot} does, after freezing and thawing the
 	 * service as a pool does its clones, {@code cycles} times, each thaw followed by
-	 * requests to {@code path}: its clones then thaw without compiling that path first.
+	 * requests to {@code path}: its clones then find more of that path compiled.
 	 * {@code cse snapshot --template --rehearse N}.
 	 * @param name the instance's name, run in cgroups of its own ({@code cse run})
 	 * @param imageName the image folder's name, or {@code null} for one the service makes up

@@ -10,7 +10,8 @@ import io.cse.node.CseException;
  * leaves each clone to compile its freeze, its thaw and the request path after a thaw on
  * its own first take; when seven are taken at once on two cores, those compilations are
  * what the burst waits for. A template that has been through the cycle a few times hands
- * its clones that code compiled. One cycle is not enough, nor are requests without cycles
+ * its clones more of that code compiled (clones still compile some again: see
+ * docs/design-notes.md). One cycle is not enough, nor are requests without cycles
  * (docs/design-notes.md has the figures).
  */
 final class Rehearsal {

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
  * the other on one database and one bridge, and a chart that compares them.
  */
 @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Run the freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, density and "
-				+ "aot-cache benchmarks on one service (see their --help), write their sections of --output, a "
+		description = { "Run the freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, jit-cost, "
+				+ "density and aot-cache benchmarks on one service (see their --help), write their sections of --output, a "
 				+ "summary section at its top and a chart beside it (--chart): the time to the first HTTP 200 of a "
 				+ "cold start, a thaw with and without --squeeze, a thaw on request, a restore, clone fan-outs, "
 				+ "takes from pools, and the bursts.",
@@ -119,9 +119,11 @@ final class AllBenchmarks implements Callable<Integer> {
 			PoolBurstBenchmark.Result poolBurst = scenarios.poolBurst.measure(workbench,
 					scenarios.poolBurst.template(workbench));
 			scenarios.poolBurst.section(poolBurst).writeTo(this.options.output);
-			progress(8, "density: frozen and squeezed instances per GiB", start);
+			progress(8, "jit-cost: what the pool template's C1-only compiling costs once its clones serve", start);
+			scenarios.jitCost.section(scenarios.jitCost.measure(workbench)).writeTo(this.options.output);
+			progress(9, "density: frozen and squeezed instances per GiB", start);
 			scenarios.density.section(scenarios.density.measure(workbench)).writeTo(this.options.output);
-			progress(9, "aot-cache: the JDK's AOT cache, cold start and restore", start);
+			progress(10, "aot-cache: the JDK's AOT cache, cold start and restore", start);
 			scenarios.aotCache.section(scenarios.aotCache.measure(workbench)).writeTo(this.options.output);
 			List<Bar> bars = bars(freeze, snapshots, burst, scenarios.burst.instances());
 			bars.addAll(poolBars(poolTake, poolBurst, scenarios.poolBurst.instances()));
@@ -166,6 +168,7 @@ final class AllBenchmarks implements Callable<Integer> {
 				Integer.toString(this.poolSize));
 		PoolBurstBenchmark poolBurst = parse(new PoolBurstBenchmark(), shared, "--runs",
 				Integer.toString(this.poolBurstRuns), "--size", Integer.toString(this.poolSize));
+		JitCostBenchmark jitCost = parse(new JitCostBenchmark(), shared, "--runs", runs);
 		DensityBenchmark density = parse(new DensityBenchmark(), shared, "--runs", Integer.toString(this.densityRuns));
 		AotCacheBenchmark aotCache = parse(new AotCacheBenchmark(), shared, "--runs", runs, "--aot-java",
 				this.aotJava.toString());
@@ -177,6 +180,7 @@ final class AllBenchmarks implements Callable<Integer> {
 			thawCli.validate();
 			poolTake.validate();
 			poolBurst.validate();
+			jitCost.validate();
 			density.validate();
 			aotCache.validate();
 		}
@@ -184,7 +188,8 @@ final class AllBenchmarks implements Callable<Integer> {
 			// said in the words of the scenario's option; name this command's
 			throw new ParameterException(this.spec.commandLine(), "cse-bench all: " + ex.getMessage());
 		}
-		return new Scenarios(freeze, snapshots, burst, thawApi, thawCli, poolTake, poolBurst, density, aotCache);
+		return new Scenarios(freeze, snapshots, burst, thawApi, thawCli, poolTake, poolBurst, jitCost, density,
+				aotCache);
 	}
 
 	private static <T> T parse(T scenario, List<String> shared, String... own) {
@@ -231,8 +236,8 @@ final class AllBenchmarks implements Callable<Integer> {
 	String summary(List<Bar> bars, String machine, Stats load, Path chartFile) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Every way to get a serving instance of samples/hello-web\n\n");
-		out.append("`cse-bench all` (freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, density and "
-				+ "aot-cache below, one after the other), Spring Boot ")
+		out.append("`cse-bench all` (freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, jit-cost, "
+				+ "density and aot-cache below, one after the other), Spring Boot ")
 			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
 		out.append("Machine: ").append(machine).append(".\n");
 		int cores = Runtime.getRuntime().availableProcessors();
@@ -260,12 +265,13 @@ final class AllBenchmarks implements Callable<Integer> {
 	}
 
 	private void progress(int step, String what, long start) {
-		System.out.printf(Locale.ROOT, "%n[%d/9] %s (%.1f min so far)%n", step, what, (System.nanoTime() - start) / 60e9);
+		System.out.printf(Locale.ROOT, "%n[%d/10] %s (%.1f min so far)%n", step, what, (System.nanoTime() - start) / 60e9);
 	}
 
 	record Scenarios(FreezeBenchmark freeze, SnapshotBenchmark snapshots, BurstBenchmark burst,
 			ApiThawBenchmark thawApi, CliThawBenchmark thawCli, PoolTakeBenchmark poolTake,
-			PoolBurstBenchmark poolBurst, DensityBenchmark density, AotCacheBenchmark aotCache) {
+			PoolBurstBenchmark poolBurst, JitCostBenchmark jitCost, DensityBenchmark density,
+			AotCacheBenchmark aotCache) {
 	}
 
 	/**

@@ -16,11 +16,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "cse-bench", mixinStandardHelpOptions = true, version = "cse-bench 0.1.0-SNAPSHOT",
 		description = { "Measure CSE on a service and write the figures into docs/benchmarks.md.",
 				"'all' runs every scenario but starter and order-service (freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, "
-						+ "burst-pools, density, aot-cache) and draws the chart beside it; the others run one scenario "
+						+ "burst-pools, jit-cost, density, aot-cache) and draws the chart beside it; the others run one scenario "
 						+ "each." },
 		subcommands = { AllBenchmarks.class, FreezeBenchmark.class, SnapshotBenchmark.class, BurstBenchmark.class,
 				ApiThawBenchmark.class, CliThawBenchmark.class, DensityBenchmark.class, AotCacheBenchmark.class,
-				PoolTakeBenchmark.class, PoolBurstBenchmark.class, StarterBenchmark.class, OrderServiceBenchmark.class,
+				PoolTakeBenchmark.class, PoolBurstBenchmark.class, JitCostBenchmark.class, StarterBenchmark.class, OrderServiceBenchmark.class,
 				CommandLine.HelpCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:success", "1:the benchmark failed (the message says why)",

@@ -59,6 +59,13 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 			+ "the agent, as before; default: ${DEFAULT-VALUE}).", defaultValue = "3")
 	int rehearse;
 
+	@Option(names = "--template-jvm-options", paramLabel = "OPTIONS", description = "JVM options of the template, "
+			+ "and so of every clone, beside -Xmx256m (default: ${DEFAULT-VALUE}: C1 only, so that the taken clones do "
+			+ "not all throw away and recompile their template's C2 code at once; \"\" for the JVM's default "
+			+ "compilers; 'cse-bench jit-cost' measures what C1 only costs once they serve).",
+			defaultValue = JitCostBenchmark.C1_ONLY)
+	String templateJvmOptions;
+
 	@Option(names = "--squeeze", negatable = true, defaultValue = "false", fallbackValue = "true",
 			description = "Whether the pool's clones are squeezed into zram once frozen (default: ${DEFAULT-VALUE}).")
 	boolean squeeze;
@@ -87,9 +94,16 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 	 * @return the template's folder
 	 */
 	Path template(Workbench workbench) throws Exception {
-		return (this.rehearse > 0) ? SnapshotBenchmark.makeRehearsedTemplate(this.options, workbench, 500, this.rehearse)
-				: SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), workbench,
-						SnapshotBenchmark.serviceArguments(workbench), 500);
+		return (this.rehearse > 0)
+				? SnapshotBenchmark.makeRehearsedTemplate(this.options, workbench, templateJvmOptions(), 500,
+						this.rehearse)
+				: SnapshotBenchmark.makeTemplate(this.options, Deployment.plain(this.options.jar), templateJvmOptions(),
+						workbench, SnapshotBenchmark.serviceArguments(workbench), 500);
+	}
+
+	List<String> templateJvmOptions() {
+		String options = this.templateJvmOptions.strip();
+		return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
 	}
 
 	void validate() {
@@ -102,6 +116,12 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 		}
 		if (this.rehearse < 0 || this.rehearse > 10) {
 			throw new ParameterException(this.spec.commandLine(), "--rehearse takes 0 to 10, not " + this.rehearse);
+		}
+		for (String option : templateJvmOptions()) {
+			if (!option.startsWith("-")) {
+				throw new ParameterException(this.spec.commandLine(), "--template-jvm-options takes JVM options, "
+						+ "each starting with '-' (as -XX:TieredStopAtLevel=1), not '" + option + "'");
+			}
 		}
 		this.load.validate(this.spec);
 		this.options.requireBuilt();
@@ -215,6 +235,8 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 				+ "instance to " + instances() + " under load")
 			.source("`cse-bench burst-pools --runs " + this.runs + " --size " + this.size
 					+ (this.squeeze ? " --squeeze" : "") + ((this.rehearse != 3) ? " --rehearse " + this.rehearse : "")
+					+ (templateJvmOptions().equals(List.of(JitCostBenchmark.C1_ONLY)) ? ""
+							: " --template-jvm-options \"" + String.join(" ", templateJvmOptions()) + "\"")
 					+ "` (or `cse-bench all`), Spring Boot "
 					+ BenchmarkReport.springBootVersion(this.options.jar) + ", CRIU engine",
 					BenchmarkReport.machine(this.options.java))
@@ -238,20 +260,28 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 			section.millis("step up to a clone's first 200 to the load", result.servesLoad, "");
 		}
 		return result.load.addTo(section, instances(), this.runs)
-			.note("The takes run at once on 2 cores, with the serving instance, the load generator and the agent; "
-					+ "the agent also starts refilling the pool (one restore at a time) as soon as the first take "
-					+ "has answered, so the last takes share the processor with a restore.");
+			.note("The takes run at once on 2 cores, with the serving instance, the load generator and the agent. "
+					+ "The agent refills the pool one restore at a time, starting 1 s after a take, so no restore "
+					+ "shares the processor with the takes of a burst.");
 	}
 
 	private String templateText() {
-		if (this.rehearse == 0) {
-			return "The template is the service started with `java -jar`, warmed up with 500 `POST /visits`, then "
-					+ "asked for its image (`POST /actuator/cse/clone`), never frozen.";
+		String made = (this.rehearse == 0)
+				? "The template is the service started with `java -jar`, warmed up with 500 `POST /visits`, then "
+						+ "asked for its image (`POST /actuator/cse/clone`), never frozen."
+				: "The template is made as docs/agent-api.md says for a pool: the agent runs the service "
+						+ "(`POST /instances`), 500 `POST /visits` warm it up, and `POST /instances/{name}/snapshot` "
+						+ "with `\"template\": true, \"rehearse\": " + this.rehearse + "` freezes and thaws it "
+						+ this.rehearse + " times, each thaw followed by 50 `GET /`, before it takes the image.";
+		List<String> jvmOptions = templateJvmOptions();
+		if (jvmOptions.isEmpty()) {
+			return made + " It runs with the JVM's default compilers (C1, then C2), and so do its clones.";
 		}
-		return "The template is made as docs/agent-api.md says for a pool: the agent runs the service "
-				+ "(`POST /instances`), 500 `POST /visits` warm it up, and `POST /instances/{name}/snapshot` with "
-				+ "`\"template\": true, \"rehearse\": " + this.rehearse + "` freezes and thaws it " + this.rehearse
-				+ " times, each thaw followed by 50 `GET /`, before it takes the image.";
+		return made + " It runs with `" + String.join(" ", jvmOptions) + "` beside `-Xmx256m`, and so do its clones"
+				+ (jvmOptions.equals(List.of(JitCostBenchmark.C1_ONLY))
+						? " (C1 only, as docs/agent-api.md recommends for a pool's template: what it costs once the "
+								+ "clones serve is the jit-cost section's)."
+						: ".");
 	}
 
 	private record Take(AgentSession.Timed<Taken> taken, URI base, double ownFirst200) {

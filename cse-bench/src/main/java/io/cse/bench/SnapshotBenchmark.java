@@ -184,9 +184,28 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	 */
 	static Path makeTemplate(BenchOptions options, Deployment deployment, Workbench workbench, List<String> arguments,
 			int requests) throws Exception {
+		return makeTemplate(options, deployment, List.of(), workbench, arguments, requests);
+	}
+
+	/**
+	 * Start the service with JVM options of its own, warm it up, and have it write a clone
+	 * template; then stop it.
+	 * @param options the service and the JDK
+	 * @param deployment how the service runs
+	 * @param templateJvmOptions JVM options added to the benchmarks' own, which every clone
+	 * of the template inherits
+	 * @param workbench where the image goes
+	 * @param arguments the service's arguments
+	 * @param requests how many requests warm it up first
+	 * @return the template's folder
+	 */
+	static Path makeTemplate(BenchOptions options, Deployment deployment, List<String> templateJvmOptions,
+			Workbench workbench, List<String> arguments, int requests) throws Exception {
 		System.out.println("template: starting the service, warming it up, writing a clone template");
 		BenchHttp http = new BenchHttp();
-		try (ServiceProcess service = workbench.started(ServiceProcess.start(options.java, jvmOptions(deployment),
+		List<String> jvmOptions = new ArrayList<>(jvmOptions(deployment));
+		jvmOptions.addAll(templateJvmOptions);
+		try (ServiceProcess service = workbench.started(ServiceProcess.start(options.java, jvmOptions,
 				deployment.classpathOrJar(), arguments, workbench.work().resolve("template.log")))) {
 			service.awaitFirst200("/", Duration.ofMinutes(3));
 			exercise(http, service, requests);
@@ -206,12 +225,14 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	 * thaw followed by requests to {@code /}) before it asks for the image.
 	 * @param options the service's jar and the JDK
 	 * @param workbench the database and agent
+	 * @param templateJvmOptions JVM options added to the benchmarks' own, which every clone
+	 * of the template inherits
 	 * @param requests the {@code POST /visits} sent first
 	 * @param rehearse the agent's freezes and thaws before the image
 	 * @return the template's folder
 	 */
-	static Path makeRehearsedTemplate(BenchOptions options, Workbench workbench, int requests, int rehearse)
-			throws Exception {
+	static Path makeRehearsedTemplate(BenchOptions options, Workbench workbench, List<String> templateJvmOptions,
+			int requests, int rehearse) throws Exception {
 		System.out.println("template: the agent runs the service, it is warmed up, rehearsed " + rehearse
 				+ " times, and writes a clone template");
 		AgentSession agent = workbench.agent();
@@ -219,6 +240,7 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		int port = Workbench.freePort();
 		List<String> command = new ArrayList<>(List.of(options.java.toString()));
 		command.addAll(JVM_OPTIONS);
+		command.addAll(templateJvmOptions);
 		command.addAll(List.of("-jar", options.jar.toString(), "--server.port=" + port));
 		command.addAll(serviceArguments(workbench));
 		try {

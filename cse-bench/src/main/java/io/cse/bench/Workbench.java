@@ -182,7 +182,21 @@ final class Workbench implements AutoCloseable {
 	 * @return the command line
 	 */
 	List<String> serviceCommand(BenchOptions options, Deployment deployment, int port) {
+		return serviceCommand(options, deployment, List.of(), port);
+	}
+
+	/**
+	 * The command that runs the service as deployed, with JVM options of its own, on the
+	 * given port, with the benchmark's database.
+	 * @param options the JDK
+	 * @param deployment how the service runs
+	 * @param jvmOptions JVM options added to the benchmarks' own
+	 * @param port its port
+	 * @return the command line
+	 */
+	List<String> serviceCommand(BenchOptions options, Deployment deployment, List<String> jvmOptions, int port) {
 		List<String> command = new ArrayList<>(List.of(options.java.toString(), "-XX:-UsePerfData", "-Xmx256m"));
+		command.addAll(jvmOptions);
 		command.addAll(deployment.jvmOptions());
 		command.addAll(deployment.classpathOrJar());
 		command.addAll(List.of("--server.port=" + port, "--spring.datasource.url=" + jdbcUrl()));

@@ -25,7 +25,7 @@ class BenchCommandLineTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "all", "freeze", "snapshots", "burst", "thaw-api", "thaw-cli", "density", "aot-cache",
-			"pool-take", "burst-pools", "starter" })
+			"pool-take", "burst-pools", "jit-cost", "starter" })
 	void everyBenchmarkTakesTheSharedOptions(String benchmark) {
 		BenchRun run = BenchRun.of(benchmark, "--help");
 		assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -38,7 +38,7 @@ class BenchCommandLineTests {
 		BenchRun run = BenchRun.of();
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("Name a benchmark: 'all' for every scenario, or one of all, freeze, "
-				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, pool-take, burst-pools, starter, order-service");
+				+ "snapshots, burst, thaw-api, thaw-cli, density, aot-cache, pool-take, burst-pools, jit-cost, starter, order-service");
 	}
 
 	@Test
@@ -66,12 +66,13 @@ class BenchCommandLineTests {
 		assertThat(scenarios.poolTake().size).isEqualTo(3);
 		assertThat(scenarios.poolBurst().runs).isEqualTo(3);
 		assertThat(scenarios.poolBurst().instances()).isEqualTo(4);
+		assertThat(scenarios.jitCost().runs).isEqualTo(7);
 		assertThat(scenarios.density().runs).isEqualTo(2);
 		assertThat(scenarios.aotCache().runs).isEqualTo(7);
 		assertThat(scenarios.aotCache().aotJava).isEqualTo(aotJava);
 		assertThat(List.of(scenarios.freeze().options, scenarios.snapshots().options, scenarios.burst().options,
 				scenarios.thawApi().options, scenarios.thawCli().options, scenarios.poolTake().options,
-				scenarios.poolBurst().options, scenarios.density().options, scenarios.aotCache().options))
+				scenarios.poolBurst().options, scenarios.jitCost().options, scenarios.density().options, scenarios.aotCache().options))
 			.allSatisfy((options) -> {
 				assertThat(options.jar).isEqualTo(this.folder.resolve("service.jar"));
 				assertThat(options.postgresJar).isEqualTo(this.folder.resolve("postgres.jar"));
@@ -170,6 +171,34 @@ class BenchCommandLineTests {
 		BenchRun run = BenchRun.of(built("burst-pools", "--rehearse", "11"));
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.err()).contains("--rehearse takes 0 to 10, not 11");
+	}
+
+	@Test
+	void burstPoolsTemplateRunsC1OnlyUnlessToldOtherwise() throws Exception {
+		PoolBurstBenchmark byDefault = new PoolBurstBenchmark();
+		new CommandLine(byDefault).parseArgs();
+		assertThat(byDefault.templateJvmOptions()).containsExactly("-XX:TieredStopAtLevel=1");
+		PoolBurstBenchmark jvmDefault = new PoolBurstBenchmark();
+		new CommandLine(jvmDefault).parseArgs("--template-jvm-options=");
+		assertThat(jvmDefault.templateJvmOptions()).isEmpty();
+		PoolBurstBenchmark two = new PoolBurstBenchmark();
+		new CommandLine(two).parseArgs("--template-jvm-options=-XX:TieredStopAtLevel=1  -XX:+UseSerialGC");
+		assertThat(two.templateJvmOptions()).containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+	}
+
+	@Test
+	void burstPoolsRefusesTemplateOptionsThatAreNotJvmOptions() throws Exception {
+		BenchRun run = BenchRun.of(built("burst-pools", "--template-jvm-options=-Xss1m TieredStopAtLevel=1"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--template-jvm-options takes JVM options, each starting with '-' "
+				+ "(as -XX:TieredStopAtLevel=1), not 'TieredStopAtLevel=1'");
+	}
+
+	@Test
+	void jitCostRefusesAWindowTooShortToCount() throws Exception {
+		BenchRun run = BenchRun.of(built("jit-cost", "--window", "100ms"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--window must be at least 500 ms, not 100 ms");
 	}
 
 	@Test

@@ -172,9 +172,9 @@ final class JitCostBenchmark implements Callable<Integer> {
 		return new Section("jit-cost", "What a C1-only template costs once its clones serve, on samples/hello-web")
 			.source("`cse-bench jit-cost --runs " + this.runs + "`, Spring Boot "
 					+ BenchmarkReport.springBootVersion(this.options.jar), BenchmarkReport.machine(this.options.java))
-			.paragraph("Pool templates are best run with `" + C1_ONLY + "` (see the burst with a pool): their "
-					+ "clones then have no C2 code to throw away when they meet what the template never met. This is "
-					+ "what it costs once they serve. Two instances run as `POST /instances` starts them (`-Xmx256m`, "
+			.paragraph("A pool's template that runs with `" + C1_ONLY + "` makes the burst with a pool faster: its "
+					+ "clones have no C2 code to throw away and compile again, all at once, when they meet what the "
+					+ "template never met. This is what it costs them once they serve. Two instances run as `POST /instances` starts them (`-Xmx256m`, "
 					+ "cgroups of their own): one with the JVM's default compilers (C1, then C2), one with `"
 					+ C1_ONLY + "`. Each is first sent `GET /` for " + seconds(this.warmUp) + " so that its compilers "
 					+ "are done; then " + this.runs + " windows of " + seconds(this.window) + " each, taking turns, "

@@ -262,7 +262,7 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 		return result.load.addTo(section, instances(), this.runs)
 			.note("The takes run at once on 2 cores, with the serving instance, the load generator and the agent. "
 					+ "The agent refills the pool one restore at a time, starting 1 s after a take, so no restore "
-					+ "shares the processor with the takes of a burst.");
+					+ "shares the processor with the takes of a burst that is over within that second.");
 	}
 
 	private String templateText() {

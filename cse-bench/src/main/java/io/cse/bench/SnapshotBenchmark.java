@@ -132,8 +132,18 @@ final class SnapshotBenchmark implements Callable<Integer> {
 	}
 
 	static List<String> serviceArguments(Workbench workbench) {
-		return List.of("--spring.datasource.url=" + workbench.jdbcUrl(), "--hello.heartbeat-interval=100ms",
-				"--cse.images.root=" + workbench.work().resolve("images"));
+		List<String> arguments = new ArrayList<>(List.of("--spring.datasource.url=" + workbench.jdbcUrl()));
+		arguments.addAll(templateArguments(workbench));
+		return arguments;
+	}
+
+	/**
+	 * What the service needs beside its database to be a template: a heartbeat every 100 ms
+	 * (its scheduler and a database connection are at work when the snapshot comes), and
+	 * the images folder it writes to.
+	 */
+	private static List<String> templateArguments(Workbench workbench) {
+		return List.of("--hello.heartbeat-interval=100ms", "--cse.images.root=" + workbench.work().resolve("images"));
 	}
 
 	private void dumpAndRestore(Workbench workbench, int run, List<String> arguments, Result result) throws Exception {
@@ -238,11 +248,9 @@ final class SnapshotBenchmark implements Callable<Integer> {
 		AgentSession agent = workbench.agent();
 		String name = Workbench.name("template");
 		int port = Workbench.freePort();
-		List<String> command = new ArrayList<>(List.of(options.java.toString()));
-		command.addAll(JVM_OPTIONS);
-		command.addAll(templateJvmOptions);
-		command.addAll(List.of("-jar", options.jar.toString(), "--server.port=" + port));
-		command.addAll(serviceArguments(workbench));
+		List<String> command = workbench.serviceCommand(options, Deployment.plain(options.jar), templateJvmOptions,
+				port);
+		command.addAll(templateArguments(workbench));
 		try {
 			Started started = agent.run(name, port, command, Duration.ofMinutes(3)).answer();
 			BenchHttp http = new BenchHttp();

@@ -41,6 +41,14 @@ final class Rehearsal {
 	 * @return how long the cycles took, in milliseconds
 	 */
 	double rehearse(String name, int cycles, String path, Deadline deadline) {
+		Instance template = this.registry.find(name)
+			.orElseThrow(() -> CseException.notFound("no instance named " + name + " (see 'cse ps')"));
+		if (!template.hasCgroup()) {
+			// said here, not by the freeze: the user asked for a rehearsal, not a freeze
+			throw CseException.refused("a rehearsal freezes and thaws " + name + " through the host, and it was "
+					+ "started by 'cse " + template.kind() + "', not in cgroups of its own: rehearse a template "
+					+ "started with 'cse run', or take this one's image without --rehearse; nothing was taken");
+		}
 		long start = System.nanoTime();
 		for (int cycle = 1; cycle <= cycles; cycle++) {
 			this.services.freeze(name, false, 0, deadline);

@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.CseRun;
 import io.cse.node.FakeHost;
 import io.cse.node.FakeProbe;
+import io.cse.node.TestImages;
 import io.cse.node.instance.HttpProbe;
 import io.cse.node.instance.NodeContext;
+import io.cse.snapshot.ImageManifest.Kind;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,6 +160,20 @@ class SnapshotCommandTests {
 		assertThat(snapshot.out()).contains("app took image tpl (clone template)")
 			.contains("rehearsed  frozen and thawed 2 times first");
 		assertThat(cse("ps").out()).as("thawed again").doesNotContain("FROZEN");
+	}
+
+	@Test
+	void aRehearsalIsRefusedForAnInstanceTheHostCannotFreeze() throws IOException {
+		Path image = TestImages.write(this.temp, "img-1", Kind.DUMP, 4242, 8080, "/");
+		CseRun restore = cse("restore", image.toString(), "--name", "web");
+		assertThat(restore.exitCode()).as(restore.toString()).isZero();
+		CseRun snapshot = cse("snapshot", "web", "--template", "--rehearse", "3");
+		assertThat(snapshot.exitCode()).as(snapshot.toString()).isEqualTo(6);
+		assertThat(snapshot.err()).contains("a rehearsal freezes and thaws web through the host, and it was started "
+				+ "by 'cse restore', not in cgroups of its own: rehearse a template started with 'cse run', or take "
+				+ "this one's image without --rehearse; nothing was taken");
+		assertThat(this.probe.posted()).isEmpty();
+		assertThat(cse("ps").out()).doesNotContain("FROZEN");
 	}
 
 	@Test

@@ -279,8 +279,8 @@ final class PoolBurstBenchmark implements Callable<Integer> {
 		}
 		return made + " It runs with `" + String.join(" ", jvmOptions) + "` beside `-Xmx256m`, and so do its clones"
 				+ (jvmOptions.equals(List.of(JitCostBenchmark.C1_ONLY))
-						? " (C1 only, as docs/agent-api.md recommends for a pool's template: what it costs once the "
-								+ "clones serve is the jit-cost section's)."
+						? " (C1 only, as docs/agent-api.md recommends for a pool that absorbs bursts: what it costs "
+								+ "once the clones serve is the jit-cost section's)."
 						: ".");
 	}
 

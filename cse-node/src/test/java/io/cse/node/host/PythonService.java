@@ -91,6 +91,7 @@ final class PythonService {
 			.until(() -> status(root) == 200);
 		Path image = images.resolve(id);
 		Files.createDirectory(image, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+		List<String> locksBefore = networkLocks();
 		// An established connection in the image: restores must bring it back closed.
 		try (java.net.Socket held = new java.net.Socket("127.0.0.1", port)) {
 			// accepted by the service first: CRIU refuses a connection still in the accept
@@ -106,6 +107,16 @@ final class PythonService {
 			assertThat(dump.exitValue()).as("criu dump: " + Files.readString(image.resolve("dump.log"))).isZero();
 		}
 		assertThat(service.waitFor(10, TimeUnit.SECONDS)).as("the dump ended the service").isTrue();
+		// A dump that ends its process leaves the connection locked (an nftables table of
+		// CRIU's) for a restore in this network namespace to unlock. The tests restore it in
+		// namespaces of their own, with its connections closed, so nothing would: without
+		// this, every run left a table on the host.
+		for (String lock : networkLocks()) {
+			if (!locksBefore.contains(lock)) {
+				CommandOutput deleted = run("nft", "delete", "table", "inet", lock);
+				assertThat(deleted.exitCode()).as("nft delete table inet %s: %s", lock, deleted.output()).isZero();
+			}
+		}
 		// Written as the starter writes it: the manifest, sealed with the files' hashes after the dump.
 		ImageManifest.builder()
 			.imageId(id)
@@ -150,6 +161,19 @@ final class PythonService {
 		String output = new String(process.getInputStream().readAllBytes());
 		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		return new CommandOutput(process.exitValue(), output);
+	}
+
+	/**
+	 * The nftables tables CRIU locks connections with ({@code inet CRIU-...}) on this host.
+	 */
+	static List<String> networkLocks() throws IOException, InterruptedException {
+		CommandOutput tables = run("nft", "list", "tables");
+		assertThat(tables.exitCode()).as("nft list tables: %s", tables.output()).isZero();
+		return tables.output()
+			.lines()
+			.filter((line) -> line.startsWith("table inet CRIU-"))
+			.map((line) -> line.substring("table inet ".length()).strip())
+			.toList();
 	}
 
 	private static int freePort() throws IOException {

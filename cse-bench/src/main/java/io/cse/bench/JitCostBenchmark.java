@@ -82,6 +82,11 @@ final class JitCostBenchmark implements Callable<Integer> {
 			throw new ParameterException(this.spec.commandLine(), "--window must be at least 500 ms, not "
 					+ this.window.toMillis() + " ms");
 		}
+		if (this.warmUp.toSeconds() < 5) {
+			// an instance still compiling would be measured against one that is done
+			throw new ParameterException(this.spec.commandLine(), "--warm-up must be at least 5 s, so that both "
+					+ "instances are compiled before the windows, not " + this.warmUp.toMillis() + " ms");
+		}
 		this.options.requireBuilt();
 	}
 

@@ -202,6 +202,14 @@ class BenchCommandLineTests {
 	}
 
 	@Test
+	void jitCostRefusesAWarmUpTooShortForTheCompilers() throws Exception {
+		BenchRun run = BenchRun.of(built("jit-cost", "--warm-up", "0s"));
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.err()).contains("--warm-up must be at least 5 s, so that both instances are compiled before "
+				+ "the windows, not 0 ms");
+	}
+
+	@Test
 	void burstPoolsTakesTheBurstsLoadOptions() throws Exception {
 		BenchRun run = BenchRun.of(built("burst-pools", "--idle-rate", "50", "--high-rate", "10"));
 		assertThat(run.exitCode()).isEqualTo(2);

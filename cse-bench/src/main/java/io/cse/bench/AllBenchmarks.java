@@ -94,6 +94,7 @@ final class AllBenchmarks implements Callable<Integer> {
 	public Integer call() throws Exception {
 		Scenarios scenarios = scenarios();
 		Path chartFile = chartFile();
+		HostSpeed before = HostSpeed.measure();
 		LoadSampler load = new LoadSampler();
 		long start = System.nanoTime();
 		try (Workbench workbench = Workbench.open("cse-bench-all-", this.options, true)) {
@@ -133,7 +134,8 @@ final class AllBenchmarks implements Callable<Integer> {
 			Files.createDirectories(chartFile.toAbsolutePath().getParent());
 			Files.writeString(chartFile, SvgChart.render("samples/hello-web: time to the first HTTP 200, "
 					+ "every way to get a serving instance", "cse-bench all; " + machine, bars));
-			BenchmarkReport.write(this.options.output, "all", summary(bars, machine, load.stop(), chartFile), true);
+			BenchmarkReport.write(this.options.output, "all", summary(bars, machine, before, load.stop(), chartFile),
+					true);
 			System.out.printf(Locale.ROOT, "Wrote %s and %s after %.1f min%n", this.options.output, chartFile,
 					(System.nanoTime() - start) / 60e9);
 		}
@@ -233,13 +235,14 @@ final class AllBenchmarks implements Callable<Integer> {
 						Stats.of(poolBurst.allServe)));
 	}
 
-	String summary(List<Bar> bars, String machine, Stats load, Path chartFile) {
+	String summary(List<Bar> bars, String machine, HostSpeed before, Stats load, Path chartFile) {
 		StringBuilder out = new StringBuilder();
 		out.append("## Every way to get a serving instance of samples/hello-web\n\n");
 		out.append("`cse-bench all` (freeze, snapshots, burst, thaw-api, thaw-cli, pool-take, burst-pools, jit-cost, "
 				+ "density and aot-cache below, one after the other), Spring Boot ")
 			.append(BenchmarkReport.springBootVersion(this.options.jar)).append(".\n");
-		out.append("Machine: ").append(machine).append(".\n");
+		out.append("Machine: ").append(machine).append(" (after the run; before it, ").append(before.describe())
+			.append(").\n");
 		int cores = Runtime.getRuntime().availableProcessors();
 		out.append(String.format(Locale.ROOT, "Load average (1 min), read every 10 s during the run: median %.2f, "
 				+ "max %.2f on %d cores (n = %d). %s%n%n", load.median(), load.max(), cores, load.count(),

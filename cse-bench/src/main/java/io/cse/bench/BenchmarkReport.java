@@ -24,6 +24,8 @@ final class BenchmarkReport {
 			Every figure here is written by the benchmarks (module `cse-bench`, never typed by hand);
 			each section says the command that produced it, on which machine and JDK. Timings on shared
 			2-core machines are noisy: compare the figures of one run with each other, and read medians.
+			Each machine line ends with a yardstick, a fixed job timed as the section was written (hashing
+			8 MiB, starting 20 processes): figures of two runs compare only where their yardsticks do.
 			""";
 
 	private BenchmarkReport() {
@@ -64,9 +66,9 @@ final class BenchmarkReport {
 	}
 
 	static String machine(Path java) {
-		return String.format(Locale.ROOT, "%s, %d cores, %s RAM, Linux %s; JDK %s; measured %s", cpuModel(),
+		return String.format(Locale.ROOT, "%s, %d cores, %s RAM, Linux %s; JDK %s; measured %s; %s", cpuModel(),
 				Runtime.getRuntime().availableProcessors(), memory(), read("/proc/sys/kernel/osrelease"),
-				javaVersion(java), LocalDate.now());
+				javaVersion(java), LocalDate.now(), HostSpeed.measure().describe());
 	}
 
 	static String springBootVersion(Path jar) {

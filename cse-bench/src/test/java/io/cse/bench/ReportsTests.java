@@ -64,11 +64,14 @@ class ReportsTests {
 					"clone fan-out, N = 1, until all answer", "clone fan-out, N = 8, until all answer",
 					"burst: a thawed instance serves", "burst: a clone serves", "burst: all 4 instances serve");
 		assertThat(bars).extracting(Bar::group).startsWith(Group.COLD).endsWith(Group.BURST);
-		String busy = all.summary(bars, "a machine", Stats.of(List.of(6.0, 8.0)), all.chartFile());
-		assertThat(busy).contains("![Time to first HTTP 200, every way](benchmarks.svg)",
+		String busy = all.summary(bars, "a machine", new HostSpeed(31.25, 48.0), Stats.of(List.of(6.0, 8.0)),
+				all.chartFile());
+		assertThat(busy).contains("Machine: a machine (after the run; before it, yardstick 31.3 ms to hash 8 MiB, "
+				+ "48.0 ms to start 20 processes).", "![Time to first HTTP 200, every way](benchmarks.svg)",
 				"| cold start: java -jar | 5500 ms | 6000 ms | 5000 ms | 6000 ms | 2 |",
 				"| burst: all 4 instances serve | 400 ms |", "median 7.00, max 8.00", "The machine was busy");
-		String quiet = all.summary(bars, "a machine", Stats.of(List.of(0.1, 0.2)), Path.of("elsewhere/chart.svg"));
+		String quiet = all.summary(bars, "a machine", new HostSpeed(31.25, 48.0), Stats.of(List.of(0.1, 0.2)),
+				Path.of("elsewhere/chart.svg"));
 		assertThat(quiet).contains("The machine was mostly quiet.", "](../elsewhere/chart.svg)");
 	}
 

@@ -39,11 +39,6 @@ final class BenchOptions {
 	Path output;
 
 	/**
-	 * Refuse to start when the service or the database is not built: a benchmark that
-	 * fails after minutes of set-up wastes the operator's time.
-	 * @throws CseException naming the file and the build that makes it
-	 */
-	/**
 	 * Refuse fewer runs than a median means something with.
 	 * @param spec the command, for its usage
 	 * @param runs the runs asked for
@@ -55,6 +50,11 @@ final class BenchOptions {
 		}
 	}
 
+	/**
+	 * Refuse to start when the service or the database is not built: a benchmark that
+	 * fails after minutes of set-up wastes the operator's time.
+	 * @throws CseException naming the file and the build that makes it
+	 */
 	void requireBuilt() {
 		for (Path file : List.of(this.jar, this.postgresJar)) {
 			if (!Files.isRegularFile(file)) {

@@ -113,8 +113,8 @@ public final class Pools implements AutoCloseable {
 	 * @param bridge the bridge its clones hang on, or {@code null} for the agent's
 	 * @param timeout how long each clone may take to serve after its restore starts
 	 * @return the pool, full
-	 * @throws CseException if a clone cannot be made; the pool then stays, with what it has,
-	 * and a resident agent goes on filling it
+	 * @throws CseException if a clone cannot be made; the pool is then not created, and the
+	 * clones made for it are stopped
 	 */
 	public PoolStatus create(String name, String template, int size, boolean squeeze, String bridge,
 			Duration timeout) {
@@ -130,10 +130,36 @@ public final class Pools implements AutoCloseable {
 			this.store.save(new PoolState(name, image.dir().toString(), size, squeeze, bridge, List.of(), List.of(),
 					Instant.now().toString()));
 		}
-		while (fillOne(name, timeout)) {
-			// one clone at a time, as the refills do
+		try {
+			while (fillOne(name, timeout)) {
+				// one clone at a time, as the refills do
+			}
+		}
+		catch (RuntimeException ex) {
+			// Kept, a pool whose clones cannot be made would be refilled in the background (from
+			// the next take or start on) and fail again every few seconds, after a call that
+			// answered with an error
+			List<String> stopped = deleteAfterFailedCreate(name);
+			CseException.Reason reason = (ex instanceof CseException cse) ? cse.reason() : CseException.Reason.FAILED;
+			throw new CseException(reason, CseException.messageOf(ex) + "; so pool " + name + " was not created"
+					+ (stopped.isEmpty() ? "" : ", and the clones made for it were stopped (" + String.join(", ", stopped)
+							+ ")")
+					+ ": fix the cause, then create it again", ex);
 		}
 		return status(name);
+	}
+
+	private List<String> deleteAfterFailedCreate(String name) {
+		try {
+			return delete(name);
+		}
+		catch (CseException ex) {
+			if (ex.reason() != CseException.Reason.NOT_FOUND) {
+				throw ex;
+			}
+			// deleted by its owner meanwhile, with its clones
+			return List.of();
+		}
 	}
 
 	/**

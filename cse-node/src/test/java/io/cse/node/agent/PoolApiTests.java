@@ -6,16 +6,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cse.node.TestImages;
 import io.cse.node.agent.AgentApiFixture.Answer;
+import io.cse.node.instance.HttpProbe;
 import io.cse.node.instance.Instance;
 import io.cse.node.instance.NodeContext;
 import io.cse.snapshot.ImageManifest;
@@ -213,6 +216,29 @@ class PoolApiTests {
 		Answer again = createPool("web", 1);
 		assertThat(again.status()).isEqualTo(409);
 		assertThat(again.error()).contains("exists already");
+	}
+
+	@Test
+	void aPoolWhoseCloneCannotBeMadeIsNotCreatedAndItsClonesAreStopped() {
+		AtomicInteger freezes = new AtomicInteger();
+		this.agent.probe.posts((uri) -> (uri.getPath().endsWith("/freeze") && freezes.incrementAndGet() == 2)
+				? Optional.of(new HttpProbe.Answer(500, "{\"outcome\": \"ROLLED_BACK\"}"))
+				: Optional.of(new HttpProbe.Answer(200, "{}")));
+		Answer created = createPool("web", 3);
+		assertThat(created.status()).as(created.toString()).isEqualTo(500);
+		assertThat(created.error()).contains("web-2 refused to freeze")
+			.endsWith("; so pool web was not created, and the clones made for it were stopped (web-1): fix the cause, "
+					+ "then create it again");
+		// nothing left to take, and nothing the background refill would try again
+		assertThat(this.agent.get("/pools").json()).isEmpty();
+		assertThat(this.agent.get("/pools/web").status()).isEqualTo(404);
+		assertThat(this.agent.registered()).isEmpty();
+		assertThat(this.agent.host.namespaces()).isEmpty();
+		assertThat(this.agent.get("/metrics").body())
+			.contains("cse_agent_operations_total{operation=\"pool-create\",outcome=\"error\"} 1");
+		// the same call succeeds once the cause is gone
+		this.agent.probe.posts((uri) -> Optional.of(new HttpProbe.Answer(200, "{}")));
+		assertThat(createPool("web", 1).status()).isEqualTo(201);
 	}
 
 	private static JsonNode json(ApiResponse response) throws IOException {

@@ -333,7 +333,10 @@ public final class Pools implements AutoCloseable {
 			}
 			catch (RuntimeException ex) {
 				stopQuietly(member);
-				throw ex;
+				// The freeze's message ends with the service as the freeze left it ("it keeps
+				// running"); the pool's clone does not outlive it, and the message says so
+				CseException.Reason reason = (ex instanceof CseException cse) ? cse.reason() : CseException.Reason.FAILED;
+				throw new CseException(reason, CseException.messageOf(ex) + "; the pool then stopped " + member, ex);
 			}
 			synchronized (this.lock) {
 				Optional<PoolState> current = this.store.find(name);

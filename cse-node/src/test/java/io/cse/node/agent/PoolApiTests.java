@@ -227,6 +227,7 @@ class PoolApiTests {
 		Answer created = createPool("web", 3);
 		assertThat(created.status()).as(created.toString()).isEqualTo(500);
 		assertThat(created.error()).contains("web-2 refused to freeze")
+			.contains("; the pool then stopped web-2; so pool web was not created")
 			.endsWith("; so pool web was not created, and the clones made for it were stopped (web-1): fix the cause, "
 					+ "then create it again");
 		// nothing left to take, and nothing the background refill would try again
